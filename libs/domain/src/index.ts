@@ -1,0 +1,6 @@
+export * from './lib/coded-error';
+export * from './lib/nhs-number';
+export * from './lib/reading';
+export * from './lib/registry';
+export * from './lib/units';
+export * from './lib/vital-signs';
