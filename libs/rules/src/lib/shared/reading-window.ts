@@ -1,0 +1,37 @@
+import type { Reading, VitalKey } from '@homeward/domain';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** True when `time` lies in the closed interval [from, to]. */
+export function isWithin(time: Date, from: Date, to: Date): boolean {
+  const t = time.getTime();
+  return t >= from.getTime() && t <= to.getTime();
+}
+
+/**
+ * Orders readings by measurement time ("latest" means latest measured, never latest arrived).
+ * Two readings measured at the same instant are ordered by arrival, then idempotency key, so the
+ * choice of "latest" never depends on the order a caller happened to pass them in.
+ */
+export function compareByMeasuredAt(a: Reading, b: Reading): number {
+  return (
+    a.measuredAt.getTime() - b.measuredAt.getTime() ||
+    a.receivedAt.getTime() - b.receivedAt.getTime() ||
+    (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0)
+  );
+}
+
+/** The readings of one vital measured in [from, to], oldest first. */
+export function readingsOf(readings: readonly Reading[], vital: VitalKey, from: Date, to: Date): Reading[] {
+  return readings.filter((r) => r.vital === vital && isWithin(r.measuredAt, from, to)).sort(compareByMeasuredAt);
+}
+
+/** The latest measured reading of one vital in [from, to], if any. */
+export function latestOf(readings: readonly Reading[], vital: VitalKey, from: Date, to: Date): Reading | undefined {
+  return readingsOf(readings, vital, from, to).at(-1);
+}
+
+export function isValidDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}

@@ -1,0 +1,27 @@
+/**
+ * The narrow port every repository talks to. Two drivers implement it: node-postgres (a
+ * PostgreSQL server, embedded or not) and PGlite (in-process, with the TimescaleDB build used to
+ * exercise the Timescale code path in tests).
+ */
+export interface QueryResult<R> {
+  readonly rows: R[];
+  readonly rowCount: number;
+}
+
+export interface SqlClient {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Runs a script of several statements (no parameters), as migrations are. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends SqlClient {
+  readonly driver: 'pg' | 'pglite';
+  /** Runs fn in one transaction on one connection; commits if it resolves, rolls back if not. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /** Runs fn on one dedicated connection (session-level state such as advisory locks). */
+  withConnection<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type StorageEngine = 'timescale' | 'plain';
+export type DatabaseMode = 'embedded' | 'server';

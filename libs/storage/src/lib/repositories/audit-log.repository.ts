@@ -1,0 +1,77 @@
+import type { Database } from '../database';
+
+export interface AuditEntry {
+  readonly actorType: 'user' | 'device' | 'system';
+  readonly actorId: string;
+  /** What was done, e.g. "patient.read", "reading.create". */
+  readonly action: string;
+  readonly subjectType: string;
+  readonly subjectId?: string | null;
+  readonly patientId?: string | null;
+  readonly ip?: string | null;
+  readonly details?: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly id: string;
+  readonly at: Date;
+}
+
+/** Who read or changed patient data, when and from where. Append-only. */
+export class AuditLogRepository {
+  constructor(private readonly db: Database) {}
+
+  async record(entry: AuditEntry): Promise<AuditRecord> {
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO audit_log (actor_type, actor_id, action, subject_type, subject_id, patient_id, ip, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING ${COLUMNS}`,
+      [
+        entry.actorType,
+        entry.actorId,
+        entry.action,
+        entry.subjectType,
+        entry.subjectId ?? null,
+        entry.patientId ?? null,
+        entry.ip ?? null,
+        JSON.stringify(entry.details ?? {}),
+      ],
+    );
+    return toRecord(rows[0]!);
+  }
+
+  async forPatient(patientId: string, limit = 100): Promise<AuditRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM audit_log WHERE patient_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
+      [patientId, limit],
+    );
+    return rows.map(toRecord);
+  }
+}
+
+interface Row {
+  id: string;
+  at: Date;
+  actor_type: AuditEntry['actorType'];
+  actor_id: string;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  patient_id: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+const COLUMNS = 'id::text AS id, at, actor_type, actor_id, action, subject_type, subject_id, patient_id, ip, details';
+
+const toRecord = (row: Row): AuditRecord => ({
+  id: row.id,
+  at: row.at,
+  actorType: row.actor_type,
+  actorId: row.actor_id,
+  action: row.action,
+  subjectType: row.subject_type,
+  subjectId: row.subject_id,
+  patientId: row.patient_id,
+  ip: row.ip,
+  details: row.details,
+});

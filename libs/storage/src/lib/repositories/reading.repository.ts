@@ -1,0 +1,245 @@
+import { type Reading, type ReadingSource, type ReadingStatusFlag, type VitalKey, VITAL_KEYS } from '@homeward/domain';
+import type { Database, SqlClient, StorageEngine } from '../database';
+
+export interface StoredReading extends Reading {
+  readonly id: string;
+}
+
+export interface InsertReadingsResult {
+  /** Readings written by this call, with their store ids. */
+  readonly stored: readonly StoredReading[];
+  /** Readings already stored earlier (or twice in this batch): acknowledged, not written again. */
+  readonly duplicates: readonly Reading[];
+}
+
+export type TrendBucketSize = 'hour' | 'day' | 'week';
+
+export interface TrendBucket {
+  readonly start: Date;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly count: number;
+}
+
+/** Position in the stream of committed readings (write transaction, then id). */
+export interface ReadingCursor {
+  readonly txid: string;
+  readonly id: string;
+}
+
+export const START_OF_STREAM: ReadingCursor = { txid: '0', id: '0' };
+
+interface ReadingRow {
+  id: string;
+  patient_id: string;
+  device_id: string | null;
+  vital: string;
+  value: number;
+  unit: string;
+  measured_at: Date;
+  device_time: Date | null;
+  received_at: Date;
+  source: string;
+  status: string[];
+  idempotency_key: string;
+}
+
+const COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key`;
+
+// Buckets are aligned in UTC; weeks start on Monday (2000-01-03 was a Monday, and is also
+// TimescaleDB's default origin for time_bucket), so both engines draw the same buckets.
+const BUCKET_INTERVAL: Record<TrendBucketSize, string> = { hour: '1 hour', day: '1 day', week: '7 days' };
+const ORIGIN = `TIMESTAMPTZ '2000-01-03 00:00:00+00'`;
+
+export class ReadingRepository {
+  constructor(
+    private readonly db: Database,
+    private readonly engine: StorageEngine,
+  ) {}
+
+  /**
+   * Writes a batch in one statement and one transaction (group commit). Idempotent: a reading
+   * whose key is already stored is reported as a duplicate and not written again, also when two
+   * writers race (the unique key makes the second wait for the first and then skip).
+   */
+  async insertBatch(readings: readonly Reading[], client: SqlClient = this.db): Promise<InsertReadingsResult> {
+    if (readings.length === 0) return { stored: [], duplicates: [] };
+    const columns = {
+      patient: [] as string[],
+      device: [] as (string | null)[],
+      vital: [] as string[],
+      value: [] as number[],
+      unit: [] as string[],
+      measured: [] as Date[],
+      deviceTime: [] as (Date | null)[],
+      received: [] as Date[],
+      source: [] as string[],
+      status: [] as string[],
+      key: [] as string[],
+    };
+    for (const r of readings) {
+      columns.patient.push(r.patientId);
+      columns.device.push(r.deviceId);
+      columns.vital.push(r.vital);
+      columns.value.push(r.value);
+      columns.unit.push(r.unit);
+      columns.measured.push(r.measuredAt);
+      columns.deviceTime.push(r.deviceTime);
+      columns.received.push(r.receivedAt);
+      columns.source.push(r.source);
+      columns.status.push(r.status.join(','));
+      columns.key.push(r.idempotencyKey);
+    }
+    const result = await client.query<{ id: string; idempotency_key: string }>(
+      `WITH input AS (
+         SELECT DISTINCT ON (idempotency_key) *
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[], $5::text[], $6::timestamptz[],
+                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
+           AS t(patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key)
+         ORDER BY idempotency_key
+       ), fresh AS (
+         INSERT INTO reading_keys (idempotency_key, measured_at)
+         SELECT idempotency_key, measured_at FROM input
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING idempotency_key
+       )
+       INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key)
+       SELECT i.patient_id, i.device_id, i.vital, i.value, i.unit, i.measured_at, i.device_time, i.received_at, i.source,
+              CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key
+       FROM input i JOIN fresh f USING (idempotency_key)
+       RETURNING id::text AS id, idempotency_key`,
+      [
+        columns.patient,
+        columns.device,
+        columns.vital,
+        columns.value,
+        columns.unit,
+        columns.measured,
+        columns.deviceTime,
+        columns.received,
+        columns.source,
+        columns.status,
+        columns.key,
+      ],
+    );
+    const idByKey = new Map(result.rows.map((row) => [row.idempotency_key, row.id]));
+    const stored: StoredReading[] = [];
+    const duplicates: Reading[] = [];
+    for (const reading of readings) {
+      const id = idByKey.get(reading.idempotencyKey);
+      if (id === undefined) {
+        duplicates.push(reading);
+      } else {
+        stored.push({ ...reading, id });
+        idByKey.delete(reading.idempotencyKey); // a second copy in the same batch is a duplicate
+      }
+    }
+    return { stored, duplicates };
+  }
+
+  /** The latest reading of each vital by measurement time (not arrival), optionally as of a time. */
+  async latestPerVital(patientId: string, options: { asOf?: Date; vitals?: readonly VitalKey[] } = {}): Promise<StoredReading[]> {
+    const result = await this.db.query<ReadingRow>(
+      `SELECT r.* FROM unnest($2::text[]) AS v(vital)
+       CROSS JOIN LATERAL (
+         SELECT ${COLUMNS} FROM readings
+         WHERE patient_id = $1 AND vital = v.vital AND ($3::timestamptz IS NULL OR measured_at <= $3)
+         ORDER BY measured_at DESC, id DESC
+         LIMIT 1
+       ) r
+       ORDER BY r.vital`,
+      [patientId, options.vitals ?? VITAL_KEYS, options.asOf ?? null],
+    );
+    return result.rows.map(toReading);
+  }
+
+  /** Readings measured in [from, to), oldest first. */
+  async inRange(
+    patientId: string,
+    range: { from: Date; to: Date; vitals?: readonly VitalKey[]; limit?: number },
+  ): Promise<StoredReading[]> {
+    const result = await this.db.query<ReadingRow>(
+      `SELECT ${COLUMNS} FROM readings
+       WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3 AND ($4::text[] IS NULL OR vital = ANY ($4))
+       ORDER BY measured_at, id
+       LIMIT $5`,
+      [patientId, range.from, range.to, range.vitals ?? null, range.limit ?? 10_000],
+    );
+    return result.rows.map(toReading);
+  }
+
+  /**
+   * Min, max, mean and count per bucket for the buckets that start in [from, to), whole buckets
+   * (a bucket starting before `to` includes its readings after `to`). From the continuous
+   * aggregates on TimescaleDB; rolled up on read on plain PostgreSQL; the same answer from both.
+   */
+  async trend(patientId: string, vital: VitalKey, range: { from: Date; to: Date; bucket: TrendBucketSize }): Promise<TrendBucket[]> {
+    const interval = BUCKET_INTERVAL[range.bucket];
+    const sql =
+      this.engine === 'timescale'
+        ? range.bucket === 'week'
+          ? `SELECT time_bucket(INTERVAL '${interval}', bucket, ${ORIGIN}) AS start, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(n)::int AS n
+             FROM readings_daily
+             WHERE patient_id = $1 AND vital = $2 AND bucket >= time_bucket(INTERVAL '${interval}', $3::timestamptz, ${ORIGIN}) AND bucket < $4
+             GROUP BY 1 HAVING time_bucket(INTERVAL '${interval}', bucket, ${ORIGIN}) < $4 ORDER BY 1`
+          : `SELECT bucket AS start, min, max, sum, n::int AS n
+             FROM ${range.bucket === 'hour' ? 'readings_hourly' : 'readings_daily'}
+             WHERE patient_id = $1 AND vital = $2 AND bucket >= time_bucket(INTERVAL '${interval}', $3::timestamptz) AND bucket < $4
+             ORDER BY bucket`
+        : `SELECT date_bin(INTERVAL '${interval}', measured_at, ${ORIGIN}) AS start, min(value) AS min, max(value) AS max, sum(value) AS sum, count(*)::int AS n
+           FROM readings
+           WHERE patient_id = $1 AND vital = $2
+             AND measured_at >= date_bin(INTERVAL '${interval}', $3::timestamptz, ${ORIGIN})
+             AND measured_at < $4::timestamptz + INTERVAL '${interval}'
+           GROUP BY 1 HAVING date_bin(INTERVAL '${interval}', measured_at, ${ORIGIN}) < $4
+           ORDER BY 1`;
+    const result = await this.db.query<{ start: Date; min: number; max: number; sum: number; n: number }>(sql, [
+      patientId,
+      vital,
+      range.from,
+      range.to,
+    ]);
+    return result.rows.map((row) => ({
+      start: row.start,
+      min: Number(row.min),
+      max: Number(row.max),
+      mean: Number(row.sum) / Number(row.n),
+      count: Number(row.n),
+    }));
+  }
+
+  /**
+   * Committed readings after a cursor, in commit-safe order, for at-least-once consumers (the
+   * rules engine). Rows of transactions still in flight are held back until every older
+   * transaction has finished, so a consumer that stores the returned cursor never skips a row.
+   */
+  async afterCursor(cursor: ReadingCursor, limit = 1000): Promise<{ readings: StoredReading[]; cursor: ReadingCursor }> {
+    const result = await this.db.query<ReadingRow & { txid: string }>(
+      `SELECT ${COLUMNS}, txid::text AS txid FROM readings
+       WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY txid, id
+       LIMIT $3`,
+      [cursor.txid, cursor.id, limit],
+    );
+    const last = result.rows[result.rows.length - 1];
+    return { readings: result.rows.map(toReading), cursor: last ? { txid: last.txid, id: last.id } : cursor };
+  }
+}
+
+function toReading(row: ReadingRow): StoredReading {
+  return {
+    id: row.id,
+    patientId: row.patient_id,
+    deviceId: row.device_id,
+    vital: row.vital as VitalKey,
+    value: Number(row.value),
+    unit: row.unit,
+    measuredAt: row.measured_at,
+    deviceTime: row.device_time,
+    receivedAt: row.received_at,
+    source: row.source as ReadingSource,
+    status: row.status as ReadingStatusFlag[],
+    idempotencyKey: row.idempotency_key,
+  };
+}

@@ -1,0 +1,193 @@
+import type { Admission, Device, DeviceType, NhsNumber, Pathway, Patient, Role, User, Ward } from '@homeward/domain';
+import type { Database } from '../database';
+
+/**
+ * Wards, people, patients, admissions and devices: the registry every reading and alert hangs
+ * off. SQL is written out here so it can be reviewed next to the schema (0001_registry.sql).
+ */
+export class RegistryRepository {
+  constructor(private readonly db: Database) {}
+
+  async createWard(name: string): Promise<Ward> {
+    const { rows } = await this.db.query<{ id: string; name: string; created_at: Date }>(
+      'INSERT INTO wards (name) VALUES ($1) RETURNING id, name, created_at',
+      [name],
+    );
+    return toWard(rows[0]!);
+  }
+
+  async getWard(id: string): Promise<Ward | undefined> {
+    const { rows } = await this.db.query<{ id: string; name: string; created_at: Date }>(
+      'SELECT id, name, created_at FROM wards WHERE id = $1',
+      [id],
+    );
+    return rows[0] && toWard(rows[0]);
+  }
+
+  async createUser(input: { email: string; displayName: string; role: Role; passwordHash?: string | null }): Promise<User> {
+    const { rows } = await this.db.query<UserRow>(
+      `INSERT INTO users (email, display_name, role, password_hash) VALUES (lower($1), $2, $3, $4)
+       RETURNING id, email, display_name, role, created_at`,
+      [input.email, input.displayName, input.role, input.passwordHash ?? null],
+    );
+    return toUser(rows[0]!);
+  }
+
+  async addWardMember(wardId: string, userId: string): Promise<void> {
+    await this.db.query('INSERT INTO ward_members (ward_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [wardId, userId]);
+  }
+
+  async wardsOfUser(userId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ ward_id: string }>('SELECT ward_id FROM ward_members WHERE user_id = $1 ORDER BY ward_id', [
+      userId,
+    ]);
+    return rows.map((row) => row.ward_id);
+  }
+
+  async createPatient(input: { nhsNumber: NhsNumber; givenName: string; familyName: string; dateOfBirth: string }): Promise<Patient> {
+    const { rows } = await this.db.query<PatientRow>(
+      `INSERT INTO patients (nhs_number, given_name, family_name, date_of_birth) VALUES ($1, $2, $3, $4::date)
+       RETURNING ${PATIENT_COLUMNS}`,
+      [input.nhsNumber, input.givenName, input.familyName, input.dateOfBirth],
+    );
+    return toPatient(rows[0]!);
+  }
+
+  async getPatient(id: string): Promise<Patient | undefined> {
+    const { rows } = await this.db.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE id = $1`, [id]);
+    return rows[0] && toPatient(rows[0]);
+  }
+
+  async findPatientByNhsNumber(nhsNumber: NhsNumber): Promise<Patient | undefined> {
+    const { rows } = await this.db.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE nhs_number = $1`, [nhsNumber]);
+    return rows[0] && toPatient(rows[0]);
+  }
+
+  async admit(input: { patientId: string; wardId: string; pathway: Pathway; carePlan?: Record<string, unknown>; admittedAt?: Date }): Promise<Admission> {
+    const { rows } = await this.db.query<AdmissionRow>(
+      `INSERT INTO admissions (patient_id, ward_id, pathway, care_plan, admitted_at) VALUES ($1, $2, $3, $4::jsonb, coalesce($5, now()))
+       RETURNING ${ADMISSION_COLUMNS}`,
+      [input.patientId, input.wardId, input.pathway, JSON.stringify(input.carePlan ?? {}), input.admittedAt ?? null],
+    );
+    return toAdmission(rows[0]!);
+  }
+
+  async discharge(admissionId: string, at: Date, reason: string): Promise<Admission | undefined> {
+    const { rows } = await this.db.query<AdmissionRow>(
+      `UPDATE admissions SET discharged_at = $2, discharge_reason = $3 WHERE id = $1 AND discharged_at IS NULL
+       RETURNING ${ADMISSION_COLUMNS}`,
+      [admissionId, at, reason],
+    );
+    return rows[0] && toAdmission(rows[0]);
+  }
+
+  async activeAdmission(patientId: string): Promise<Admission | undefined> {
+    const { rows } = await this.db.query<AdmissionRow>(
+      `SELECT ${ADMISSION_COLUMNS} FROM admissions WHERE patient_id = $1 AND discharged_at IS NULL`,
+      [patientId],
+    );
+    return rows[0] && toAdmission(rows[0]);
+  }
+
+  async registerDevice(input: {
+    type: DeviceType;
+    serial: string;
+    model?: string | null;
+    bleAddress?: string | null;
+    patientId?: string | null;
+    credentialsHash?: string | null;
+  }): Promise<Device> {
+    const { rows } = await this.db.query<DeviceRow>(
+      `INSERT INTO devices (type, serial, model, ble_address, patient_id, credentials_hash) VALUES ($1, $2, $3, lower($4), $5, $6)
+       RETURNING ${DEVICE_COLUMNS}`,
+      [input.type, input.serial, input.model ?? null, input.bleAddress ?? null, input.patientId ?? null, input.credentialsHash ?? null],
+    );
+    return toDevice(rows[0]!);
+  }
+
+  async getDevice(id: string): Promise<Device | undefined> {
+    const { rows } = await this.db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [id]);
+    return rows[0] && toDevice(rows[0]);
+  }
+
+  /** Records that a device was heard from, and its battery if it said; never moves last-seen back. */
+  async touchDevice(id: string, seenAt: Date, batteryLevel?: number): Promise<void> {
+    await this.db.query(
+      `UPDATE devices SET
+         last_seen_at = greatest(last_seen_at, $2),
+         battery_level = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $3::smallint ELSE battery_level END,
+         battery_at = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $2 ELSE battery_at END
+       WHERE id = $1`,
+      [id, seenAt, batteryLevel ?? null],
+    );
+  }
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  created_at: Date;
+}
+interface PatientRow {
+  id: string;
+  nhs_number: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string;
+  created_at: Date;
+}
+interface AdmissionRow {
+  id: string;
+  patient_id: string;
+  ward_id: string;
+  pathway: Pathway;
+  admitted_at: Date;
+  discharged_at: Date | null;
+}
+interface DeviceRow {
+  id: string;
+  type: DeviceType;
+  serial: string;
+  model: string | null;
+  ble_address: string | null;
+  patient_id: string | null;
+  last_seen_at: Date | null;
+  battery_level: number | null;
+  created_at: Date;
+}
+
+const PATIENT_COLUMNS = 'id, nhs_number, given_name, family_name, date_of_birth::text AS date_of_birth, created_at';
+const ADMISSION_COLUMNS = 'id, patient_id, ward_id, pathway, admitted_at, discharged_at';
+const DEVICE_COLUMNS = 'id, type, serial, model, ble_address, patient_id, last_seen_at, battery_level, created_at';
+
+const toWard = (row: { id: string; name: string; created_at: Date }): Ward => ({ id: row.id, name: row.name, createdAt: row.created_at });
+const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, displayName: row.display_name, role: row.role, createdAt: row.created_at });
+const toPatient = (row: PatientRow): Patient => ({
+  id: row.id,
+  nhsNumber: row.nhs_number as NhsNumber,
+  givenName: row.given_name,
+  familyName: row.family_name,
+  dateOfBirth: row.date_of_birth,
+  createdAt: row.created_at,
+});
+const toAdmission = (row: AdmissionRow): Admission => ({
+  id: row.id,
+  patientId: row.patient_id,
+  wardId: row.ward_id,
+  pathway: row.pathway,
+  admittedAt: row.admitted_at,
+  dischargedAt: row.discharged_at,
+});
+const toDevice = (row: DeviceRow): Device => ({
+  id: row.id,
+  type: row.type,
+  serial: row.serial,
+  model: row.model,
+  bleAddress: row.ble_address,
+  patientId: row.patient_id,
+  lastSeenAt: row.last_seen_at,
+  batteryLevel: row.battery_level === null ? null : Number(row.battery_level),
+  createdAt: row.created_at,
+});
