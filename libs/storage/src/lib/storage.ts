@@ -100,7 +100,7 @@ export async function prepare(
   const log = options.log ?? (() => undefined);
   const status = await migrate(db, { engine: options.engine ?? 'auto', log });
   await applyRetention(db, status.engine, options.retentionDays, log);
-  const version = (await db.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? 'unknown';
+  const version = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? 'unknown';
   const info: StorageInfo = {
     mode: options.mode,
     engine: status.engine,

@@ -91,7 +91,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = spawn(
     bin.postgres,
     ['-D', pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    { stdio: ['ignore', 'ignore', 'pipe'], ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) },
+    // Its own process group: a Ctrl-C in the terminal reaches Homeward only, which then closes
+    // the API and the pool before it stops the database, in that order.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) },
   );
   const output: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

@@ -1,0 +1,78 @@
+import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
+import type { Storage } from '@homeward/storage';
+import { STORAGE } from '../tokens';
+
+interface ResponseLike {
+  status(code: number): unknown;
+}
+
+export interface HealthReport {
+  readonly status: 'ok' | 'unavailable';
+  readonly version: string;
+  readonly uptimeSeconds: number;
+  readonly database: {
+    readonly reachable: boolean;
+    readonly mode: 'embedded' | 'server';
+    readonly engine: 'timescale' | 'plain';
+    readonly serverVersion: string;
+    readonly migration: { readonly version: number; readonly name: string };
+    readonly error?: string;
+  };
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * /health is what an operator reads: database mode (embedded or server), engine (TimescaleDB
+ * or plain) and schema version. /health/live says the process is up; /health/ready (and
+ * /health itself) answer 503 while the database cannot be reached.
+ */
+@Controller('health')
+export class HealthController {
+  private readonly startedAt = Date.now();
+
+  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+
+  @Get()
+  async health(@Res({ passthrough: true }) response: ResponseLike): Promise<HealthReport> {
+    const report = await this.report();
+    if (report.status !== 'ok') response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
+  }
+
+  @Get('live')
+  @HttpCode(HttpStatus.OK)
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) response: ResponseLike): Promise<{ status: 'ok' | 'unavailable' }> {
+    const report = await this.report();
+    if (report.status !== 'ok') response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: report.status };
+  }
+
+  private async report(): Promise<HealthReport> {
+    const { info } = this.storage;
+    let error: string | undefined;
+    try {
+      await this.storage.db.query('SELECT 1');
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    return {
+      status: error === undefined ? 'ok' : 'unavailable',
+      version: VERSION,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      database: {
+        reachable: error === undefined,
+        mode: info.mode,
+        engine: info.engine,
+        serverVersion: info.serverVersion,
+        migration: info.migration,
+        ...(error === undefined ? {} : { error }),
+      },
+    };
+  }
+}

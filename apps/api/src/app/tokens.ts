@@ -1,0 +1,2 @@
+/** Injection token for the opened Storage (repositories + database info). */
+export const STORAGE = Symbol('homeward.storage');

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { parseConfig } from '@homeward/config';
+import type { CliContext, Command } from './cli-context';
+import { migrateCommand } from './commands/migrate.command';
+import { startCommand } from './commands/start.command';
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  start: startCommand,
+  migrate: migrateCommand,
+};
+
+function help(out: (text: string) => void): void {
+  out('Usage: homeward <command> [options]\n');
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  for (const [name, command] of Object.entries(COMMANDS)) out(`  ${name.padEnd(width)}  ${command.summary}`);
+  out('\nConfiguration comes from environment variables; see the README.');
+}
+
+export interface RunOptions {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly stopRequested: Promise<string>;
+}
+
+/** Runs one command; resolves with the process exit code. */
+export async function runCli(options: RunOptions): Promise<number> {
+  const [verb, ...args] = options.argv;
+  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
+    help(options.out);
+    return verb === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[verb];
+  if (!command) {
+    options.err(`homeward: unknown command "${verb}".`);
+    help(options.err);
+    return 2;
+  }
+  const context: CliContext = {
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    out: options.out,
+    err: options.err,
+    stopRequested: options.stopRequested,
+    config() {
+      const parsed = parseConfig(options.env, { cwd: options.cwd, joinPath: join });
+      if (parsed.ok) return parsed.value;
+      options.err(`${parsed.error.message}\n[${parsed.error.code}]`);
+      return undefined;
+    },
+  };
+  return command.run(context);
+}

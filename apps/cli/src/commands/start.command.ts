@@ -1,0 +1,49 @@
+import { createApiApp, listenApi } from '@homeward/api';
+import { openStorage } from '@homeward/storage';
+import type { CliContext, Command } from '../cli-context';
+import { describeFailure } from '../describe-failure';
+import { stderrLogger } from '../log';
+
+export const startCommand: Command = {
+  summary: 'Start Homeward: the database (embedded unless DATABASE_URL is set), migrations, and the API.',
+  usage: 'homeward start',
+  async run(context: CliContext): Promise<number> {
+    const config = context.config();
+    if (!config) return 2;
+    const log = stderrLogger(context.err);
+    let storage;
+    try {
+      storage = await openStorage({
+        databaseUrl: config.database.url,
+        dataDir: config.database.dataDir,
+        embeddedPort: config.database.embeddedPort,
+        poolSize: config.database.poolSize,
+        engine: config.database.engine,
+        retentionDays: config.database.retentionDays,
+        log,
+      });
+    } catch (error) {
+      context.err(describeFailure(error));
+      return 1;
+    }
+    const app = await createApiApp({ storage, logLevel: config.logLevel });
+    let url: string;
+    try {
+      url = await listenApi(app, config.api.host, config.api.port);
+    } catch (error) {
+      context.err(describeFailure(error, `The API could not listen on ${config.api.host}:${config.api.port}`));
+      await app.close().catch(() => undefined);
+      await storage.close();
+      return 1;
+    }
+    log(`API listening on ${url} (health: ${url}/health)`);
+    context.out(`Homeward is running: ${url}/health — press Ctrl-C to stop.`);
+
+    const signal = await context.stopRequested;
+    log(`${signal} received: stopping`);
+    await app.close();
+    await storage.close();
+    log('stopped cleanly');
+    return 0;
+  },
+};

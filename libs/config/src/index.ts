@@ -1,0 +1,2 @@
+export * from './lib/config';
+export { EnvironmentDto, KNOWN_VARIABLES } from './lib/environment.dto';

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { parseConfig } from './config';
+
+const parse = (env: Record<string, string | undefined>) => parseConfig(env, { cwd: '/srv/homeward', joinPath: join });
+
+describe('parseConfig', () => {
+  it('defaults to an embedded database in ./.homeward and the API on 127.0.0.1:3000', () => {
+    const result = parse({ PATH: '/usr/bin' });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        database: { url: undefined, dataDir: '/srv/homeward/.homeward', embeddedPort: 0, engine: 'auto', retentionDays: undefined, poolSize: 10 },
+        api: { host: '127.0.0.1', port: 3000 },
+        logLevel: 'info',
+      },
+    });
+  });
+
+  it('reads every setting into typed values', () => {
+    const result = parse({
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test',
+      HOMEWARD_DATA_DIR: '/var/lib/homeward',
+      HOMEWARD_EMBEDDED_PG_PORT: '5544',
+      HOMEWARD_STORAGE_ENGINE: 'plain',
+      HOMEWARD_RETENTION_DAYS: '2922',
+      HOMEWARD_DB_POOL_SIZE: '20',
+      HOMEWARD_API_HOST: '0.0.0.0',
+      HOMEWARD_API_PORT: '8080',
+      HOMEWARD_LOG_LEVEL: 'debug',
+    });
+    expect(result.ok && result.value).toEqual({
+      database: { url: 'postgresql://postgres@127.0.0.1:5432/test', dataDir: '/var/lib/homeward', embeddedPort: 5544, engine: 'plain', retentionDays: 2922, poolSize: 20 },
+      api: { host: '0.0.0.0', port: 8080 },
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    const result = parse({ DATABASE_URL: '', HOMEWARD_API_PORT: '  ' });
+    expect(result.ok && result.value.database.url).toBeUndefined();
+    expect(result.ok && result.value.api.port).toBe(3000);
+  });
+
+  it('names every bad variable in one message, without echoing a password', () => {
+    const result = parse({
+      DATABASE_URL: 'mysql://root:s3cret@db/x',
+      HOMEWARD_API_PORT: '70000',
+      HOMEWARD_DB_POOL_SIZE: 'lots',
+      HOMEWARD_STORAGE_ENGINE: 'mongo',
+      HOMEWARD_RETENTION_DAYS: '0',
+      HOMEWARD_API_PROT: '3000',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('config.invalid');
+    const variables = (result.error.details!['problems'] as Array<{ variable: string }>).map((p) => p.variable).sort();
+    expect(variables).toEqual([
+      'DATABASE_URL',
+      'HOMEWARD_API_PORT',
+      'HOMEWARD_API_PROT',
+      'HOMEWARD_DB_POOL_SIZE',
+      'HOMEWARD_RETENTION_DAYS',
+      'HOMEWARD_STORAGE_ENGINE',
+    ]);
+    expect(result.error.message).toMatch(/6 bad settings/);
+    for (const v of variables) expect(result.error.message).toContain(v);
+    expect(result.error.message).not.toContain('s3cret');
+    expect(result.error.message).toContain('mysql://root:***@db/x');
+  });
+
+  it.each([
+    ['HOMEWARD_API_PORT', '-1'],
+    ['HOMEWARD_API_PORT', '65536'],
+    ['HOMEWARD_API_PORT', '80.5'],
+    ['HOMEWARD_EMBEDDED_PG_PORT', 'abc'],
+    ['HOMEWARD_DB_POOL_SIZE', '0'],
+    ['HOMEWARD_DB_POOL_SIZE', '201'],
+    ['HOMEWARD_LOG_LEVEL', 'verbose'],
+  ])('rejects %s=%s', (variable, value) => {
+    const result = parse({ [variable]: value });
+    expect(result.ok).toBe(false);
+  });
+
+  it.each([
+    ['HOMEWARD_API_PORT', '0'],
+    ['HOMEWARD_API_PORT', '65535'],
+    ['HOMEWARD_DB_POOL_SIZE', '1'],
+    ['HOMEWARD_DB_POOL_SIZE', '200'],
+    ['HOMEWARD_RETENTION_DAYS', '1'],
+  ])('accepts %s=%s', (variable, value) => {
+    expect(parse({ [variable]: value }).ok).toBe(true);
+  });
+});

@@ -1,0 +1,75 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { type CodedError, type Result, fail, ok } from '@homeward/domain';
+import { EnvironmentDto, KNOWN_VARIABLES } from './environment.dto';
+
+export interface HomewardConfig {
+  readonly database: {
+    /** A PostgreSQL server; undefined means "start the embedded one". */
+    readonly url: string | undefined;
+    readonly dataDir: string;
+    readonly embeddedPort: number;
+    readonly engine: 'auto' | 'timescale' | 'plain';
+    readonly retentionDays: number | undefined;
+    readonly poolSize: number;
+  };
+  readonly api: { readonly host: string; readonly port: number };
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+}
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly value: string | undefined;
+  readonly problems: readonly string[];
+}
+
+export type ConfigError = CodedError<'config.invalid'>;
+
+/**
+ * Parses the environment once, at start. Every bad variable is reported together (not the first
+ * one only), and a HOMEWARD_* variable we do not know is reported too: it is almost always a
+ * typo of one we do.
+ */
+export function parseConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  options: { cwd: string; joinPath: (...parts: string[]) => string },
+): Result<HomewardConfig, ConfigError> {
+  const raw: Record<string, string> = {};
+  for (const name of KNOWN_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') raw[name] = value.trim();
+  }
+  const dto = plainToInstance(EnvironmentDto, raw);
+  const problems: ConfigProblem[] = validateSync(dto, { forbidUnknownValues: true }).map((error) => ({
+    variable: error.property,
+    value: redact(error.property, raw[error.property]),
+    problems: Object.values(error.constraints ?? {}),
+  }));
+  for (const name of Object.keys(env).filter((n) => n.startsWith('HOMEWARD_') && !KNOWN_VARIABLES.includes(n)).sort()) {
+    problems.push({ variable: name, value: env[name], problems: [`is not a Homeward setting (known: ${KNOWN_VARIABLES.join(', ')})`] });
+  }
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  ${p.variable}=${p.value ?? ''}: ${p.problems.join('; ')}`);
+    return fail('config.invalid', `Homeward cannot start: ${problems.length} bad setting${problems.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, {
+      problems,
+    });
+  }
+  return ok({
+    database: {
+      url: dto.DATABASE_URL,
+      dataDir: dto.HOMEWARD_DATA_DIR ?? options.joinPath(options.cwd, '.homeward'),
+      embeddedPort: dto.HOMEWARD_EMBEDDED_PG_PORT ?? 0,
+      engine: dto.HOMEWARD_STORAGE_ENGINE ?? 'auto',
+      retentionDays: dto.HOMEWARD_RETENTION_DAYS,
+      poolSize: dto.HOMEWARD_DB_POOL_SIZE ?? 10,
+    },
+    api: { host: dto.HOMEWARD_API_HOST ?? '127.0.0.1', port: dto.HOMEWARD_API_PORT ?? 3000 },
+    logLevel: dto.HOMEWARD_LOG_LEVEL ?? 'info',
+  });
+}
+
+/** Never echo a database password back into a log or terminal. */
+function redact(variable: string, value: string | undefined): string | undefined {
+  if (variable !== 'DATABASE_URL' || value === undefined) return value;
+  return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
