@@ -31,7 +31,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // The `homeward` command (apps/cli) runs the API in its own process: the one app import.
+          allow: ['@homeward/api'],
           depConstraints: [
             // Dimension 1: what kind of code may depend on what. Dependencies point down.
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: [...nodeOnly, ...frameworks, ...nodeBuiltins, 'class-validator', 'class-transformer'] },
@@ -52,7 +53,19 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    // Node built-ins are not npm packages, so the boundary rule cannot see them: code that must
+    // also run in a browser (the pure core, shared contracts, browser apps) is barred here.
+    files: ['libs/domain/**/*.ts', 'libs/gatt/**/*.ts', 'libs/rules/**/*.ts', 'libs/fhir/**/*.ts', 'libs/contracts/**/*.ts', 'libs/config/**/*.ts', 'apps/dashboard/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', ...nodeBuiltins.filter((name) => !name.startsWith('node:'))], message: 'Node built-ins are not available in the browser; this library must stay portable.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/testing/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 ];

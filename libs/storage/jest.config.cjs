@@ -3,5 +3,5 @@ module.exports = {
   displayName: 'storage',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
-  testTimeout: 120_000,
+  setupFilesAfterEnv: ['<rootDir>/../../tools/jest/slow-suite.cjs'],
 };

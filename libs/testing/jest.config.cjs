@@ -3,4 +3,5 @@ module.exports = {
   displayName: 'testing',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  setupFilesAfterEnv: ['<rootDir>/../../tools/jest/slow-suite.cjs'],
 };

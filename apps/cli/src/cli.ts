@@ -1,12 +1,16 @@
 import { join } from 'node:path';
 import { parseConfig } from '@homeward/config';
 import type { CliContext, Command } from './cli-context';
+import { decodeCommand } from './commands/decode.command';
 import { migrateCommand } from './commands/migrate.command';
+import { news2Command } from './commands/news2.command';
 import { startCommand } from './commands/start.command';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
   migrate: migrateCommand,
+  decode: decodeCommand,
+  news2: news2Command,
 };
 
 function help(out: (text: string) => void): void {

@@ -7,4 +7,4 @@ export * from './lib/repositories/reading.repository';
 export * from './lib/repositories/registry.repository';
 export * from './lib/repositories/rejected-message.repository';
 export * from './lib/storage';
-export { createScratchDatabase } from './lib/scratch-database';
+export { createScratchDatabase, startScratchEmbeddedPostgres } from './lib/scratch-database';

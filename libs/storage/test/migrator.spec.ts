@@ -2,8 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodedFailure } from '@homeward/domain';
-import { MIGRATIONS_DIR, PgDatabase, createScratchDatabase, loadMigrations, migrate } from '@homeward/storage';
-import { startTestEmbeddedPostgres } from '@homeward/testing';
+import { MIGRATIONS_DIR, PgDatabase, createScratchDatabase, loadMigrations, migrate, startScratchEmbeddedPostgres } from '../src';
 
 // Runs against a scratch database on DATABASE_URL's server when set, else on an embedded server.
 let serverUrl: string;
@@ -12,7 +11,7 @@ beforeAll(async () => {
   if (process.env['DATABASE_URL']) {
     serverUrl = process.env['DATABASE_URL'];
   } else {
-    const server = await startTestEmbeddedPostgres();
+    const server = await startScratchEmbeddedPostgres();
     serverUrl = server.connectionString;
     stopServer = server.cleanup;
   }

@@ -35,5 +35,9 @@ describe('canonical units (UCUM, through ucum-lhc)', () => {
     expect(roundTo(-1.005, 2)).toBe(-1.01);
     expect(roundTo(70.0805, 3)).toBe(70.081);
     expect(roundTo(37.04999, 1)).toBe(37);
+    // Values whose string form is in exponent notation (a corrupted device frame) stay numbers.
+    expect(roundTo(6.5536e19, 2)).toBe(6.5536e19);
+    expect(roundTo(1e-9, 2)).toBe(0);
+    expect(roundTo(Number.NaN, 2)).toBeNaN();
   });
 });

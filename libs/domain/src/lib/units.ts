@@ -71,6 +71,9 @@ export function acceptedUnits(vital: VitalKey): readonly string[] {
  * gives 1.00, because 1.005 is stored as 1.00499…).
  */
 export function roundTo(value: number, decimals: number): number {
+  if (!Number.isFinite(value)) return value;
+  // Decimal shifting needs a plain digit string; far outside any vital's range, binary is fine.
+  if (Math.abs(value) >= 1e15 || (value !== 0 && Math.abs(value) < 1e-6)) return Math.round(value * 10 ** decimals) / 10 ** decimals;
   const shifted = Math.round(Math.abs(Number(`${Math.abs(value)}e${decimals}`)));
   return Math.sign(value) * Number(`${shifted}e-${decimals}`);
 }

@@ -25,3 +25,10 @@ export interface Database extends SqlClient {
 
 export type StorageEngine = 'timescale' | 'plain';
 export type DatabaseMode = 'embedded' | 'server';
+
+/** The single row an INSERT … RETURNING or a keyed UPDATE must produce; a missing one is a bug. */
+export function onlyRow<R>(result: QueryResult<R>, what: string): R {
+  const row = result.rows[0];
+  if (row === undefined) throw new Error(`expected one row from ${what}, got none`);
+  return row;
+}

@@ -1,4 +1,21 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded/embedded-postgres';
+
+/** An embedded PostgreSQL in a throw-away folder (tests, benchmarks); cleanup() stops and deletes it. */
+export async function startScratchEmbeddedPostgres(): Promise<EmbeddedPostgres & { cleanup(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'homeward-pg-'));
+  const server = await startEmbeddedPostgres({ dataDir: dir });
+  return {
+    ...server,
+    async cleanup() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * A fresh database on the PostgreSQL server at `serverUrl` (CI's DATABASE_URL), so each test

@@ -59,12 +59,14 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
   if (!options.databaseUrl) {
     embedded = await startEmbeddedPostgres({
       dataDir: options.dataDir,
+      log,
       ...(options.embeddedPort === undefined ? {} : { port: options.embeddedPort }),
     });
     log(`embedded PostgreSQL running on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
   }
+  const connectionString = options.databaseUrl ?? embedded?.connectionString ?? '';
   const db = new PgDatabase({
-    connectionString: options.databaseUrl ?? embedded!.connectionString,
+    connectionString,
     ...(options.poolSize === undefined ? {} : { maxConnections: options.poolSize }),
     onIdleError: (error) => log(`database connection lost: ${error.message}`),
   });

@@ -100,7 +100,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     for (const line of chunk.split('\n').filter(Boolean)) {
       output.push(line);
       if (output.length > 50) output.shift();
-      log(line);
     }
   });
   const url = (db: string) => `postgresql://${SUPERUSER}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${db}`;

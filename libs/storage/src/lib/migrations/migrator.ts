@@ -51,7 +51,7 @@ export function loadMigrations(engine: StorageEngine, dir: string = MIGRATIONS_D
     const sql = readFileSync(join(dir, file), 'utf8');
     const migration: Migration = {
       version: Number(match[1]),
-      name: match[2]!,
+      name: match[2] ?? '',
       file,
       engine: (match[3] as StorageEngine | undefined) ?? 'any',
       sql,

@@ -1,4 +1,4 @@
-import type { Database } from '../database';
+import { type Database, onlyRow } from '../database';
 
 export interface AuditEntry {
   readonly actorType: 'user' | 'device' | 'system';
@@ -22,7 +22,7 @@ export class AuditLogRepository {
   constructor(private readonly db: Database) {}
 
   async record(entry: AuditEntry): Promise<AuditRecord> {
-    const { rows } = await this.db.query<Row>(
+    const row = onlyRow(await this.db.query<Row>(
       `INSERT INTO audit_log (actor_type, actor_id, action, subject_type, subject_id, patient_id, ip, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING ${COLUMNS}`,
       [
@@ -35,8 +35,8 @@ export class AuditLogRepository {
         entry.ip ?? null,
         JSON.stringify(entry.details ?? {}),
       ],
-    );
-    return toRecord(rows[0]!);
+    ), 'audit-log');
+    return toRecord(row);
   }
 
   async forPatient(patientId: string, limit = 100): Promise<AuditRecord[]> {

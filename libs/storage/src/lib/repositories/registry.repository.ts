@@ -1,5 +1,5 @@
 import type { Admission, Device, DeviceType, NhsNumber, Pathway, Patient, Role, User, Ward } from '@homeward/domain';
-import type { Database } from '../database';
+import { type Database, onlyRow } from '../database';
 
 /**
  * Wards, people, patients, admissions and devices: the registry every reading and alert hangs
@@ -9,11 +9,11 @@ export class RegistryRepository {
   constructor(private readonly db: Database) {}
 
   async createWard(name: string): Promise<Ward> {
-    const { rows } = await this.db.query<{ id: string; name: string; created_at: Date }>(
-      'INSERT INTO wards (name) VALUES ($1) RETURNING id, name, created_at',
-      [name],
+    const row = onlyRow(
+      await this.db.query<{ id: string; name: string; created_at: Date }>('INSERT INTO wards (name) VALUES ($1) RETURNING id, name, created_at', [name]),
+      'createWard',
     );
-    return toWard(rows[0]!);
+    return toWard(row);
   }
 
   async getWard(id: string): Promise<Ward | undefined> {
@@ -25,12 +25,12 @@ export class RegistryRepository {
   }
 
   async createUser(input: { email: string; displayName: string; role: Role; passwordHash?: string | null }): Promise<User> {
-    const { rows } = await this.db.query<UserRow>(
+    const row = onlyRow(await this.db.query<UserRow>(
       `INSERT INTO users (email, display_name, role, password_hash) VALUES (lower($1), $2, $3, $4)
        RETURNING id, email, display_name, role, created_at`,
       [input.email, input.displayName, input.role, input.passwordHash ?? null],
-    );
-    return toUser(rows[0]!);
+    ), 'registry');
+    return toUser(row);
   }
 
   async addWardMember(wardId: string, userId: string): Promise<void> {
@@ -45,12 +45,12 @@ export class RegistryRepository {
   }
 
   async createPatient(input: { nhsNumber: NhsNumber; givenName: string; familyName: string; dateOfBirth: string }): Promise<Patient> {
-    const { rows } = await this.db.query<PatientRow>(
+    const row = onlyRow(await this.db.query<PatientRow>(
       `INSERT INTO patients (nhs_number, given_name, family_name, date_of_birth) VALUES ($1, $2, $3, $4::date)
        RETURNING ${PATIENT_COLUMNS}`,
       [input.nhsNumber, input.givenName, input.familyName, input.dateOfBirth],
-    );
-    return toPatient(rows[0]!);
+    ), 'registry');
+    return toPatient(row);
   }
 
   async getPatient(id: string): Promise<Patient | undefined> {
@@ -64,12 +64,12 @@ export class RegistryRepository {
   }
 
   async admit(input: { patientId: string; wardId: string; pathway: Pathway; carePlan?: Record<string, unknown>; admittedAt?: Date }): Promise<Admission> {
-    const { rows } = await this.db.query<AdmissionRow>(
+    const row = onlyRow(await this.db.query<AdmissionRow>(
       `INSERT INTO admissions (patient_id, ward_id, pathway, care_plan, admitted_at) VALUES ($1, $2, $3, $4::jsonb, coalesce($5, now()))
        RETURNING ${ADMISSION_COLUMNS}`,
       [input.patientId, input.wardId, input.pathway, JSON.stringify(input.carePlan ?? {}), input.admittedAt ?? null],
-    );
-    return toAdmission(rows[0]!);
+    ), 'registry');
+    return toAdmission(row);
   }
 
   async discharge(admissionId: string, at: Date, reason: string): Promise<Admission | undefined> {
@@ -97,12 +97,12 @@ export class RegistryRepository {
     patientId?: string | null;
     credentialsHash?: string | null;
   }): Promise<Device> {
-    const { rows } = await this.db.query<DeviceRow>(
+    const row = onlyRow(await this.db.query<DeviceRow>(
       `INSERT INTO devices (type, serial, model, ble_address, patient_id, credentials_hash) VALUES ($1, $2, $3, lower($4), $5, $6)
        RETURNING ${DEVICE_COLUMNS}`,
       [input.type, input.serial, input.model ?? null, input.bleAddress ?? null, input.patientId ?? null, input.credentialsHash ?? null],
-    );
-    return toDevice(rows[0]!);
+    ), 'registry');
+    return toDevice(row);
   }
 
   async getDevice(id: string): Promise<Device | undefined> {

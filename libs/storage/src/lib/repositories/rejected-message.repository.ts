@@ -1,5 +1,5 @@
 import type { CodedError, ReadingSource } from '@homeward/domain';
-import type { Database } from '../database';
+import { type Database, onlyRow } from '../database';
 
 export interface RejectedMessage {
   readonly id: string;
@@ -25,7 +25,7 @@ export class RejectedMessageRepository {
     payload: Uint8Array;
     receivedAt?: Date;
   }): Promise<RejectedMessage> {
-    const { rows } = await this.db.query<Row>(
+    const row = onlyRow(await this.db.query<Row>(
       `INSERT INTO rejected_messages (source, device_id, topic, reason_code, reason, details, payload, received_at)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, coalesce($8, now()))
        RETURNING ${COLUMNS}`,
@@ -39,8 +39,8 @@ export class RejectedMessageRepository {
         Buffer.from(input.payload),
         input.receivedAt ?? null,
       ],
-    );
-    return toRejected(rows[0]!);
+    ), 'rejected-message');
+    return toRejected(row);
   }
 
   async list(filter: { deviceId?: string; since?: Date; limit?: number } = {}): Promise<RejectedMessage[]> {

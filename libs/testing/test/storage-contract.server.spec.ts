@@ -1,5 +1,5 @@
 import { PgDatabase, createScratchDatabase, prepare } from '@homeward/storage';
-import { describeStorageContract } from '@homeward/testing';
+import { describeStorageContract } from '../src';
 
 // (b) A PostgreSQL server, when DATABASE_URL names one (CI points it at 127.0.0.1:5432). The
 // suite runs in a scratch database created on that server and dropped afterwards.

@@ -1,10 +1,10 @@
-import { PgDatabase, prepare } from '@homeward/storage';
-import { describeStorageContract, startTestEmbeddedPostgres } from '@homeward/testing';
+import { PgDatabase, prepare, startScratchEmbeddedPostgres } from '@homeward/storage';
+import { describeStorageContract } from '../src';
 
 // (a) The embedded default: real PostgreSQL binaries from npm, started in a throw-away folder.
-let server: Awaited<ReturnType<typeof startTestEmbeddedPostgres>>;
+let server: Awaited<ReturnType<typeof startScratchEmbeddedPostgres>>;
 beforeAll(async () => {
-  server = await startTestEmbeddedPostgres();
+  server = await startScratchEmbeddedPostgres();
 });
 afterAll(async () => {
   await server?.cleanup();

@@ -1,6 +1,6 @@
 import { prepare } from '@homeward/storage';
 import { PgliteDatabase } from '@homeward/storage/pglite';
-import { describeStorageContract } from '@homeward/testing';
+import { describeStorageContract } from '../src';
 
 // (c) TimescaleDB, through PGlite's TimescaleDB build: hypertable, continuous aggregates,
 // compression and retention policies all run for real.

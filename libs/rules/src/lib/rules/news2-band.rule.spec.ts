@@ -1,0 +1,77 @@
+import { NOW, SCALE_2_DECISION, carePlan, consciousness, normalSet, reading } from '../testing/rules-test.builders';
+import { news2BandRule } from './news2-band.rule';
+
+const withChanges = (changes: Partial<Record<'respiration_rate' | 'spo2' | 'systolic_bp' | 'heart_rate' | 'body_temperature', number>>) =>
+  normalSet(1).map((r) => {
+    const value = changes[r.vital as keyof typeof changes];
+    return value === undefined ? r : reading(r.vital, value, 1);
+  });
+
+describe('news2BandRule', () => {
+  it('raises nothing for a low score without a single 3 (aggregate 0–4)', () => {
+    expect(news2BandRule(normalSet(), carePlan(), NOW, [consciousness('A', 1)])).toEqual([]);
+    expect(news2BandRule(withChanges({ respiration_rate: 22, spo2: 95, heart_rate: 95 }), carePlan(), NOW, [consciousness('A', 1)])).toEqual([]);
+  });
+
+  it('raises low-medium for a 3 in a single parameter, naming it', () => {
+    const readings = withChanges({ spo2: 91 });
+    const [alert, ...rest] = news2BandRule(readings, carePlan(), NOW, [consciousness('A', 1)]);
+    expect(rest).toEqual([]);
+    expect(alert).toMatchObject({ rule: 'news2-band', severity: 'low-medium', subject: 'news2', patientId: 'patient-1', measuredAt: readings[0]!.measuredAt });
+    expect(alert!.explanation).toBe(
+      'NEWS2 3 (low-medium risk): SpO2 91 % on scale 1 (3 points). Urgent ward-based response: the registered nurse informs the medical team caring for the patient, who will review and decide whether escalation of care is needed. Monitoring: minimum 1-hourly.',
+    );
+    expect(alert!.readingIds).toHaveLength(5);
+    expect(alert!.details).toMatchObject({ score: 3, partial: false, band: 'low-medium', trigger: 'single-parameter-3' });
+  });
+
+  it.each([
+    [{ respiration_rate: 22, spo2: 95, heart_rate: 95, body_temperature: 38.2 }, 5, 'medium'],
+    [{ respiration_rate: 22, spo2: 93, heart_rate: 95, body_temperature: 38.2 }, 6, 'medium'],
+    [{ respiration_rate: 22, spo2: 93, heart_rate: 112, body_temperature: 38.2 }, 7, 'high'],
+  ] as const)('raises the NEWS2 band as severity: %p → %p, %s', (changes, score, severity) => {
+    const [alert] = news2BandRule(withChanges(changes), carePlan(), NOW, [consciousness('A', 1)]);
+    expect(alert).toMatchObject({ severity, details: { score, partial: false } });
+    expect(alert!.explanation).toMatch(new RegExp(`^NEWS2 ${score} \\(${severity} risk\\)`));
+  });
+
+  it('alerts on a partial score, says it is partial and what to assess', () => {
+    const readings = [reading('spo2', 92, 1), reading('heart_rate', 112, 2), reading('body_temperature', 38.3, 3)];
+    const [alert] = news2BandRule(readings, carePlan(), NOW);
+    expect(alert).toMatchObject({ severity: 'medium', details: { score: 5, partial: true, missing: ['respiration_rate', 'systolic_bp', 'consciousness'] } });
+    expect(alert!.explanation).toBe(
+      'Partial NEWS2 of at least 5 (medium risk) from 4 of 7 parameters: SpO2 92 % on scale 1 (2 points), pulse 112 /min (2 points), temperature 38.3 °C (1 point). ' +
+        'Not recorded in the last 12 hours: respiratory rate, systolic BP, consciousness (ACVPU). Assess them: the full score may be higher. ' +
+        'Urgent response threshold: the registered nurse immediately informs the medical team and requests urgent assessment by a clinician or team competent in the care of acutely ill patients; care in an environment with monitoring facilities. Monitoring: minimum 1-hourly.',
+    );
+    expect(alert!.measuredAt).toEqual(readings[0]!.measuredAt);
+  });
+
+  it('names ACVPU and oxygen in words', () => {
+    const [alert] = news2BandRule(normalSet(), carePlan({}, { supplementalOxygen: 'continuous' }), NOW, [consciousness('C', 0.5)]);
+    expect(alert!.explanation).toMatch(/^NEWS2 5 \(medium risk\): on supplemental oxygen \(2 points\), ACVPU C \(new confusion\) \(3 points\)\./);
+  });
+
+  it('follows the care plan alert band', () => {
+    const two = withChanges({ respiration_rate: 22 });
+    expect(news2BandRule(two, carePlan({}, { alertFrom: 'low' }), NOW, [consciousness('A', 1)])).toHaveLength(1);
+    const six = withChanges({ respiration_rate: 22, spo2: 93, heart_rate: 95, body_temperature: 38.2 });
+    expect(news2BandRule(six, carePlan({}, { alertFrom: 'high' }), NOW, [consciousness('A', 1)])).toEqual([]);
+  });
+
+  it('uses scale 2 when a clinician decided it, and says when SpO2 was scored as on air', () => {
+    const plan = carePlan({ pathway: 'copd' }, { spo2Scale: SCALE_2_DECISION, supplementalOxygen: 'intermittent' });
+    const readings = [reading('spo2', 88, 1), reading('respiration_rate', 26, 1)];
+    const [onScale2] = news2BandRule(readings, plan, NOW);
+    expect(onScale2!.details).toMatchObject({ score: 3, spo2Scale: 2 });
+    const [assumed] = news2BandRule([reading('spo2', 96, 1), reading('respiration_rate', 26, 1)], plan, NOW);
+    expect(assumed!.explanation).toContain('SpO2 was scored on scale 2 as if on air, because air or oxygen was not recorded.');
+  });
+
+  it('says so when NEWS2 cannot be calculated instead of staying silent', () => {
+    const plan = carePlan({}, { spo2Scale: { ...SCALE_2_DECISION, decidedBy: '' } });
+    const [alert] = news2BandRule(normalSet(), plan, NOW);
+    expect(alert).toMatchObject({ rule: 'news2-band', severity: 'low', subject: 'news2:unavailable', readings: [] });
+    expect(alert!.explanation).toMatch(/^NEWS2 could not be calculated: .*scale 2 without a recorded clinician decision/);
+  });
+});

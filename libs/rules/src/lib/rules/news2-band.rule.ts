@@ -1,0 +1,112 @@
+import type { Reading } from '@homeward/domain';
+import { type AlertCandidate, readingIdsOf } from '../model/alert-candidate.model';
+import type { CarePlan } from '../model/care-plan.model';
+import type { ClinicalObservation } from '../model/clinical-observation.model';
+import { type HomeNews2, assembleHomeNews2 } from '../news2/home-news2.assembler';
+import { ACVPU_NAMES, NEWS2_PARAMETERS, NEWS2_PARAMETER_NAMES, type News2Parameter, type News2RiskBand } from '../news2/news2.model';
+import { news2BandRank } from '../news2/news2-risk.score';
+import { formatVitalValue } from '../shared/vital-display';
+
+/** Default lowest band that alerts: a 3 in any single parameter, or an aggregate of 5 or more. */
+export const NEWS2_ALERT_FROM_DEFAULT: News2RiskBand = 'low-medium';
+
+/**
+ * Raises an alert when the home NEWS2 (see assembleHomeNews2) reaches the care plan's alert band
+ * (default low-medium). Severity is the NEWS2 band itself. A partial NEWS2 alerts too, since its
+ * score is a lower bound: a partial 5 means at least 5. The explanation says it is partial and
+ * what to assess to complete it.
+ *
+ * If the NEWS2 cannot be assembled (a care plan with scale 2 but no recorded decision, an
+ * implausible value that slipped past ingest), the rule says so as a low-severity alert rather
+ * than staying silent: a patient without a NEWS2 is a problem a person must fix.
+ */
+export function news2BandRule(
+  readings: readonly Reading[],
+  carePlan: CarePlan,
+  now: Date,
+  observations: readonly ClinicalObservation[] = [],
+): AlertCandidate[] {
+  const assembled = assembleHomeNews2(readings, carePlan, now, observations);
+  if (!assembled.ok) {
+    return [
+      {
+        rule: 'news2-band',
+        severity: 'low',
+        patientId: carePlan.patientId,
+        subject: 'news2:unavailable',
+        readings: [],
+        readingIds: [],
+        measuredAt: now,
+        explanation: `NEWS2 could not be calculated: ${assembled.error.message}`,
+        details: { error: assembled.error },
+      },
+    ];
+  }
+  const news2 = assembled.value;
+  const score = news2.partial ? news2.partialScore : news2.score;
+  const risk = news2.partial ? news2.partialRisk : news2.risk;
+  const alertFrom = carePlan.news2.alertFrom ?? NEWS2_ALERT_FROM_DEFAULT;
+  if (news2BandRank(risk.band) < news2BandRank(alertFrom)) return [];
+
+  const headline = news2.partial
+    ? `Partial NEWS2 of at least ${score} (${risk.band} risk) from ${news2.present.length} of ${NEWS2_PARAMETERS.length} parameters`
+    : `NEWS2 ${score} (${risk.band} risk)`;
+  const scoring = news2.present.filter((p) => (news2.parameters[p]?.score ?? 0) > 0).map((p) => `${describeParameter(news2, p)} (${points(news2.parameters[p]?.score ?? 0)})`);
+  const sentences = [`${headline}: ${scoring.length > 0 ? scoring.join(', ') : 'no parameter scores above 0'}.`];
+  if (news2.partial) {
+    const missing = news2.missing.map((p) => NEWS2_PARAMETER_NAMES[p]).join(', ');
+    sentences.push(`Not recorded in the last ${carePlan.news2.windowHours} hours: ${missing}. Assess them: the full score may be higher.`);
+  }
+  if (news2.parameters.spo2?.assumed === 'air') sentences.push('SpO2 was scored on scale 2 as if on air, because air or oxygen was not recorded.');
+  sentences.push(`${risk.response} Monitoring: ${risk.monitoring.toLowerCase()}.`);
+
+  return [
+    {
+      rule: 'news2-band',
+      severity: risk.band,
+      patientId: carePlan.patientId,
+      subject: 'news2',
+      readings: news2.readings,
+      readingIds: readingIdsOf(news2.readings),
+      measuredAt: latestTime(news2) ?? now,
+      explanation: sentences.join(' '),
+      details: {
+        score,
+        partial: news2.partial,
+        band: risk.band,
+        trigger: risk.trigger,
+        spo2Scale: news2.spo2Scale,
+        present: news2.present,
+        missing: news2.missing,
+        parameterScores: Object.fromEntries(news2.present.map((p) => [p, news2.parameters[p]?.score ?? 0])),
+        observationIds: news2.observations.flatMap((o) => (o.id === undefined ? [] : [o.id])),
+      },
+    },
+  ];
+}
+
+function describeParameter(news2: HomeNews2, parameter: News2Parameter): string {
+  const p = news2.parameters;
+  switch (parameter) {
+    case 'air_or_oxygen':
+      return p.air_or_oxygen?.value === 'oxygen' ? 'on supplemental oxygen' : 'on air';
+    case 'consciousness':
+      return p.consciousness ? `ACVPU ${p.consciousness.value} (${ACVPU_NAMES[p.consciousness.value]})` : 'consciousness';
+    case 'spo2':
+      return p.spo2 ? `SpO2 ${formatVitalValue('spo2', p.spo2.scoredValue)} on scale ${p.spo2.scale}` : 'SpO2';
+    default: {
+      const measured = p[parameter];
+      const name = NEWS2_PARAMETER_NAMES[parameter];
+      return measured ? `${name} ${formatVitalValue(parameter, measured.scoredValue)}` : name;
+    }
+  }
+}
+
+function points(score: number): string {
+  return score === 1 ? '1 point' : `${score} points`;
+}
+
+function latestTime(news2: HomeNews2): Date | undefined {
+  const times = [...news2.readings.map((r) => r.measuredAt.getTime()), ...news2.observations.map((o) => o.observedAt.getTime())];
+  return times.length === 0 ? undefined : new Date(Math.max(...times));
+}

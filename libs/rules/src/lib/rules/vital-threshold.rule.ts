@@ -1,0 +1,106 @@
+import type { Pathway, Reading, VitalKey } from '@homeward/domain';
+import { type AlertCandidate, readingIdsOf, severityRank } from '../model/alert-candidate.model';
+import type { CarePlan, ThresholdOverride, VitalThreshold } from '../model/care-plan.model';
+import { HOUR_MS, latestOf } from '../shared/reading-window';
+import { roundToUnits } from '../shared/rounding';
+import { COMPARISON_DECIMALS, VITAL_LABELS, formatDate, formatVitalValue } from '../shared/vital-display';
+import { pathwayThresholds } from './pathway-thresholds.defaults';
+
+/** A reading older than this (hours before `now`) is not the patient's current value. */
+export const CURRENT_WITHIN_HOURS_DEFAULT = 24;
+
+export const PATHWAY_NAMES: Readonly<Record<Pathway, string>> = {
+  'heart-failure': 'heart failure',
+  copd: 'COPD',
+  'acute-respiratory-infection': 'acute respiratory infection',
+  frailty: 'frailty',
+  general: 'general',
+};
+
+/** The limits that apply to one vital of this patient, and the override they came from, if any. */
+export interface EffectiveThresholds {
+  readonly vital: VitalKey;
+  readonly thresholds: readonly VitalThreshold[];
+  readonly override?: ThresholdOverride;
+}
+
+/**
+ * Pathway defaults (pathway-thresholds.defaults.ts, by the patient's SpO2 scale), with each
+ * clinician override replacing every default limit of its vital. Where a vital has several
+ * overrides the most recent decision wins.
+ */
+export function effectiveThresholds(carePlan: CarePlan): EffectiveThresholds[] {
+  const defaults = pathwayThresholds(carePlan.pathway, carePlan.news2.spo2Scale.scale);
+  const overrides = new Map<VitalKey, ThresholdOverride>();
+  for (const override of carePlan.thresholdOverrides ?? []) {
+    const current = overrides.get(override.vital);
+    if (!current || override.decidedAt.getTime() >= current.decidedAt.getTime()) overrides.set(override.vital, override);
+  }
+  const vitals = [...new Set<VitalKey>([...defaults.map((t) => t.vital), ...overrides.keys()])];
+  return vitals.map((vital) => {
+    const override = overrides.get(vital);
+    return override
+      ? { vital, override, thresholds: override.thresholds.map((t) => ({ ...t, vital })) }
+      : { vital, thresholds: defaults.filter((t) => t.vital === vital) };
+  });
+}
+
+/**
+ * Per-vital limits: for each vital with limits, the latest measured reading of the last
+ * `currentWithinHours` (default 24) is compared with them, at the precision NEWS2 reads that vital
+ * (whole numbers; temperature to 0.1), so the two never disagree about an edge. One alert per
+ * vital and direction, with the most severe limit crossed.
+ */
+export function vitalThresholdRule(readings: readonly Reading[], carePlan: CarePlan, now: Date): AlertCandidate[] {
+  const from = new Date(now.getTime() - (carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS);
+  const own = readings.filter((r) => r.patientId === carePlan.patientId);
+  const candidates: AlertCandidate[] = [];
+  for (const { vital, thresholds, override } of effectiveThresholds(carePlan)) {
+    const reading = latestOf(own, vital, from, now);
+    if (!reading) continue;
+    const decimals = COMPARISON_DECIMALS[vital];
+    const value = roundToUnits(reading.value, decimals);
+    for (const direction of ['at-or-below', 'at-or-above'] as const) {
+      const crossed = thresholds
+        .filter((t) => t.direction === direction)
+        .filter((t) => (direction === 'at-or-below' ? value <= roundToUnits(t.value, decimals) : value >= roundToUnits(t.value, decimals)))
+        .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (direction === 'at-or-below' ? a.value - b.value : b.value - a.value));
+      const threshold = crossed[0];
+      if (!threshold) continue;
+      candidates.push({
+        rule: 'vital-threshold',
+        severity: threshold.severity,
+        patientId: carePlan.patientId,
+        subject: `${vital}:${direction}`,
+        readings: [reading],
+        readingIds: readingIdsOf([reading]),
+        measuredAt: reading.measuredAt,
+        explanation: explain(reading, threshold, carePlan, now, override),
+        details: {
+          vital,
+          value: reading.value,
+          direction,
+          limit: threshold.value,
+          source: override ? 'override' : 'pathway',
+          pathway: carePlan.pathway,
+          ...(override ? { override: { decidedBy: override.decidedBy, reason: override.reason, reviewBy: override.reviewBy, reviewOverdue: override.reviewBy.getTime() < now.getTime() } } : {}),
+        },
+      });
+    }
+  }
+  return candidates;
+}
+
+function explain(reading: Reading, threshold: VitalThreshold, carePlan: CarePlan, now: Date, override: ThresholdOverride | undefined): string {
+  const vital = reading.vital;
+  const comparison = threshold.direction === 'at-or-below' ? 'at or below' : 'at or above';
+  const limit = formatVitalValue(vital, threshold.value);
+  const source = override
+    ? `the limit ${override.decidedBy} set for this patient on ${formatDate(override.decidedAt)} ("${override.reason}"); ${
+        override.reviewBy.getTime() < now.getTime()
+          ? `its review was due on ${formatDate(override.reviewBy)} and is overdue`
+          : `review due ${formatDate(override.reviewBy)}`
+      }`
+    : `the alert limit for the ${PATHWAY_NAMES[carePlan.pathway]} pathway`;
+  return `${VITAL_LABELS[vital].name} ${formatVitalValue(vital, reading.value)} is ${comparison} ${limit}, ${source}. ${threshold.action}`;
+}
