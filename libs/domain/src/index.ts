@@ -4,3 +4,4 @@ export * from './lib/reading';
 export * from './lib/registry';
 export * from './lib/units';
 export * from './lib/vital-signs';
+export * from './lib/device-clock';

@@ -138,6 +138,11 @@ export class ReadingRepository {
     return { stored, duplicates };
   }
 
+  /** Wakes consumers LISTENing on `homeward_readings` (the rules engine) after a commit. */
+  async notifyNewReadings(): Promise<void> {
+    await this.db.query("SELECT pg_notify('homeward_readings', '')");
+  }
+
   /** The latest reading of each vital by measurement time (not arrival), optionally as of a time. */
   async latestPerVital(patientId: string, options: { asOf?: Date; vitals?: readonly VitalKey[] } = {}): Promise<StoredReading[]> {
     const result = await this.db.query<ReadingRow>(

@@ -1,0 +1,3 @@
+export * from './lib/mqtt-topics';
+export * from './lib/reading-payload.dto';
+export * from './lib/validate';
