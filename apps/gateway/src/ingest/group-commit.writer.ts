@@ -39,8 +39,8 @@ export class GroupCommitWriter {
       while (this.queue.length > 0) {
         const batch: Pending[] = [];
         let size = 0;
-        while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0]!.readings.length <= this.maxBatchReadings)) {
-          const next = this.queue.shift()!;
+        for (let next = this.queue[0]; next && (batch.length === 0 || size + next.readings.length <= this.maxBatchReadings); next = this.queue[0]) {
+          this.queue.shift();
           batch.push(next);
           size += next.readings.length;
         }

@@ -96,7 +96,7 @@ export class IngestPipeline {
       else rejected.push({ index, error: built.error });
     });
     const written = await this.writer.write(valid);
-    if (rejected.length > 0 && submission.raw) {
+    if (isNonEmpty(rejected) && submission.raw) {
       await this.recordRejection({
         source: submission.source,
         deviceId: submission.deviceId,
@@ -126,12 +126,16 @@ export class IngestPipeline {
   }
 }
 
-function summarise(rejected: readonly ItemRejection[], total: number): CodedError {
-  const first = rejected[0]!.error;
+function summarise(rejected: readonly [ItemRejection, ...ItemRejection[]], total: number): CodedError {
+  const first = rejected[0].error;
   if (rejected.length === 1 && total <= 1) return first;
   return {
     code: rejected.every((r) => r.error.code === first.code) ? first.code : 'payload.items-rejected',
     message: `${rejected.length} of ${total} item(s) refused: ${rejected.map((r) => `${r.index === null ? '' : `#${r.index} `}${r.error.message}`).join('; ')}`,
     details: { items: rejected.map((r) => ({ index: r.index, ...r.error })) },
   };
+}
+
+function isNonEmpty<T>(items: readonly T[]): items is readonly [T, ...T[]] {
+  return items.length > 0;
 }

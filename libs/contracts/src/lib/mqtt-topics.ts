@@ -20,8 +20,9 @@ const DEVICE_TOPIC = /^homeward\/v1\/devices\/([^/#+]+)\/(readings|status|acks)$
 /** Splits a device topic into its device id and kind, or undefined when it is not one. */
 export function parseDeviceTopic(topic: string): { deviceId: string; kind: DeviceTopicKind } | undefined {
   const match = DEVICE_TOPIC.exec(topic);
-  if (!match) return undefined;
-  return { deviceId: match[1]!, kind: match[2] as DeviceTopicKind };
+  const [, deviceId, kind] = match ?? [];
+  if (deviceId === undefined || kind === undefined) return undefined;
+  return { deviceId, kind: kind as DeviceTopicKind };
 }
 
 /** The subscription a gateway uses to consume every device's readings and status. */
