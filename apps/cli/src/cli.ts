@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { parseConfig } from '@homeward/config';
 import type { CliContext, Command } from './cli-context';
 import { decodeCommand } from './commands/decode.command';
+import { deviceCommand } from './commands/device-add.command';
 import { migrateCommand } from './commands/migrate.command';
 import { news2Command } from './commands/news2.command';
+import { patientCommand } from './commands/patient-add.command';
 import { startCommand } from './commands/start.command';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -11,6 +13,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   migrate: migrateCommand,
   decode: decodeCommand,
   news2: news2Command,
+  patient: patientCommand,
+  device: deviceCommand,
 };
 
 function help(out: (text: string) => void): void {

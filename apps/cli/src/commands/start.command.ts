@@ -1,11 +1,12 @@
 import { createApiApp, listenApi } from '@homeward/api';
+import { type Gateway, startGateway } from '@homeward/gateway';
 import { openStorage } from '@homeward/storage';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
 import { stderrLogger } from '../log';
 
 export const startCommand: Command = {
-  summary: 'Start Homeward: the database (embedded unless DATABASE_URL is set), migrations, and the API.',
+  summary: 'Start Homeward: the database (embedded unless DATABASE_URL is set), migrations, the device gateway (MQTT) and the API.',
   usage: 'homeward start',
   async run(context: CliContext): Promise<number> {
     const config = context.config();
@@ -26,6 +27,14 @@ export const startCommand: Command = {
       context.err(describeFailure(error));
       return 1;
     }
+    let gateway: Gateway;
+    try {
+      gateway = await startGateway({ storage, config, log });
+    } catch (error) {
+      context.err(describeFailure(error, `The device gateway could not start (MQTT on ${config.mqtt.host}:${config.mqtt.port})`));
+      await storage.close();
+      return 1;
+    }
     const app = await createApiApp({ storage, logLevel: config.logLevel });
     let url: string;
     try {
@@ -33,6 +42,7 @@ export const startCommand: Command = {
     } catch (error) {
       context.err(describeFailure(error, `The API could not listen on ${config.api.host}:${config.api.port}`));
       await app.close().catch(() => undefined);
+      await gateway.close();
       await storage.close();
       return 1;
     }
@@ -41,6 +51,8 @@ export const startCommand: Command = {
 
     const signal = await context.stopRequested;
     log(`${signal} received: stopping`);
+    // Stop taking readings first, then the API, then the database.
+    await gateway.close();
     await app.close();
     await storage.close();
     log('stopped cleanly');

@@ -12,8 +12,21 @@ describe('parseConfig', () => {
         database: { url: undefined, dataDir: '/srv/homeward/.homeward', embeddedPort: 0, engine: 'auto', retentionDays: undefined, poolSize: 10 },
         api: { host: '127.0.0.1', port: 3000 },
         logLevel: 'info',
+        mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1883, tls: undefined, wsPort: 8083, external: undefined, maxPayloadBytes: 262144 },
+        ingest: { maxClockSkewMs: 300_000 },
       },
     });
+  });
+
+  it('configures TLS only with both a certificate and a key, and external mode only with a URL', () => {
+    const both = parse({ HOMEWARD_MQTT_TLS_CERT: '/etc/homeward/tls.crt', HOMEWARD_MQTT_TLS_KEY: '/etc/homeward/tls.key', HOMEWARD_MQTT_WS_PORT: '-1' });
+    expect(both.ok && both.value.mqtt).toMatchObject({ tls: { port: 8883, certFile: '/etc/homeward/tls.crt', keyFile: '/etc/homeward/tls.key' }, wsPort: undefined });
+    const half = parse({ HOMEWARD_MQTT_TLS_CERT: '/etc/homeward/tls.crt', HOMEWARD_MQTT_MODE: 'external' });
+    expect(half.ok).toBe(false);
+    expect(!half.ok && half.error.message).toMatch(/HOMEWARD_MQTT_TLS_KEY=: is needed too/);
+    expect(!half.ok && half.error.message).toMatch(/HOMEWARD_MQTT_EXTERNAL_URL=: is needed when HOMEWARD_MQTT_MODE=external/);
+    const external = parse({ HOMEWARD_MQTT_MODE: 'external', HOMEWARD_MQTT_EXTERNAL_URL: 'mqtt://broker:1883', HOMEWARD_MQTT_EXTERNAL_PASSWORD: 'pw' });
+    expect(external.ok && external.value.mqtt.external).toEqual({ url: 'mqtt://broker:1883', username: undefined, password: 'pw', sharedGroup: 'homeward' });
   });
 
   it('reads every setting into typed values', () => {
@@ -28,7 +41,7 @@ describe('parseConfig', () => {
       HOMEWARD_API_PORT: '8080',
       HOMEWARD_LOG_LEVEL: 'debug',
     });
-    expect(result.ok && result.value).toEqual({
+    expect(result.ok && result.value).toMatchObject({
       database: { url: 'postgresql://postgres@127.0.0.1:5432/test', dataDir: '/var/lib/homeward', embeddedPort: 5544, engine: 'plain', retentionDays: 2922, poolSize: 20 },
       api: { host: '0.0.0.0', port: 8080 },
       logLevel: 'debug',

@@ -15,6 +15,21 @@ export interface HomewardConfig {
   };
   readonly api: { readonly host: string; readonly port: number };
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  readonly mqtt: MqttConfig;
+  readonly ingest: { readonly maxClockSkewMs: number };
+}
+
+export interface MqttConfig {
+  /** embedded: Homeward's own broker; external: consume from a broker you run; off: no MQTT. */
+  readonly mode: 'embedded' | 'external' | 'off';
+  readonly host: string;
+  readonly port: number;
+  /** TLS listener, only when both a certificate and a key are given. */
+  readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined;
+  /** WebSocket listener for browser-based patient apps; undefined when disabled (-1). */
+  readonly wsPort: number | undefined;
+  readonly external: { readonly url: string; readonly username: string | undefined; readonly password: string | undefined; readonly sharedGroup: string } | undefined;
+  readonly maxPayloadBytes: number;
 }
 
 export interface ConfigProblem {
@@ -45,6 +60,14 @@ export function parseConfig(
     value: redact(error.property, raw[error.property]),
     problems: Object.values(error.constraints ?? {}),
   }));
+  const tlsGiven = [dto.HOMEWARD_MQTT_TLS_CERT, dto.HOMEWARD_MQTT_TLS_KEY].filter((v) => v !== undefined).length;
+  if (tlsGiven === 1) {
+    const missing = dto.HOMEWARD_MQTT_TLS_CERT === undefined ? 'HOMEWARD_MQTT_TLS_CERT' : 'HOMEWARD_MQTT_TLS_KEY';
+    problems.push({ variable: missing, value: undefined, problems: ['is needed too: MQTT over TLS takes a certificate and a key'] });
+  }
+  if (dto.HOMEWARD_MQTT_MODE === 'external' && dto.HOMEWARD_MQTT_EXTERNAL_URL === undefined) {
+    problems.push({ variable: 'HOMEWARD_MQTT_EXTERNAL_URL', value: undefined, problems: ['is needed when HOMEWARD_MQTT_MODE=external'] });
+  }
   for (const name of Object.keys(env).filter((n) => n.startsWith('HOMEWARD_') && !KNOWN_VARIABLES.includes(n)).sort()) {
     problems.push({ variable: name, value: env[name], problems: [`is not a Homeward setting (known: ${KNOWN_VARIABLES.join(', ')})`] });
   }
@@ -65,11 +88,33 @@ export function parseConfig(
     },
     api: { host: dto.HOMEWARD_API_HOST ?? '127.0.0.1', port: dto.HOMEWARD_API_PORT ?? 3000 },
     logLevel: dto.HOMEWARD_LOG_LEVEL ?? 'info',
+    mqtt: {
+      mode: dto.HOMEWARD_MQTT_MODE ?? 'embedded',
+      host: dto.HOMEWARD_MQTT_HOST ?? '127.0.0.1',
+      port: dto.HOMEWARD_MQTT_PORT ?? 1883,
+      tls:
+        dto.HOMEWARD_MQTT_TLS_CERT !== undefined && dto.HOMEWARD_MQTT_TLS_KEY !== undefined
+          ? { port: dto.HOMEWARD_MQTT_TLS_PORT ?? 8883, certFile: dto.HOMEWARD_MQTT_TLS_CERT, keyFile: dto.HOMEWARD_MQTT_TLS_KEY }
+          : undefined,
+      wsPort: dto.HOMEWARD_MQTT_WS_PORT === -1 ? undefined : (dto.HOMEWARD_MQTT_WS_PORT ?? 8083),
+      external:
+        dto.HOMEWARD_MQTT_EXTERNAL_URL === undefined
+          ? undefined
+          : {
+              url: dto.HOMEWARD_MQTT_EXTERNAL_URL,
+              username: dto.HOMEWARD_MQTT_EXTERNAL_USERNAME,
+              password: dto.HOMEWARD_MQTT_EXTERNAL_PASSWORD,
+              sharedGroup: dto.HOMEWARD_MQTT_SHARED_GROUP ?? 'homeward',
+            },
+      maxPayloadBytes: dto.HOMEWARD_MQTT_MAX_PAYLOAD_BYTES ?? 256 * 1024,
+    },
+    ingest: { maxClockSkewMs: (dto.HOMEWARD_MAX_CLOCK_SKEW_SECONDS ?? 300) * 1000 },
   });
 }
 
 /** Never echo a database password back into a log or terminal. */
 function redact(variable: string, value: string | undefined): string | undefined {
-  if (variable !== 'DATABASE_URL' || value === undefined) return value;
+  if (variable === 'HOMEWARD_MQTT_EXTERNAL_PASSWORD' && value !== undefined) return '***';
+  if ((variable !== 'DATABASE_URL' && variable !== 'HOMEWARD_MQTT_EXTERNAL_URL') || value === undefined) return value;
   return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }

@@ -56,6 +56,75 @@ export class EnvironmentDto {
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])
   HOMEWARD_LOG_LEVEL?: 'error' | 'warn' | 'info' | 'debug';
+
+  @IsOptional()
+  @IsIn(['embedded', 'external', 'off'])
+  HOMEWARD_MQTT_MODE?: 'embedded' | 'external' | 'off';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOMEWARD_MQTT_HOST?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number (0 picks a free port)' })
+  @Min(0)
+  @Max(65535)
+  HOMEWARD_MQTT_PORT?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number (0 picks a free port)' })
+  @Min(0)
+  @Max(65535)
+  HOMEWARD_MQTT_TLS_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOMEWARD_MQTT_TLS_CERT?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOMEWARD_MQTT_TLS_KEY?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number (0 picks a free port)' })
+  @Min(-1)
+  @Max(65535)
+  HOMEWARD_MQTT_WS_PORT?: number;
+
+  @IsOptional()
+  @Matches(/^(mqtts?|wss?|tcp|tls):\/\/\S+$/, { message: 'must be a broker URL such as mqtt://host:1883 or mqtts://host:8883' })
+  HOMEWARD_MQTT_EXTERNAL_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  HOMEWARD_MQTT_EXTERNAL_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  HOMEWARD_MQTT_EXTERNAL_PASSWORD?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1–64 letters, digits, _ or -' })
+  HOMEWARD_MQTT_SHARED_GROUP?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(256)
+  @Max(16 * 1024 * 1024)
+  HOMEWARD_MQTT_MAX_PAYLOAD_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(1)
+  HOMEWARD_MAX_CLOCK_SKEW_SECONDS?: number;
 }
 
 export const KNOWN_VARIABLES: readonly string[] = [
@@ -68,4 +137,17 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_API_HOST',
   'HOMEWARD_API_PORT',
   'HOMEWARD_LOG_LEVEL',
+  'HOMEWARD_MQTT_MODE',
+  'HOMEWARD_MQTT_HOST',
+  'HOMEWARD_MQTT_PORT',
+  'HOMEWARD_MQTT_TLS_PORT',
+  'HOMEWARD_MQTT_TLS_CERT',
+  'HOMEWARD_MQTT_TLS_KEY',
+  'HOMEWARD_MQTT_WS_PORT',
+  'HOMEWARD_MQTT_EXTERNAL_URL',
+  'HOMEWARD_MQTT_EXTERNAL_USERNAME',
+  'HOMEWARD_MQTT_EXTERNAL_PASSWORD',
+  'HOMEWARD_MQTT_SHARED_GROUP',
+  'HOMEWARD_MQTT_MAX_PAYLOAD_BYTES',
+  'HOMEWARD_MAX_CLOCK_SKEW_SECONDS',
 ];

@@ -1,13 +1,22 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { type NhsNumber, type Reading, type ReadingInput, buildReading, nhsCheckDigit, unwrap } from '@homeward/domain';
 
-/** A random NHS number with a valid Modulus 11 check digit (in the 999 test range when asked). */
+const issued = new Set<string>();
+
+/**
+ * A random NHS number with a valid Modulus 11 check digit (in the 999 test range when asked),
+ * never the same one twice in a process, so tests that share a database do not collide.
+ */
 export function aValidNhsNumber(options: { testRange?: boolean } = {}): NhsNumber {
   for (;;) {
-    const digits = Array.from({ length: 9 }, () => Math.floor(Math.random() * 10));
+    const digits = Array.from({ length: 9 }, () => randomInt(10));
     if (options.testRange) digits.splice(0, 3, 9, 9, 9);
     const check = nhsCheckDigit(digits.join(''));
-    if (check !== undefined) return `${digits.join('')}${check}` as NhsNumber;
+    const candidate = `${digits.join('')}${check}`;
+    if (check !== undefined && !issued.has(candidate)) {
+      issued.add(candidate);
+      return candidate as NhsNumber;
+    }
   }
 }
 

@@ -24,6 +24,11 @@ export class RegistryRepository {
     return rows[0] && toWard(rows[0]);
   }
 
+  async findWardByName(name: string): Promise<Ward | undefined> {
+    const { rows } = await this.db.query<{ id: string; name: string; created_at: Date }>('SELECT id, name, created_at FROM wards WHERE name = $1', [name]);
+    return rows[0] && toWard(rows[0]);
+  }
+
   async createUser(input: { email: string; displayName: string; role: Role; passwordHash?: string | null }): Promise<User> {
     const row = onlyRow(await this.db.query<UserRow>(
       `INSERT INTO users (email, display_name, role, password_hash) VALUES (lower($1), $2, $3, $4)
@@ -108,6 +113,27 @@ export class RegistryRepository {
   async getDevice(id: string): Promise<Device | undefined> {
     const { rows } = await this.db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [id]);
     return rows[0] && toDevice(rows[0]);
+  }
+
+  /** What the broker needs to authenticate a device and route its readings. */
+  async deviceAccess(id: string): Promise<{ id: string; type: DeviceType; patientId: string | null; credentialsHash: string | null } | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined; // not a uuid: no such device, and no SQL error
+    const { rows } = await this.db.query<{ id: string; type: DeviceType; patient_id: string | null; credentials_hash: string | null }>(
+      'SELECT id, type, patient_id, credentials_hash FROM devices WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    return row && { id: row.id, type: row.type, patientId: row.patient_id, credentialsHash: row.credentials_hash };
+  }
+
+  /** Last-seen for many devices in one statement (the gateway flushes its activity every few seconds). */
+  async touchDevices(seen: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
+    if (seen.length === 0) return;
+    await this.db.query(
+      `UPDATE devices d SET last_seen_at = greatest(d.last_seen_at, s.at)
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, at) WHERE d.id = s.id`,
+      [seen.map((s) => s.id), seen.map((s) => s.at)],
+    );
   }
 
   /** Records that a device was heard from, and its battery if it said; never moves last-seen back. */

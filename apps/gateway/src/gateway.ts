@@ -1,0 +1,69 @@
+import type { HomewardConfig } from '@homeward/config';
+import type { Storage, StoredReading } from '@homeward/storage';
+import { IngestPipeline } from './ingest/ingest.pipeline';
+import { DeviceActivityTracker } from './mqtt/device-activity.tracker';
+import { DeviceDirectory } from './mqtt/device-directory';
+import { DeviceMessageHandler } from './mqtt/device-message.handler';
+import { type RunningBroker, startEmbeddedBroker } from './mqtt/embedded-broker';
+import { type ExternalConsumer, startExternalConsumer } from './mqtt/external-broker.consumer';
+import { LoginRateLimiter } from './security/login-rate-limiter';
+
+export interface Gateway {
+  readonly pipeline: IngestPipeline;
+  readonly broker: RunningBroker | undefined;
+  readonly external: ExternalConsumer | undefined;
+  close(): Promise<void>;
+}
+
+/** The device gateway: the ingest pipeline and the MQTT side (embedded broker or external consumer). */
+export async function startGateway(options: {
+  storage: Storage;
+  config: Pick<HomewardConfig, 'mqtt' | 'ingest'>;
+  log: (message: string) => void;
+  onStored?: (stored: readonly StoredReading[]) => void;
+}): Promise<Gateway> {
+  const { storage, config, log } = options;
+  const pipeline = new IngestPipeline(storage, {
+    maxClockSkewMs: config.ingest.maxClockSkewMs,
+    ...(options.onStored ? { onStored: options.onStored } : {}),
+  });
+  const directory = new DeviceDirectory(storage.registry);
+  const activity = new DeviceActivityTracker(storage.registry, 5_000, (error) => log(`could not record device activity: ${String(error)}`));
+  const handler = new DeviceMessageHandler(pipeline, directory, storage.registry, activity, config.mqtt.maxPayloadBytes);
+
+  let broker: RunningBroker | undefined;
+  let external: ExternalConsumer | undefined;
+  try {
+    if (config.mqtt.mode === 'embedded') {
+      broker = await startEmbeddedBroker({
+        listeners: { host: config.mqtt.host, port: config.mqtt.port, tls: config.mqtt.tls, wsPort: config.mqtt.wsPort },
+        handler,
+        directory,
+        rateLimiter: new LoginRateLimiter(),
+        log,
+      });
+      const { mqtt, mqtts, ws } = broker.ports;
+      log(`MQTT broker listening on ${config.mqtt.host}: mqtt ${mqtt}${mqtts === undefined ? '' : `, mqtts ${mqtts}`}${ws === undefined ? '' : `, ws ${ws}`}`);
+    } else if (config.mqtt.mode === 'external' && config.mqtt.external) {
+      external = await startExternalConsumer({ external: config.mqtt.external, handler, log });
+      log(`consuming device topics from ${redactUrl(config.mqtt.external.url)} (shared group "${config.mqtt.external.sharedGroup}")`);
+    }
+  } catch (error) {
+    await activity.close();
+    throw error;
+  }
+  return {
+    pipeline,
+    broker,
+    external,
+    async close() {
+      await broker?.close();
+      await external?.close();
+      await activity.close();
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}

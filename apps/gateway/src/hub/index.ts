@@ -1,0 +1,4 @@
+// Hub mode: BLE readings go upstream over MQTT from a durable on-disk queue. See hub-forwarder.ts.
+export * from './durable-queue';
+export * from './hub-forwarder';
+export * from './hub-reading.sink';

@@ -1,0 +1,7 @@
+// @homeward/device-simulators: simulated devices for tests, demos and benchmarks. See README.md.
+export * from './ble/ble-uuid';
+export * from './ble/simulated-peripheral';
+export * from './ble/simulated-radio';
+export * from './ble/simulated-clock';
+export * from './ble/simulated-health-device';
+export * from './ble/health-devices';
