@@ -31,7 +31,9 @@ export async function killLeftovers(): Promise<void> {
 export function runHomeward(args: string[], env: Record<string, string>): HomewardProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
+    // MQTT on a free port and no WebSocket listener unless a test asks: 1883 belongs to the
+    // machine's Mosquitto here, and tests run side by side.
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', HOMEWARD_MQTT_PORT: '0', HOMEWARD_MQTT_WS_PORT: '-1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

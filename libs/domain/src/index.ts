@@ -5,3 +5,4 @@ export * from './lib/registry';
 export * from './lib/units';
 export * from './lib/vital-signs';
 export * from './lib/device-clock';
+export * from './lib/alert';

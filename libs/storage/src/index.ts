@@ -2,6 +2,7 @@ export * from './lib/database';
 export { PgDatabase, type PgDatabaseOptions } from './lib/drivers/pg.driver';
 export { startEmbeddedPostgres, freePort, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './lib/embedded/embedded-postgres';
 export * from './lib/migrations/migrator';
+export * from './lib/repositories/alert.repository';
 export * from './lib/repositories/audit-log.repository';
 export * from './lib/repositories/reading.repository';
 export * from './lib/repositories/registry.repository';

@@ -20,6 +20,14 @@ export interface Database extends SqlClient {
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   /** Runs fn on one dedicated connection (session-level state such as advisory locks). */
   withConnection<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on a channel (pg_notify) and calls onNotify with each payload. The pg driver holds a
+   * dedicated connection for it and reconnects when it drops, calling onNotify('') after each
+   * reconnection because notifications sent while disconnected are lost. Resolves, once
+   * listening, with a function that stops. Optional in the port: a consumer that cannot listen
+   * falls back to polling.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

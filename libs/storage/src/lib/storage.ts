@@ -2,6 +2,7 @@ import type { Database, DatabaseMode, StorageEngine } from './database';
 import { PgDatabase } from './drivers/pg.driver';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/embedded-postgres';
 import { type EnginePreference, migrate } from './migrations/migrator';
+import { AlertRepository, MonitoringRepository } from './repositories/alert.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ReadingRepository } from './repositories/reading.repository';
 import { RegistryRepository } from './repositories/registry.repository';
@@ -19,6 +20,8 @@ export interface Repositories {
   readonly registry: RegistryRepository;
   readonly rejected: RejectedMessageRepository;
   readonly audit: AuditLogRepository;
+  readonly alerts: AlertRepository;
+  readonly monitoring: MonitoringRepository;
 }
 
 export interface Storage extends Repositories {
@@ -46,6 +49,8 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     registry: new RegistryRepository(db),
     rejected: new RejectedMessageRepository(db),
     audit: new AuditLogRepository(db),
+    alerts: new AlertRepository(db),
+    monitoring: new MonitoringRepository(db),
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildReading, unwrap } from '@homeward/domain';
-import { type ReadingCursor, START_OF_STREAM, type Storage, migrate } from '@homeward/storage';
+import { type RaiseAlertInput, type ReadingCursor, START_OF_STREAM, type Storage, migrate } from '@homeward/storage';
 import { aReading, aValidNhsNumber, uniqueName } from './builders';
 
 export interface ContractBackend {
@@ -354,6 +354,267 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(entries[1]).toMatchObject({ actorType: 'user', actorId: 'u1', ip: '127.0.0.1' });
       });
     });
+
+    describe('alerts', () => {
+      const engine = { type: 'system', id: 'rules-engine' } as const;
+      const minutes = (base: Date, n: number) => new Date(base.getTime() + n * 60_000);
+
+      async function aWardAndPatient() {
+        const ward = await storage.registry.createWard(uniqueName('Ward'));
+        const patient = await aPatient();
+        return { ward, patient };
+      }
+
+      function aCandidate(ward: { id: string }, patient: { id: string }, overrides: Partial<RaiseAlertInput> = {}): RaiseAlertInput {
+        const measuredAt = overrides.measuredAt ?? at('2026-04-01T08:00:00Z');
+        return {
+          patientId: patient.id,
+          wardId: ward.id,
+          rule: 'vital-threshold',
+          subject: 'spo2:at-or-below',
+          severity: 'medium',
+          explanation: 'SpO2 93 % is at or below 94 %.',
+          details: { value: 93 },
+          latestValue: 93,
+          measuredAt,
+          readingIds: ['101'],
+          evidenceReceivedAt: new Date(measuredAt.getTime() + 1_000),
+          at: new Date(measuredAt.getTime() + 2_000),
+          escalationDueAt: new Date(measuredAt.getTime() + 60 * 60_000),
+          nextReminderAt: new Date(measuredAt.getTime() + 30 * 60_000),
+          by: engine,
+          ...overrides,
+        };
+      }
+
+      it('raises once per episode: a repeat updates the open alert, a redelivery changes nothing', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const first = await storage.alerts.raise(aCandidate(ward, patient));
+        expect(first.kind).toBe('raised');
+        const repeat = await storage.alerts.raise(
+          aCandidate(ward, patient, { readingIds: ['105'], latestValue: 92, explanation: 'SpO2 92 %.', measuredAt: at('2026-04-01T12:00:00Z') }),
+        );
+        expect(repeat.kind).toBe('repeated');
+        const again = await storage.alerts.raise(
+          aCandidate(ward, patient, { readingIds: ['105'], latestValue: 92, explanation: 'SpO2 92 %.', measuredAt: at('2026-04-01T12:00:00Z') }),
+        );
+        expect(again.kind).toBe('unchanged');
+        // A late reading measured earlier counts, but does not replace the latest value.
+        const late = await storage.alerts.raise(aCandidate(ward, patient, { readingIds: ['103'], latestValue: 94, explanation: 'late', measuredAt: at('2026-04-01T10:00:00Z') }));
+        expect(late.kind).toBe('repeated');
+        const alerts = await storage.alerts.forPatient(patient.id, { includeResolved: true });
+        expect(alerts).toHaveLength(1);
+        expect(alerts[0]).toMatchObject({
+          state: 'open',
+          occurrences: 3,
+          latestValue: 92,
+          explanation: 'SpO2 92 %.',
+          readingIds: ['101', '103', '105'],
+          wardId: ward.id,
+        });
+        expect(alerts[0]!.firstMeasuredAt.toISOString()).toBe('2026-04-01T08:00:00.000Z');
+        expect(alerts[0]!.latestMeasuredAt.toISOString()).toBe('2026-04-01T12:00:00.000Z');
+        expect((await storage.alerts.events(alerts[0]!.id)).map((e) => e.kind)).toEqual(['raised', 'repeated', 'repeated']);
+      });
+
+      it('keeps the highest severity of the episode and shortens its escalation timer', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const raised = await storage.alerts.raise(aCandidate(ward, patient));
+        const dueBefore = raised.kind === 'raised' ? raised.alert.escalationDueAt : null;
+        const high = at('2026-04-01T08:15:00Z');
+        const up = await storage.alerts.raise(aCandidate(ward, patient, { severity: 'high', readingIds: ['102'], measuredAt: at('2026-04-01T08:01:00Z'), escalationDueAt: high }));
+        expect(up.kind).toBe('repeated');
+        const down = await storage.alerts.raise(aCandidate(ward, patient, { severity: 'medium', readingIds: ['104'], measuredAt: at('2026-04-01T10:00:00Z') }));
+        expect(down.kind === 'repeated' && down.alert.severity).toBe('high');
+        expect(dueBefore?.toISOString()).toBe('2026-04-01T09:00:00.000Z');
+        expect(down.kind === 'repeated' && down.alert.escalationDueAt?.toISOString()).toBe('2026-04-01T08:15:00.000Z');
+      });
+
+      it('allows at most one unresolved alert per patient, rule and subject, in the schema itself', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        await storage.alerts.raise(aCandidate(ward, patient));
+        const insert = () =>
+          storage.db.query(
+            `INSERT INTO alerts (patient_id, ward_id, rule, subject, severity, explanation, first_measured_at, latest_measured_at, opened_at, updated_at)
+             VALUES ($1, $2, 'vital-threshold', 'spo2:at-or-below', 'low', 'x', now(), now(), now(), now())`,
+            [patient.id, ward.id],
+          );
+        await expect(insert()).rejects.toThrow(/duplicate key|unique/);
+        const [open] = await storage.alerts.forPatient(patient.id);
+        const resolved = await storage.alerts.transition(open!.id, { action: 'resolve', by: { type: 'user', id: 'nurse-1' }, at: at('2026-04-01T09:00:00Z'), outcome: 'false-alarm' });
+        expect(resolved.ok).toBe(true);
+        await insert(); // a new episode once the old one is resolved
+      });
+
+      it('records every transition with who, when, from, to and why; refuses what the state machine refuses', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const nurse = await storage.registry.createUser({ email: `${randomUUID()}@nhs.example`, displayName: 'Nurse A', role: 'nurse' });
+        const raised = await storage.alerts.raise(aCandidate(ward, patient));
+        if (raised.kind !== 'raised') throw new Error(raised.kind);
+        const id = raised.alert.id;
+        const byNurse = { type: 'user', id: nurse.id } as const;
+        const ack = await storage.alerts.transition(id, { action: 'acknowledge', by: byNurse, at: at('2026-04-01T08:10:00Z'), reason: 'calling the patient' });
+        expect(ack.ok && ack.value).toMatchObject({ state: 'acknowledged', ownerId: nurse.id, escalationDueAt: null });
+        const note = await storage.alerts.addNote(id, { by: byNurse, at: at('2026-04-01T08:20:00Z'), note: 'No answer; trying the carer.' });
+        expect(note.ok).toBe(true);
+        const refused = await storage.alerts.transition(id, { action: 'acknowledge', by: byNurse, at: at('2026-04-01T08:21:00Z') });
+        expect(refused).toMatchObject({ ok: false, error: { code: 'alert.transition-not-allowed' } });
+        const bySystem = await storage.alerts.transition(id, { action: 'resolve', by: engine, at: at('2026-04-01T08:22:00Z'), outcome: 'reading-received' });
+        expect(bySystem).toMatchObject({ ok: false, error: { code: 'alert.self-resolution-not-allowed' } });
+        const noOutcome = await storage.alerts.transition(id, { action: 'resolve', by: byNurse, at: at('2026-04-01T08:22:00Z') });
+        expect(noOutcome).toMatchObject({ ok: false, error: { code: 'alert.outcome-required' } });
+        const resolved = await storage.alerts.transition(id, { action: 'resolve', by: byNurse, at: at('2026-04-01T08:30:00Z'), outcome: 'visit-arranged', reason: 'community nurse visiting at 10' });
+        expect(resolved.ok && resolved.value).toMatchObject({ state: 'resolved', outcome: 'visit-arranged', nextReminderAt: null });
+        expect(resolved.ok && resolved.value.resolvedAt?.toISOString()).toBe('2026-04-01T08:30:00.000Z');
+        const events = await storage.alerts.events(id);
+        expect(events.map((e) => [e.kind, e.actor.type, e.actor.id === nurse.id ? 'nurse' : e.actor.id, e.fromState, e.toState, e.at.toISOString(), e.note])).toEqual([
+          ['raised', 'system', 'rules-engine', null, 'open', '2026-04-01T08:00:02.000Z', 'SpO2 93 % is at or below 94 %.'],
+          ['acknowledged', 'user', 'nurse', 'open', 'acknowledged', '2026-04-01T08:10:00.000Z', 'calling the patient'],
+          ['noted', 'user', 'nurse', 'acknowledged', 'acknowledged', '2026-04-01T08:20:00.000Z', 'No answer; trying the carer.'],
+          ['resolved', 'user', 'nurse', 'acknowledged', 'resolved', '2026-04-01T08:30:00.000Z', 'community nurse visiting at 10'],
+        ]);
+        expect(events[3]!.details).toEqual({ outcome: 'visit-arranged' });
+        expect(await storage.alerts.transition(randomUUID(), { action: 'acknowledge', by: byNurse, at: new Date() })).toMatchObject({ ok: false, error: { code: 'alert.not-found' } });
+      });
+
+      it('does not reopen an episode a person resolved after its evidence arrived; newer evidence is a new episode', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const raised = await storage.alerts.raise(aCandidate(ward, patient));
+        if (raised.kind !== 'raised') throw new Error(raised.kind);
+        await storage.alerts.transition(raised.alert.id, { action: 'resolve', by: { type: 'user', id: 'nurse-1' }, at: at('2026-04-01T09:00:00Z'), outcome: 'contacted-patient' });
+        const replayed = await storage.alerts.raise(aCandidate(ward, patient, { at: at('2026-04-01T09:30:00Z') }));
+        expect(replayed).toEqual({ kind: 'already-resolved', alertId: raised.alert.id });
+        const newer = await storage.alerts.raise(
+          aCandidate(ward, patient, { readingIds: ['110'], measuredAt: at('2026-04-01T10:00:00Z'), at: at('2026-04-01T10:00:05Z') }),
+        );
+        expect(newer.kind).toBe('raised');
+        expect(await storage.alerts.forPatient(patient.id, { includeResolved: true })).toHaveLength(2);
+      });
+
+      it('honours a suppression for the patient and rule until it expires or is lifted', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const suppression = await storage.alerts.suppress({
+          patientId: patient.id,
+          rule: 'vital-threshold',
+          reason: 'Known chronic hypoxia; consultant review on Friday',
+          startsAt: at('2026-04-01T00:00:00Z'),
+          expiresAt: at('2026-04-02T00:00:00Z'),
+          createdBy: 'clinician-7',
+        });
+        const during = await storage.alerts.raise(aCandidate(ward, patient));
+        expect(during).toEqual({ kind: 'suppressed', suppression });
+        const otherRule = await storage.alerts.raise(aCandidate(ward, patient, { rule: 'news2-band', subject: 'news2' }));
+        expect(otherRule.kind).toBe('raised');
+        expect(await storage.alerts.activeSuppressions(patient.id, at('2026-04-01T12:00:00Z'))).toEqual([suppression]);
+        const after = await storage.alerts.raise(aCandidate(ward, patient, { at: at('2026-04-02T00:00:00Z') }));
+        expect(after.kind).toBe('raised');
+
+        const { ward: ward2, patient: patient2 } = await aWardAndPatient();
+        const lifted = await storage.alerts.suppress({
+          patientId: patient2.id,
+          rule: 'vital-threshold',
+          subject: 'spo2:at-or-below',
+          reason: 'Repeat of a device fault',
+          startsAt: at('2026-04-01T00:00:00Z'),
+          expiresAt: at('2026-04-09T00:00:00Z'),
+          createdBy: 'clinician-7',
+        });
+        expect((await storage.alerts.liftSuppression(lifted.id, { by: 'clinician-7', at: at('2026-04-01T07:00:00Z') }))?.liftedAt).toBeInstanceOf(Date);
+        expect((await storage.alerts.raise(aCandidate(ward2, patient2))).kind).toBe('raised');
+      });
+
+      it('lists unresolved alerts of the given wards, most severe first, then longest waiting', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const other = await aPatient();
+        const { ward: elsewhere, patient: stranger } = await aWardAndPatient();
+        const t0 = at('2026-04-01T08:00:00Z');
+        await storage.alerts.raise(aCandidate(ward, patient, { rule: 'news2-band', subject: 'news2', severity: 'medium', at: minutes(t0, 5) }));
+        await storage.alerts.raise(aCandidate(ward, patient, { subject: 'heart_rate:at-or-above', severity: 'high', at: minutes(t0, 20) }));
+        await storage.alerts.raise(aCandidate(ward, other, { severity: 'medium', at: minutes(t0, 1) }));
+        await storage.alerts.raise(aCandidate(ward, other, { rule: 'overdue-reading', subject: 'overdue:body_weight', severity: 'low', at: minutes(t0, 0) }));
+        const resolvedOne = await storage.alerts.raise(aCandidate(ward, other, { subject: 'x', severity: 'high', at: minutes(t0, 0) }));
+        if (resolvedOne.kind !== 'raised') throw new Error(resolvedOne.kind);
+        await storage.alerts.transition(resolvedOne.alert.id, { action: 'resolve', by: { type: 'user', id: 'nurse-1' }, at: minutes(t0, 30), outcome: 'false-alarm' });
+        await storage.alerts.raise(aCandidate(elsewhere, stranger, { severity: 'high' }));
+        const list = await storage.alerts.openForWards([ward.id]);
+        expect(list.map((a) => [a.severity, a.patientId === patient.id ? 'patient' : 'other', a.subject])).toEqual([
+          ['high', 'patient', 'heart_rate:at-or-above'],
+          ['medium', 'other', 'spo2:at-or-below'],
+          ['medium', 'patient', 'news2'],
+          ['low', 'other', 'overdue:body_weight'],
+        ]);
+        expect(await storage.alerts.openForWards([ward.id, elsewhere.id])).toHaveLength(5);
+      });
+
+      it('finds alerts due for escalation and reminders, and records reminders', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const t0 = at('2031-01-01T08:00:00Z'); // far from other tests' times: these queries span every patient
+        const raised = await storage.alerts.raise(aCandidate(ward, patient, { measuredAt: t0, at: t0, escalationDueAt: minutes(t0, 15), nextReminderAt: minutes(t0, 30) }));
+        if (raised.kind !== 'raised') throw new Error(raised.kind);
+        const mine = (alerts: { id: string }[]) => alerts.filter((a) => a.id === raised.alert.id).length;
+        expect(mine(await storage.alerts.dueForEscalation(minutes(t0, 14)))).toBe(0);
+        expect(mine(await storage.alerts.dueForEscalation(minutes(t0, 15)))).toBe(1);
+        expect(mine(await storage.alerts.dueForReminder(minutes(t0, 30)))).toBe(1);
+        const reminded = await storage.alerts.recordReminder(raised.alert.id, { by: engine, at: minutes(t0, 30), nextReminderAt: minutes(t0, 60), note: 'still open' });
+        expect(reminded).toMatchObject({ reminders: 1 });
+        expect(mine(await storage.alerts.dueForReminder(minutes(t0, 31)))).toBe(0);
+        expect((await storage.alerts.events(raised.alert.id)).map((e) => e.kind)).toEqual(['raised', 'reminded']);
+      });
+
+      it("keeps each readings consumer's cursor, moved only from where it was (compare and set)", async () => {
+        const consumer = uniqueName('consumer');
+        expect(await storage.alerts.readCursor(consumer)).toEqual(START_OF_STREAM);
+        expect(await storage.alerts.advanceCursor(consumer, START_OF_STREAM, { txid: '10', id: '5' })).toBe(true);
+        expect(await storage.alerts.readCursor(consumer)).toEqual({ txid: '10', id: '5' });
+        expect(await storage.alerts.advanceCursor(consumer, START_OF_STREAM, { txid: '11', id: '6' })).toBe(false);
+        expect(await storage.alerts.advanceCursor(consumer, { txid: '10', id: '5' }, { txid: '12', id: '9' })).toBe(true);
+        expect(await storage.alerts.readCursor(consumer)).toEqual({ txid: '12', id: '9' });
+        // Rolled back with the transaction it was moved in.
+        await storage.db
+          .transaction(async (tx) => {
+            await storage.alerts.advanceCursor(consumer, { txid: '12', id: '9' }, { txid: '13', id: '1' }, tx);
+            throw new Error('crash before commit');
+          })
+          .catch(() => undefined);
+        expect(await storage.alerts.readCursor(consumer)).toEqual({ txid: '12', id: '9' });
+      });
+
+      it("gives the engine active admissions with their care plans and the patient's devices", async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const carePlan = { expectedReadings: [{ vital: 'body_weight', everyHours: 24 }] };
+        await storage.registry.admit({ patientId: patient.id, wardId: ward.id, pathway: 'heart-failure', carePlan });
+        const hub = await storage.registry.registerDevice({ type: 'hub', serial: randomUUID(), patientId: patient.id });
+        await storage.registry.touchDevice(hub.id, at('2026-04-01T07:00:00Z'), 55);
+        const admission = await storage.monitoring.activeAdmission(patient.id);
+        expect(admission).toMatchObject({ patientId: patient.id, wardId: ward.id, pathway: 'heart-failure', carePlan });
+        expect((await storage.monitoring.activeAdmissions({ withExpectedReadings: true })).some((a) => a.patientId === patient.id)).toBe(true);
+        expect(await storage.monitoring.devicesOf(patient.id)).toEqual([
+          { id: hub.id, type: 'hub', patientId: patient.id, lastSeenAt: at('2026-04-01T07:00:00Z'), batteryLevel: 55, batteryAt: at('2026-04-01T07:00:00Z') },
+        ]);
+      });
+
+      if (backend.concurrentSessions) {
+        it('raises one alert when several writers raise the same episode at once', async () => {
+          const { ward, patient } = await aWardAndPatient();
+          const results = await Promise.all([0, 1, 2, 3].map((i) => storage.alerts.raise(aCandidate(ward, patient, { readingIds: [String(200 + i)] }))));
+          expect(results.filter((r) => r.kind === 'raised')).toHaveLength(1);
+          const [alert] = await storage.alerts.forPatient(patient.id);
+          expect(alert?.occurrences).toBe(4);
+        });
+      }
+
+      it("delivers pg_notify to a listener (the engine's wake-up)", async () => {
+        const payloads: string[] = [];
+        if (!storage.db.listen) throw new Error('this driver cannot listen');
+        const stop = await storage.db.listen('homeward_readings', (payload) => payloads.push(payload));
+        try {
+          await storage.readings.notifyNewReadings();
+          for (let i = 0; i < 100 && payloads.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+          expect(payloads.length).toBeGreaterThanOrEqual(1);
+        } finally {
+          await stop();
+        }
+      });
+    });
   });
 }
-

@@ -29,8 +29,9 @@ export class PgDatabase implements Database {
   readonly driver = 'pg' as const;
   private readonly pool: pg.Pool;
   private readonly direct: SqlClient;
+  private readonly listeners = new Set<() => Promise<void>>();
 
-  constructor(options: PgDatabaseOptions) {
+  constructor(private readonly options: PgDatabaseOptions) {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
@@ -83,7 +84,60 @@ export class PgDatabase implements Database {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
+  /**
+   * A LISTEN on its own client, outside the pool: a pooled connection would be handed to other
+   * callers and its session state (the LISTEN) lost when released. When the connection drops the
+   * client is replaced after `retryMs`, and onNotify('') tells the consumer to catch up.
+   */
+  async listen(channel: string, onNotify: (payload: string) => void, retryMs = 1_000): Promise<() => Promise<void>> {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let retry: NodeJS.Timeout | undefined;
+    const connect = async (): Promise<void> => {
+      const next = new pg.Client({ connectionString: this.options.connectionString, application_name: `${this.options.applicationName ?? 'homeward'}-listen` });
+      next.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      next.on('error', (error) => {
+        this.options.onIdleError?.(error);
+        reconnect(next);
+      });
+      next.on('end', () => reconnect(next));
+      await next.connect();
+      await next.query(`LISTEN ${next.escapeIdentifier(channel)}`);
+      client = next;
+    };
+    const reconnect = (broken: pg.Client): void => {
+      if (stopped || client !== broken) return;
+      client = undefined;
+      broken.end().catch(() => undefined);
+      const attempt = (): void => {
+        retry = undefined;
+        if (stopped) return;
+        connect().then(
+          () => onNotify(''),
+          () => {
+            if (!stopped) retry = setTimeout(attempt, retryMs);
+          },
+        );
+      };
+      retry = setTimeout(attempt, retryMs);
+    };
+    await connect();
+    const stop = async (): Promise<void> => {
+      stopped = true;
+      this.listeners.delete(stop);
+      if (retry) clearTimeout(retry);
+      const current = client;
+      client = undefined;
+      await current?.end().catch(() => undefined);
+    };
+    this.listeners.add(stop);
+    return stop;
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.listeners].map((stop) => stop()));
     await this.pool.end();
   }
 }

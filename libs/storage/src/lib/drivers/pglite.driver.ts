@@ -57,6 +57,14 @@ export class PgliteDatabase implements Database {
     return fn(this.direct);
   }
 
+  /** PGlite delivers pg_notify of its own (single) session to listeners in-process. */
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const unlisten = await this.pglite.listen(channel, onNotify);
+    return async () => {
+      if (!this.pglite.closed) await unlisten();
+    };
+  }
+
   async close(): Promise<void> {
     await this.pglite.close();
   }

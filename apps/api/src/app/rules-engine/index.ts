@@ -1,0 +1,7 @@
+export * from './care-plan.mapper';
+export * from './clock';
+export * from './overdue-reading.rule';
+export * from './rules-engine.module';
+export * from './rules-engine.options';
+export * from './rules-engine.service';
+export * from './start-rules-engine';

@@ -1,0 +1,441 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type Observable, Subject, type Subscription, exhaustMap, from, map, merge, tap, timer } from 'rxjs';
+import type { Alert, AlertActor, AlertSeverityBand, Reading } from '@homeward/domain';
+import { type AlertCandidate, CURRENT_WITHIN_HOURS_DEFAULT, evaluatePatientRules, spo2BaselineSettings, weightGainSettings } from '@homeward/rules';
+import type { MonitoredAdmission, RaiseAlertInput, RaiseAlertResult, Storage, StoredReading } from '@homeward/storage';
+import { type EngineCarePlan, mapCarePlan } from './care-plan.mapper';
+import { type Clock, SYSTEM_CLOCK } from './clock';
+import { HOUR_MS, OVERDUE_RULE, type OverdueCandidate, overdueReadingRule, overdueSubject, readingDueAt } from './overdue-reading.rule';
+import {
+  DEFAULT_ESCALATE_AFTER_MINUTES,
+  DEFAULT_REMIND_EVERY_MINUTES,
+  type MinutesBySeverity,
+  RULES_ENGINE_OPTIONS,
+  RULES_ENGINE_STORAGE,
+  type RulesEngineOptions,
+} from './rules-engine.options';
+
+/** What the engine did, for the live alert stream and the notifier (not the record: alert_events is). */
+export interface RulesEngineEvent {
+  readonly type: 'raised' | 'repeated' | 'escalated' | 'reminded' | 'resolved';
+  readonly alert: Alert;
+}
+
+export const READINGS_CHANNEL = 'homeward_readings';
+export const RULES_ENGINE_ACTOR: AlertActor = { type: 'system', id: 'rules-engine' };
+/** Rules whose alerts the engine may resolve itself; NEWS2, threshold and trend alerts need a person. */
+export const SELF_RESOLVING_RULES: ReadonlySet<string> = new Set([OVERDUE_RULE]);
+
+const DAY_MS = 24 * HOUR_MS;
+type Work = 'readings' | 'timers';
+
+/** A proposal from any rule, ready for AlertRepository.raise. */
+type Proposal = Omit<RaiseAlertInput, 'wardId' | 'at' | 'escalationDueAt' | 'nextReminderAt' | 'by'>;
+
+/**
+ * The rules engine. Consumes committed readings at least once through a cursor stored in the
+ * database, and writes the alerts of a batch and the cursor's new position in one transaction,
+ * so after a crash or restart the batch is evaluated again from the store and nothing is lost or
+ * counted twice (a repeat of known evidence leaves the alert unchanged).
+ *
+ * Per patient, rules run at each measurement moment in measurement-time order, over the readings
+ * window read from the store by measured time, not arrival: a late reading is evaluated at the
+ * moment it was measured, and so is every later moment whose window it falls in.
+ *
+ * Wakes on LISTEN homeward_readings, polls as a fallback, and runs escalation timers, reminders
+ * and overdue-reading checks on a timer. All work runs one piece at a time in this process; a
+ * second process with the same consumer name takes turns through the cursor's row lock.
+ */
+@Injectable()
+export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('RulesEngine');
+  private readonly clock: Clock;
+  private readonly consumer: string;
+  private readonly eventsSubject = new Subject<RulesEngineEvent>();
+  private readonly wakes = new Subject<Work>();
+  private readonly pending = new Set<Work>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private subscription: Subscription | undefined;
+  private stopListening: (() => Promise<void>) | undefined;
+  private running = false;
+  private readonly reportedPlanProblems = new Set<string>();
+
+  /** Alerts raised, repeated, escalated, reminded and resolved, as they are committed. */
+  readonly events$: Observable<RulesEngineEvent> = this.eventsSubject.asObservable();
+
+  constructor(
+    @Inject(RULES_ENGINE_STORAGE) private readonly storage: Storage,
+    @Inject(RULES_ENGINE_OPTIONS) private readonly options: RulesEngineOptions,
+  ) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.consumer = options.consumer ?? 'rules-engine';
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.enabled !== false) await this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** The name of this engine's cursor in reading_consumers. */
+  get consumerName(): string {
+    return this.consumer;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts listening, polling and the timers; the first pass runs at once (catching up after a restart). */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    if (this.options.listen !== false && this.storage.db.listen) {
+      try {
+        this.stopListening = await this.storage.db.listen(READINGS_CHANNEL, () => this.wakes.next('readings'));
+      } catch (error) {
+        this.logger.warn(`cannot LISTEN ${READINGS_CHANNEL} (${describe(error)}); polling only`);
+      }
+    }
+    const poll = timer(0, this.options.pollIntervalMs ?? 5_000).pipe(map((): Work => 'readings'));
+    const timers = timer(0, this.options.timerIntervalMs ?? 30_000).pipe(map((): Work => 'timers'));
+    this.subscription = merge(this.wakes, poll, timers)
+      .pipe(
+        tap((work) => this.pending.add(work)),
+        // One pass at a time; wakes that arrive meanwhile are remembered in `pending`.
+        exhaustMap(() => from(this.runPending())),
+      )
+      .subscribe(() => {
+        const next = [...this.pending][0];
+        if (next !== undefined && this.running) setImmediate(() => this.wakes.next(next));
+      });
+  }
+
+  /** Stops waking and waits for the pass in progress; committed work stays committed. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    const stopListening = this.stopListening;
+    this.stopListening = undefined;
+    await stopListening?.().catch(() => undefined);
+    await this.queue.catch(() => undefined);
+  }
+
+  /** Asks for a pass over new readings soon (the gateway's notification does the same). */
+  wake(): void {
+    this.wakes.next('readings');
+  }
+
+  /** Evaluates every committed reading not yet evaluated; resolves with how many readings it consumed. */
+  drain(): Promise<number> {
+    return this.serial(() => this.drainNow());
+  }
+
+  /** Escalations, reminders and overdue readings, as of the clock's now. */
+  runTimers(): Promise<void> {
+    return this.serial(() => this.runTimersNow());
+  }
+
+  private runPending(): Promise<void> {
+    return this.serial(async () => {
+      while (this.pending.size > 0 && this.running) {
+        const work = new Set(this.pending);
+        this.pending.clear();
+        try {
+          if (work.has('readings')) await this.drainNow();
+          if (work.has('timers')) await this.runTimersNow();
+        } catch (error) {
+          // The cursor did not move: the next wake or poll retries the same batch.
+          this.logger.error(`rules engine pass failed: ${describe(error)}`);
+        }
+      }
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async drainNow(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const consumed = await this.processBatch();
+      if (consumed === 0) return total;
+      total += consumed;
+    }
+  }
+
+  /** One page of the readings stream, evaluated and committed with the cursor; 0 at the end. */
+  private async processBatch(): Promise<number> {
+    const { alerts, readings, monitoring } = this.storage;
+    const from = await alerts.readCursor(this.consumer);
+    const page = await readings.afterCursor(from, this.options.pageSize ?? 500);
+    if (page.readings.length === 0) return 0;
+    const now = this.clock.now();
+
+    const work: { admission: MonitoredAdmission; proposals: Proposal[]; answered: Alert[] }[] = [];
+    for (const [patientId, fresh] of groupByPatient(page.readings)) {
+      const admission = await monitoring.activeAdmission(patientId);
+      if (!admission) continue; // not on a virtual ward: stored, not monitored
+      const plan = this.planOf(admission);
+      const proposals = await this.evaluateFresh(admission, plan, fresh);
+      const answered = await this.answeredOverdue(admission, plan, fresh, now);
+      work.push({ admission, proposals, answered });
+    }
+
+    const events: RulesEngineEvent[] = [];
+    const moved = await this.storage.db.transaction(async (tx) => {
+      // First, so the cursor row is locked for the whole batch (compare and set).
+      if (!(await alerts.advanceCursor(this.consumer, from, page.cursor, tx))) return false;
+      for (const { admission, proposals, answered } of work) {
+        for (const proposal of proposals) {
+          const result = await alerts.raise(this.raiseInput(admission, proposal, now), tx);
+          const event = eventOf(result);
+          if (event) events.push(event);
+        }
+        for (const alert of answered) {
+          const resolved = await alerts.transition(
+            alert.id,
+            { action: 'resolve', by: RULES_ENGINE_ACTOR, at: now, outcome: 'reading-received', selfResolving: true, reason: 'The overdue reading arrived.' },
+            tx,
+          );
+          if (resolved.ok) events.push({ type: 'resolved', alert: resolved.value });
+        }
+      }
+      await this.options.beforeCommit?.({ readings: page.readings.length, alerts: events.length });
+      return true;
+    });
+    if (!moved) {
+      this.logger.warn(`another "${this.consumer}" instance moved the cursor first; its batch stands`);
+      return 0;
+    }
+    for (const event of events) this.eventsSubject.next(event);
+    return page.readings.length;
+  }
+
+  /**
+   * The rules at every moment the new readings can change: each new reading's own measurement
+   * time, and every later stored measurement of this patient whose window reaches back to it.
+   */
+  private async evaluateFresh(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly StoredReading[]): Promise<Proposal[]> {
+    const reach = this.windowMs(plan);
+    const times = fresh.map((r) => r.measuredAt.getTime());
+    const earliest = Math.min(...times);
+    const latest = Math.max(...times);
+    const window = await this.storage.readings.inRange(admission.patientId, {
+      from: new Date(earliest - reach),
+      to: new Date(latest + reach + 1),
+      limit: 100_000,
+    });
+    const moments = [...new Set(window.map((r) => r.measuredAt.getTime()))]
+      .filter((t) => times.some((f) => t >= f && t <= f + reach))
+      .sort((a, b) => a - b);
+    const proposals: Proposal[] = [];
+    const seen = new Set<string>();
+    for (const moment of moments) {
+      for (const candidate of evaluatePatientRules(window, plan.carePlan, new Date(moment))) {
+        const key = `${candidate.rule}|${candidate.subject}|${candidate.severity}|${candidate.readingIds.join(',')}|${candidate.measuredAt.getTime()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        proposals.push(proposalOf(candidate));
+      }
+    }
+    return proposals;
+  }
+
+  /** How far a reading's influence reaches: the longest window any rule of this plan looks back over. */
+  private windowMs(plan: EngineCarePlan): number {
+    const { carePlan } = plan;
+    const currentHours = Math.max(carePlan.news2.windowHours, carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT);
+    const weight = weightGainSettings(carePlan);
+    const spo2 = spo2BaselineSettings(carePlan);
+    const trendDays = Math.max(weight.enabled ? weight.days : 0, spo2.enabled ? spo2.days : 0);
+    return currentHours * HOUR_MS + trendDays * DAY_MS;
+  }
+
+  /** Open overdue alerts that new readings have answered (the vital is no longer overdue). */
+  private async answeredOverdue(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date): Promise<Alert[]> {
+    const vitals = new Set(fresh.map((r) => r.vital));
+    const expected = plan.expectedReadings.filter((e) => vitals.has(e.vital));
+    if (expected.length === 0) return [];
+    const open = (await this.storage.alerts.forPatient(admission.patientId)).filter((a) => a.rule === OVERDUE_RULE);
+    if (open.length === 0) return [];
+    const latest = await this.storage.readings.latestPerVital(admission.patientId, { asOf: now, vitals: expected.map((e) => e.vital) });
+    return expected.flatMap((e) => {
+      const alert = open.find((a) => a.subject === overdueSubject(e.vital));
+      const last = latest.find((r) => r.vital === e.vital);
+      return alert && last && now.getTime() < readingDueAt(e, last, admission.admittedAt).getTime() ? [alert] : [];
+    });
+  }
+
+  private async runTimersNow(): Promise<void> {
+    const now = this.clock.now();
+    const { alerts } = this.storage;
+    for (const alert of await alerts.dueForEscalation(now)) {
+      const minutes = this.minutes('escalate', alert.severity, alert.wardId);
+      const escalated = await alerts.transition(alert.id, {
+        action: 'escalate',
+        by: RULES_ENGINE_ACTOR,
+        at: now,
+        reason: `${capitalise(alert.severity)}-severity alert not acknowledged within ${minutes ?? '?'} minutes of being raised.`,
+      });
+      if (escalated.ok) this.eventsSubject.next({ type: 'escalated', alert: escalated.value });
+    }
+    for (const alert of await alerts.dueForReminder(now)) {
+      const every = this.minutes('remind', alert.severity, alert.wardId);
+      const waited = Math.round((now.getTime() - alert.openedAt.getTime()) / 60_000);
+      const reminded = await alerts.recordReminder(alert.id, {
+        by: RULES_ENGINE_ACTOR,
+        at: now,
+        nextReminderAt: every === null ? null : new Date(now.getTime() + every * 60_000),
+        note: `Still ${alert.state} ${waited} minutes after it was raised.`,
+      });
+      if (reminded) this.eventsSubject.next({ type: 'reminded', alert: reminded });
+    }
+    await this.checkOverdue(now);
+  }
+
+  /** Overdue readings of every admitted patient whose care plan expects some; answered ones resolve. */
+  private async checkOverdue(now: Date): Promise<void> {
+    const { alerts, readings, monitoring } = this.storage;
+    for (const admission of await monitoring.activeAdmissions({ withExpectedReadings: true })) {
+      const plan = this.planOf(admission);
+      if (plan.expectedReadings.length === 0) continue;
+      const latest = await readings.latestPerVital(admission.patientId, { asOf: now });
+      const devices = await monitoring.devicesOf(admission.patientId);
+      const overdue = overdueReadingRule({
+        patientId: admission.patientId,
+        expected: plan.expectedReadings,
+        latest,
+        devices,
+        admittedAt: admission.admittedAt,
+        now,
+        hubOfflineAfterMinutes: this.options.hubOfflineAfterMinutes ?? 30,
+      });
+      const overdueSubjects = new Set(overdue.map((c) => c.subject));
+      const expectedSubjects = new Set(plan.expectedReadings.map((e) => overdueSubject(e.vital)));
+      const answered = (await alerts.forPatient(admission.patientId)).filter(
+        (a) => a.rule === OVERDUE_RULE && expectedSubjects.has(a.subject) && !overdueSubjects.has(a.subject),
+      );
+      if (overdue.length === 0 && answered.length === 0) continue;
+      const events: RulesEngineEvent[] = [];
+      await this.storage.db.transaction(async (tx) => {
+        for (const candidate of overdue) {
+          const event = eventOf(await alerts.raise(this.raiseInput(admission, overdueProposal(candidate), now), tx));
+          if (event) events.push(event);
+        }
+        for (const alert of answered) {
+          const resolved = await alerts.transition(
+            alert.id,
+            { action: 'resolve', by: RULES_ENGINE_ACTOR, at: now, outcome: 'reading-received', selfResolving: true, reason: 'The overdue reading arrived.' },
+            tx,
+          );
+          if (resolved.ok) events.push({ type: 'resolved', alert: resolved.value });
+        }
+      });
+      for (const event of events) this.eventsSubject.next(event);
+    }
+  }
+
+  private planOf(admission: MonitoredAdmission): EngineCarePlan {
+    const plan = mapCarePlan(admission);
+    const problems = `${admission.admissionId}: ${plan.problems.join('; ')}`;
+    if (plan.problems.length > 0 && !this.reportedPlanProblems.has(problems)) {
+      this.reportedPlanProblems.add(problems); // once per admission and set of problems, not every pass
+      this.logger.warn(`care plan of admission ${admission.admissionId}: ${plan.problems.join('; ')} (pathway defaults used for those parts)`);
+    }
+    return plan;
+  }
+
+  private raiseInput(admission: MonitoredAdmission, proposal: Proposal, now: Date): RaiseAlertInput {
+    const escalate = this.minutes('escalate', proposal.severity, admission.wardId);
+    const remind = this.minutes('remind', proposal.severity, admission.wardId);
+    return {
+      ...proposal,
+      wardId: admission.wardId,
+      at: now,
+      escalationDueAt: escalate === null ? null : new Date(now.getTime() + escalate * 60_000),
+      nextReminderAt: remind === null ? null : new Date(now.getTime() + remind * 60_000),
+      by: RULES_ENGINE_ACTOR,
+    };
+  }
+
+  /** The ward's timer for a severity, else the engine's, else the default. */
+  private minutes(kind: 'escalate' | 'remind', severity: AlertSeverityBand, wardId: string): number | null {
+    const key = kind === 'escalate' ? 'escalateAfterMinutes' : 'remindEveryMinutes';
+    const defaults: MinutesBySeverity = kind === 'escalate' ? DEFAULT_ESCALATE_AFTER_MINUTES : DEFAULT_REMIND_EVERY_MINUTES;
+    const ward = this.options.wards?.[wardId]?.[key]?.[severity];
+    if (ward !== undefined) return ward;
+    const engine = this.options[key]?.[severity];
+    return engine !== undefined ? engine : defaults[severity];
+  }
+}
+
+function proposalOf(candidate: AlertCandidate): Proposal {
+  const received = candidate.readings.map((r) => r.receivedAt.getTime());
+  return {
+    patientId: candidate.patientId,
+    rule: candidate.rule,
+    subject: candidate.subject,
+    severity: candidate.severity,
+    explanation: candidate.explanation,
+    details: candidate.details,
+    latestValue: latestValueOf(candidate),
+    measuredAt: candidate.measuredAt,
+    readingIds: candidate.readingIds,
+    evidenceReceivedAt: received.length > 0 ? new Date(Math.max(...received)) : candidate.measuredAt,
+  };
+}
+
+function overdueProposal(candidate: OverdueCandidate): Proposal {
+  return {
+    patientId: candidate.patientId,
+    rule: candidate.rule,
+    subject: candidate.subject,
+    severity: candidate.severity,
+    explanation: candidate.explanation,
+    details: candidate.details,
+    latestValue: null,
+    measuredAt: candidate.dueAt,
+    readingIds: [],
+    evidenceReceivedAt: candidate.dueAt,
+  };
+}
+
+/** The number a nurse scans first: the NEWS2 score, the vital's value, the latest weight. */
+function latestValueOf(candidate: AlertCandidate): number | null {
+  const d = candidate.details;
+  for (const key of ['score', 'value', 'latestKg']) {
+    const value = d[key];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+  }
+  return null;
+}
+
+function eventOf(result: RaiseAlertResult): RulesEngineEvent | undefined {
+  return result.kind === 'raised' || result.kind === 'repeated' ? { type: result.kind, alert: result.alert } : undefined;
+}
+
+function groupByPatient(readings: readonly StoredReading[]): Map<string, StoredReading[]> {
+  const groups = new Map<string, StoredReading[]>();
+  for (const reading of readings) {
+    const group = groups.get(reading.patientId);
+    if (group) group.push(reading);
+    else groups.set(reading.patientId, [reading]);
+  }
+  return groups;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

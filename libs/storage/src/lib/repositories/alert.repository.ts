@@ -1,0 +1,705 @@
+import {
+  type Alert,
+  type AlertActor,
+  type AlertEvent,
+  type AlertEventKind,
+  type AlertOutcome,
+  type AlertSeverityBand,
+  type AlertState,
+  type AlertTransitionErrorCode,
+  type CodedError,
+  type DeviceType,
+  type Pathway,
+  type Result,
+  ACTION_EVENT_KIND,
+  alertSeverityRank,
+  fail,
+  nextAlertState,
+  ok,
+} from '@homeward/domain';
+import { type Database, type SqlClient, onlyRow } from '../database';
+import type { ReadingCursor } from './reading.repository';
+
+/** A rule's proposal, as the engine hands it over: open a new alert or update the episode's open one. */
+export interface RaiseAlertInput {
+  readonly patientId: string;
+  readonly wardId: string;
+  readonly rule: string;
+  readonly subject: string;
+  readonly severity: AlertSeverityBand;
+  readonly explanation: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly latestValue: number | null;
+  /** Measurement time of the latest evidence (for an overdue reading: when it fell due). */
+  readonly measuredAt: Date;
+  /** Stored readings behind it. */
+  readonly readingIds: readonly string[];
+  /**
+   * When the newest evidence reached Homeward. An episode a person resolved at or after this
+   * moment is not reopened by it: they had it in front of them when they closed the alert.
+   */
+  readonly evidenceReceivedAt: Date;
+  /** The engine's clock. */
+  readonly at: Date;
+  /** When it escalates if nobody acknowledges it; null for a severity without a timer. */
+  readonly escalationDueAt: Date | null;
+  readonly nextReminderAt: Date | null;
+  readonly by: AlertActor;
+}
+
+export type RaiseAlertResult =
+  | { readonly kind: 'raised'; readonly alert: Alert }
+  /** The open alert of the episode counted new evidence (occurrences + 1, latest value). */
+  | { readonly kind: 'repeated'; readonly alert: Alert }
+  /** Evidence it already had (a redelivered or re-evaluated reading): nothing counted. */
+  | { readonly kind: 'unchanged'; readonly alert: Alert }
+  | { readonly kind: 'suppressed'; readonly suppression: AlertSuppression }
+  /** A person closed this episode after the evidence had arrived. */
+  | { readonly kind: 'already-resolved'; readonly alertId: string };
+
+export interface AlertTransitionInput {
+  readonly action: 'acknowledge' | 'escalate' | 'resolve';
+  readonly by: AlertActor;
+  readonly at: Date;
+  readonly reason?: string;
+  readonly outcome?: AlertOutcome;
+  /** Whether the alert's rule resolves itself (decided by the engine, which knows the rules). */
+  readonly selfResolving?: boolean;
+}
+
+export type AlertChangeErrorCode = AlertTransitionErrorCode | 'alert.not-found' | 'alert.resolved' | 'alert.note-empty';
+
+export interface AlertSuppression {
+  readonly id: string;
+  readonly patientId: string;
+  readonly rule: string;
+  /** Null: every subject of the rule. */
+  readonly subject: string | null;
+  readonly reason: string;
+  readonly startsAt: Date;
+  readonly expiresAt: Date;
+  readonly createdBy: string;
+  readonly liftedAt: Date | null;
+}
+
+interface AlertRow {
+  id: string;
+  patient_id: string;
+  ward_id: string;
+  rule: string;
+  subject: string;
+  severity: AlertSeverityBand;
+  state: AlertState;
+  owner_id: string | null;
+  explanation: string;
+  details: Record<string, unknown>;
+  latest_value: number | null;
+  first_measured_at: Date;
+  latest_measured_at: Date;
+  occurrences: number;
+  reading_ids: string[];
+  opened_at: Date;
+  updated_at: Date;
+  acknowledged_at: Date | null;
+  escalated_at: Date | null;
+  resolved_at: Date | null;
+  outcome: AlertOutcome | null;
+  escalation_due_at: Date | null;
+  next_reminder_at: Date | null;
+  reminders: number;
+}
+
+const ALERT_COLUMNS = `id, patient_id, ward_id, rule, subject, severity, state, owner_id, explanation, details, latest_value,
+  first_measured_at, latest_measured_at, occurrences, reading_ids::text[] AS reading_ids, opened_at, updated_at, acknowledged_at,
+  escalated_at, resolved_at, outcome, escalation_due_at, next_reminder_at, reminders`;
+
+interface SuppressionRow {
+  id: string;
+  patient_id: string;
+  rule: string;
+  subject: string | null;
+  reason: string;
+  starts_at: Date;
+  expires_at: Date;
+  created_by: string;
+  lifted_at: Date | null;
+}
+
+const SUPPRESSION_COLUMNS = 'id, patient_id, rule, subject, reason, starts_at, expires_at, created_by, lifted_at';
+
+/**
+ * Alerts, their events, suppressions and the readings consumers' cursors (0004_alerts.sql).
+ * Every change to an alert and its event row are written in one transaction; a method given a
+ * `client` (a transaction of the caller's, such as the engine's batch) writes in that instead.
+ */
+export class AlertRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Raises a new alert for the episode (patient, rule, subject) or updates its unresolved one:
+   * occurrences + 1 when the proposal brings evidence the alert did not have (a reading it did
+   * not list; for an alert without readings, a later measurement time), the latest explanation
+   * and value when the proposal is at least as recent as what it shows, and the highest severity
+   * so far. Honours suppressions. Safe against a concurrent raise of the same episode: the
+   * partial unique index lets one insert win and the other becomes an update.
+   */
+  raise(input: RaiseAlertInput, client?: SqlClient): Promise<RaiseAlertResult> {
+    return this.inTransaction(client, (tx) => this.raiseIn(tx, input, 0));
+  }
+
+  private async raiseIn(tx: SqlClient, input: RaiseAlertInput, attempt: number): Promise<RaiseAlertResult> {
+    const suppression = await this.activeSuppression(tx, input.patientId, input.rule, input.subject, input.at);
+    if (suppression) return { kind: 'suppressed', suppression };
+
+    const { rows: open } = await tx.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE patient_id = $1 AND rule = $2 AND subject = $3 AND state <> 'resolved' FOR UPDATE`,
+      [input.patientId, input.rule, input.subject],
+    );
+    const existing = open[0];
+    if (existing) return this.repeat(tx, toAlert(existing), input);
+
+    const { rows: closed } = await tx.query<{ id: string }>(
+      `SELECT id FROM alerts WHERE patient_id = $1 AND rule = $2 AND subject = $3 AND state = 'resolved' AND resolved_at >= $4
+       ORDER BY resolved_at DESC LIMIT 1`,
+      [input.patientId, input.rule, input.subject, input.evidenceReceivedAt],
+    );
+    if (closed[0]) return { kind: 'already-resolved', alertId: closed[0].id };
+
+    const { rows: inserted } = await tx.query<AlertRow>(
+      `INSERT INTO alerts (patient_id, ward_id, rule, subject, severity, explanation, details, latest_value, first_measured_at,
+                           latest_measured_at, reading_ids, opened_at, updated_at, escalation_due_at, next_reminder_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9, $10::bigint[], $11, $11, $12, $13)
+       ON CONFLICT (patient_id, rule, subject) WHERE state <> 'resolved' DO NOTHING
+       RETURNING ${ALERT_COLUMNS}`,
+      [
+        input.patientId,
+        input.wardId,
+        input.rule,
+        input.subject,
+        input.severity,
+        input.explanation,
+        JSON.stringify(input.details),
+        input.latestValue,
+        input.measuredAt,
+        sortedIds(input.readingIds),
+        input.at,
+        input.escalationDueAt,
+        input.nextReminderAt,
+      ],
+    );
+    const row = inserted[0];
+    if (!row) {
+      // Another writer raised the same episode between our SELECT and INSERT: update theirs.
+      if (attempt > 0) throw new Error(`alert episode ${input.patientId}/${input.rule}/${input.subject} is contended`);
+      return this.raiseIn(tx, input, attempt + 1);
+    }
+    const alert = toAlert(row);
+    await this.insertEvent(tx, alert.id, {
+      at: input.at,
+      kind: 'raised',
+      by: input.by,
+      fromState: null,
+      toState: 'open',
+      note: input.explanation,
+      details: { severity: input.severity, readingIds: alert.readingIds, measuredAt: input.measuredAt.toISOString() },
+    });
+    return { kind: 'raised', alert };
+  }
+
+  private async repeat(tx: SqlClient, alert: Alert, input: RaiseAlertInput): Promise<RaiseAlertResult> {
+    const known = new Set(alert.readingIds);
+    const newReadings = input.readingIds.filter((id) => !known.has(id));
+    const newEvidence = input.readingIds.length > 0 ? newReadings.length > 0 : input.measuredAt.getTime() > alert.latestMeasuredAt.getTime();
+    const isLatest = input.measuredAt.getTime() >= alert.latestMeasuredAt.getTime();
+    const upgraded = alertSeverityRank(input.severity) > alertSeverityRank(alert.severity);
+    if (!newEvidence && !isLatest && !upgraded) return { kind: 'unchanged', alert };
+
+    const { rows } = await tx.query<AlertRow>(
+      `UPDATE alerts SET
+         occurrences = occurrences + $2::int,
+         reading_ids = ARRAY(SELECT DISTINCT x FROM unnest(reading_ids || $3::bigint[]) AS x ORDER BY x),
+         severity = CASE WHEN $4 THEN $5 ELSE severity END,
+         explanation = CASE WHEN $6 THEN $7 ELSE explanation END,
+         details = CASE WHEN $6 THEN $8::jsonb ELSE details END,
+         latest_value = CASE WHEN $6 THEN $9 ELSE latest_value END,
+         first_measured_at = least(first_measured_at, $10),
+         latest_measured_at = greatest(latest_measured_at, $10),
+         -- A more severe episode escalates on the shorter timer of its new severity, if still unacknowledged.
+         escalation_due_at = CASE WHEN $4 AND state = 'open' THEN least(coalesce(escalation_due_at, $12), $12) ELSE escalation_due_at END,
+         next_reminder_at = CASE WHEN $4 THEN least(coalesce(next_reminder_at, $13), $13) ELSE next_reminder_at END,
+         updated_at = $11
+       WHERE id = $1
+       RETURNING ${ALERT_COLUMNS}`,
+      [
+        alert.id,
+        newEvidence ? 1 : 0,
+        sortedIds(input.readingIds),
+        upgraded,
+        input.severity,
+        isLatest,
+        input.explanation,
+        JSON.stringify(input.details),
+        input.latestValue,
+        input.measuredAt,
+        input.at,
+        input.escalationDueAt,
+        input.nextReminderAt,
+      ],
+    );
+    const updated = toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert repeat'));
+    if (!newEvidence && !upgraded) return { kind: 'unchanged', alert: updated };
+    await this.insertEvent(tx, alert.id, {
+      at: input.at,
+      kind: 'repeated',
+      by: input.by,
+      fromState: alert.state,
+      toState: alert.state,
+      note: input.explanation,
+      details: {
+        severity: input.severity,
+        ...(upgraded ? { severityRaisedFrom: alert.severity } : {}),
+        latestValue: input.latestValue,
+        newReadingIds: sortedIds(newReadings),
+        measuredAt: input.measuredAt.toISOString(),
+      },
+    });
+    return { kind: newEvidence ? 'repeated' : 'unchanged', alert: updated };
+  }
+
+  /** Acknowledge, escalate or resolve, by the state machine of @homeward/domain, with its event row. */
+  transition(alertId: string, input: AlertTransitionInput, client?: SqlClient): Promise<Result<Alert, CodedError<AlertChangeErrorCode>>> {
+    return this.inTransaction(client, async (tx) => {
+      const current = await this.lock(tx, alertId);
+      if (!current) return fail('alert.not-found', `There is no alert ${alertId}.`, { alertId });
+      const next = nextAlertState({
+        from: current.state,
+        action: input.action,
+        by: input.by,
+        ...(input.outcome === undefined ? {} : { outcome: input.outcome }),
+        ...(input.reason === undefined ? {} : { reason: input.reason }),
+        ...(input.selfResolving === undefined ? {} : { selfResolving: input.selfResolving }),
+      });
+      if (!next.ok) return next;
+      const to = next.value;
+      const { rows } = await tx.query<AlertRow>(
+        `UPDATE alerts SET
+           state = $2,
+           acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN $3 ELSE acknowledged_at END,
+           escalated_at = CASE WHEN $2 = 'escalated' THEN $3 ELSE escalated_at END,
+           resolved_at = CASE WHEN $2 = 'resolved' THEN $3 ELSE resolved_at END,
+           outcome = CASE WHEN $2 = 'resolved' THEN $4 ELSE outcome END,
+           -- The timer is for an alert nobody has taken on; any transition ends it.
+           escalation_due_at = NULL,
+           next_reminder_at = CASE WHEN $2 = 'resolved' THEN NULL ELSE next_reminder_at END,
+           -- Whoever acknowledges an unassigned alert owns it.
+           owner_id = CASE WHEN $2 = 'acknowledged' AND owner_id IS NULL AND $5::uuid IS NOT NULL THEN $5::uuid ELSE owner_id END,
+           updated_at = $3
+         WHERE id = $1
+         RETURNING ${ALERT_COLUMNS}`,
+        [alertId, to, input.at, input.outcome ?? null, input.by.type === 'user' && isUuid(input.by.id) ? input.by.id : null],
+      );
+      const alert = toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert transition'));
+      await this.insertEvent(tx, alertId, {
+        at: input.at,
+        kind: ACTION_EVENT_KIND[input.action],
+        by: input.by,
+        fromState: current.state,
+        toState: to,
+        note: input.reason ?? null,
+        details: input.outcome === undefined ? {} : { outcome: input.outcome },
+      });
+      return ok(alert);
+    });
+  }
+
+  /** Assigns an unresolved alert to a nurse (a users.id). */
+  assign(alertId: string, input: { ownerId: string; by: AlertActor; at: Date; note?: string }, client?: SqlClient): Promise<Result<Alert, CodedError<AlertChangeErrorCode>>> {
+    return this.inTransaction(client, async (tx) => {
+      const current = await this.lock(tx, alertId);
+      if (!current) return fail('alert.not-found', `There is no alert ${alertId}.`, { alertId });
+      if (current.state === 'resolved') return fail('alert.resolved', 'A resolved alert cannot be assigned.', { alertId });
+      const { rows } = await tx.query<AlertRow>(`UPDATE alerts SET owner_id = $2, updated_at = $3 WHERE id = $1 RETURNING ${ALERT_COLUMNS}`, [
+        alertId,
+        input.ownerId,
+        input.at,
+      ]);
+      await this.insertEvent(tx, alertId, {
+        at: input.at,
+        kind: 'assigned',
+        by: input.by,
+        fromState: current.state,
+        toState: current.state,
+        note: input.note ?? null,
+        details: { ownerId: input.ownerId, previousOwnerId: current.ownerId },
+      });
+      return ok(toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert assign')));
+    });
+  }
+
+  /** A note on the alert's history (any state, resolved included: a late finding still belongs there). */
+  addNote(alertId: string, input: { by: AlertActor; at: Date; note: string }, client?: SqlClient): Promise<Result<AlertEvent, CodedError<AlertChangeErrorCode>>> {
+    return this.inTransaction(client, async (tx) => {
+      if (input.note.trim() === '') return fail('alert.note-empty', 'A note needs some text.');
+      const current = await this.lock(tx, alertId);
+      if (!current) return fail('alert.not-found', `There is no alert ${alertId}.`, { alertId });
+      await tx.query('UPDATE alerts SET updated_at = greatest(updated_at, $2) WHERE id = $1', [alertId, input.at]);
+      const event = await this.insertEvent(tx, alertId, {
+        at: input.at,
+        kind: 'noted',
+        by: input.by,
+        fromState: current.state,
+        toState: current.state,
+        note: input.note,
+        details: {},
+      });
+      return ok(event);
+    });
+  }
+
+  /** Records a reminder sent for an unresolved alert and when the next one is due. */
+  recordReminder(alertId: string, input: { by: AlertActor; at: Date; nextReminderAt: Date | null; note: string }, client?: SqlClient): Promise<Alert | undefined> {
+    return this.inTransaction(client, async (tx) => {
+      const { rows } = await tx.query<AlertRow>(
+        `UPDATE alerts SET reminders = reminders + 1, next_reminder_at = $2 WHERE id = $1 AND state <> 'resolved'
+         RETURNING ${ALERT_COLUMNS}`,
+        [alertId, input.nextReminderAt],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      await this.insertEvent(tx, alertId, {
+        at: input.at,
+        kind: 'reminded',
+        by: input.by,
+        fromState: row.state,
+        toState: row.state,
+        note: input.note,
+        details: { reminder: row.reminders },
+      });
+      return toAlert(row);
+    });
+  }
+
+  async get(alertId: string): Promise<Alert | undefined> {
+    const { rows } = await this.db.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [alertId]);
+    return rows[0] && toAlert(rows[0]);
+  }
+
+  /** A patient's alerts, newest first; unresolved only unless asked. */
+  async forPatient(patientId: string, options: { includeResolved?: boolean } = {}): Promise<Alert[]> {
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE patient_id = $1 AND ($2 OR state <> 'resolved') ORDER BY opened_at DESC, id`,
+      [patientId, options.includeResolved ?? false],
+    );
+    return rows.map(toAlert);
+  }
+
+  /** The nurse worklist: unresolved alerts of these wards, most severe first, then longest waiting. */
+  async openForWards(wardIds: readonly string[], options: { limit?: number } = {}): Promise<Alert[]> {
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts
+       WHERE ward_id = ANY ($1::uuid[]) AND state <> 'resolved'
+       ORDER BY severity_rank DESC, opened_at ASC, id
+       LIMIT $2`,
+      [wardIds, options.limit ?? 500],
+    );
+    return rows.map(toAlert);
+  }
+
+  /** Open (unacknowledged) alerts whose escalation timer has run out, longest overdue first. */
+  async dueForEscalation(now: Date, limit = 100): Promise<Alert[]> {
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE state = 'open' AND escalation_due_at <= $1 ORDER BY escalation_due_at, id LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map(toAlert);
+  }
+
+  /** Unresolved alerts whose next reminder is due. */
+  async dueForReminder(now: Date, limit = 100): Promise<Alert[]> {
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE state <> 'resolved' AND next_reminder_at <= $1 ORDER BY next_reminder_at, id LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map(toAlert);
+  }
+
+  /** An alert's history, oldest first. */
+  async events(alertId: string): Promise<AlertEvent[]> {
+    const { rows } = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM alert_events WHERE alert_id = $1 ORDER BY alert_events.id`, [alertId]);
+    return rows.map(toEvent);
+  }
+
+  async suppress(input: {
+    patientId: string;
+    rule: string;
+    subject?: string | null;
+    reason: string;
+    startsAt: Date;
+    expiresAt: Date;
+    createdBy: string;
+  }): Promise<AlertSuppression> {
+    const row = onlyRow(
+      await this.db.query<SuppressionRow>(
+        `INSERT INTO alert_suppressions (patient_id, rule, subject, reason, starts_at, expires_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${SUPPRESSION_COLUMNS}`,
+        [input.patientId, input.rule, input.subject ?? null, input.reason, input.startsAt, input.expiresAt, input.createdBy],
+      ),
+      'suppress',
+    );
+    return toSuppression(row);
+  }
+
+  async liftSuppression(id: string, input: { by: string; at: Date }): Promise<AlertSuppression | undefined> {
+    const { rows } = await this.db.query<SuppressionRow>(
+      `UPDATE alert_suppressions SET lifted_at = $2, lifted_by = $3 WHERE id = $1 AND lifted_at IS NULL RETURNING ${SUPPRESSION_COLUMNS}`,
+      [id, input.at, input.by],
+    );
+    return rows[0] && toSuppression(rows[0]);
+  }
+
+  async activeSuppressions(patientId: string, at: Date): Promise<AlertSuppression[]> {
+    const { rows } = await this.db.query<SuppressionRow>(
+      `SELECT ${SUPPRESSION_COLUMNS} FROM alert_suppressions
+       WHERE patient_id = $1 AND lifted_at IS NULL AND starts_at <= $2 AND expires_at > $2 ORDER BY rule, expires_at`,
+      [patientId, at],
+    );
+    return rows.map(toSuppression);
+  }
+
+  /** Where a consumer of the readings stream has got to; the start of the stream for a new one. */
+  async readCursor(consumer: string, client: SqlClient = this.db): Promise<ReadingCursor> {
+    const { rows } = await client.query<{ txid: string; reading_id: string }>(
+      'SELECT txid::text AS txid, reading_id::text AS reading_id FROM reading_consumers WHERE consumer = $1',
+      [consumer],
+    );
+    const row = rows[0];
+    return row ? { txid: row.txid, id: row.reading_id } : { txid: '0', id: '0' };
+  }
+
+  /**
+   * Moves a consumer's cursor from `from` to `to`, only if it is still at `from` (compare and
+   * set): false means another instance of the consumer moved it first, and the caller's
+   * transaction must be rolled back. Call it first in the transaction: it locks the row, so two
+   * instances of one consumer take turns.
+   */
+  async advanceCursor(consumer: string, from: ReadingCursor, to: ReadingCursor, client: SqlClient = this.db): Promise<boolean> {
+    const { rows } = await client.query<{ consumer: string }>(
+      `INSERT INTO reading_consumers AS c (consumer, txid, reading_id, updated_at)
+       SELECT $1, $4::xid8, $5::bigint, now() WHERE $2::xid8 = '0'::xid8 AND $3::bigint = 0
+       ON CONFLICT (consumer) DO UPDATE SET txid = EXCLUDED.txid, reading_id = EXCLUDED.reading_id, updated_at = now()
+         WHERE c.txid = $2::xid8 AND c.reading_id = $3::bigint
+       RETURNING consumer`,
+      [consumer, from.txid, from.id, to.txid, to.id],
+    );
+    if (rows.length > 0) return true;
+    const { rows: updated } = await client.query<{ consumer: string }>(
+      `UPDATE reading_consumers SET txid = $4::xid8, reading_id = $5::bigint, updated_at = now()
+       WHERE consumer = $1 AND txid = $2::xid8 AND reading_id = $3::bigint RETURNING consumer`,
+      [consumer, from.txid, from.id, to.txid, to.id],
+    );
+    return updated.length > 0;
+  }
+
+  private async activeSuppression(tx: SqlClient, patientId: string, rule: string, subject: string, at: Date): Promise<AlertSuppression | undefined> {
+    const { rows } = await tx.query<SuppressionRow>(
+      `SELECT ${SUPPRESSION_COLUMNS} FROM alert_suppressions
+       WHERE patient_id = $1 AND rule = $2 AND (subject IS NULL OR subject = $3) AND lifted_at IS NULL AND starts_at <= $4 AND expires_at > $4
+       ORDER BY expires_at DESC LIMIT 1`,
+      [patientId, rule, subject, at],
+    );
+    return rows[0] && toSuppression(rows[0]);
+  }
+
+  private async lock(tx: SqlClient, alertId: string): Promise<Alert | undefined> {
+    if (!isUuid(alertId)) return undefined;
+    const { rows } = await tx.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1 FOR UPDATE`, [alertId]);
+    return rows[0] && toAlert(rows[0]);
+  }
+
+  private async insertEvent(
+    tx: SqlClient,
+    alertId: string,
+    event: { at: Date; kind: AlertEventKind; by: AlertActor; fromState: AlertState | null; toState: AlertState; note: string | null; details: Record<string, unknown> },
+  ): Promise<AlertEvent> {
+    const row = onlyRow(
+      await tx.query<EventRow>(
+        `INSERT INTO alert_events (alert_id, at, kind, actor_type, actor_id, from_state, to_state, note, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) RETURNING ${EVENT_COLUMNS}`,
+        [alertId, event.at, event.kind, event.by.type, event.by.id, event.fromState, event.toState, event.note, JSON.stringify(event.details)],
+      ),
+      'alert event',
+    );
+    return toEvent(row);
+  }
+
+  private inTransaction<T>(client: SqlClient | undefined, fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    return client ? fn(client) : this.db.transaction(fn);
+  }
+}
+
+/** An active admission as the rules engine needs it: where alerts go and the care plan to apply. */
+export interface MonitoredAdmission {
+  readonly admissionId: string;
+  readonly patientId: string;
+  readonly wardId: string;
+  readonly pathway: Pathway;
+  /** admissions.care_plan as stored; the engine validates and maps it. */
+  readonly carePlan: Readonly<Record<string, unknown>>;
+  readonly admittedAt: Date;
+}
+
+export interface MonitoredDevice {
+  readonly id: string;
+  readonly type: DeviceType;
+  readonly patientId: string;
+  readonly lastSeenAt: Date | null;
+  readonly batteryLevel: number | null;
+  readonly batteryAt: Date | null;
+}
+
+interface AdmissionRow {
+  id: string;
+  patient_id: string;
+  ward_id: string;
+  pathway: Pathway;
+  care_plan: Record<string, unknown>;
+  admitted_at: Date;
+}
+
+const ADMISSION_COLUMNS = 'id, patient_id, ward_id, pathway, care_plan, admitted_at';
+
+/**
+ * What the rules engine reads besides readings: active admissions with their care plans, and the
+ * patient's devices (last seen, battery) to tell a silent hub from an unused device.
+ */
+export class MonitoringRepository {
+  constructor(private readonly db: Database) {}
+
+  async activeAdmission(patientId: string): Promise<MonitoredAdmission | undefined> {
+    const { rows } = await this.db.query<AdmissionRow>(`SELECT ${ADMISSION_COLUMNS} FROM admissions WHERE patient_id = $1 AND discharged_at IS NULL`, [
+      patientId,
+    ]);
+    return rows[0] && toAdmission(rows[0]);
+  }
+
+  async activeAdmissions(options: { withExpectedReadings?: boolean } = {}): Promise<MonitoredAdmission[]> {
+    const { rows } = await this.db.query<AdmissionRow>(
+      `SELECT ${ADMISSION_COLUMNS} FROM admissions
+       WHERE discharged_at IS NULL AND (NOT $1 OR jsonb_typeof(care_plan -> 'expectedReadings') = 'array')
+       ORDER BY admitted_at, id`,
+      [options.withExpectedReadings ?? false],
+    );
+    return rows.map(toAdmission);
+  }
+
+  async devicesOf(patientId: string): Promise<MonitoredDevice[]> {
+    const { rows } = await this.db.query<{
+      id: string;
+      type: DeviceType;
+      patient_id: string;
+      last_seen_at: Date | null;
+      battery_level: number | null;
+      battery_at: Date | null;
+    }>('SELECT id, type, patient_id, last_seen_at, battery_level, battery_at FROM devices WHERE patient_id = $1 ORDER BY type, id', [patientId]);
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      patientId: row.patient_id,
+      lastSeenAt: row.last_seen_at,
+      batteryLevel: row.battery_level === null ? null : Number(row.battery_level),
+      batteryAt: row.battery_at,
+    }));
+  }
+}
+
+interface EventRow {
+  id: string;
+  alert_id: string;
+  at: Date;
+  kind: AlertEventKind;
+  actor_type: 'user' | 'system';
+  actor_id: string;
+  from_state: AlertState | null;
+  to_state: AlertState;
+  note: string | null;
+  details: Record<string, unknown>;
+}
+
+const EVENT_COLUMNS = 'id::text AS id, alert_id, at, kind, actor_type, actor_id, from_state, to_state, note, details';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+function sortedIds(ids: readonly string[]): string[] {
+  return [...new Set(ids)].sort((a, b) => Number(a) - Number(b));
+}
+
+function toAlert(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    patientId: row.patient_id,
+    wardId: row.ward_id,
+    rule: row.rule,
+    subject: row.subject,
+    severity: row.severity,
+    state: row.state,
+    ownerId: row.owner_id,
+    explanation: row.explanation,
+    details: row.details,
+    latestValue: row.latest_value === null ? null : Number(row.latest_value),
+    firstMeasuredAt: row.first_measured_at,
+    latestMeasuredAt: row.latest_measured_at,
+    occurrences: Number(row.occurrences),
+    readingIds: row.reading_ids,
+    openedAt: row.opened_at,
+    updatedAt: row.updated_at,
+    acknowledgedAt: row.acknowledged_at,
+    escalatedAt: row.escalated_at,
+    resolvedAt: row.resolved_at,
+    outcome: row.outcome,
+    escalationDueAt: row.escalation_due_at,
+    nextReminderAt: row.next_reminder_at,
+    reminders: Number(row.reminders),
+  };
+}
+
+function toEvent(row: EventRow): AlertEvent {
+  return {
+    id: row.id,
+    alertId: row.alert_id,
+    at: row.at,
+    kind: row.kind,
+    actor: { type: row.actor_type, id: row.actor_id },
+    fromState: row.from_state,
+    toState: row.to_state,
+    note: row.note,
+    details: row.details,
+  };
+}
+
+function toSuppression(row: SuppressionRow): AlertSuppression {
+  return {
+    id: row.id,
+    patientId: row.patient_id,
+    rule: row.rule,
+    subject: row.subject,
+    reason: row.reason,
+    startsAt: row.starts_at,
+    expiresAt: row.expires_at,
+    createdBy: row.created_by,
+    liftedAt: row.lifted_at,
+  };
+}
+
+function toAdmission(row: AdmissionRow): MonitoredAdmission {
+  return {
+    admissionId: row.id,
+    patientId: row.patient_id,
+    wardId: row.ward_id,
+    pathway: row.pathway,
+    carePlan: row.care_plan ?? {},
+    admittedAt: row.admitted_at,
+  };
+}
