@@ -1,7 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScratchDatabase, freePort } from '@homeward/storage';
+import { createScratchDatabase, freePort, loadMigrations } from '@homeward/storage';
+
+// The schema version a fresh database reaches: the newest migration.
+const latest = loadMigrations('plain').at(-1)!;
 import { killLeftovers, runHomeward, waitForHttp } from './homeward-process';
 
 afterEach(() => killLeftovers());
@@ -26,7 +29,7 @@ describe('homeward start', () => {
     const health = (await response.json()) as Record<string, unknown>;
     expect(health).toMatchObject({
       status: 'ok',
-      database: { reachable: true, mode: 'embedded', engine: 'plain', migration: { version: 3, name: 'readings_timeseries' } },
+      database: { reachable: true, mode: 'embedded', engine: 'plain', migration: { version: latest.version, name: latest.name } },
     });
     expect(first.stderr()).toMatch(/initialising embedded PostgreSQL/);
     expect(first.stderr()).toMatch(/applied migration 0001_registry\.sql/);
@@ -40,7 +43,7 @@ describe('homeward start', () => {
 
     const second = runHomeward(['start'], env);
     const again = await waitForHttp(`http://127.0.0.1:${port}/health`, second);
-    expect(((await again.json()) as { database: { migration: { version: number } } }).database.migration.version).toBe(3);
+    expect(((await again.json()) as { database: { migration: { version: number } } }).database.migration.version).toBe(latest.version);
     expect(second.stderr()).not.toMatch(/initialising/);
     expect(second.stderr()).not.toMatch(/applied migration/);
     second.child.kill('SIGTERM');
@@ -70,7 +73,7 @@ describe('homeward start', () => {
       const port = await freePort();
       const run = runHomeward(['start'], { DATABASE_URL: scratch.url, HOMEWARD_DATA_DIR: dataDir, HOMEWARD_API_PORT: String(port) });
       const response = await waitForHttp(`http://127.0.0.1:${port}/health`, run);
-      expect(await response.json()).toMatchObject({ status: 'ok', database: { mode: 'server', engine: 'plain', migration: { version: 3 } } });
+      expect(await response.json()).toMatchObject({ status: 'ok', database: { mode: 'server', engine: 'plain', migration: { version: latest.version } } });
       expect(run.stderr()).not.toMatch(/embedded PostgreSQL/);
       expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
       run.child.kill('SIGINT');
@@ -111,7 +114,7 @@ describe('homeward migrate', () => {
     try {
       const run = runHomeward(['migrate'], { HOMEWARD_DATA_DIR: dataDir });
       expect(await run.exited).toBe(0);
-      expect(JSON.parse(run.stdout())).toMatchObject({ mode: 'embedded', engine: 'plain', migration: { version: 3 } });
+      expect(JSON.parse(run.stdout())).toMatchObject({ mode: 'embedded', engine: 'plain', migration: { version: latest.version } });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -40,6 +40,16 @@ export function describeStorageContract(label: string, backend: ContractBackend)
       }
     }
 
+    /**
+     * The cursor of the last reading written so far. Read directly rather than by paging with
+     * afterCursor, which may legitimately stop short while an unrelated transaction elsewhere on
+     * a shared server is open (transaction ids are cluster-wide).
+     */
+    async function endOfStream(): Promise<ReadingCursor> {
+      const { rows } = await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1');
+      return rows[0] ?? START_OF_STREAM;
+    }
+
     async function aPatient() {
       return storage.registry.createPatient({
         nhsNumber: aValidNhsNumber({ testRange: true }),
@@ -276,12 +286,7 @@ export function describeStorageContract(label: string, backend: ContractBackend)
     describe('readings: consumer cursor', () => {
       it('pages through committed readings in order and then waits at the end', async () => {
         // Start from the current end of the stream so other tests' readings do not interfere.
-        let cursor = START_OF_STREAM;
-        for (;;) {
-          const page = await storage.readings.afterCursor(cursor, 10_000);
-          if (page.readings.length === 0) break;
-          cursor = page.cursor;
-        }
+        const cursor = await endOfStream();
         const patient = await aPatient();
         const first = await storage.readings.insertBatch([0, 1, 2].map((i) => aReading({ patientId: patient.id, value: 90 + i, measuredAt: new Date(Date.UTC(2026, 3, 1, i)) })));
         const second = await storage.readings.insertBatch([aReading({ patientId: patient.id, value: 99, measuredAt: new Date(Date.UTC(2026, 2, 1)) })]);
@@ -299,12 +304,7 @@ export function describeStorageContract(label: string, backend: ContractBackend)
 
       if (backend.concurrentSessions) {
         it('holds back rows behind a transaction still in flight, so none is skipped', async () => {
-          let cursor = START_OF_STREAM;
-          for (;;) {
-            const page = await storage.readings.afterCursor(cursor, 10_000);
-            if (page.readings.length === 0) break;
-            cursor = page.cursor;
-          }
+          const cursor = await endOfStream();
           const patient = await aPatient();
           let releaseSlowWriter!: () => void;
           const slowWriterMayCommit = new Promise<void>((resolve) => (releaseSlowWriter = resolve));

@@ -54,12 +54,20 @@ export class PgDatabase implements Database {
   async withConnection<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // While checked out, a dropped connection (server restart) is emitted on the client itself,
+    // and an 'error' event with no listener would crash the process.
+    const onLost = (error: Error) => {
+      broken = error;
+      this.options.onIdleError?.(error);
+    };
+    client.on('error', onLost);
     try {
       return await fn(clientOf(client));
     } catch (error) {
       broken = error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
+      client.off('error', onLost);
       // A connection that failed mid-way may hold session state; do not return it to the pool.
       client.release(broken);
     }
