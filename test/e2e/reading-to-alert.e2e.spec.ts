@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { topics } from '@homeward/contracts';
+import { aPatientWithDevice, connectDevice, eventually, realDatabase, startHomeward } from './gateway-fixture';
+import { killLeftovers } from './homeward-process';
+
+// Issue 5's "done when": readings published to the gateway become the expected alerts within a
+// second, end to end, with `homeward start` running as a real process (broker, pipeline, engine).
+describe('from a published reading to an alert', () => {
+  afterAll(() => killLeftovers());
+
+  it('raises a low SpO2 alert within a second of the PUBACK, once, and updates it on a repeat', async () => {
+    const db = await realDatabase();
+    try {
+      const homeward = await startHomeward(db.url);
+      const device = await aPatientWithDevice(db.storage);
+      const ward = await db.storage.registry.createWard(`Ward ${randomUUID().slice(0, 8)}`);
+      await db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'general' });
+      const client = await connectDevice(homeward.mqttPort, device);
+
+      const now = Date.now();
+      const publish = (minutesAgo: number, spo2: number) =>
+        client.publishAsync(
+          topics.readings(device.deviceId),
+          JSON.stringify({ readings: [{ vital: 'spo2', value: spo2, unit: '%', deviceTime: new Date(now - minutesAgo * 60_000).toISOString() }] }),
+          { qos: 1 },
+        );
+
+      await publish(10, 97); // normal: no alert
+      await publish(5, 88); // scores 3 on NEWS2 scale 1
+      const acknowledgedAt = Date.now();
+      const raised = await eventually(async () => {
+        const open = await db.storage.alerts.openForWards([ward.id]);
+        return open.length >= 2 ? open : undefined;
+      }, 5_000);
+      const latencyMs = Date.now() - acknowledgedAt;
+      expect(latencyMs).toBeLessThan(1_000 + 100); // one poll interval of slack for the test's own polling
+      // Two alerts, each once: the SpO2 threshold (88 %) and the (partial) NEWS2 band (SpO2 scores 3).
+      expect(raised.map((a) => [a.rule, a.latestValue, a.occurrences, a.state]).sort()).toEqual([
+        ['news2-band', 3, 1, 'open'],
+        ['vital-threshold', 88, 1, 'open'],
+      ]);
+      const alert = raised.find((a) => a.rule === 'vital-threshold');
+      expect(alert).toMatchObject({ patientId: device.patientId, wardId: ward.id });
+      expect(alert?.explanation).toMatch(/SpO2/i);
+
+      await publish(1, 87); // a repeat in the same episode updates the open alert
+      const updated = await eventually(async () => {
+        const open = await db.storage.alerts.openForWards([ward.id]);
+        const same = open.find((a) => a.id === alert?.id);
+        return same && same.latestValue === 87 ? open : undefined;
+      }, 5_000);
+      expect(updated.filter((a) => a.rule === alert?.rule && a.subject === alert?.subject)).toHaveLength(1);
+      client.end(true);
+    } finally {
+      await killLeftovers();
+      await db.dispose();
+    }
+  });
+});
