@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import type { MqttClient } from 'mqtt';
 import { topics } from '@homeward/contracts';
 import { encodeBloodPressureMeasurement } from '@homeward/gatt';
+import { hashDeviceSecret } from '@homeward/gateway';
 import type { Storage } from '@homeward/storage';
 import { type StartedHomeward, type TestDevice, aPatientWithDevice, connectDevice, eventually, realDatabase, startHomeward } from './gateway-fixture';
 import { killLeftovers, runHomeward } from './homeward-process';
@@ -112,6 +113,22 @@ describe('embedded MQTT broker and ingest pipeline', () => {
     client.publish(topics.readings(b.deviceId), JSON.stringify({ readings: [{ vital: 'spo2', value: 90, unit: '%' }] }), { qos: 1 });
     await closed;
     expect(await storage.readings.latestPerVital(b.patientId)).toEqual([]);
+    client.end(true);
+  });
+
+  it('lets a home hub forward readings for its own patient\'s devices, and no one else\'s', async () => {
+    const oximeter = await aPatientWithDevice(storage);
+    const stranger = await aPatientWithDevice(storage);
+    const secret = 'hub-secret-for-test-0123456789';
+    const hub = await storage.registry.registerDevice({ type: 'hub', serial: `hub-${oximeter.deviceId}`, patientId: oximeter.patientId, credentialsHash: await hashDeviceSecret(secret) });
+    const client = await connectDevice(homeward.mqttPort, { deviceId: hub.id, secret });
+    await client.publishAsync(topics.readings(oximeter.deviceId), JSON.stringify({ readings: [{ vital: 'spo2', value: 96, unit: '%', deviceTime: `${year}T11:00:00Z` }] }), { qos: 1 });
+    const [stored] = await storage.readings.latestPerVital(oximeter.patientId);
+    expect(stored).toMatchObject({ vital: 'spo2', value: 96, deviceId: oximeter.deviceId });
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish(topics.readings(stranger.deviceId), JSON.stringify({ readings: [{ vital: 'spo2', value: 90, unit: '%' }] }), { qos: 1 });
+    await closed;
+    expect(await storage.readings.latestPerVital(stranger.patientId)).toEqual([]);
     client.end(true);
   });
 

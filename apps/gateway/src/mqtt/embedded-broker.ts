@@ -37,7 +37,8 @@ function authError(message: string, returnCode: number): AuthenticateError {
  * - authenticate: username = device id, password = its secret (scrypt-verified); the client id
  *   must be the device id or start with "<device id>-"; anonymous clients are refused; failed
  *   logins are rate-limited per address.
- * - authorizePublish: a device publishes only to its own readings and status topics. A readings
+ * - authorizePublish: a device publishes only to its own readings and status topics (a home hub
+ *   also to those of its own patient's devices). A readings
  *   message is ingested *inside* this hook, so aedes sends the QoS 1 PUBACK only after the
  *   readings (or the record of their rejection) are committed; if the store is unreachable the
  *   hook fails, aedes drops the connection without PUBACK, and the device sends again later.
@@ -54,6 +55,16 @@ export async function startEmbeddedBroker(options: {
 }): Promise<RunningBroker> {
   const { handler, directory, rateLimiter, log } = options;
   const deviceOf = new WeakMap<Client, string>();
+
+  /**
+   * A device publishes for itself; a home hub also for the devices of its own patient (hub mode:
+   * it forwards their readings under their own ids, so duplicates and device status stay theirs).
+   */
+  const mayPublishFor = async (publisher: string, subject: string): Promise<boolean> => {
+    if (publisher === subject) return true;
+    const [hub, device] = await Promise.all([directory.get(publisher), directory.get(subject)]);
+    return hub?.type === 'hub' && hub.patientId !== null && device !== undefined && device.patientId === hub.patientId;
+  };
 
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
@@ -95,23 +106,25 @@ export async function startEmbeddedBroker(options: {
       const deviceId = client ? deviceOf.get(client) : undefined;
       if (!client) return callback(null); // the broker's own publications (acks)
       const target = parseDeviceTopic(packet.topic);
-      if (!deviceId || !target || target.deviceId !== deviceId || target.kind === 'acks') {
-        callback(new Error(`device ${deviceId ?? '?'} may not publish to ${packet.topic}`));
-        return;
-      }
+      const refuse = () => callback(new Error(`device ${deviceId ?? '?'} may not publish to ${packet.topic}`));
+      if (!deviceId || !target || target.kind === 'acks') return refuse();
       const receivedAt = new Date();
-      handler
-        .handle({ deviceId, kind: target.kind, topic: packet.topic, payload: packet.payload as Buffer, receivedAt })
+      mayPublishFor(deviceId, target.deviceId)
+        .then((allowed) => {
+          if (!allowed) throw Object.assign(new Error('refused'), { refused: true });
+          return handler.handle({ deviceId: target.deviceId, kind: target.kind, topic: packet.topic, payload: packet.payload as Buffer, receivedAt });
+        })
         .then((handled) => {
           callback(null);
           if (handled.ack) {
             broker.publish(
-              { cmd: 'publish', topic: topics.acks(deviceId), payload: Buffer.from(JSON.stringify(handled.ack)), qos: 1, retain: false, dup: false },
+              { cmd: 'publish', topic: topics.acks(target.deviceId), payload: Buffer.from(JSON.stringify(handled.ack)), qos: 1, retain: false, dup: false },
               () => undefined,
             );
           }
         })
         .catch((error: unknown) => {
+          if ((error as { refused?: boolean }).refused) return refuse();
           log(`could not store a message from device ${deviceId}: ${String(error)}; not acknowledged`);
           callback(error instanceof Error ? error : new Error(String(error)));
         });
