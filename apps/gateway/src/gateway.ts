@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { HomewardConfig } from '@homeward/config';
+import { type BleCentral, BleSource, FileGlucoseSequenceStore, createNobleBleCentral, registryBleDirectory } from './ble';
 import type { Storage, StoredReading } from '@homeward/storage';
 import { IngestPipeline } from './ingest/ingest.pipeline';
 import { DeviceActivityTracker } from './mqtt/device-activity.tracker';
@@ -12,15 +14,18 @@ export interface Gateway {
   readonly pipeline: IngestPipeline;
   readonly broker: RunningBroker | undefined;
   readonly external: ExternalConsumer | undefined;
+  readonly ble: BleSource | undefined;
   close(): Promise<void>;
 }
 
 /** The device gateway: the ingest pipeline and the MQTT side (embedded broker or external consumer). */
 export async function startGateway(options: {
   storage: Storage;
-  config: Pick<HomewardConfig, 'mqtt' | 'ingest'>;
+  config: Pick<HomewardConfig, 'mqtt' | 'ingest' | 'ble'> & { database: Pick<HomewardConfig['database'], 'dataDir'> };
   log: (message: string) => void;
   onStored?: (stored: readonly StoredReading[]) => void;
+  /** The Bluetooth central to use when BLE is on; by default noble over this machine's adapter. */
+  bleCentral?: () => BleCentral;
 }): Promise<Gateway> {
   const { storage, config, log } = options;
   const pipeline = new IngestPipeline(storage, {
@@ -33,6 +38,8 @@ export async function startGateway(options: {
 
   let broker: RunningBroker | undefined;
   let external: ExternalConsumer | undefined;
+  let ble: BleSource | undefined;
+  let closeBleDirectory = () => undefined as void;
   try {
     if (config.mqtt.mode === 'embedded') {
       broker = await startEmbeddedBroker({
@@ -48,7 +55,26 @@ export async function startGateway(options: {
       external = await startExternalConsumer({ external: config.mqtt.external, handler, log });
       log(`consuming device topics from ${redactUrl(config.mqtt.external.url)} (shared group "${config.mqtt.external.sharedGroup}")`);
     }
+    if (config.ble.enabled) {
+      const { directory, close } = await registryBleDirectory(storage.registry, { onError: (error) => log(`BLE device list: ${String(error)}`) });
+      closeBleDirectory = close;
+      ble = new BleSource({
+        central: (options.bleCentral ?? (() => createNobleBleCentral()))(),
+        directory,
+        sink: pipeline,
+        registry: storage.registry,
+        sequences: new FileGlucoseSequenceStore(join(config.database.dataDir, 'ble-glucose-sequences.json')),
+        onEvent: (event) => {
+          if (event.type === 'session-failed' || event.type === 'frame-refused' || event.type === 'submit-failed') log(`BLE ${event.type}: ${JSON.stringify(event)}`);
+        },
+      });
+      await ble.start();
+      log('BLE source scanning for health devices');
+    }
   } catch (error) {
+    closeBleDirectory();
+    await broker?.close();
+    await external?.close();
     await activity.close();
     throw error;
   }
@@ -56,7 +82,10 @@ export async function startGateway(options: {
     pipeline,
     broker,
     external,
+    ble,
     async close() {
+      await ble?.stop();
+      closeBleDirectory();
       await broker?.close();
       await external?.close();
       await activity.close();

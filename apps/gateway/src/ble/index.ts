@@ -8,6 +8,7 @@ export * from './ble-session';
 export * from './ble.source';
 export * from './glucose-sequence.store';
 export * from './noble-ble-central';
+export * from './registry-ble-directory';
 
 /**
  * The noble central over the given bindings, or, when none are given, over the platform's own

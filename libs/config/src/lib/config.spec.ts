@@ -14,6 +14,7 @@ describe('parseConfig', () => {
         logLevel: 'info',
         mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1883, tls: undefined, wsPort: 8083, external: undefined, maxPayloadBytes: 262144 },
         ingest: { maxClockSkewMs: 300_000 },
+        ble: { enabled: false },
       },
     });
   });

@@ -17,6 +17,8 @@ export interface HomewardConfig {
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly mqtt: MqttConfig;
   readonly ingest: { readonly maxClockSkewMs: number };
+  /** Read Bluetooth health devices from this machine's adapter (noble, HCI). */
+  readonly ble: { readonly enabled: boolean };
 }
 
 export interface MqttConfig {
@@ -109,6 +111,7 @@ export function parseConfig(
       maxPayloadBytes: dto.HOMEWARD_MQTT_MAX_PAYLOAD_BYTES ?? 256 * 1024,
     },
     ingest: { maxClockSkewMs: (dto.HOMEWARD_MAX_CLOCK_SKEW_SECONDS ?? 300) * 1000 },
+    ble: { enabled: dto.HOMEWARD_BLE === 'on' },
   });
 }
 

@@ -125,6 +125,10 @@ export class EnvironmentDto {
   @IsInt({ message: 'must be a whole number of seconds' })
   @Min(1)
   HOMEWARD_MAX_CLOCK_SKEW_SECONDS?: number;
+
+  @IsOptional()
+  @IsIn(['off', 'on'])
+  HOMEWARD_BLE?: 'off' | 'on';
 }
 
 export const KNOWN_VARIABLES: readonly string[] = [
@@ -150,4 +154,5 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_MQTT_SHARED_GROUP',
   'HOMEWARD_MQTT_MAX_PAYLOAD_BYTES',
   'HOMEWARD_MAX_CLOCK_SKEW_SECONDS',
+  'HOMEWARD_BLE',
 ];

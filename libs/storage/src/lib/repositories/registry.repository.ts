@@ -126,6 +126,15 @@ export class RegistryRepository {
     return row && { id: row.id, type: row.type, patientId: row.patient_id, credentialsHash: row.credentials_hash };
   }
 
+  /** Bluetooth devices assigned to patients: what a gateway's BLE source may connect to. */
+  async bleDevices(): Promise<Array<{ deviceId: string; patientId: string; type: DeviceType; serial: string; bleAddress: string | null }>> {
+    const { rows } = await this.db.query<{ id: string; patient_id: string; type: DeviceType; serial: string; ble_address: string | null }>(
+      `SELECT id, patient_id, type, serial, ble_address FROM devices
+       WHERE patient_id IS NOT NULL AND type NOT IN ('hub', 'patient-app') ORDER BY created_at`,
+    );
+    return rows.map((r) => ({ deviceId: r.id, patientId: r.patient_id, type: r.type, serial: r.serial, bleAddress: r.ble_address }));
+  }
+
   /** Last-seen for many devices in one statement (the gateway flushes its activity every few seconds). */
   async touchDevices(seen: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
     if (seen.length === 0) return;
