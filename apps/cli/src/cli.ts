@@ -3,6 +3,7 @@ import { parseConfig } from '@homeward/config';
 import type { CliContext, Command } from './cli-context';
 import { decodeCommand } from './commands/decode.command';
 import { deviceCommand } from './commands/device-add.command';
+import { hubCommand } from './commands/hub.command';
 import { migrateCommand } from './commands/migrate.command';
 import { news2Command } from './commands/news2.command';
 import { patientCommand } from './commands/patient-add.command';
@@ -15,6 +16,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   news2: news2Command,
   patient: patientCommand,
   device: deviceCommand,
+  hub: hubCommand,
 };
 
 function help(out: (text: string) => void): void {

@@ -1,3 +1,4 @@
 export * from './lib/mqtt-topics';
 export * from './lib/reading-payload.dto';
 export * from './lib/validate';
+export * from './lib/hub-devices.dto';

@@ -2,3 +2,4 @@
 export * from './durable-queue';
 export * from './hub-forwarder';
 export * from './hub-reading.sink';
+export * from './hub';

@@ -15,6 +15,7 @@ describe('parseConfig', () => {
         mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1883, tls: undefined, wsPort: 8083, external: undefined, maxPayloadBytes: 262144 },
         ingest: { maxClockSkewMs: 300_000 },
         ble: { enabled: false },
+        hub: undefined,
       },
     });
   });
@@ -46,6 +47,24 @@ describe('parseConfig', () => {
       database: { url: 'postgresql://postgres@127.0.0.1:5432/test', dataDir: '/var/lib/homeward', embeddedPort: 5544, engine: 'plain', retentionDays: 2922, poolSize: 20 },
       api: { host: '0.0.0.0', port: 8080 },
       logLevel: 'debug',
+    });
+  });
+
+  it('takes hub mode as a whole: all four settings or none, never echoing the secret', () => {
+    const partial = parse({ HOMEWARD_HUB_UPSTREAM_URL: 'mqtts://homeward.example:8883', HOMEWARD_HUB_SECRET: 'x' });
+    expect(!partial.ok && partial.error.message).toMatch(/HOMEWARD_HUB_DEVICE_ID=: is needed too/);
+    expect(!partial.ok && partial.error.message).toMatch(/HOMEWARD_HUB_SECRET=\*\*\*: /);
+    const whole = parse({
+      HOMEWARD_HUB_UPSTREAM_URL: 'mqtts://homeward.example:8883',
+      HOMEWARD_HUB_DEVICE_ID: '59ce9b6c-0bae-46ef-a04e-1e9d6fd54661',
+      HOMEWARD_HUB_SECRET: 'aUL0EZGtNOOXjlsx-jUJFYcPg6FQMHDPbbw8Csq_4i4',
+      HOMEWARD_HUB_DEVICES_FILE: '/etc/homeward/devices.json',
+    });
+    expect(whole.ok && whole.value.hub).toEqual({
+      upstreamUrl: 'mqtts://homeward.example:8883',
+      deviceId: '59ce9b6c-0bae-46ef-a04e-1e9d6fd54661',
+      secret: 'aUL0EZGtNOOXjlsx-jUJFYcPg6FQMHDPbbw8Csq_4i4',
+      devicesFile: '/etc/homeward/devices.json',
     });
   });
 

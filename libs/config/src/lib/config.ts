@@ -19,6 +19,8 @@ export interface HomewardConfig {
   readonly ingest: { readonly maxClockSkewMs: number };
   /** Read Bluetooth health devices from this machine's adapter (noble, HCI). */
   readonly ble: { readonly enabled: boolean };
+  /** Hub mode (`homeward hub`): forward this home's BLE readings upstream. */
+  readonly hub: { readonly upstreamUrl: string; readonly deviceId: string; readonly secret: string; readonly devicesFile: string } | undefined;
 }
 
 export interface MqttConfig {
@@ -67,6 +69,13 @@ export function parseConfig(
     const missing = dto.HOMEWARD_MQTT_TLS_CERT === undefined ? 'HOMEWARD_MQTT_TLS_CERT' : 'HOMEWARD_MQTT_TLS_KEY';
     problems.push({ variable: missing, value: undefined, problems: ['is needed too: MQTT over TLS takes a certificate and a key'] });
   }
+  const hubVariables = ['HOMEWARD_HUB_UPSTREAM_URL', 'HOMEWARD_HUB_DEVICE_ID', 'HOMEWARD_HUB_SECRET', 'HOMEWARD_HUB_DEVICES_FILE'] as const;
+  const hubGiven = hubVariables.filter((name) => dto[name] !== undefined);
+  if (hubGiven.length > 0 && hubGiven.length < hubVariables.length) {
+    for (const name of hubVariables.filter((n) => dto[n] === undefined)) {
+      problems.push({ variable: name, value: undefined, problems: ['is needed too: hub mode takes an upstream URL, the hub\'s device id and secret, and a devices file'] });
+    }
+  }
   if (dto.HOMEWARD_MQTT_MODE === 'external' && dto.HOMEWARD_MQTT_EXTERNAL_URL === undefined) {
     problems.push({ variable: 'HOMEWARD_MQTT_EXTERNAL_URL', value: undefined, problems: ['is needed when HOMEWARD_MQTT_MODE=external'] });
   }
@@ -112,12 +121,16 @@ export function parseConfig(
     },
     ingest: { maxClockSkewMs: (dto.HOMEWARD_MAX_CLOCK_SKEW_SECONDS ?? 300) * 1000 },
     ble: { enabled: dto.HOMEWARD_BLE === 'on' },
+    hub:
+      dto.HOMEWARD_HUB_UPSTREAM_URL && dto.HOMEWARD_HUB_DEVICE_ID && dto.HOMEWARD_HUB_SECRET && dto.HOMEWARD_HUB_DEVICES_FILE
+        ? { upstreamUrl: dto.HOMEWARD_HUB_UPSTREAM_URL, deviceId: dto.HOMEWARD_HUB_DEVICE_ID, secret: dto.HOMEWARD_HUB_SECRET, devicesFile: dto.HOMEWARD_HUB_DEVICES_FILE }
+        : undefined,
   });
 }
 
 /** Never echo a database password back into a log or terminal. */
 function redact(variable: string, value: string | undefined): string | undefined {
-  if (variable === 'HOMEWARD_MQTT_EXTERNAL_PASSWORD' && value !== undefined) return '***';
+  if ((variable === 'HOMEWARD_MQTT_EXTERNAL_PASSWORD' || variable === 'HOMEWARD_HUB_SECRET') && value !== undefined) return '***';
   if ((variable !== 'DATABASE_URL' && variable !== 'HOMEWARD_MQTT_EXTERNAL_URL') || value === undefined) return value;
   return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }

@@ -129,6 +129,24 @@ export class EnvironmentDto {
   @IsOptional()
   @IsIn(['off', 'on'])
   HOMEWARD_BLE?: 'off' | 'on';
+
+  @IsOptional()
+  @Matches(/^(mqtts?|wss?):\/\/\S+$/, { message: 'must be the upstream broker URL, e.g. mqtts://homeward.example.nhs.uk:8883' })
+  HOMEWARD_HUB_UPSTREAM_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f-]{36}$/i, { message: 'must be the hub\'s device id (from `homeward device add --type hub`)' })
+  HOMEWARD_HUB_DEVICE_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  HOMEWARD_HUB_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOMEWARD_HUB_DEVICES_FILE?: string;
 }
 
 export const KNOWN_VARIABLES: readonly string[] = [
@@ -155,4 +173,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_MQTT_MAX_PAYLOAD_BYTES',
   'HOMEWARD_MAX_CLOCK_SKEW_SECONDS',
   'HOMEWARD_BLE',
+  'HOMEWARD_HUB_UPSTREAM_URL',
+  'HOMEWARD_HUB_DEVICE_ID',
+  'HOMEWARD_HUB_SECRET',
+  'HOMEWARD_HUB_DEVICES_FILE',
 ];
