@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedPulseOximeter, SimulatedRadio } from '@homeward/device-simulators';
 import { NobleBleCentral, hashDeviceSecret, nobleWithBindings, startHub } from '@homeward/gateway';
+import { freePort } from '@homeward/storage';
 import { aPatientWithDevice, eventually, realDatabase, startHomeward } from './gateway-fixture';
 import { killLeftovers, runHomeward } from './homeward-process';
 
@@ -47,7 +48,6 @@ describe('hub mode', () => {
       simulated.spotCheck({ spo2: 92, pulseRate: 97 });
       radio.add(simulated.peripheral);
 
-      const { freePort } = await import('@homeward/storage');
       const mqttPort = await freePort();
       hub = await startHub({
         upstream: { url: `mqtt://127.0.0.1:${mqttPort}`, deviceId: hubDevice.id, secret },
