@@ -57,3 +57,57 @@ describe('from a published reading to an alert', () => {
     }
   });
 });
+
+describe('restarting Homeward in the middle of a stream', () => {
+  afterAll(() => killLeftovers());
+
+  it('leaves no reading unevaluated and raises no alert twice (SIGKILL, restart, resend)', async () => {
+    const db = await realDatabase();
+    try {
+      let homeward = await startHomeward(db.url);
+      const ports = { mqtt: homeward.mqttPort, api: homeward.apiPort };
+      const ward = await db.storage.registry.createWard(`Ward ${randomUUID().slice(0, 8)}`);
+      const devices = await Promise.all([0, 1, 2].map(() => aPatientWithDevice(db.storage)));
+      for (const d of devices) await db.storage.registry.admit({ patientId: d.patientId, wardId: ward.id, pathway: 'general' });
+      const start = Date.now() - 60 * 60_000;
+      const streams = devices.map(async (device) => {
+        const client = await connectDevice(ports.mqtt, device, { reconnectPeriod: 200, clean: false });
+        client.on('error', () => undefined);
+        for (let i = 0; i < 40; i++) {
+          // Every fourth reading is low: one SpO2 episode per patient, with repeats.
+          const spo2 = i % 4 === 0 ? 88 : 97;
+          await client.publishAsync(
+            topics.readings(device.deviceId),
+            JSON.stringify({ readings: [{ vital: 'spo2', value: spo2, unit: '%', deviceTime: new Date(start + i * 60_000).toISOString() }] }),
+            { qos: 1 },
+          );
+          await new Promise((r) => setTimeout(r, 15));
+        }
+        client.end(true);
+      });
+      await eventually(async () => (await db.storage.alerts.openForWards([ward.id])).length > 0, 20_000);
+      homeward.process.child.kill('SIGKILL');
+      await homeward.process.exited;
+      homeward = await startHomeward(db.url, {}, ports);
+      await Promise.all(streams);
+
+      // Every committed reading is evaluated: the engine's cursor reaches the last one.
+      const last = await db.storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1');
+      await eventually(async () => {
+        const cursor = await db.storage.alerts.readCursor('rules-engine');
+        return cursor.txid === last.rows[0]?.txid && cursor.id === last.rows[0]?.id;
+      }, 20_000);
+      const alerts = await db.storage.alerts.openForWards([ward.id]);
+      for (const device of devices) {
+        const mine = alerts.filter((a) => a.patientId === device.patientId);
+        const keys = mine.map((a) => `${a.rule}|${a.subject}`);
+        expect(new Set(keys).size).toBe(keys.length); // no alert twice for one episode
+        const threshold = mine.find((a) => a.rule === 'vital-threshold');
+        expect(threshold?.occurrences).toBe(10); // each of the 10 low readings counted exactly once
+      }
+    } finally {
+      await killLeftovers();
+      await db.dispose();
+    }
+  });
+});
