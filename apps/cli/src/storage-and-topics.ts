@@ -1,19 +1,46 @@
 import type { HomewardConfig } from '@homeward/config';
-import { type Storage, openStorage as open } from '@homeward/storage';
+import { type OpenStorageOptions, type Storage, openStorage } from '@homeward/storage';
 import type { CliContext } from './cli-context';
-import { stderrLogger } from './log';
+import { describeFailure } from './describe-failure';
 
 export { topics } from '@homeward/contracts';
 
-/** Opens (and migrates) the configured database for a one-shot administrative command. */
-export function openStorage(config: HomewardConfig, context: Pick<CliContext, 'err'>): Promise<Storage> {
-  return open({
+/** The storage settings every command opens the database with. */
+export function storageOptions(config: HomewardConfig, log: (message: string) => void, poolSize = config.database.poolSize): OpenStorageOptions {
+  return {
     databaseUrl: config.database.url,
     dataDir: config.database.dataDir,
     embeddedPort: config.database.embeddedPort,
     engine: config.database.engine,
     retentionDays: config.database.retentionDays,
-    poolSize: 2,
-    log: config.logLevel === 'debug' ? stderrLogger(context.err) : () => undefined,
-  });
+    poolSize,
+    log,
+  };
+}
+
+/**
+ * For one-shot administrative commands: opens (and migrates) the database, runs `work`, closes
+ * it, and turns a failure into a readable message and exit code 1.
+ */
+export async function withStorage(
+  config: HomewardConfig,
+  context: Pick<CliContext, 'err'>,
+  log: (message: string) => void,
+  work: (storage: Storage) => Promise<number>,
+): Promise<number> {
+  let storage: Storage;
+  try {
+    storage = await openStorage(storageOptions(config, log, 2));
+  } catch (error) {
+    context.err(describeFailure(error));
+    return 1;
+  }
+  try {
+    return await work(storage);
+  } catch (error) {
+    context.err(describeFailure(error));
+    return 1;
+  } finally {
+    await storage.close();
+  }
 }

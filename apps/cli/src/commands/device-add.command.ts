@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DEVICE_TYPES, type DeviceType } from '@homeward/domain';
 import { generateDeviceSecret, hashDeviceSecret } from '@homeward/gateway';
-import { openStorage, topics } from '../storage-and-topics';
+import { topics, withStorage } from '../storage-and-topics';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
 
@@ -43,14 +43,7 @@ export const deviceCommand: Command = {
     }
     const config = context.config();
     if (!config) return 2;
-    let storage;
-    try {
-      storage = await openStorage(config, context);
-    } catch (error) {
-      context.err(describeFailure(error));
-      return 1;
-    }
-    try {
+    return withStorage(config, context, () => undefined, async (storage) => {
       const patient = await storage.registry.getPatient(values['patient'] as string);
       if (!patient) {
         context.err(`No patient ${values['patient']} is registered.`);
@@ -88,11 +81,6 @@ export const deviceCommand: Command = {
         ),
       );
       return 0;
-    } catch (error) {
-      context.err(describeFailure(error));
-      return 1;
-    } finally {
-      await storage.close();
-    }
+    });
   },
 };

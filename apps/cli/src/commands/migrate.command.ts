@@ -1,7 +1,6 @@
-import { openStorage } from '@homeward/storage';
 import type { CliContext, Command } from '../cli-context';
-import { describeFailure } from '../describe-failure';
 import { stderrLogger } from '../log';
+import { withStorage } from '../storage-and-topics';
 
 export const migrateCommand: Command = {
   summary: 'Apply pending database migrations and print the schema state as JSON.',
@@ -9,22 +8,9 @@ export const migrateCommand: Command = {
   async run(context: CliContext): Promise<number> {
     const config = context.config();
     if (!config) return 2;
-    try {
-      const storage = await openStorage({
-        databaseUrl: config.database.url,
-        dataDir: config.database.dataDir,
-        embeddedPort: config.database.embeddedPort,
-        engine: config.database.engine,
-        retentionDays: config.database.retentionDays,
-        poolSize: 2,
-        log: stderrLogger(context.err),
-      });
+    return withStorage(config, context, stderrLogger(context.err), async (storage) => {
       context.out(JSON.stringify(storage.info, null, 2));
-      await storage.close();
       return 0;
-    } catch (error) {
-      context.err(describeFailure(error));
-      return 1;
-    }
+    });
   },
 };

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { PATHWAYS, type Pathway, parseNhsNumber } from '@homeward/domain';
+import { PATHWAYS, type Pathway, formatNhsNumber, parseNhsNumber } from '@homeward/domain';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
-import { openStorage } from '../storage-and-topics';
+import { withStorage } from '../storage-and-topics';
 
 const USAGE = `homeward patient add --nhs-number "943 476 5919" --given-name <name> --family-name <name> --date-of-birth YYYY-MM-DD [--ward-name <ward> --pathway <${PATHWAYS.join('|')}>]`;
 
@@ -46,14 +46,12 @@ export const patientCommand: Command = {
     }
     const config = context.config();
     if (!config) return 2;
-    let storage;
-    try {
-      storage = await openStorage(config, context);
-    } catch (error) {
-      context.err(describeFailure(error));
-      return 1;
-    }
-    try {
+    return withStorage(config, context, () => undefined, async (storage) => {
+      const existing = await storage.registry.findPatientByNhsNumber(nhs.value);
+      if (existing) {
+        context.err(`A patient with NHS number ${formatNhsNumber(nhs.value)} is already registered (id ${existing.id}).`);
+        return 1;
+      }
       const patient = await storage.registry.createPatient({
         nhsNumber: nhs.value,
         givenName: values['given-name'] as string,
@@ -68,11 +66,6 @@ export const patientCommand: Command = {
       await storage.audit.record({ actorType: 'system', actorId: 'cli', action: 'patient.create', subjectType: 'patient', subjectId: patient.id, patientId: patient.id });
       context.out(JSON.stringify({ patient, ...(admission ? { admission } : {}) }, null, 2));
       return 0;
-    } catch (error) {
-      context.err(describeFailure(error));
-      return 1;
-    } finally {
-      await storage.close();
-    }
+    });
   },
 };

@@ -4,6 +4,7 @@ import { openStorage } from '@homeward/storage';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
 import { stderrLogger } from '../log';
+import { storageOptions } from '../storage-and-topics';
 
 export const startCommand: Command = {
   summary: 'Start Homeward: the database (embedded unless DATABASE_URL is set), migrations, the device gateway (MQTT) and the API.',
@@ -14,15 +15,7 @@ export const startCommand: Command = {
     const log = stderrLogger(context.err);
     let storage;
     try {
-      storage = await openStorage({
-        databaseUrl: config.database.url,
-        dataDir: config.database.dataDir,
-        embeddedPort: config.database.embeddedPort,
-        poolSize: config.database.poolSize,
-        engine: config.database.engine,
-        retentionDays: config.database.retentionDays,
-        log,
-      });
+      storage = await openStorage(storageOptions(config, log));
     } catch (error) {
       context.err(describeFailure(error));
       return 1;
