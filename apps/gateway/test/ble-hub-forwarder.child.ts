@@ -28,8 +28,13 @@ async function main(): Promise<void> {
   const timer = setInterval(() => {
     forwarder.pump();
     if (queue.size === 0 && forwarder.unacknowledged === 0) {
-      process.stdout.write('drained\n');
       clearInterval(timer);
+      // The last acknowledgement records may still be on their way to disk: say "drained" only
+      // once they are (closing the queue waits for its pending writes).
+      void forwarder
+        .stop()
+        .then(() => queue.close())
+        .then(() => process.stdout.write('drained\n'));
     }
   }, 20);
 }
