@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplication, type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { IngestPipeline } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
 import { AppModule } from './app/app.module';
 
@@ -14,11 +15,13 @@ const LEVELS: Record<'error' | 'warn' | 'info' | 'debug', LogLevel[]> = {
 export interface ApiOptions {
   readonly storage: Storage;
   readonly logLevel?: keyof typeof LEVELS;
+  /** Share the gateway's ingest pipeline (manual entry then joins its group commit). */
+  readonly ingest?: IngestPipeline;
 }
 
 /** Builds the NestJS application (not yet listening). */
 export async function createApiApp(options: ApiOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(options.storage), {
+  const app = await NestFactory.create(AppModule.forRoot(options.storage, options.ingest ? { ingest: options.ingest } : {}), {
     logger: LEVELS[options.logLevel ?? 'info'],
     abortOnError: false,
   });

@@ -8,6 +8,7 @@ import { migrateCommand } from './commands/migrate.command';
 import { news2Command } from './commands/news2.command';
 import { patientCommand } from './commands/patient-add.command';
 import { startCommand } from './commands/start.command';
+import { userCommand } from './commands/user-add.command';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
@@ -17,6 +18,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   patient: patientCommand,
   device: deviceCommand,
   hub: hubCommand,
+  user: userCommand,
 };
 
 function help(out: (text: string) => void): void {

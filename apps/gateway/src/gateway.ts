@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type { HomewardConfig } from '@homeward/config';
 import { type BleCentral, BleSource, FileGlucoseSequenceStore, createNobleBleCentral, registryBleDirectory } from './ble';
 import type { Storage, StoredReading } from '@homeward/storage';
-import { IngestPipeline } from './ingest/ingest.pipeline';
+import { IngestPipeline } from '@homeward/ingest';
 import { DeviceActivityTracker } from './mqtt/device-activity.tracker';
 import { DeviceDirectory } from './mqtt/device-directory';
 import { DeviceMessageHandler } from './mqtt/device-message.handler';
 import { type RunningBroker, startEmbeddedBroker } from './mqtt/embedded-broker';
 import { type ExternalConsumer, startExternalConsumer } from './mqtt/external-broker.consumer';
-import { LoginRateLimiter } from './security/login-rate-limiter';
+import { LoginRateLimiter } from '@homeward/auth';
 
 export interface Gateway {
   readonly pipeline: IngestPipeline;

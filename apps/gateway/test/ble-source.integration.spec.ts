@@ -30,7 +30,7 @@ import {
   nobleWithBindings,
   staticBleDeviceDirectory,
 } from '../src/ble';
-import { IngestPipeline } from '../src/ingest/ingest.pipeline';
+import { IngestPipeline } from '@homeward/ingest';
 
 const FAST: Partial<BleSourceOptions> = {
   readyTimeoutMs: 5_000,

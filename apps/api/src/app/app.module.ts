@@ -1,13 +1,20 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { IngestPipeline } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
+import { AccessGuard } from './auth/access.guard';
+import { AuthController } from './auth/auth.controller';
+import { ReadingsController } from './readings/readings.controller';
 import { HealthController } from './health/health.controller';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
 import type { RulesEngineOptions } from './rules-engine/rules-engine.options';
-import { STORAGE } from './tokens';
+import { INGEST, STORAGE } from './tokens';
 
 export interface AppModuleOptions {
   /** The rules engine runs in the api by default; `{ enabled: false }` leaves it to another process. */
   readonly rulesEngine?: RulesEngineOptions;
+  /** The gateway's pipeline when both run in one process, so manual entry shares its group commit. */
+  readonly ingest?: IngestPipeline;
 }
 
 @Module({})
@@ -17,8 +24,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [RulesEngineModule.forRoot(storage, options.rulesEngine)],
-      controllers: [HealthController],
-      providers: [{ provide: STORAGE, useValue: storage }],
+      controllers: [HealthController, AuthController, ReadingsController],
+      providers: [
+        { provide: STORAGE, useValue: storage },
+        { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },
+        // Every route needs an explicit access rule: @Public() or @Roles(...).
+        { provide: APP_GUARD, useClass: AccessGuard },
+      ],
     };
   }
 }

@@ -28,7 +28,7 @@ export const startCommand: Command = {
       await storage.close();
       return 1;
     }
-    const app = await createApiApp({ storage, logLevel: config.logLevel });
+    const app = await createApiApp({ storage, logLevel: config.logLevel, ingest: gateway.pipeline });
     let url: string;
     try {
       url = await listenApi(app, config.api.host, config.api.port);

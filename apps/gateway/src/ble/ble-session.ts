@@ -10,7 +10,7 @@ import {
   racpReportAllRecords,
   racpReportRecordsFrom,
 } from '@homeward/gatt';
-import type { Submission, SubmissionOutcome } from '../ingest/ingest.pipeline';
+import type { Submission, SubmissionOutcome } from '@homeward/ingest';
 import { type BleCharacteristicInfo, type BleConnection, BleError } from './ble-central.port';
 import type { BleDeviceRegistration } from './ble-device-directory';
 import type { GlucoseSequenceStore } from './glucose-sequence.store';

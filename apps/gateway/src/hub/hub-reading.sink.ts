@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { topics } from '@homeward/contracts';
 import type { BleReadingSink } from '../ble/ble-session';
-import type { Submission } from '../ingest/ingest.pipeline';
+import type { Submission } from '@homeward/ingest';
 import type { DurableQueue } from './durable-queue';
 
 /**

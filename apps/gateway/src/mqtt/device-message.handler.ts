@@ -2,7 +2,7 @@ import { type CodedError, type ReadingStatusFlag, fail } from '@homeward/domain'
 import { DeviceStatusDto, type ReadingsAck, ReadingsPayloadDto, type DeviceTopicKind, validateDto } from '@homeward/contracts';
 import { decodeCharacteristic } from '@homeward/gatt';
 import type { RegistryRepository } from '@homeward/storage';
-import type { IncomingReading, IngestPipeline, ItemRejection } from '../ingest/ingest.pipeline';
+import type { IncomingReading, IngestPipeline, ItemRejection } from '@homeward/ingest';
 import type { DeviceActivityTracker } from './device-activity.tracker';
 import type { DeviceDirectory } from './device-directory';
 

@@ -5,8 +5,8 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { parseDeviceTopic, topics } from '@homeward/contracts';
-import type { LoginRateLimiter } from '../security/login-rate-limiter';
-import { verifyDeviceSecret } from '../security/device-credentials';
+import type { LoginRateLimiter } from '@homeward/auth';
+import { verifyDeviceSecret } from '@homeward/auth';
 import type { DeviceDirectory } from './device-directory';
 import type { DeviceMessageHandler } from './device-message.handler';
 

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Storage } from '@homeward/storage';
+import { Public } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
 
 interface ResponseLike {
@@ -27,6 +28,7 @@ const VERSION = '0.1.0';
  * or plain) and schema version. /health/live says the process is up; /health/ready (and
  * /health itself) answer 503 while the database cannot be reached.
  */
+@Public()
 @Controller('health')
 export class HealthController {
   private readonly startedAt = Date.now();

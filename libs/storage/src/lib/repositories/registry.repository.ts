@@ -38,6 +38,43 @@ export class RegistryRepository {
     return toUser(row);
   }
 
+  /** The user and password hash for signing in; undefined when unknown or disabled. */
+  async userForSignIn(email: string): Promise<(User & { passwordHash: string | null }) | undefined> {
+    const { rows } = await this.db.query<UserRow & { password_hash: string | null }>(
+      'SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE email = lower($1) AND disabled_at IS NULL',
+      [email],
+    );
+    const row = rows[0];
+    return row && { ...toUser(row), passwordHash: row.password_hash };
+  }
+
+  /** Links a patient's own sign-in account to their record (a patient sees only their own data). */
+  async linkPatientAccount(patientId: string, userId: string): Promise<void> {
+    await this.db.query('UPDATE patients SET user_id = $2 WHERE id = $1', [patientId, userId]);
+  }
+
+  async createSession(input: { tokenHash: string; userId: string; expiresAt: Date; ip: string | null }): Promise<void> {
+    await this.db.query('INSERT INTO sessions (token_hash, user_id, expires_at, ip) VALUES ($1, $2, $3, $4)', [input.tokenHash, input.userId, input.expiresAt, input.ip]);
+  }
+
+  /** The signed-in user behind a session token hash, with their wards; undefined when expired or unknown. */
+  async sessionUser(tokenHash: string, now: Date): Promise<(User & { wardIds: string[]; patientId: string | null }) | undefined> {
+    const { rows } = await this.db.query<UserRow & { ward_ids: string[] | null; patient_id: string | null }>(
+      `SELECT u.id, u.email, u.display_name, u.role, u.created_at,
+              (SELECT array_agg(m.ward_id::text ORDER BY m.ward_id) FROM ward_members m WHERE m.user_id = u.id) AS ward_ids,
+              (SELECT p.id FROM patients p WHERE p.user_id = u.id LIMIT 1) AS patient_id
+       FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`,
+      [tokenHash, now],
+    );
+    const row = rows[0];
+    return row && { ...toUser(row), wardIds: row.ward_ids ?? [], patientId: row.patient_id };
+  }
+
+  async endSession(tokenHash: string): Promise<void> {
+    await this.db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
+  }
+
   async addWardMember(wardId: string, userId: string): Promise<void> {
     await this.db.query('INSERT INTO ward_members (ward_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [wardId, userId]);
   }

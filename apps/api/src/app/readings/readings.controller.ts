@@ -1,0 +1,79 @@
+import { Body, Controller, ForbiddenException, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, UnprocessableEntityException } from '@nestjs/common';
+import type { IngestPipeline } from '@homeward/ingest';
+import type { Storage } from '@homeward/storage';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { INGEST, STORAGE } from '../tokens';
+import { ManualReadingsDto } from './manual-readings.dto';
+
+/**
+ * Manual entry: a patient (their own record), or a nurse or clinician of the patient's ward, types
+ * readings in. They go through the same ingest pipeline as device readings (validation,
+ * canonical units, idempotency, durable write); 201 only after commit.
+ */
+@Controller('api/patients/:patientId/readings')
+export class ReadingsController {
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(INGEST) private readonly ingest: IngestPipeline,
+  ) {}
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Post()
+  @HttpCode(201)
+  async enter(
+    @Param('patientId', new ParseUUIDPipe()) patientId: string,
+    @Body() body: ManualReadingsDto,
+    @CurrentUser() user: SignedInUser,
+    @Ip() ip: string,
+  ): Promise<{ stored: number; duplicates: number; readings: Array<{ id: string; vital: string; value: number; unit: string; measuredAt: string; status: readonly string[] }> }> {
+    await this.assertMayEnter(user, patientId);
+    const receivedAt = new Date();
+    const outcome = await this.ingest.submit({
+      source: 'manual',
+      patientId,
+      deviceId: null,
+      receivedAt,
+      deviceClockAt: null,
+      readings: body.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, deviceTime: new Date(r.measuredAt) })),
+      raw: { payload: new TextEncoder().encode(JSON.stringify(body)), topic: `api:/api/patients/${patientId}/readings` },
+    });
+    await this.storage.audit.record({
+      actorType: 'user',
+      actorId: user.id,
+      action: 'reading.create',
+      subjectType: 'patient',
+      subjectId: patientId,
+      patientId,
+      ip,
+      details: { stored: outcome.stored.length, duplicates: outcome.duplicates.length, rejected: outcome.rejected.length },
+    });
+    if (outcome.rejected.length > 0) {
+      // All or nothing for a person at a form: say exactly what to fix. (Valid items of the same
+      // submission were stored; submitting again after fixing is safe, they come back as duplicates.)
+      throw new UnprocessableEntityException({
+        code: outcome.rejected[0]?.error.code ?? 'reading.rejected',
+        message: outcome.rejected.map((r) => `readings[${r.index}]: ${r.error.message}`).join(' '),
+        rejected: outcome.rejected.map((r) => ({ index: r.index, ...r.error })),
+        stored: outcome.stored.length,
+      });
+    }
+    return {
+      stored: outcome.stored.length,
+      duplicates: outcome.duplicates.length,
+      readings: outcome.stored.map((r) => ({ id: r.id, vital: r.vital, value: r.value, unit: r.unit, measuredAt: r.measuredAt.toISOString(), status: r.status })),
+    };
+  }
+
+  private async assertMayEnter(user: SignedInUser, patientId: string): Promise<void> {
+    if (user.role === 'patient') {
+      if (user.patientId !== patientId) throw new ForbiddenException({ code: 'auth.not-your-record', message: 'Patients may enter readings for themselves only.' });
+      return;
+    }
+    const admission = await this.storage.registry.activeAdmission(patientId);
+    if (!admission) throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on a virtual ward.' });
+    if (!user.wardIds.includes(admission.wardId)) {
+      // The same answer as for a patient who does not exist: no hint across wards.
+      throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on a virtual ward.' });
+    }
+  }
+}

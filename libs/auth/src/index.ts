@@ -1,0 +1,2 @@
+export * from './lib/secret-hash';
+export * from './lib/login-rate-limiter';

@@ -1,0 +1,2 @@
+export { GroupCommitWriter } from './lib/group-commit.writer';
+export * from './lib/ingest.pipeline';

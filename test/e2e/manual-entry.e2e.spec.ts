@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { aPatientWithDevice, realDatabase, startHomeward } from './gateway-fixture';
+import { killLeftovers, runHomeward } from './homeward-process';
+
+// Manual entry as a person does it: accounts from `homeward user add`, sign-in over HTTP, readings
+// posted to the API, through the same ingest pipeline as device readings.
+describe('manual entry: POST /api/patients/{id}/readings', () => {
+  let db: Awaited<ReturnType<typeof realDatabase>>;
+  let api: string;
+  const accounts: Record<string, { token: string }> = {};
+
+  async function addUser(args: string[]): Promise<{ email: string; password: string; id: string }> {
+    const email = `${randomUUID().slice(0, 8)}@example.nhs.uk`;
+    const run = runHomeward(['user', 'add', '--email', email, '--name', 'Test Person', ...args], { DATABASE_URL: db.url });
+    expect(await run.exited).toBe(0);
+    const out = JSON.parse(run.stdout()) as { user: { id: string }; password: string };
+    return { email, password: out.password, id: out.user.id };
+  }
+  async function signIn(email: string, password: string): Promise<Response> {
+    return fetch(`${api}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  }
+  const post = (patientId: string, token: string | undefined, body: unknown) =>
+    fetch(`${api}/api/patients/${patientId}/readings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  let patientA: string;
+  let patientB: string;
+  beforeAll(async () => {
+    db = await realDatabase();
+    const homeward = await startHomeward(db.url);
+    api = `http://127.0.0.1:${homeward.apiPort}`;
+    const [wardA, wardB] = [await db.storage.registry.createWard(`A ${randomUUID()}`), await db.storage.registry.createWard(`B ${randomUUID()}`)];
+    patientA = (await aPatientWithDevice(db.storage)).patientId;
+    patientB = (await aPatientWithDevice(db.storage)).patientId;
+    await db.storage.registry.admit({ patientId: patientA, wardId: wardA.id, pathway: 'heart-failure' });
+    await db.storage.registry.admit({ patientId: patientB, wardId: wardB.id, pathway: 'copd' });
+    for (const [name, args] of [
+      ['nurseA', ['--role', 'nurse', '--ward', wardA.id]],
+      ['nurseB', ['--role', 'nurse', '--ward', wardB.id]],
+      ['patientA', ['--role', 'patient', '--patient', patientA]],
+    ] as const) {
+      const user = await addUser([...args]);
+      const response = await signIn(user.email, user.password);
+      expect(response.status).toBe(200);
+      accounts[name] = (await response.json()) as { token: string };
+    }
+  });
+  afterAll(async () => {
+    await killLeftovers();
+    await db?.dispose();
+  });
+
+  it('stores a nurse\'s reading for a patient of her ward (201 after commit), in canonical units, source manual', async () => {
+    const response = await post(patientA, accounts['nurseA']!.token, { readings: [{ vital: 'body_weight', value: 11, unit: 'st', measuredAt: '2026-11-21T07:30:00Z' }] });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ stored: 1, duplicates: 0, readings: [{ vital: 'body_weight', value: 69.853, unit: 'kg' }] });
+    const [stored] = await db.storage.readings.latestPerVital(patientA, { vitals: ['body_weight'] });
+    expect(stored).toMatchObject({ source: 'manual', deviceId: null, value: 69.853 });
+    const audit = await db.storage.audit.forPatient(patientA);
+    expect(audit.map((a) => a.action)).toContain('reading.create');
+  });
+
+  it('lets a patient enter their own readings and no one else\'s', async () => {
+    expect((await post(patientA, accounts['patientA']!.token, { readings: [{ vital: 'spo2', value: 95, unit: '%', measuredAt: '2026-11-21T08:00:00Z' }] })).status).toBe(201);
+    expect((await post(patientB, accounts['patientA']!.token, { readings: [{ vital: 'spo2', value: 95, unit: '%', measuredAt: '2026-11-21T08:00:00Z' }] })).status).toBe(403);
+  });
+
+  it('keeps wards apart: a nurse of ward B cannot enter readings for ward A\'s patient', async () => {
+    const response = await post(patientA, accounts['nurseB']!.token, { readings: [{ vital: 'spo2', value: 95, unit: '%', measuredAt: '2026-11-21T08:00:00Z' }] });
+    expect(response.status).toBe(404);
+  });
+
+  it('refuses the signed-out (401) and wrong passwords', async () => {
+    expect((await post(patientA, undefined, { readings: [] })).status).toBe(401);
+    expect((await post(patientA, 'not-a-token', { readings: [] })).status).toBe(401);
+    expect((await signIn('nobody@example.nhs.uk', 'x')).status).toBe(401);
+  });
+
+  it('rejects bad bodies with field-level messages (400), and implausible values with a coded reason (422) kept in rejected_messages', async () => {
+    const bad = await post(patientA, accounts['nurseA']!.token, { readings: [{ vital: 'spo2', value: 'high', unit: '%', measuredAt: 'yesterday' }], extra: 1 });
+    expect(bad.status).toBe(400);
+    const badBody = (await bad.json()) as { message: string[] };
+    expect(badBody.message).toEqual(expect.arrayContaining([expect.stringMatching(/property extra should not exist/), expect.stringMatching(/readings\.0\.value must be a number/), expect.stringMatching(/readings\.0\.measuredAt must be a valid ISO 8601/)]));
+
+    const implausible = await post(patientA, accounts['nurseA']!.token, { readings: [{ vital: 'spo2', value: 101, unit: '%', measuredAt: '2026-11-21T09:00:00Z' }] });
+    expect(implausible.status).toBe(422);
+    expect(await implausible.json()).toMatchObject({ code: 'reading.implausible', rejected: [{ index: 0, code: 'reading.implausible' }] });
+    const kept = await db.storage.rejected.list({ limit: 10 });
+    expect(kept.some((k) => k.source === 'manual' && k.reasonCode === 'reading.implausible')).toBe(true);
+  });
+});
