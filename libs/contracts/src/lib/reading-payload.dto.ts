@@ -16,8 +16,8 @@ import {
 } from 'class-validator';
 import { READING_STATUS_FLAGS, VITAL_KEYS } from '@homeward/domain';
 
-/** One reading as a hub or patient app sends it, in any unit accepted for the vital. */
-export class ReadingItemDto {
+/** A value of a vital, in any unit accepted for it (converted to the canonical one on ingest). */
+export class ReadingValueDto {
   @IsIn(VITAL_KEYS as unknown as string[])
   vital!: string;
 
@@ -27,7 +27,10 @@ export class ReadingItemDto {
   @IsString()
   @MaxLength(32)
   unit!: string;
+}
 
+/** One reading as a hub or patient app sends it over MQTT. */
+export class ReadingItemDto extends ReadingValueDto {
   /** When the device says it measured, ISO 8601 with zone; omit if the device has no clock. */
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -108,4 +111,21 @@ export class DeviceStatusDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   at?: string;
+}
+
+/** One reading typed in by a patient, carer or nurse (REST, and the dashboard's entry form). */
+export class ManualReadingDto extends ReadingValueDto {
+  /** When it was measured (ISO 8601 with zone). */
+  @IsISO8601({ strict: true })
+  measuredAt!: string;
+}
+
+/** The body of `POST /api/patients/{id}/readings`. */
+export class ManualReadingsDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ManualReadingDto)
+  readings!: ManualReadingDto[];
 }

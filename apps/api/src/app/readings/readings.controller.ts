@@ -3,7 +3,7 @@ import type { IngestPipeline } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { INGEST, STORAGE } from '../tokens';
-import { ManualReadingsDto } from './manual-readings.dto';
+import { ManualReadingsDto } from '@homeward/contracts';
 
 /**
  * Manual entry: a patient (their own record), or a nurse or clinician of the patient's ward, types
