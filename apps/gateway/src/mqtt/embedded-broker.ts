@@ -191,7 +191,8 @@ export async function startEmbeddedBroker(options: {
   }
 }
 
+/** The peer address: the socket's for TCP/TLS, the HTTP upgrade request's for WebSocket. */
 function remoteAddress(client: Client): string {
-  const connection = (client as unknown as { conn?: { remoteAddress?: string } }).conn;
-  return connection?.remoteAddress ?? 'unknown';
+  const { conn, req } = client as unknown as { conn?: { remoteAddress?: string }; req?: { socket?: { remoteAddress?: string } } };
+  return conn?.remoteAddress ?? req?.socket?.remoteAddress ?? 'unknown';
 }
