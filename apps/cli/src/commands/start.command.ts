@@ -24,7 +24,8 @@ export const startCommand: Command = {
     try {
       gateway = await startGateway({ storage, config, log });
     } catch (error) {
-      context.err(describeFailure(error, `The device gateway could not start (MQTT on ${config.mqtt.host}:${config.mqtt.port})`));
+      const busy = (error as { code?: string }).code === 'EADDRINUSE' ? '. Another broker may hold the port: set HOMEWARD_MQTT_PORT (and HOMEWARD_MQTT_WS_PORT) to free ones.' : '';
+      context.err(`${describeFailure(error, `The device gateway could not start (MQTT on ${config.mqtt.host}:${config.mqtt.port})`)}${busy}`);
       await storage.close();
       return 1;
     }
