@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { aPatientWithDevice, realDatabase, startHomeward } from './gateway-fixture';
-import { killLeftovers, runHomeward } from './homeward-process';
+import { call, signIn, signedInAccount } from './api-fixture';
+import { killLeftovers } from './homeward-process';
 
 // Manual entry as a person does it: accounts from `homeward user add`, sign-in over HTTP, readings
 // posted to the API, through the same ingest pipeline as device readings.
@@ -9,22 +10,7 @@ describe('manual entry: POST /api/patients/{id}/readings', () => {
   let api: string;
   const accounts: Record<string, { token: string }> = {};
 
-  async function addUser(args: string[]): Promise<{ email: string; password: string; id: string }> {
-    const email = `${randomUUID().slice(0, 8)}@example.nhs.uk`;
-    const run = runHomeward(['user', 'add', '--email', email, '--name', 'Test Person', ...args], { DATABASE_URL: db.url });
-    expect(await run.exited).toBe(0);
-    const out = JSON.parse(run.stdout()) as { user: { id: string }; password: string };
-    return { email, password: out.password, id: out.user.id };
-  }
-  async function signIn(email: string, password: string): Promise<Response> {
-    return fetch(`${api}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  }
-  const post = (patientId: string, token: string | undefined, body: unknown) =>
-    fetch(`${api}/api/patients/${patientId}/readings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
+  const post = (patientId: string, token: string | undefined, body: unknown) => call(api, token, 'POST', `/api/patients/${patientId}/readings`, body);
 
   let patientA: string;
   let patientB: string;
@@ -42,10 +28,7 @@ describe('manual entry: POST /api/patients/{id}/readings', () => {
       ['nurseB', ['--role', 'nurse', '--ward', wardB.id]],
       ['patientA', ['--role', 'patient', '--patient', patientA]],
     ] as const) {
-      const user = await addUser([...args]);
-      const response = await signIn(user.email, user.password);
-      expect(response.status).toBe(200);
-      accounts[name] = (await response.json()) as { token: string };
+      accounts[name] = await signedInAccount(api, db.url, [...args]);
     }
   });
   afterAll(async () => {
@@ -76,7 +59,7 @@ describe('manual entry: POST /api/patients/{id}/readings', () => {
   it('refuses the signed-out (401) and wrong passwords', async () => {
     expect((await post(patientA, undefined, { readings: [] })).status).toBe(401);
     expect((await post(patientA, 'not-a-token', { readings: [] })).status).toBe(401);
-    expect((await signIn('nobody@example.nhs.uk', 'x')).status).toBe(401);
+    expect((await signIn(api, 'nobody@example.nhs.uk', 'x')).status).toBe(401);
   });
 
   it('rejects bad bodies with field-level messages (400), and implausible values with a coded reason (422) kept in rejected_messages', async () => {

@@ -2,3 +2,4 @@ export * from './lib/mqtt-topics';
 export * from './lib/reading-payload.dto';
 export * from './lib/validate';
 export * from './lib/hub-devices.dto';
+export * from './lib/alert-actions.dto';

@@ -1,0 +1,111 @@
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { AcknowledgeAlertDto, AlertNoteDto, AssignAlertDto, EscalateAlertDto, ResolveAlertDto } from '@homeward/contracts';
+import type { Alert, AlertEvent, AlertOutcome, CodedError, Result } from '@homeward/domain';
+import type { Storage } from '@homeward/storage';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { STORAGE } from '../tokens';
+
+export interface WorklistItem {
+  readonly alert: Alert;
+  readonly patient: { readonly id: string; readonly name: string; readonly nhsNumber: string } | null;
+  readonly waitingMinutes: number;
+}
+
+/**
+ * The nurse worklist and what a nurse or clinician does with an alert. Everything is limited to
+ * the user's wards: an alert of another ward answers 404, as if it did not exist.
+ */
+@Roles('nurse', 'clinician')
+@Controller('api')
+export class WorklistController {
+  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+
+  /** Unresolved alerts of my wards, most severe first, then longest waiting. */
+  @Get('worklist')
+  async worklist(@CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<WorklistItem[]> {
+    const alerts = await this.storage.alerts.openForWards(user.wardIds, { limit: 500 });
+    const patients = new Map<string, WorklistItem['patient']>();
+    for (const id of new Set(alerts.map((a) => a.patientId))) {
+      const p = await this.storage.registry.getPatient(id);
+      patients.set(id, p ? { id: p.id, name: `${p.givenName} ${p.familyName}`, nhsNumber: p.nhsNumber } : null);
+    }
+    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'worklist.read', subjectType: 'ward', subjectId: user.wardIds.join(','), ip, details: { alerts: alerts.length } });
+    const now = Date.now();
+    return alerts.map((alert) => ({ alert, patient: patients.get(alert.patientId) ?? null, waitingMinutes: Math.floor((now - alert.openedAt.getTime()) / 60_000) }));
+  }
+
+  @Get('alerts/:id/events')
+  async events(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AlertEvent[]> {
+    const alert = await this.mine(id, user);
+    await this.audit(user, alert, 'alert.read', ip);
+    return this.storage.alerts.events(id);
+  }
+
+  @Post('alerts/:id/acknowledge')
+  @HttpCode(200)
+  async acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AcknowledgeAlertDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Alert> {
+    const alert = await this.mine(id, user);
+    const result = await this.storage.alerts.transition(id, { action: 'acknowledge', by: { type: 'user', id: user.id }, at: new Date(), ...(body.note ? { reason: body.note } : {}) });
+    return this.done(result, user, alert, 'alert.acknowledge', ip);
+  }
+
+  @Post('alerts/:id/escalate')
+  @HttpCode(200)
+  async escalate(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: EscalateAlertDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Alert> {
+    const alert = await this.mine(id, user);
+    const result = await this.storage.alerts.transition(id, { action: 'escalate', by: { type: 'user', id: user.id }, at: new Date(), reason: body.reason });
+    return this.done(result, user, alert, 'alert.escalate', ip);
+  }
+
+  @Post('alerts/:id/resolve')
+  @HttpCode(200)
+  async resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ResolveAlertDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Alert> {
+    const alert = await this.mine(id, user);
+    const result = await this.storage.alerts.transition(id, {
+      action: 'resolve',
+      by: { type: 'user', id: user.id },
+      at: new Date(),
+      outcome: body.outcome as AlertOutcome,
+      ...(body.note ? { reason: body.note } : {}),
+    });
+    return this.done(result, user, alert, 'alert.resolve', ip);
+  }
+
+  @Post('alerts/:id/assign')
+  @HttpCode(200)
+  async assign(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AssignAlertDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Alert> {
+    const alert = await this.mine(id, user);
+    const assigneeWards = await this.storage.registry.wardsOfUser(body.userId);
+    if (!assigneeWards.includes(alert.wardId)) {
+      throw new BadRequestException({ code: 'alert.assignee-not-on-ward', message: 'An alert can be assigned only to a member of its ward.' });
+    }
+    const result = await this.storage.alerts.assign(id, { ownerId: body.userId, by: { type: 'user', id: user.id }, at: new Date(), ...(body.note ? { note: body.note } : {}) });
+    return this.done(result, user, alert, 'alert.assign', ip);
+  }
+
+  @Post('alerts/:id/notes')
+  @HttpCode(201)
+  async note(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AlertNoteDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AlertEvent> {
+    const alert = await this.mine(id, user);
+    return this.done(await this.storage.alerts.addNote(id, { by: { type: 'user', id: user.id }, at: new Date(), note: body.note }), user, alert, 'alert.note', ip);
+  }
+
+  private async mine(id: string, user: SignedInUser): Promise<Alert> {
+    const alert = await this.storage.alerts.get(id);
+    if (!alert || !user.wardIds.includes(alert.wardId)) throw new NotFoundException({ code: 'alert.not-found', message: `There is no alert ${id} on your wards.` });
+    return alert;
+  }
+
+  private async done<T>(result: Result<T, CodedError>, user: SignedInUser, alert: Alert, action: string, ip: string): Promise<T> {
+    if (!result.ok) {
+      if (result.error.code === 'alert.not-found') throw new NotFoundException(result.error);
+      throw new ConflictException(result.error); // the state machine refused: say why
+    }
+    await this.audit(user, alert, action, ip);
+    return result.value;
+  }
+
+  private audit(user: SignedInUser, alert: Alert, action: string, ip: string): Promise<unknown> {
+    return this.storage.audit.record({ actorType: 'user', actorId: user.id, action, subjectType: 'alert', subjectId: alert.id, patientId: alert.patientId, ip });
+  }
+}
