@@ -74,4 +74,31 @@ describe('manual entry: POST /api/patients/{id}/readings', () => {
     const kept = await db.storage.rejected.list({ limit: 10 });
     expect(kept.some((k) => k.source === 'manual' && k.reasonCode === 'reading.implausible')).toBe(true);
   });
+
+  it('serves readings, trends and latest values to the patient\'s ward and the patient, not to another ward', async () => {
+    const nurse = accounts['nurseA']!.token;
+    const entries = [
+      { vital: 'body_weight', value: 80.0, unit: 'kg', measuredAt: '2026-11-10T07:00:00Z' },
+      { vital: 'body_weight', value: 80.6, unit: 'kg', measuredAt: '2026-11-11T07:00:00Z' },
+      { vital: 'body_weight', value: 81.4, unit: 'kg', measuredAt: '2026-11-11T19:00:00Z' },
+    ];
+    expect((await post(patientA, nurse, { readings: entries })).status).toBe(201);
+
+    const trend = await call(api, nurse, 'GET', `/api/patients/${patientA}/trends?vital=body_weight&bucket=day&from=2026-11-10T00:00:00Z&to=2026-11-12T00:00:00Z`);
+    expect(trend.status).toBe(200);
+    const body = (await trend.json()) as { buckets: Array<{ start: string; min: number; max: number; mean: number; count: number }> };
+    expect(body.buckets.map((b) => [b.start, b.min, b.max, b.count])).toEqual([
+      ['2026-11-10T00:00:00.000Z', 80, 80, 1],
+      ['2026-11-11T00:00:00.000Z', 80.6, 81.4, 2],
+    ]);
+    const readings = (await (await call(api, nurse, 'GET', `/api/patients/${patientA}/readings?from=2026-11-10T00:00:00Z&to=2026-11-12T00:00:00Z&vital=body_weight`)).json()) as Array<{ value: number }>;
+    expect(readings.map((r) => r.value)).toEqual([80, 80.6, 81.4]);
+    const latest = (await (await call(api, accounts['patientA']!.token, 'GET', `/api/patients/${patientA}/latest`)).json()) as Array<{ vital: string; value: number }>;
+    expect(latest.find((r) => r.vital === 'spo2')?.value).toBe(95);
+
+    expect((await call(api, accounts['nurseB']!.token, 'GET', `/api/patients/${patientA}/latest`)).status).toBe(404);
+    expect((await call(api, nurse, 'GET', `/api/patients/${patientA}/trends?vital=body_weight&bucket=fortnight&from=2026-11-10T00:00:00Z&to=2026-11-12T00:00:00Z`)).status).toBe(400);
+    expect((await call(api, nurse, 'GET', `/api/patients/${patientA}/readings?from=2026-11-12T00:00:00Z&to=2026-11-10T00:00:00Z`)).status).toBe(400);
+    expect((await call(api, nurse, 'GET', `/api/patients/${patientA}/readings?from=2026-11-10T00:00:00Z&to=2026-11-12T00:00:00Z&sort=desc`)).status).toBe(400);
+  });
 });

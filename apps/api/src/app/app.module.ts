@@ -5,6 +5,7 @@ import type { Storage } from '@homeward/storage';
 import { AccessGuard } from './auth/access.guard';
 import { AuthController } from './auth/auth.controller';
 import { ReadingsController } from './readings/readings.controller';
+import { TrendsController } from './patients/trends.controller';
 import { WorklistController } from './worklist/worklist.controller';
 import { HealthController } from './health/health.controller';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [RulesEngineModule.forRoot(storage, options.rulesEngine)],
-      controllers: [HealthController, AuthController, ReadingsController, WorklistController],
+      controllers: [HealthController, AuthController, ReadingsController, TrendsController, WorklistController],
       providers: [
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },

@@ -1,7 +1,8 @@
-import { Body, Controller, ForbiddenException, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Ip, Param, ParseUUIDPipe, Post, UnprocessableEntityException } from '@nestjs/common';
 import type { IngestPipeline } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { assertPatientAccess } from '../patients/patient-access';
 import { INGEST, STORAGE } from '../tokens';
 import { ManualReadingsDto } from '@homeward/contracts';
 
@@ -26,7 +27,7 @@ export class ReadingsController {
     @CurrentUser() user: SignedInUser,
     @Ip() ip: string,
   ): Promise<{ stored: number; duplicates: number; readings: Array<{ id: string; vital: string; value: number; unit: string; measuredAt: string; status: readonly string[] }> }> {
-    await this.assertMayEnter(user, patientId);
+    await assertPatientAccess(this.storage, user, patientId);
     const receivedAt = new Date();
     const outcome = await this.ingest.submit({
       source: 'manual',
@@ -62,18 +63,5 @@ export class ReadingsController {
       duplicates: outcome.duplicates.length,
       readings: outcome.stored.map((r) => ({ id: r.id, vital: r.vital, value: r.value, unit: r.unit, measuredAt: r.measuredAt.toISOString(), status: r.status })),
     };
-  }
-
-  private async assertMayEnter(user: SignedInUser, patientId: string): Promise<void> {
-    if (user.role === 'patient') {
-      if (user.patientId !== patientId) throw new ForbiddenException({ code: 'auth.not-your-record', message: 'Patients may enter readings for themselves only.' });
-      return;
-    }
-    const admission = await this.storage.registry.activeAdmission(patientId);
-    if (!admission) throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on a virtual ward.' });
-    if (!user.wardIds.includes(admission.wardId)) {
-      // The same answer as for a patient who does not exist: no hint across wards.
-      throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on a virtual ward.' });
-    }
   }
 }
