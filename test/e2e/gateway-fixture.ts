@@ -59,6 +59,14 @@ export async function aPatientWithDevice(storage: Storage, type: DeviceType = 'p
   return { patientId: patient.id, deviceId: device.id, secret };
 }
 
+const connected = new Set<MqttClient>();
+
+/** Ends every device client a test opened, so no reconnect timer outlives its test. */
+export function endDeviceClients(): void {
+  for (const client of connected) client.end(true);
+  connected.clear();
+}
+
 /** An MQTT.js client connected as a device (or refused, which rejects). */
 export function connectDevice(port: number, device: Pick<TestDevice, 'deviceId' | 'secret'>, options: IClientOptions = {}): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
@@ -82,6 +90,7 @@ export function connectDevice(port: number, device: Pick<TestDevice, 'deviceId' 
       // From here on errors and closes are the test's business (reconnects, kills).
       client.off('error', refused);
       client.off('close', closed);
+      connected.add(client);
       resolve(client);
     });
   });

@@ -8,8 +8,10 @@ import fc from 'fast-check';
 import mqtt from 'mqtt';
 import { topics } from '@homeward/contracts';
 import { PgDatabase, freePort, prepare, startEmbeddedPostgres } from '@homeward/storage';
-import { aPatientWithDevice, connectDevice, eventually, realDatabase, startHomeward } from './gateway-fixture';
+import { aPatientWithDevice, connectDevice, endDeviceClients, eventually, realDatabase, startHomeward } from './gateway-fixture';
 import { killLeftovers } from './homeward-process';
+
+afterEach(() => endDeviceClients());
 
 const exec = promisify(execFile);
 afterEach(() => killLeftovers());

@@ -5,8 +5,10 @@ import { topics } from '@homeward/contracts';
 import { encodeBloodPressureMeasurement } from '@homeward/gatt';
 import { hashDeviceSecret } from '@homeward/gateway';
 import type { Storage } from '@homeward/storage';
-import { type StartedHomeward, type TestDevice, aPatientWithDevice, connectDevice, eventually, realDatabase, startHomeward } from './gateway-fixture';
+import { type StartedHomeward, type TestDevice, aPatientWithDevice, connectDevice, endDeviceClients, eventually, realDatabase, startHomeward } from './gateway-fixture';
 import { killLeftovers, runHomeward } from './homeward-process';
+
+afterEach(() => endDeviceClients());
 
 const exec = promisify(execFile);
 const year = '2026-11-20';
@@ -149,18 +151,19 @@ describe('embedded MQTT broker and ingest pipeline', () => {
 describe('nothing acknowledged is lost', () => {
   it('SIGKILL mid-stream of QoS 1 publishes from many clients: every PUBACKed reading is stored exactly once after restart and resend', async () => {
     const db = await realDatabase();
+    let clients: MqttClient[] = [];
     try {
       const devices = await Promise.all(Array.from({ length: 8 }, () => aPatientWithDevice(db.storage)));
       let homeward = await startHomeward(db.url);
       const ports = { mqtt: homeward.mqttPort, api: homeward.apiPort };
       const acked = new Set<string>();
       const perDevice = 60;
-      const clients: MqttClient[] = [];
+      // Every device is connected before any publishes, so the kill lands mid-stream, not mid-CONNECT.
+      clients = await Promise.all(devices.map((device) => connectDevice(ports.mqtt, device, { reconnectPeriod: 300, clean: false })));
       // Each device publishes its readings one after another, QoS 1, and resends whatever was not
       // acknowledged after reconnecting (MQTT.js keeps unacknowledged packets in its outgoing store).
       const streams = devices.map(async (device, d) => {
-        const client = await connectDevice(ports.mqtt, device, { reconnectPeriod: 300, clean: false });
-        clients.push(client);
+        const client = clients[d]!;
         client.on('error', () => undefined);
         for (let i = 0; i < perDevice; i++) {
           const key = `${d}:${i}`;
@@ -177,7 +180,6 @@ describe('nothing acknowledged is lost', () => {
       const ackedAtKill = new Set(acked);
       homeward = await startHomeward(db.url, {}, ports);
       await Promise.all(streams);
-      for (const client of clients) client.end(true);
 
       for (const [d, device] of devices.entries()) {
         const rows = await db.storage.readings.inRange(device.patientId, { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-02T00:00:00Z') });
@@ -189,6 +191,7 @@ describe('nothing acknowledged is lost', () => {
       homeward.process.child.kill('SIGINT');
       expect(await homeward.process.exited).toBe(0);
     } finally {
+      for (const client of clients) client.end(true); // no reconnect timers outlive the test
       await killLeftovers();
       await db.dispose();
     }

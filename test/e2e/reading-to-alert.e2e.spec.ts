@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
 import { topics } from '@homeward/contracts';
-import { aPatientWithDevice, connectDevice, eventually, realDatabase, startHomeward } from './gateway-fixture';
+import { aPatientWithDevice, connectDevice, endDeviceClients, eventually, realDatabase, startHomeward } from './gateway-fixture';
 import { killLeftovers } from './homeward-process';
+
+afterEach(() => endDeviceClients());
 
 // Issue 5's "done when": readings published to the gateway become the expected alerts within a
 // second, end to end, with `homeward start` running as a real process (broker, pipeline, engine).
@@ -63,6 +66,7 @@ describe('restarting Homeward in the middle of a stream', () => {
 
   it('leaves no reading unevaluated and raises no alert twice (SIGKILL, restart, resend)', async () => {
     const db = await realDatabase();
+    let clients: MqttClient[] = [];
     try {
       let homeward = await startHomeward(db.url);
       const ports = { mqtt: homeward.mqttPort, api: homeward.apiPort };
@@ -70,8 +74,11 @@ describe('restarting Homeward in the middle of a stream', () => {
       const devices = await Promise.all([0, 1, 2].map(() => aPatientWithDevice(db.storage)));
       for (const d of devices) await db.storage.registry.admit({ patientId: d.patientId, wardId: ward.id, pathway: 'general' });
       const start = Date.now() - 60 * 60_000;
-      const streams = devices.map(async (device) => {
-        const client = await connectDevice(ports.mqtt, device, { reconnectPeriod: 200, clean: false });
+      // Every device is connected before any publishes, so the kill below lands mid-stream and
+      // never in the middle of a CONNECT.
+      clients = await Promise.all(devices.map((device) => connectDevice(ports.mqtt, device, { reconnectPeriod: 200, clean: false })));
+      const streams = devices.map(async (device, d) => {
+        const client = clients[d]!;
         client.on('error', () => undefined);
         for (let i = 0; i < 40; i++) {
           // Every fourth reading is low: one SpO2 episode per patient, with repeats.
@@ -106,6 +113,7 @@ describe('restarting Homeward in the middle of a stream', () => {
         expect(threshold?.occurrences).toBe(10); // each of the 10 low readings counted exactly once
       }
     } finally {
+      for (const client of clients) client.end(true); // no reconnect timers outlive the test
       await killLeftovers();
       await db.dispose();
     }
