@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { HomewardConfig } from '@homeward/config';
+import { type HomewardConfig, redactUrlPassword } from '@homeward/config';
 import { type BleCentral, BleSource, FileGlucoseSequenceStore, createNobleBleCentral, registryBleDirectory } from './ble';
 import type { Storage, StoredReading } from '@homeward/storage';
 import { IngestPipeline } from '@homeward/ingest';
@@ -53,7 +53,7 @@ export async function startGateway(options: {
       log(`MQTT broker listening on ${config.mqtt.host}: mqtt ${mqtt}${mqtts === undefined ? '' : `, mqtts ${mqtts}`}${ws === undefined ? '' : `, ws ${ws}`}`);
     } else if (config.mqtt.mode === 'external' && config.mqtt.external) {
       external = await startExternalConsumer({ external: config.mqtt.external, handler, log });
-      log(`consuming device topics from ${redactUrl(config.mqtt.external.url)} (shared group "${config.mqtt.external.sharedGroup}")`);
+      log(`consuming device topics from ${redactUrlPassword(config.mqtt.external.url)} (shared group "${config.mqtt.external.sharedGroup}")`);
     }
     if (config.ble.enabled) {
       const { directory, close } = await registryBleDirectory(storage.registry, { onError: (error) => log(`BLE device list: ${String(error)}`) });
@@ -91,8 +91,4 @@ export async function startGateway(options: {
       await activity.close();
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }

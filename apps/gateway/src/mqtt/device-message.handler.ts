@@ -1,6 +1,6 @@
 import { type CodedError, type ReadingStatusFlag, fail } from '@homeward/domain';
 import { DeviceStatusDto, type ReadingsAck, ReadingsPayloadDto, type DeviceTopicKind, validateDto } from '@homeward/contracts';
-import { decodeCharacteristic } from '@homeward/gatt';
+import { decodeCharacteristic, parseHex } from '@homeward/gatt';
 import type { RegistryRepository } from '@homeward/storage';
 import type { IncomingReading, IngestPipeline, ItemRejection } from '@homeward/ingest';
 import type { DeviceActivityTracker } from './device-activity.tracker';
@@ -79,7 +79,8 @@ export class DeviceMessageHandler {
       }
     }
     body.frames?.forEach((frame, index) => {
-      const decoded = decodeCharacteristic(frame.characteristic, hexToBytes(frame.hex));
+      const bytes = parseHex(frame.hex);
+      const decoded = bytes.ok ? decodeCharacteristic(frame.characteristic, bytes.value) : bytes;
       if (!decoded.ok) {
         refused.push({ index, error: decoded.error });
         return;
@@ -139,11 +140,4 @@ function parseJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: fa
   } catch (error) {
     return fail('payload.bad-json', `The message is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  const clean = hex.replace(/\s+/g, '');
-  const bytes = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
 }

@@ -132,5 +132,10 @@ export function parseConfig(
 function redact(variable: string, value: string | undefined): string | undefined {
   if ((variable === 'HOMEWARD_MQTT_EXTERNAL_PASSWORD' || variable === 'HOMEWARD_HUB_SECRET') && value !== undefined) return '***';
   if ((variable !== 'DATABASE_URL' && variable !== 'HOMEWARD_MQTT_EXTERNAL_URL') || value === undefined) return value;
-  return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  return redactUrlPassword(value);
+}
+
+/** `scheme://user:secret@host` → `scheme://user:***@host`, for logs and messages. */
+export function redactUrlPassword(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }

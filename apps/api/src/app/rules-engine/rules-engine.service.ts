@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { type Observable, Subject, type Subscription, exhaustMap, from, map, merge, tap, timer } from 'rxjs';
 import type { Alert, AlertActor, AlertSeverityBand, Reading } from '@homeward/domain';
 import { type AlertCandidate, CURRENT_WITHIN_HOURS_DEFAULT, evaluatePatientRules, spo2BaselineSettings, weightGainSettings } from '@homeward/rules';
-import type { MonitoredAdmission, RaiseAlertInput, RaiseAlertResult, Storage, StoredReading } from '@homeward/storage';
+import type { MonitoredAdmission, RaiseAlertInput, RaiseAlertResult, SqlClient, Storage, StoredReading } from '@homeward/storage';
 import { type EngineCarePlan, mapCarePlan } from './care-plan.mapper';
 import { type Clock, SYSTEM_CLOCK } from './clock';
 import { HOUR_MS, OVERDUE_RULE, type OverdueCandidate, overdueReadingRule, overdueSubject, readingDueAt } from './overdue-reading.rule';
@@ -199,14 +199,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
           const event = eventOf(result);
           if (event) events.push(event);
         }
-        for (const alert of answered) {
-          const resolved = await alerts.transition(
-            alert.id,
-            { action: 'resolve', by: RULES_ENGINE_ACTOR, at: now, outcome: 'reading-received', selfResolving: true, reason: 'The overdue reading arrived.' },
-            tx,
-          );
-          if (resolved.ok) events.push({ type: 'resolved', alert: resolved.value });
-        }
+        events.push(...(await this.resolveAnswered(answered, now, tx)));
       }
       await this.options.beforeCommit?.({ readings: page.readings.length, alerts: events.length });
       return true;
@@ -330,14 +323,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
           const event = eventOf(await alerts.raise(this.raiseInput(admission, overdueProposal(candidate), now), tx));
           if (event) events.push(event);
         }
-        for (const alert of answered) {
-          const resolved = await alerts.transition(
-            alert.id,
-            { action: 'resolve', by: RULES_ENGINE_ACTOR, at: now, outcome: 'reading-received', selfResolving: true, reason: 'The overdue reading arrived.' },
-            tx,
-          );
-          if (resolved.ok) events.push({ type: 'resolved', alert: resolved.value });
-        }
+        events.push(...(await this.resolveAnswered(answered, now, tx)));
       });
       for (const event of events) this.eventsSubject.next(event);
     }
@@ -351,6 +337,20 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       this.logger.warn(`care plan of admission ${admission.admissionId}: ${plan.problems.join('; ')} (pathway defaults used for those parts)`);
     }
     return plan;
+  }
+
+  /** Resolves overdue alerts whose reading has arrived: the only alerts the engine closes itself. */
+  private async resolveAnswered(answered: readonly Alert[], now: Date, tx: SqlClient): Promise<RulesEngineEvent[]> {
+    const events: RulesEngineEvent[] = [];
+    for (const alert of answered) {
+      const resolved = await this.storage.alerts.transition(
+        alert.id,
+        { action: 'resolve', by: RULES_ENGINE_ACTOR, at: now, outcome: 'reading-received', selfResolving: true, reason: 'The overdue reading arrived.' },
+        tx,
+      );
+      if (resolved.ok) events.push({ type: 'resolved', alert: resolved.value });
+    }
+    return events;
   }
 
   private raiseInput(admission: MonitoredAdmission, proposal: Proposal, now: Date): RaiseAlertInput {
