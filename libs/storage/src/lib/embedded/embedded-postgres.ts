@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { CodedFailure } from '@homeward/domain';
@@ -43,12 +44,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const pgdata = join(root, 'postgres');
   const credentialsFile = join(root, 'postgres.json');
   const database = options.database ?? 'homeward';
-  const bin = binaries();
   const runAs = serverUser();
+  const bin = reachableBinaries(binaries(), runAs);
 
   mkdirSync(root, { recursive: true, mode: 0o755 });
   // The server user must be able to reach PGDATA when we are root and it is not.
-  if (runAs) chmodSync(root, 0o755);
+  if (runAs) {
+    chmodSync(root, 0o755);
+    if (!runsAs(runAs, '/usr/bin/test', ['-x', root])) {
+      throw new CodedFailure({
+        code: 'embedded-postgres.data-dir-unreachable',
+        message: `The postgres OS user cannot reach ${root} (a folder above it is private to root). Set HOMEWARD_DATA_DIR to a folder it can reach, such as /var/lib/homeward.`,
+      });
+    }
+  }
 
   let credentials: Credentials;
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
@@ -128,6 +137,41 @@ function binaries(): { initdb: string; postgres: string } {
   }
   const binDir = join(dirname(entry), '..', 'native', 'bin');
   return { initdb: join(binDir, 'initdb'), postgres: join(binDir, 'postgres') };
+}
+
+/**
+ * Running as root, the server runs as the postgres OS user, which must be able to execute the
+ * binaries. A checkout under a folder private to root (a mktemp -d, /root) hides node_modules from
+ * it; then the PostgreSQL build is copied once to a shared temporary folder and run from there.
+ */
+function reachableBinaries(bin: { initdb: string; postgres: string }, runAs: { uid: number; gid: number } | undefined): { initdb: string; postgres: string } {
+  if (!runAs || runsAs(runAs, bin.postgres, ['--version'])) return bin;
+  const nativeDir = resolve(dirname(bin.postgres), '..');
+  const version = readFileSync(join(nativeDir, '..', 'package.json'), 'utf8').match(/"version":\s*"([^"]+)"/)?.[1] ?? 'unknown';
+  const staged = join(tmpdir(), `homeward-postgres-${process.platform}-${process.arch}-${version}`);
+  const stagedBin = { initdb: join(staged, 'bin', 'initdb'), postgres: join(staged, 'bin', 'postgres') };
+  if (!existsSync(stagedBin.postgres)) {
+    const partial = `${staged}.${process.pid}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    cpSync(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+    chmodSync(partial, 0o755);
+    try {
+      renameSync(partial, staged); // atomic: a concurrent start either sees all of it or none
+    } catch {
+      rmSync(partial, { recursive: true, force: true }); // another process staged it first
+    }
+  }
+  if (!runsAs(runAs, stagedBin.postgres, ['--version'])) {
+    throw new CodedFailure({
+      code: 'embedded-postgres.binaries-unreachable',
+      message: `The postgres OS user cannot run ${bin.postgres} nor the copy in ${staged}. Check their permissions, or set DATABASE_URL.`,
+    });
+  }
+  return stagedBin;
+}
+
+function runsAs(user: { uid: number; gid: number }, command: string, args: string[]): boolean {
+  return spawnSync(command, args, { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as the `postgres` OS user (created if absent). */
