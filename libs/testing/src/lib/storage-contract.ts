@@ -320,6 +320,7 @@ export function describeStorageContract(label: string, backend: ContractBackend)
           const fast = await storage.readings.insertBatch([aReading({ patientId: patient.id, value: 92, measuredAt: at('2026-03-01T09:05:00Z') })]);
           const whileOpen = await storage.readings.afterCursor(cursor);
           expect(whileOpen.readings).toEqual([]); // the fast row waits behind the open transaction
+          expect(whileOpen.heldBack).toBe(true); // and the consumer is told to look again
           releaseSlowWriter();
           const slowResult = await slow;
           const afterCommit = await afterCursorEventually(cursor, 10, 2);

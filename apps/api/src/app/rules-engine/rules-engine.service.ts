@@ -27,6 +27,7 @@ export const RULES_ENGINE_ACTOR: AlertActor = { type: 'system', id: 'rules-engin
 export const SELF_RESOLVING_RULES: ReadonlySet<string> = new Set([OVERDUE_RULE]);
 
 const DAY_MS = 24 * HOUR_MS;
+const HELD_BACK_RETRY_MS = 100;
 type Work = 'readings' | 'timers';
 
 /** A proposal from any rule, ready for AlertRepository.raise. */
@@ -58,6 +59,8 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   private subscription: Subscription | undefined;
   private stopListening: (() => Promise<void>) | undefined;
   private running = false;
+  /** The last page ended at committed readings still held back by an open transaction. */
+  private heldBack = false;
   private readonly reportedPlanProblems = new Set<string>();
 
   /** Alerts raised, repeated, escalated, reminded and resolved, as they are committed. */
@@ -166,9 +169,17 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     let total = 0;
     for (;;) {
       const consumed = await this.processBatch();
-      if (consumed === 0) return total;
+      if (consumed === 0) break;
       total += consumed;
     }
+    // Committed readings held back behind another open transaction: no notification will come
+    // when it ends, so look again shortly instead of waiting for the next poll.
+    if (this.heldBack && this.running) {
+      setTimeout(() => {
+        if (this.running) this.wakes.next('readings');
+      }, HELD_BACK_RETRY_MS).unref();
+    }
+    return total;
   }
 
   /** One page of the readings stream, evaluated and committed with the cursor; 0 at the end. */
@@ -176,6 +187,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     const { alerts, readings, monitoring } = this.storage;
     const from = await alerts.readCursor(this.consumer);
     const page = await readings.afterCursor(from, this.options.pageSize ?? 500);
+    this.heldBack = page.heldBack;
     if (page.readings.length === 0) return 0;
     const now = this.clock.now();
 

@@ -219,7 +219,7 @@ export class ReadingRepository {
    * rules engine). Rows of transactions still in flight are held back until every older
    * transaction has finished, so a consumer that stores the returned cursor never skips a row.
    */
-  async afterCursor(cursor: ReadingCursor, limit = 1000): Promise<{ readings: StoredReading[]; cursor: ReadingCursor }> {
+  async afterCursor(cursor: ReadingCursor, limit = 1000): Promise<{ readings: StoredReading[]; cursor: ReadingCursor; heldBack: boolean }> {
     const result = await this.db.query<ReadingRow & { txid: string }>(
       `SELECT ${COLUMNS}, txid::text AS txid FROM readings
        WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
@@ -228,7 +228,19 @@ export class ReadingRepository {
       [cursor.txid, cursor.id, limit],
     );
     const last = result.rows[result.rows.length - 1];
-    return { readings: result.rows.map(toReading), cursor: last ? { txid: last.txid, id: last.id } : cursor };
+    const next = last ? { txid: last.txid, id: last.id } : cursor;
+    // At the end of what may be passed, say whether committed rows wait behind an open
+    // transaction: no notification will come when that transaction ends, so the consumer must
+    // look again soon rather than wait for the next reading.
+    const heldBack =
+      result.rows.length < limit &&
+      ((
+        await this.db.query<{ held: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM readings WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid >= pg_snapshot_xmin(pg_current_snapshot())) AS held`,
+          [next.txid, next.id],
+        )
+      ).rows[0]?.held ?? false);
+    return { readings: result.rows.map(toReading), cursor: next, heldBack };
   }
 }
 
