@@ -2,26 +2,11 @@ import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { type DeviceType, parseNhsNumber } from '@homeward/domain';
 import { hashDeviceSecret, generateDeviceSecret } from '@homeward/gateway';
-import { PgDatabase, type Storage, createScratchDatabase, freePort, prepare, startScratchEmbeddedPostgres } from '@homeward/storage';
+import { type Storage, freePort } from '@homeward/storage';
 import { aValidNhsNumber } from '@homeward/testing';
 import { type HomewardProcess, runHomeward, waitForHttp } from './homeward-process';
 
-/**
- * A real PostgreSQL for a system test: a scratch database on DATABASE_URL's server when set,
- * else a throw-away embedded server. Homeward is pointed at it with DATABASE_URL, and the test
- * reads what Homeward stored through the same storage library.
- */
-export async function realDatabase(): Promise<{ url: string; storage: Storage; dispose(): Promise<void> }> {
-  const server = process.env['DATABASE_URL'];
-  if (server) {
-    const scratch = await createScratchDatabase(server);
-    const storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
-    return { url: scratch.url, storage, dispose: async () => (await storage.close(), await scratch.drop()) };
-  }
-  const embedded = await startScratchEmbeddedPostgres();
-  const storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
-  return { url: embedded.connectionString, storage, dispose: async () => (await storage.close(), await embedded.cleanup()) };
-}
+export { realDatabase } from '@homeward/testing';
 
 export interface StartedHomeward {
   readonly process: HomewardProcess;

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { IngestPipeline } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
 import { AppModule } from './app/app.module';
+import { serveOpenApi } from './openapi';
 
 const LEVELS: Record<'error' | 'warn' | 'info' | 'debug', LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -27,6 +28,7 @@ export async function createApiApp(options: ApiOptions): Promise<INestApplicatio
   });
   // Every body is validated against its DTO; unknown fields are refused, not silently dropped.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  serveOpenApi(app);
   return app;
 }
 

@@ -4,3 +4,4 @@ export * from './lib/validate';
 export * from './lib/hub-devices.dto';
 export * from './lib/alert-actions.dto';
 export * from './lib/trend-query.dto';
+export * from './lib/registry.dto';

@@ -3,6 +3,7 @@ export * from './lib/news2/news2-parameters.score';
 export * from './lib/news2/news2-risk.score';
 export * from './lib/news2/news2.score';
 export * from './lib/news2/home-news2.assembler';
+export * from './lib/news2/news2-history';
 export * from './lib/news2/news2.command';
 export * from './lib/model/alert-candidate.model';
 export * from './lib/model/care-plan.model';

@@ -1,2 +1,3 @@
 export * from './lib/builders';
 export * from './lib/storage-contract';
+export * from './lib/real-database';

@@ -8,6 +8,12 @@ import { ReadingsController } from './readings/readings.controller';
 import { TrendsController } from './patients/trends.controller';
 import { WorklistController } from './worklist/worklist.controller';
 import { HealthController } from './health/health.controller';
+import { AuditController } from './registry/audit.controller';
+import { DevicesController } from './registry/devices.controller';
+import { PatientsController } from './registry/patients.controller';
+import { PeopleController } from './registry/people.controller';
+import { AlertStreamService } from './stream/alert-stream.service';
+import { StreamController } from './stream/stream.controller';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
 import type { RulesEngineOptions } from './rules-engine/rules-engine.options';
 import { INGEST, STORAGE } from './tokens';
@@ -26,8 +32,20 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [RulesEngineModule.forRoot(storage, options.rulesEngine)],
-      controllers: [HealthController, AuthController, ReadingsController, TrendsController, WorklistController],
+      controllers: [
+        HealthController,
+        AuthController,
+        PeopleController,
+        PatientsController,
+        DevicesController,
+        ReadingsController,
+        TrendsController,
+        WorklistController,
+        StreamController,
+        AuditController,
+      ],
       providers: [
+        AlertStreamService,
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },
         // Every route needs an explicit access rule: @Public() or @Roles(...).

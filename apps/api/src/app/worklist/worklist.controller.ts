@@ -1,15 +1,17 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { AcknowledgeAlertDto, AlertNoteDto, AssignAlertDto, EscalateAlertDto, ResolveAlertDto } from '@homeward/contracts';
 import type { Alert, AlertEvent, AlertOutcome, CodedError, Result } from '@homeward/domain';
-import type { Storage } from '@homeward/storage';
+import type { Storage, StoredReading } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
+import { type WorklistItem, worklistItems } from './worklist-items';
 
-export interface WorklistItem {
-  readonly alert: Alert;
-  readonly patient: { readonly id: string; readonly name: string; readonly nhsNumber: string } | null;
-  readonly waitingMinutes: number;
+export interface AlertDetail extends WorklistItem {
+  readonly readings: readonly StoredReading[];
+  readonly events: readonly AlertEvent[];
 }
+
+export type { WorklistItem } from './worklist-items';
 
 /**
  * The nurse worklist and what a nurse or clinician does with an alert. Everything is limited to
@@ -24,14 +26,18 @@ export class WorklistController {
   @Get('worklist')
   async worklist(@CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<WorklistItem[]> {
     const alerts = await this.storage.alerts.openForWards(user.wardIds, { limit: 500 });
-    const patients = new Map<string, WorklistItem['patient']>();
-    for (const id of new Set(alerts.map((a) => a.patientId))) {
-      const p = await this.storage.registry.getPatient(id);
-      patients.set(id, p ? { id: p.id, name: `${p.givenName} ${p.familyName}`, nhsNumber: p.nhsNumber } : null);
-    }
     await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'worklist.read', subjectType: 'ward', subjectId: user.wardIds.join(','), ip, details: { alerts: alerts.length } });
-    const now = Date.now();
-    return alerts.map((alert) => ({ alert, patient: patients.get(alert.patientId) ?? null, waitingMinutes: Math.floor((now - alert.openedAt.getTime()) / 60_000) }));
+    return worklistItems(this.storage, alerts);
+  }
+
+  /** One alert with what is behind it: the patient, the readings it was raised on, and its history. */
+  @Get('alerts/:id')
+  async detail(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AlertDetail> {
+    const alert = await this.mine(id, user);
+    await this.audit(user, alert, 'alert.read', ip);
+    const [item] = await worklistItems(this.storage, [alert]);
+    const readings = await this.storage.readings.byIds(alert.patientId, alert.readingIds);
+    return { ...(item as WorklistItem), readings, events: await this.storage.alerts.events(id) };
   }
 
   @Get('alerts/:id/events')

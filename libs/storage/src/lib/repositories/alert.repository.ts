@@ -384,6 +384,14 @@ export class AlertRepository {
     return rows[0] && toAlert(rows[0]);
   }
 
+  /** Several alerts by id (the live stream's batch), in the order of the ids given. */
+  async getMany(alertIds: readonly string[]): Promise<Alert[]> {
+    if (alertIds.length === 0) return [];
+    const { rows } = await this.db.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ANY ($1::uuid[])`, [alertIds]);
+    const byId = new Map(rows.map((row) => [row.id, toAlert(row)]));
+    return alertIds.map((id) => byId.get(id)).filter((alert): alert is Alert => alert !== undefined);
+  }
+
   /** A patient's alerts, newest first; unresolved only unless asked. */
   async forPatient(patientId: string, options: { includeResolved?: boolean } = {}): Promise<Alert[]> {
     const { rows } = await this.db.query<AlertRow>(

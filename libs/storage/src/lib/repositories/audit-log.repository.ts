@@ -46,6 +46,34 @@ export class AuditLogRepository {
     );
     return rows.map(toRecord);
   }
+
+  /** The admin's audit viewer: newest first, filtered by patient, actor, action prefix and time. */
+  async search(filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM audit_log
+       WHERE ($1::uuid IS NULL OR patient_id = $1)
+         AND ($2::text IS NULL OR actor_id = $2)
+         AND ($3::text IS NULL OR action = $3 OR action LIKE $3 || '.%')
+         AND ($4::timestamptz IS NULL OR at >= $4)
+         AND ($5::timestamptz IS NULL OR at < $5)
+         AND ($6::bigint IS NULL OR id < $6)
+       ORDER BY id DESC LIMIT $7`,
+      [filter.patientId ?? null, filter.actorId ?? null, filter.action ?? null, filter.from ?? null, filter.to ?? null, filter.before ?? null, filter.limit ?? 100],
+    );
+    return rows.map(toRecord);
+  }
+}
+
+export interface AuditFilter {
+  readonly patientId?: string;
+  readonly actorId?: string;
+  /** An action ("alert.resolve") or a prefix of actions ("alert"). */
+  readonly action?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Paging: only entries older than this id. */
+  readonly before?: string;
+  readonly limit?: number;
 }
 
 interface Row {

@@ -160,6 +160,16 @@ export class ReadingRepository {
   }
 
   /** Readings measured in [from, to), oldest first. */
+  /** The readings behind an alert: these ids of this patient, oldest measured first (at most 500). */
+  async byIds(patientId: string, ids: readonly string[]): Promise<StoredReading[]> {
+    if (ids.length === 0) return [];
+    const result = await this.db.query<ReadingRow>(
+      `SELECT ${COLUMNS} FROM readings WHERE patient_id = $1 AND id = ANY ($2::bigint[]) ORDER BY measured_at, id LIMIT 500`,
+      [patientId, ids.slice(-500)],
+    );
+    return result.rows.map(toReading);
+  }
+
   async inRange(
     patientId: string,
     range: { from: Date; to: Date; vitals?: readonly VitalKey[]; limit?: number },

@@ -172,6 +172,96 @@ export class RegistryRepository {
     return rows.map((r) => ({ deviceId: r.id, patientId: r.patient_id, type: r.type, serial: r.serial, bleAddress: r.ble_address }));
   }
 
+  async listWards(ids?: readonly string[]): Promise<Ward[]> {
+    const { rows } = await this.db.query<{ id: string; name: string; created_at: Date }>(
+      'SELECT id, name, created_at FROM wards WHERE $1::uuid[] IS NULL OR id = ANY ($1::uuid[]) ORDER BY name',
+      [ids ?? null],
+    );
+    return rows.map(toWard);
+  }
+
+  /** The people on a ward (for assigning alerts), nurses and clinicians first by name. */
+  async wardMembers(wardId: string): Promise<User[]> {
+    const { rows } = await this.db.query<UserRow>(
+      `SELECT u.id, u.email, u.display_name, u.role, u.created_at FROM users u JOIN ward_members m ON m.user_id = u.id
+       WHERE m.ward_id = $1 AND u.disabled_at IS NULL ORDER BY u.role, u.display_name`,
+      [wardId],
+    );
+    return rows.map(toUser);
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const { rows } = await this.db.query<UserRow>('SELECT id, email, display_name, role, created_at FROM users WHERE id = $1', [id]);
+    return rows[0] && toUser(rows[0]);
+  }
+
+  /** Every account with its wards (the admin's user list). */
+  async listUsers(): Promise<Array<User & { wardIds: string[] }>> {
+    const { rows } = await this.db.query<UserRow & { ward_ids: string[] }>(
+      `SELECT u.id, u.email, u.display_name, u.role, u.created_at,
+              coalesce(array_agg(m.ward_id::text ORDER BY m.ward_id) FILTER (WHERE m.ward_id IS NOT NULL), '{}') AS ward_ids
+       FROM users u LEFT JOIN ward_members m ON m.user_id = u.id
+       GROUP BY u.id ORDER BY u.display_name, u.id`,
+    );
+    return rows.map((row) => ({ ...toUser(row), wardIds: row.ward_ids }));
+  }
+
+  /**
+   * Patients with their active admission (and care plan). With ward ids: only those admitted to
+   * one of them; without: every patient, admitted or not (the admin's view).
+   */
+  async patientsWithAdmissions(wardIds?: readonly string[]): Promise<Array<{ patient: Patient; admission: AdmissionWithCarePlan | null }>> {
+    const { rows } = await this.db.query<PatientRow & { admission_id: string | null; ward_id: string | null; pathway: Pathway | null; care_plan: Record<string, unknown> | null; admitted_at: Date | null }>(
+      `SELECT p.id, p.nhs_number, p.given_name, p.family_name, p.date_of_birth::text AS date_of_birth, p.created_at,
+              a.id AS admission_id, a.ward_id, a.pathway, a.care_plan, a.admitted_at
+       FROM patients p LEFT JOIN admissions a ON a.patient_id = p.id AND a.discharged_at IS NULL
+       WHERE $1::uuid[] IS NULL OR a.ward_id = ANY ($1::uuid[])
+       ORDER BY p.family_name, p.given_name, p.id`,
+      [wardIds ?? null],
+    );
+    return rows.map((row) => ({
+      patient: toPatient(row),
+      admission:
+        row.admission_id && row.ward_id && row.pathway && row.admitted_at
+          ? { id: row.admission_id, patientId: row.id, wardId: row.ward_id, pathway: row.pathway, carePlan: row.care_plan ?? {}, admittedAt: row.admitted_at, dischargedAt: null }
+          : null,
+    }));
+  }
+
+  /** The patient's current admission with its care plan, if they are on a virtual ward. */
+  async activeAdmissionWithCarePlan(patientId: string): Promise<AdmissionWithCarePlan | undefined> {
+    const { rows } = await this.db.query<AdmissionRow & { care_plan: Record<string, unknown> }>(
+      `SELECT ${ADMISSION_COLUMNS}, care_plan FROM admissions WHERE patient_id = $1 AND discharged_at IS NULL`,
+      [patientId],
+    );
+    const row = rows[0];
+    return row && { ...toAdmission(row), carePlan: row.care_plan };
+  }
+
+  async updateCarePlan(admissionId: string, carePlan: Record<string, unknown>): Promise<AdmissionWithCarePlan | undefined> {
+    const { rows } = await this.db.query<AdmissionRow & { care_plan: Record<string, unknown> }>(
+      `UPDATE admissions SET care_plan = $2::jsonb WHERE id = $1 AND discharged_at IS NULL RETURNING ${ADMISSION_COLUMNS}, care_plan`,
+      [admissionId, JSON.stringify(carePlan)],
+    );
+    const row = rows[0];
+    return row && { ...toAdmission(row), carePlan: row.care_plan };
+  }
+
+  /** A patient's devices with what a nurse checks: battery (and when it was read) and last seen. */
+  async devicesOfPatient(patientId: string): Promise<Array<Device & { batteryAt: Date | null }>> {
+    const { rows } = await this.db.query<DeviceRow & { battery_at: Date | null }>(
+      `SELECT ${DEVICE_COLUMNS}, battery_at FROM devices WHERE patient_id = $1 ORDER BY type, created_at, id`,
+      [patientId],
+    );
+    return rows.map((row) => ({ ...toDevice(row), batteryAt: row.battery_at }));
+  }
+
+  /** Gives a device to a patient, or takes it back (null). Its credentials stay as they are. */
+  async assignDevice(id: string, patientId: string | null): Promise<Device | undefined> {
+    const { rows } = await this.db.query<DeviceRow>(`UPDATE devices SET patient_id = $2 WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`, [id, patientId]);
+    return rows[0] && toDevice(rows[0]);
+  }
+
   /** Last-seen for many devices in one statement (the gateway flushes its activity every few seconds). */
   async touchDevices(seen: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
     if (seen.length === 0) return;
@@ -193,6 +283,11 @@ export class RegistryRepository {
       [id, seenAt, batteryLevel ?? null],
     );
   }
+}
+
+/** An admission as the registry endpoints show it: with the care plan as stored (jsonb). */
+export interface AdmissionWithCarePlan extends Admission {
+  readonly carePlan: Readonly<Record<string, unknown>>;
 }
 
 interface UserRow {

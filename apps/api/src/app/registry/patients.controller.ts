@@ -1,0 +1,196 @@
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { AdmitPatientDto, CarePlanDto, CreatePatientDto, DischargeDto, RangeQueryDto } from '@homeward/contracts';
+import { type Alert, type Pathway, type Patient, parseNhsNumber } from '@homeward/domain';
+import { type News2HistoryPoint, assembleHomeNews2, effectiveThresholds, news2History } from '@homeward/rules';
+import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { assertPatientAccess } from '../patients/patient-access';
+import { mapCarePlan } from '../rules-engine/care-plan.mapper';
+import { STORAGE } from '../tokens';
+import { type DeviceStatus, deviceStatus } from './device-status';
+
+export interface PatientSummary extends Patient {
+  readonly admission: AdmissionWithCarePlan | null;
+}
+
+/** A line to draw on a chart: one alert limit of one vital, from the pathway or a clinician's override. */
+export interface ChartThreshold {
+  readonly vital: string;
+  readonly direction: 'at-or-above' | 'at-or-below';
+  readonly value: number;
+  readonly severity: string;
+  readonly source: 'pathway' | 'override';
+}
+
+export interface PatientRecord {
+  readonly patient: Patient;
+  readonly admission: AdmissionWithCarePlan | null;
+  readonly devices: readonly DeviceStatus[];
+  readonly thresholds: readonly ChartThreshold[];
+  /** Parts of the stored care plan the rules engine could not read (they fall back to defaults). */
+  readonly carePlanProblems: readonly string[];
+}
+
+const NEWS2_MAX_DAYS = 93;
+
+/**
+ * The patient registry: who is monitored, on which virtual ward and pathway, under which care
+ * plan, with which devices. Nurses and clinicians see their wards' patients; an admin sees all;
+ * a patient sees their own record. Every read and write of a patient is audited.
+ */
+@Controller('api/patients')
+export class PatientsController {
+  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+
+  @Roles('nurse', 'clinician', 'admin')
+  @Get()
+  async list(@CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<PatientSummary[]> {
+    const rows = await this.storage.registry.patientsWithAdmissions(user.role === 'admin' ? undefined : user.wardIds);
+    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'patient.list', subjectType: 'ward', subjectId: user.role === 'admin' ? 'all' : user.wardIds.join(','), ip, details: { patients: rows.length } });
+    return rows.map(({ patient, admission }) => ({ ...patient, admission }));
+  }
+
+  @Roles('nurse', 'clinician', 'admin')
+  @Post()
+  async create(@Body() body: CreatePatientDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Patient> {
+    const nhsNumber = parseNhsNumber(body.nhsNumber);
+    if (!nhsNumber.ok) throw new BadRequestException(nhsNumber.error); // the DTO checked it; kept for the type
+    if (await this.storage.registry.findPatientByNhsNumber(nhsNumber.value)) {
+      throw new ConflictException({ code: 'patient.exists', message: 'A patient with this NHS number is already registered.' });
+    }
+    const patient = await this.storage.registry.createPatient({ nhsNumber: nhsNumber.value, givenName: body.givenName, familyName: body.familyName, dateOfBirth: body.dateOfBirth });
+    await this.audit(user, patient.id, 'patient.create', ip);
+    return patient;
+  }
+
+  @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Get(':id')
+  async record(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<PatientRecord> {
+    const patient = await this.visible(id, user);
+    const admission = (await this.storage.registry.activeAdmissionWithCarePlan(id)) ?? null;
+    const devices = await this.devices(id);
+    await this.audit(user, id, 'patient.read', ip);
+    if (!admission) return { patient, admission, devices, thresholds: [], carePlanProblems: [] };
+    const mapped = mapCarePlan({ admissionId: admission.id, patientId: id, wardId: admission.wardId, pathway: admission.pathway, carePlan: admission.carePlan, admittedAt: admission.admittedAt });
+    const thresholds = effectiveThresholds(mapped.carePlan).flatMap(({ thresholds: limits, override }) =>
+      limits.map((t): ChartThreshold => ({ vital: t.vital, direction: t.direction, value: t.value, severity: t.severity, source: override ? 'override' : 'pathway' })),
+    );
+    return { patient, admission, devices, thresholds, carePlanProblems: mapped.problems };
+  }
+
+  @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Get(':id/devices')
+  async deviceList(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<DeviceStatus[]> {
+    await this.visible(id, user);
+    await this.audit(user, id, 'device.list', ip);
+    return this.devices(id);
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get(':id/alerts')
+  async alerts(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Alert[]> {
+    await assertPatientAccess(this.storage, user, id);
+    await this.audit(user, id, 'alert.list', ip);
+    return this.storage.alerts.forPatient(id, { includeResolved: true });
+  }
+
+  /** The NEWS2 chart: the home NEWS2 at each NEWS2 reading in the range, scored as the engine does. */
+  @Roles('patient', 'nurse', 'clinician')
+  @Get(':id/news2')
+  async news2(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: RangeQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<News2HistoryPoint[]> {
+    await assertPatientAccess(this.storage, user, id);
+    const from = new Date(query.from);
+    const to = new Date(query.to);
+    if (!(from < to)) throw new BadRequestException({ code: 'range.empty', message: '"from" must be before "to".' });
+    if (to.getTime() - from.getTime() > NEWS2_MAX_DAYS * 86_400_000) throw new BadRequestException({ code: 'range.too-long', message: `Ask for at most ${NEWS2_MAX_DAYS} days of NEWS2 at a time.` });
+    const admission = await this.storage.monitoring.activeAdmission(id);
+    if (!admission) throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'NEWS2 is scored for patients on a virtual ward; this patient has no active admission.' });
+    const { carePlan } = mapCarePlan(admission);
+    const windowStart = new Date(from.getTime() - carePlan.news2.windowHours * 3_600_000);
+    const readings = await this.storage.readings.inRange(id, { from: windowStart, to: new Date(to.getTime() + 1), vitals: ['respiration_rate', 'spo2', 'systolic_bp', 'heart_rate', 'body_temperature'], limit: 50_000 });
+    await this.audit(user, id, 'news2.read', ip);
+    const history = news2History(readings, carePlan, from, to);
+    if (!history.ok) throw new ConflictException(history.error);
+    return history.value;
+  }
+
+  @Roles('nurse', 'clinician', 'admin')
+  @Post(':id/admissions')
+  async admit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AdmitPatientDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AdmissionWithCarePlan> {
+    if (user.role !== 'admin' && !user.wardIds.includes(body.wardId)) {
+      throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${body.wardId} among your wards.` });
+    }
+    if (!(await this.storage.registry.getWard(body.wardId))) throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
+    if (!(await this.storage.registry.getPatient(id))) throw new NotFoundException({ code: 'patient.not-found', message: `There is no patient ${id}.` });
+    if (await this.storage.registry.activeAdmission(id)) {
+      throw new ConflictException({ code: 'patient.already-admitted', message: 'This patient is already on a virtual ward; discharge them first.' });
+    }
+    const carePlan = body.carePlan ?? {};
+    this.assertReadable(id, body.wardId, body.pathway as Pathway, carePlan);
+    await this.storage.registry.admit({ patientId: id, wardId: body.wardId, pathway: body.pathway as Pathway, carePlan });
+    await this.audit(user, id, 'admission.create', ip, { wardId: body.wardId, pathway: body.pathway });
+    return this.current(id);
+  }
+
+  /** A care plan is a clinical decision: clinicians of the ward (or an admin) change it. */
+  @Roles('clinician', 'admin')
+  @Put(':id/care-plan')
+  async carePlan(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AdmissionWithCarePlan> {
+    const admission = await this.admitted(id, user);
+    this.assertReadable(id, admission.wardId, admission.pathway, body.carePlan);
+    const updated = await this.storage.registry.updateCarePlan(admission.id, body.carePlan);
+    if (!updated) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    await this.audit(user, id, 'care-plan.update', ip, { admissionId: admission.id });
+    return updated;
+  }
+
+  @Roles('nurse', 'clinician', 'admin')
+  @Post(':id/discharge')
+  @HttpCode(200)
+  async discharge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DischargeDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<{ admissionId: string; dischargedAt: Date }> {
+    const admission = await this.admitted(id, user);
+    const done = await this.storage.registry.discharge(admission.id, new Date(), body.reason);
+    if (!done?.dischargedAt) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    await this.audit(user, id, 'admission.discharge', ip, { admissionId: admission.id });
+    return { admissionId: done.id, dischargedAt: done.dischargedAt };
+  }
+
+  /** A care plan the engine could not read would silently fall back to defaults: refuse it instead. */
+  private assertReadable(patientId: string, wardId: string, pathway: Pathway, carePlan: Record<string, unknown>): void {
+    const mapped = mapCarePlan({ admissionId: 'new', patientId, wardId, pathway, carePlan, admittedAt: new Date() });
+    const scored = assembleHomeNews2([], mapped.carePlan, new Date()); // refuses an undocumented SpO2 scale 2
+    const problems = [...mapped.problems, ...(scored.ok ? [] : [scored.error.message])];
+    if (problems.length > 0) throw new BadRequestException({ code: 'care-plan.invalid', message: problems.map((p) => `carePlan: ${p}`) });
+  }
+
+  /** Visible to this user: their own record, a patient on their wards, or anyone for an admin. */
+  private async visible(id: string, user: SignedInUser): Promise<Patient> {
+    if (user.role !== 'admin') await assertPatientAccess(this.storage, user, id);
+    const patient = await this.storage.registry.getPatient(id);
+    if (!patient) throw new NotFoundException({ code: 'patient.not-found', message: `There is no patient ${id}.` });
+    return patient;
+  }
+
+  private async admitted(id: string, user: SignedInUser): Promise<AdmissionWithCarePlan> {
+    const admission = await this.storage.registry.activeAdmissionWithCarePlan(id);
+    if (!admission || (user.role !== 'admin' && !user.wardIds.includes(admission.wardId))) {
+      throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
+    }
+    return admission;
+  }
+
+  private async current(id: string): Promise<AdmissionWithCarePlan> {
+    const admission = await this.storage.registry.activeAdmissionWithCarePlan(id);
+    if (!admission) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    return admission;
+  }
+
+  private async devices(patientId: string): Promise<DeviceStatus[]> {
+    const now = new Date();
+    return (await this.storage.registry.devicesOfPatient(patientId)).map((d) => deviceStatus(d, now));
+  }
+
+  private audit(user: SignedInUser, patientId: string, action: string, ip: string, details?: Record<string, unknown>): Promise<unknown> {
+    return this.storage.audit.record({ actorType: 'user', actorId: user.id, action, subjectType: 'patient', subjectId: patientId, patientId, ip, ...(details ? { details } : {}) });
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { type Observable, Subject } from 'rxjs';
+import type { Storage } from '@homeward/storage';
+import { STORAGE } from '../tokens';
+import { type WorklistItem, worklistItems } from '../worklist/worklist-items';
+
+/** What the live stream carries: a new or changed alert, or "refetch the worklist" after a gap. */
+export type AlertChange = { readonly kind: 'alert'; readonly item: WorklistItem } | { readonly kind: 'resync' };
+
+const BATCH_MS = 10;
+const POLL_MS = 2_000;
+
+/**
+ * Follows every alert change in the database (the `homeward_alerts` notification sent at commit by
+ * a trigger, migration 0006), whichever process made it: a rules worker raising or escalating, or
+ * a nurse acting in another api instance. Ids arriving together are fetched in one go. When the
+ * LISTEN connection was lost, changes in the gap are unknown, so subscribers are told to resync.
+ */
+@Injectable()
+export class AlertStreamService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('AlertStream');
+  private readonly changesSubject = new Subject<AlertChange>();
+  private readonly pending = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private stopListening: (() => Promise<void>) | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  readonly changes$: Observable<AlertChange> = this.changesSubject.asObservable();
+
+  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+
+  async onModuleInit(): Promise<void> {
+    const listen = this.storage.db.listen?.bind(this.storage.db);
+    if (listen) {
+      this.stopListening = await listen('homeward_alerts', (payload) => this.onNotify(payload));
+    } else {
+      // A driver that cannot LISTEN: tell clients to refetch now and then rather than go silent.
+      this.logger.warn('This database driver cannot LISTEN; the live stream falls back to periodic resyncs.');
+      this.pollTimer = setInterval(() => this.changesSubject.next({ kind: 'resync' }), POLL_MS);
+      this.pollTimer.unref();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    await this.stopListening?.();
+    await this.flushing;
+    this.changesSubject.complete();
+  }
+
+  private onNotify(payload: string): void {
+    if (payload === '') {
+      this.changesSubject.next({ kind: 'resync' });
+      return;
+    }
+    this.pending.add(payload);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      this.flushing = this.flushing.then(() => this.flush());
+    }, BATCH_MS);
+  }
+
+  private async flush(): Promise<void> {
+    const ids = [...this.pending];
+    this.pending.clear();
+    try {
+      const alerts = await this.storage.alerts.getMany(ids);
+      for (const item of await worklistItems(this.storage, alerts)) this.changesSubject.next({ kind: 'alert', item });
+    } catch (error) {
+      // The database hiccuped: the changes are not lost for the nurse, the worklist is refetched.
+      this.logger.error(`Could not read changed alerts: ${error instanceof Error ? error.message : String(error)}`);
+      this.changesSubject.next({ kind: 'resync' });
+    }
+  }
+}
