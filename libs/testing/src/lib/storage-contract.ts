@@ -356,6 +356,69 @@ export function describeStorageContract(label: string, backend: ContractBackend)
       });
     });
 
+    describe('registry views', () => {
+      it('lists patients with their active admission and care plan, by ward or all', async () => {
+        const [wardA, wardB] = [await storage.registry.createWard(uniqueName('A')), await storage.registry.createWard(uniqueName('B'))];
+        const [onA, notAdmitted] = [await aPatient(), await aPatient()];
+        const admission = await storage.registry.admit({ patientId: onA.id, wardId: wardA.id, pathway: 'copd', carePlan: { news2: { windowHours: 24 } } });
+        const listA = await storage.registry.patientsWithAdmissions([wardA.id]);
+        expect(listA).toEqual([{ patient: onA, admission: expect.objectContaining({ id: admission.id, wardId: wardA.id, pathway: 'copd', carePlan: { news2: { windowHours: 24 } } }) }]);
+        expect(await storage.registry.patientsWithAdmissions([wardB.id])).toEqual([]);
+        const all = await storage.registry.patientsWithAdmissions();
+        expect(all.find((row) => row.patient.id === notAdmitted.id)?.admission).toBeNull();
+        const updated = await storage.registry.updateCarePlan(admission.id, { currentWithinHours: 6 });
+        expect(updated?.carePlan).toEqual({ currentWithinHours: 6 });
+        expect((await storage.registry.activeAdmissionWithCarePlan(onA.id))?.carePlan).toEqual({ currentWithinHours: 6 });
+        await storage.registry.discharge(admission.id, new Date(), 'recovered');
+        expect(await storage.registry.updateCarePlan(admission.id, {})).toBeUndefined();
+        expect(await storage.registry.patientsWithAdmissions([wardA.id])).toEqual([]);
+      });
+
+      it('lists wards, their members and every account with its wards', async () => {
+        const ward = await storage.registry.createWard(uniqueName('Ward'));
+        const nurse = await storage.registry.createUser({ email: `${randomUUID()}@example.nhs.uk`, displayName: 'Nurse', role: 'nurse' });
+        await storage.registry.addWardMember(ward.id, nurse.id);
+        expect(await storage.registry.listWards([ward.id])).toEqual([ward]);
+        expect((await storage.registry.listWards()).map((w) => w.id)).toContain(ward.id);
+        expect(await storage.registry.wardMembers(ward.id)).toEqual([nurse]);
+        expect(await storage.registry.getUser(nurse.id)).toEqual(nurse);
+        expect((await storage.registry.listUsers()).find((u) => u.id === nurse.id)?.wardIds).toEqual([ward.id]);
+      });
+
+      it('gives a device to a patient and takes it back, keeping battery and last seen', async () => {
+        const patient = await aPatient();
+        const device = await storage.registry.registerDevice({ type: 'thermometer', serial: randomUUID() });
+        expect((await storage.registry.assignDevice(device.id, patient.id))?.patientId).toBe(patient.id);
+        await storage.registry.touchDevice(device.id, at('2026-04-01T08:00:00Z'), 64);
+        expect(await storage.registry.devicesOfPatient(patient.id)).toEqual([expect.objectContaining({ id: device.id, batteryLevel: 64, batteryAt: at('2026-04-01T08:00:00Z'), lastSeenAt: at('2026-04-01T08:00:00Z') })]);
+        expect((await storage.registry.assignDevice(device.id, null))?.patientId).toBeNull();
+        expect(await storage.registry.devicesOfPatient(patient.id)).toEqual([]);
+        expect(await storage.registry.assignDevice(randomUUID(), null)).toBeUndefined();
+      });
+
+      it('finds audit entries by patient, actor, action prefix and time, newest first, in pages', async () => {
+        const patient = await aPatient();
+        const actor = randomUUID();
+        for (const action of ['alert.read', 'alert.resolve', 'patient.read']) {
+          await storage.audit.record({ actorType: 'user', actorId: actor, action, subjectType: 'patient', patientId: patient.id });
+        }
+        expect((await storage.audit.search({ patientId: patient.id })).map((e) => e.action)).toEqual(['patient.read', 'alert.resolve', 'alert.read']);
+        expect((await storage.audit.search({ actorId: actor, action: 'alert' })).map((e) => e.action)).toEqual(['alert.resolve', 'alert.read']);
+        expect((await storage.audit.search({ actorId: actor, action: 'alert.read' })).map((e) => e.action)).toEqual(['alert.read']);
+        const [newest] = await storage.audit.search({ actorId: actor, limit: 1 });
+        expect((await storage.audit.search({ actorId: actor, before: newest?.id ?? '0' })).length).toBe(2);
+        expect(await storage.audit.search({ actorId: actor, from: new Date(Date.now() + 60_000) })).toEqual([]);
+      });
+
+      it('reads the readings behind an alert by id, for that patient only', async () => {
+        const [patient, other] = [await aPatient(), await aPatient()];
+        const { stored } = await storage.readings.insertBatch([aReading({ patientId: patient.id, vital: 'spo2', value: 90 }), aReading({ patientId: other.id, vital: 'spo2', value: 91 })]);
+        const ids = stored.map((r) => r.id);
+        expect((await storage.readings.byIds(patient.id, ids)).map((r) => r.value)).toEqual([90]);
+        expect(await storage.readings.byIds(patient.id, [])).toEqual([]);
+      });
+    });
+
     describe('alerts', () => {
       const engine = { type: 'system', id: 'rules-engine' } as const;
       const minutes = (base: Date, n: number) => new Date(base.getTime() + n * 60_000);
@@ -388,6 +451,28 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         };
       }
 
+
+      it('announces every alert change on homeward_alerts at commit, and reads several alerts at once', async () => {
+        const listen = storage.db.listen?.bind(storage.db);
+        if (!listen) throw new Error('every driver must LISTEN: the live stream depends on it');
+        const heard: string[] = [];
+        const stop = await listen('homeward_alerts', (id) => heard.push(id));
+        try {
+          const { ward, patient } = await aWardAndPatient();
+          const raised = await storage.alerts.raise(aCandidate(ward, patient));
+          if (raised.kind !== 'raised') throw new Error(`expected raised, got ${raised.kind}`);
+          const id = raised.alert.id;
+          const nurse = await storage.registry.createUser({ email: `${randomUUID()}@example.nhs.uk`, displayName: 'Nurse', role: 'nurse' });
+          await storage.alerts.transition(id, { action: 'acknowledge', by: { type: 'user', id: nurse.id }, at: at('2026-04-01T08:05:00Z') });
+          for (let i = 0; i < 100 && heard.filter((h) => h === id).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+          expect(heard.filter((h) => h === id).length).toBeGreaterThanOrEqual(2);
+          const other = await storage.alerts.raise(aCandidate(ward, patient, { subject: 'spo2:other' }));
+          if (other.kind !== 'raised') throw new Error(`expected raised, got ${other.kind}`);
+          expect((await storage.alerts.getMany([other.alert.id, randomUUID(), id])).map((a) => a.id)).toEqual([other.alert.id, id]);
+        } finally {
+          await stop();
+        }
+      });
       it('raises once per episode: a repeat updates the open alert, a redelivery changes nothing', async () => {
         const { ward, patient } = await aWardAndPatient();
         const first = await storage.alerts.raise(aCandidate(ward, patient));
