@@ -7,8 +7,19 @@ import { PUBLIC, ROLES } from '../src/app/auth/access.decorators';
 // Every HTTP endpoint must say who may call it: @Public() or @Roles(...). An endpoint without an
 // explicit rule fails here (and the global guard refuses it at run time).
 describe('access rules', () => {
+  type Controller = new (...args: never[]) => object;
+  /** The controllers of a module and of every module it imports (static or dynamic). */
+  function controllersOf(module: unknown, seen = new Set<unknown>()): Controller[] {
+    if (!module || seen.has(module)) return [];
+    seen.add(module);
+    const dynamic = module as { module?: unknown; controllers?: Controller[]; imports?: unknown[] };
+    const target = typeof module === 'function' ? module : dynamic.module;
+    const own = [...(dynamic.controllers ?? []), ...((target && (Reflect.getMetadata('controllers', target as object) as Controller[] | undefined)) ?? [])];
+    const imports = [...(dynamic.imports ?? []), ...((target && (Reflect.getMetadata('imports', target as object) as unknown[] | undefined)) ?? [])];
+    return [...new Set([...own, ...imports.flatMap((m) => controllersOf(m, seen))])];
+  }
   const module = AppModule.forRoot({} as Storage, { rulesEngine: { enabled: false } });
-  const controllers = (module.controllers ?? []) as Array<new (...args: never[]) => object>;
+  const controllers = controllersOf(module);
 
   it('finds the controllers', () => {
     expect(controllers.length).toBeGreaterThanOrEqual(3);
