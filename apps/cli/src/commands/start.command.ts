@@ -40,7 +40,7 @@ export const startCommand: Command = {
       await storage.close();
       return 1;
     }
-    log(`API listening on ${url} (health: ${url}/health)`);
+    log(`API listening on ${url} (health: ${url}/health, API docs: ${url}/api/docs)`);
     context.out(`Homeward is running: ${url}/health — press Ctrl-C to stop.`);
 
     const signal = await context.stopRequested;
