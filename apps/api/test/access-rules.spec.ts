@@ -13,9 +13,10 @@ describe('access rules', () => {
     if (!module || seen.has(module)) return [];
     seen.add(module);
     const dynamic = module as { module?: unknown; controllers?: Controller[]; imports?: unknown[] };
-    const target = typeof module === 'function' ? module : dynamic.module;
-    const own = [...(dynamic.controllers ?? []), ...((target && (Reflect.getMetadata('controllers', target as object) as Controller[] | undefined)) ?? [])];
-    const imports = [...(dynamic.imports ?? []), ...((target && (Reflect.getMetadata('imports', target as object) as unknown[] | undefined)) ?? [])];
+    const target = (typeof module === 'function' ? module : dynamic.module) as object | undefined;
+    const metadata = <T>(key: string): T[] => (target ? ((Reflect.getMetadata(key, target) as T[] | undefined) ?? []) : []);
+    const own = [...(dynamic.controllers ?? []), ...metadata<Controller>('controllers')];
+    const imports = [...(dynamic.imports ?? []), ...metadata<unknown>('imports')];
     return [...new Set([...own, ...imports.flatMap((m) => controllersOf(m, seen))])];
   }
   const module = AppModule.forRoot({} as Storage, { rulesEngine: { enabled: false } });
