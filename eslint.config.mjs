@@ -55,7 +55,7 @@ export default [
     ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', '.scratch/**', 'coverage/**', '**/__lint-fixtures__/**', 'test-results/**', '.homeward/**'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: false }),
     },
@@ -63,7 +63,7 @@ export default [
   {
     // Node built-ins are not npm packages, so the boundary rule cannot see them: code that must
     // also run in a browser (the pure core, shared contracts, browser apps) is barred here.
-    files: ['libs/domain/**/*.ts', 'libs/gatt/**/*.ts', 'libs/rules/**/*.ts', 'libs/fhir/**/*.ts', 'libs/contracts/**/*.ts', 'libs/config/**/*.ts', 'apps/dashboard/**/*.ts'],
+    files: ['libs/domain/**/*.ts', 'libs/gatt/**/*.ts', 'libs/rules/**/*.ts', 'libs/fhir/**/*.ts', 'libs/contracts/**/*.ts', 'libs/config/**/*.ts', 'apps/dashboard/**/*.ts', 'apps/dashboard/**/*.tsx'],
     ignores: ['**/*.spec.ts', '**/test/**'],
     rules: {
       'no-restricted-imports': [
@@ -74,6 +74,12 @@ export default [
   },
   {
     files: ['apps/*/test/**/*.ts', 'apps/**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: true }) },
+  },
+  {
+    // `homeward demo` is the one piece of app source that runs the device simulators: it streams
+    // a simulated cohort into the real gateway. Nothing else in an app may import them.
+    files: ['apps/cli/src/commands/demo.command.ts', 'apps/cli/src/demo/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: true }) },
   },
   {

@@ -14,10 +14,15 @@ export interface StartedHomeward {
   readonly apiPort: number;
 }
 
-export async function startHomeward(databaseUrl: string, env: Record<string, string> = {}, ports?: { mqtt: number; api: number }): Promise<StartedHomeward> {
+export async function startHomeward(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  ports?: { mqtt: number; api: number },
+  args: readonly string[] = [],
+): Promise<StartedHomeward> {
   const mqttPort = ports?.mqtt ?? (await freePort());
   const apiPort = ports?.api ?? (await freePort());
-  const process = runHomeward(['start'], {
+  const process = runHomeward(['start', ...args], {
     DATABASE_URL: databaseUrl,
     HOMEWARD_MQTT_PORT: String(mqttPort),
     HOMEWARD_MQTT_WS_PORT: '-1',

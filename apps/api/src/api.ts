@@ -1,9 +1,16 @@
 import 'reflect-metadata';
 import { type INestApplication, type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { readFileSync } from 'node:fs';
+import { Server as TlsServer } from 'node:tls';
 import type { IngestPipeline } from '@homeward/ingest';
+import type { HomewardMetrics, Logger, ReadinessCheck } from '@homeward/observability';
 import type { Storage } from '@homeward/storage';
 import { AppModule } from './app/app.module';
+import { PinoNestLogger } from './app/observability/pino-nest.logger';
+import { requestLogMiddleware } from './app/observability/request-log.middleware';
+import type { RulesEngineOptions } from './app/rules-engine/rules-engine.options';
+import { serveDashboard } from './app/dashboard/serve-dashboard';
 import { serveOpenApi } from './openapi';
 
 const LEVELS: Record<'error' | 'warn' | 'info' | 'debug', LogLevel[]> = {
@@ -18,17 +25,34 @@ export interface ApiOptions {
   readonly logLevel?: keyof typeof LEVELS;
   /** Share the gateway's ingest pipeline (manual entry then joins its group commit). */
   readonly ingest?: IngestPipeline;
+  /** The in-process rules engine: partitioning, the pipeline-stall alert, or enabled: false when workers run it. */
+  readonly rulesEngine?: RulesEngineOptions;
+  /** The process's structured logger: Nest's messages and one line per request (with its request id) go there. */
+  readonly logger?: Logger;
+  /** The process's metrics registry, served at /metrics (shared with the gateway in one process). */
+  readonly metrics?: HomewardMetrics;
+  /** Readiness checks besides the database (the broker link when the gateway runs in this process). */
+  readonly readiness?: readonly ReadinessCheck[];
+  /** Serve HTTPS with these PEM files. */
+  readonly https?: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 /** Builds the NestJS application (not yet listening). */
 export async function createApiApp(options: ApiOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(options.storage, options.ingest ? { ingest: options.ingest } : {}), {
-    logger: LEVELS[options.logLevel ?? 'info'],
+  const observability = { ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.readiness ? { readiness: options.readiness } : {}) };
+  const modules = { ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.rulesEngine ? { rulesEngine: options.rulesEngine } : {}), observability };
+  const app = await NestFactory.create(AppModule.forRoot(options.storage, modules), {
+    // With a pino logger its level filters; Nest's own list otherwise (tests, embedding).
+    logger: options.logger ? new PinoNestLogger(options.logger) : LEVELS[options.logLevel ?? 'info'],
     abortOnError: false,
+    ...(options.https ? { httpsOptions: { cert: readFileSync(options.https.certFile), key: readFileSync(options.https.keyFile) } } : {}),
   });
+  app.use(requestLogMiddleware(options.logger, options.metrics));
   // Every body is validated against its DTO; unknown fields are refused, not silently dropped.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   serveOpenApi(app);
+  // The dashboard at `/` (built from apps/dashboard on first request; no patient data in it).
+  serveDashboard(app);
   return app;
 }
 
@@ -37,5 +61,6 @@ export async function listenApi(app: INestApplication, host: string, port: numbe
   await app.listen(port, host);
   const address = app.getHttpServer().address() as { port: number } | string | null;
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  const scheme = app.getHttpServer() instanceof TlsServer ? 'https' : 'http';
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 }

@@ -2,16 +2,19 @@ import { join } from 'node:path';
 import { parseConfig } from '@homeward/config';
 import type { CliContext, Command } from './cli-context';
 import { decodeCommand } from './commands/decode.command';
+import { demoCommand } from './commands/demo.command';
 import { deviceCommand } from './commands/device-add.command';
 import { hubCommand } from './commands/hub.command';
 import { migrateCommand } from './commands/migrate.command';
 import { news2Command } from './commands/news2.command';
 import { patientCommand } from './commands/patient-add.command';
+import { rulesWorkerCommand } from './commands/rules-worker.command';
 import { startCommand } from './commands/start.command';
 import { userCommand } from './commands/user-add.command';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
+  'rules-worker': rulesWorkerCommand,
   migrate: migrateCommand,
   decode: decodeCommand,
   news2: news2Command,
@@ -19,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   device: deviceCommand,
   hub: hubCommand,
   user: userCommand,
+  demo: demoCommand,
 };
 
 function help(out: (text: string) => void): void {

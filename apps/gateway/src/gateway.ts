@@ -5,7 +5,8 @@ import type { Storage, StoredReading } from '@homeward/storage';
 import { IngestPipeline } from '@homeward/ingest';
 import { DeviceActivityTracker } from './mqtt/device-activity.tracker';
 import { DeviceDirectory } from './mqtt/device-directory';
-import { DeviceMessageHandler } from './mqtt/device-message.handler';
+import type { HomewardMetrics, Logger } from '@homeward/observability';
+import { ObservedDeviceMessageHandler } from './mqtt/observed-message.handler';
 import { type RunningBroker, startEmbeddedBroker } from './mqtt/embedded-broker';
 import { type ExternalConsumer, startExternalConsumer } from './mqtt/external-broker.consumer';
 import { LoginRateLimiter } from '@homeward/auth';
@@ -15,6 +16,8 @@ export interface Gateway {
   readonly broker: RunningBroker | undefined;
   readonly external: ExternalConsumer | undefined;
   readonly ble: BleSource | undefined;
+  /** Why the broker side is not ready (embedded listeners closed, external broker disconnected); undefined when it is. */
+  brokerProblem(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -26,15 +29,22 @@ export async function startGateway(options: {
   onStored?: (stored: readonly StoredReading[]) => void;
   /** The Bluetooth central to use when BLE is on; by default noble over this machine's adapter. */
   bleCentral?: () => BleCentral;
+  /** Counted into these metrics (messages, readings, rejections, latency, connections). */
+  metrics?: HomewardMetrics;
+  /** Structured device events (device id, outcome, reason codes). */
+  logger?: Logger;
 }): Promise<Gateway> {
   const { storage, config, log } = options;
   const pipeline = new IngestPipeline(storage, {
     maxClockSkewMs: config.ingest.maxClockSkewMs,
-    ...(options.onStored ? { onStored: options.onStored } : {}),
+    onStored: (stored) => {
+      for (const reading of stored) options.metrics?.readingsStored.inc({ source: reading.source });
+      options.onStored?.(stored);
+    },
   });
   const directory = new DeviceDirectory(storage.registry);
   const activity = new DeviceActivityTracker(storage.registry, 5_000, (error) => log(`could not record device activity: ${String(error)}`));
-  const handler = new DeviceMessageHandler(pipeline, directory, storage.registry, activity, config.mqtt.maxPayloadBytes);
+  const handler = new ObservedDeviceMessageHandler(pipeline, directory, storage.registry, activity, config.mqtt.maxPayloadBytes).observe(options.metrics, options.logger);
 
   let broker: RunningBroker | undefined;
   let external: ExternalConsumer | undefined;
@@ -48,9 +58,11 @@ export async function startGateway(options: {
         directory,
         rateLimiter: new LoginRateLimiter(),
         log,
+        redisUrl: config.mqtt.redisUrl,
+        ...(options.logger ? { onConnection: ({ type, deviceId, clientId }) => options.logger?.info({ deviceId, clientId }, `device ${type}`) } : {}),
       });
       const { mqtt, mqtts, ws } = broker.ports;
-      log(`MQTT broker listening on ${config.mqtt.host}: mqtt ${mqtt}${mqtts === undefined ? '' : `, mqtts ${mqtts}`}${ws === undefined ? '' : `, ws ${ws}`}`);
+      log(`MQTT broker listening on ${config.mqtt.host}: mqtt ${mqtt}${mqtts === undefined ? '' : `, mqtts ${mqtts}`}${ws === undefined ? '' : `, ws ${ws}`}${config.mqtt.redisUrl === undefined ? '' : `; sessions shared through Redis ${redactUrlPassword(config.mqtt.redisUrl)}`}`);
     } else if (config.mqtt.mode === 'external' && config.mqtt.external) {
       external = await startExternalConsumer({ external: config.mqtt.external, handler, log });
       log(`consuming device topics from ${redactUrlPassword(config.mqtt.external.url)} (shared group "${config.mqtt.external.sharedGroup}")`);
@@ -78,11 +90,20 @@ export async function startGateway(options: {
     await activity.close();
     throw error;
   }
+  const brokerProblem = (): string | undefined => {
+    if (broker && !broker.listening()) return 'the embedded MQTT broker is not listening';
+    if (external && !external.client.connected) return 'the external MQTT broker is not connected';
+    return undefined;
+  };
+  if (broker || external) {
+    options.metrics?.watch({ brokerLinkUp: () => brokerProblem() === undefined, ...(broker ? { mqttConnections: () => broker.connectedClients() } : {}) });
+  }
   return {
     pipeline,
     broker,
     external,
     ble,
+    brokerProblem,
     async close() {
       await ble?.stop();
       closeBleDirectory();

@@ -4,8 +4,10 @@ export { startEmbeddedPostgres, freePort, type EmbeddedPostgres, type EmbeddedPo
 export * from './lib/migrations/migrator';
 export * from './lib/repositories/alert.repository';
 export * from './lib/repositories/audit-log.repository';
+export * from './lib/repositories/operations.repository';
 export * from './lib/repositories/reading.repository';
 export * from './lib/repositories/registry.repository';
 export * from './lib/repositories/rejected-message.repository';
+export * from './lib/repositories/rules-partition.repository';
 export * from './lib/storage';
 export { createScratchDatabase, startScratchEmbeddedPostgres } from './lib/scratch-database';

@@ -1,3 +1,4 @@
 export * from './lib/builders';
 export * from './lib/storage-contract';
 export * from './lib/real-database';
+export * from './lib/fhir-validator';

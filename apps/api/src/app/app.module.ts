@@ -14,7 +14,10 @@ import { PatientsController } from './registry/patients.controller';
 import { PeopleController } from './registry/people.controller';
 import { AlertStreamService } from './stream/alert-stream.service';
 import { StreamController } from './stream/stream.controller';
+import { FhirController } from './fhir/fhir.controller';
+import { FhirService } from './fhir/fhir.service';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
+import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
 import type { RulesEngineOptions } from './rules-engine/rules-engine.options';
 import { INGEST, STORAGE } from './tokens';
 
@@ -23,6 +26,8 @@ export interface AppModuleOptions {
   readonly rulesEngine?: RulesEngineOptions;
   /** The gateway's pipeline when both run in one process, so manual entry shares its group commit. */
   readonly ingest?: IngestPipeline;
+  /** /metrics and readiness checks beyond the database (the broker link). */
+  readonly observability?: ObservabilityOptions;
 }
 
 @Module({})
@@ -31,7 +36,7 @@ export class AppModule {
   static forRoot(storage: Storage, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [RulesEngineModule.forRoot(storage, options.rulesEngine)],
+      imports: [RulesEngineModule.forRoot(storage, options.rulesEngine), ObservabilityModule.forRoot(storage, options.observability)],
       controllers: [
         HealthController,
         AuthController,
@@ -43,9 +48,11 @@ export class AppModule {
         WorklistController,
         StreamController,
         AuditController,
+        FhirController,
       ],
       providers: [
         AlertStreamService,
+        FhirService,
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },
         // Every route needs an explicit access rule: @Public() or @Roles(...).

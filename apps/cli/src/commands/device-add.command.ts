@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { DEVICE_TYPES, type DeviceType } from '@homeward/domain';
+import { DEVICE_TYPES, type Device, type DeviceType } from '@homeward/domain';
 import { generateDeviceSecret, hashDeviceSecret } from '@homeward/gateway';
+import type { Storage } from '@homeward/storage';
 import { topics, withStorage } from '../storage-and-topics';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
@@ -49,16 +50,13 @@ export const deviceCommand: Command = {
         context.err(`No patient ${values['patient']} is registered.`);
         return 1;
       }
-      const secret = generateDeviceSecret();
-      const device = await storage.registry.registerDevice({
+      const { device, secret } = await registerDeviceWithSecret(storage, {
         type: values['type'] as DeviceType,
         serial: values['serial'] ?? `unspecified-${randomUUID()}`,
         model: values['model'] ?? null,
         bleAddress: bleAddress ?? null,
         patientId: patient.id,
-        credentialsHash: await hashDeviceSecret(secret),
       });
-      await storage.audit.record({ actorType: 'system', actorId: 'cli', action: 'device.create', subjectType: 'device', subjectId: device.id, patientId: patient.id });
       context.out(
         JSON.stringify(
           {
@@ -84,3 +82,17 @@ export const deviceCommand: Command = {
     });
   },
 };
+
+/**
+ * Registers a device with a new secret and audits it; only the secret's scrypt hash is stored.
+ * Shared by `homeward device add` and `homeward demo`.
+ */
+export async function registerDeviceWithSecret(
+  storage: Storage,
+  input: { type: DeviceType; serial: string; model: string | null; bleAddress: string | null; patientId: string },
+): Promise<{ device: Device; secret: string }> {
+  const secret = generateDeviceSecret();
+  const device = await storage.registry.registerDevice({ ...input, credentialsHash: await hashDeviceSecret(secret) });
+  await storage.audit.record({ actorType: 'system', actorId: 'cli', action: 'device.create', subjectType: 'device', subjectId: device.id, patientId: input.patientId });
+  return { device, secret };
+}

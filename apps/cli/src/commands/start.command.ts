@@ -1,18 +1,31 @@
 import { createApiApp, listenApi } from '@homeward/api';
 import { type Gateway, startGateway } from '@homeward/gateway';
+import { HomewardMetrics, type RunningMetricsServer, messageLogger, startMetricsServer } from '@homeward/observability';
 import { openStorage } from '@homeward/storage';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
-import { stderrLogger } from '../log';
+import { countedPipeline, processLogger, readinessChecks } from '../observability';
+import { rulesEngineOptions } from '../rules-engine-options';
 import { storageOptions } from '../storage-and-topics';
 
 export const startCommand: Command = {
-  summary: 'Start Homeward: the database (embedded unless DATABASE_URL is set), migrations, the device gateway (MQTT) and the API.',
-  usage: 'homeward start',
+  summary:
+    'Start Homeward: the database (embedded unless DATABASE_URL is set), migrations, the device gateway (MQTT), the API and the rules engine (--no-rules: leave the rules to `homeward rules-worker` processes).',
+  usage: 'homeward start [--no-rules]',
   async run(context: CliContext): Promise<number> {
+    const unknown = context.args.filter((arg) => arg !== '--no-rules');
+    if (unknown.length > 0) {
+      context.err(`homeward start: unknown option ${unknown.join(' ')} (usage: homeward start [--no-rules])`);
+      return 2;
+    }
     const config = context.config();
     if (!config) return 2;
-    const log = stderrLogger(context.err);
+    const rulesHere = !context.args.includes('--no-rules');
+    const logger = processLogger(config);
+    const log = messageLogger(logger);
+    // One registry for the process: the gateway and the api count into it, /metrics serves it.
+    const metrics = new HomewardMetrics();
+    const services = config.services ?? { gateway: true, api: true };
     let storage;
     try {
       storage = await openStorage(storageOptions(config, log));
@@ -20,34 +33,68 @@ export const startCommand: Command = {
       context.err(describeFailure(error));
       return 1;
     }
-    let gateway: Gateway;
+    let gateway: Gateway | undefined;
     try {
-      gateway = await startGateway({ storage, config, log });
+      if (services.gateway) gateway = await startGateway({ storage, config, log, metrics, logger });
     } catch (error) {
       const busy = (error as { code?: string }).code === 'EADDRINUSE' ? '. Another broker may hold the port: set HOMEWARD_MQTT_PORT (and HOMEWARD_MQTT_WS_PORT) to free ones.' : '';
       context.err(`${describeFailure(error, `The device gateway could not start (MQTT on ${config.mqtt.host}:${config.mqtt.port})`)}${busy}`);
       await storage.close();
       return 1;
     }
-    const app = await createApiApp({ storage, logLevel: config.logLevel, ingest: gateway.pipeline });
-    let url: string;
-    try {
-      url = await listenApi(app, config.api.host, config.api.port);
-    } catch (error) {
-      context.err(describeFailure(error, `The API could not listen on ${config.api.host}:${config.api.port}`));
-      await app.close().catch(() => undefined);
-      await gateway.close();
-      await storage.close();
-      return 1;
+    const readiness = readinessChecks(storage, gateway);
+    let metricsServer: RunningMetricsServer | undefined;
+    if (config.metricsPort !== undefined || !services.api) {
+      // A process without the API (HOMEWARD_SERVICES=gateway) still answers Prometheus and probes.
+      metrics.watch({ dbPool: () => storage.db.poolStats?.() });
+      const port = config.metricsPort ?? 9464;
+      try {
+        metricsServer = await startMetricsServer({ metrics, host: config.api.host, port, readiness: [readiness.database, ...readiness.broker] });
+      } catch (error) {
+        context.err(describeFailure(error, `The metrics listener could not listen on ${config.api.host}:${port}`));
+        await gateway?.close();
+        await storage.close();
+        return 1;
+      }
+      log(`metrics on http://${config.api.host}:${metricsServer.port}/metrics (readiness: /health/ready)`);
     }
-    log(`API listening on ${url} (health: ${url}/health, API docs: ${url}/api/docs)`);
-    context.out(`Homeward is running: ${url}/health — press Ctrl-C to stop.`);
+    let app: Awaited<ReturnType<typeof createApiApp>> | undefined;
+    let url = `http://${config.api.host}:${metricsServer?.port ?? ''}`;
+    if (services.api) {
+      app = await createApiApp({
+        storage,
+        logLevel: config.logLevel,
+        logger,
+        metrics,
+        readiness: readiness.broker,
+        https: config.api.https,
+        ingest: gateway ? gateway.pipeline : countedPipeline(storage, config, metrics),
+        // The stall check runs here even with --no-rules: it is how the api notices the workers stopped.
+        rulesEngine: { ...rulesEngineOptions(config), enabled: rulesHere },
+      });
+      try {
+        url = await listenApi(app, config.api.host, config.api.port);
+      } catch (error) {
+        context.err(describeFailure(error, `The API could not listen on ${config.api.host}:${config.api.port}`));
+        await app.close().catch(() => undefined);
+        await metricsServer?.close();
+        await gateway?.close();
+        await storage.close();
+        return 1;
+      }
+      log(`API listening on ${url} (health: ${url}/health, API docs: ${url}/api/docs)`);
+      if (!rulesHere) log('rules engine not started here (--no-rules): run `homeward rules-worker` processes');
+    } else {
+      log('API not started here (HOMEWARD_SERVICES has no api)');
+    }
+    context.out(`Homeward is running: ${url}/health${services.api ? '' : '/ready'} — press Ctrl-C to stop.`);
 
     const signal = await context.stopRequested;
     log(`${signal} received: stopping`);
     // Stop taking readings first, then the API, then the database.
-    await gateway.close();
-    await app.close();
+    await gateway?.close();
+    await app?.close();
+    await metricsServer?.close();
     await storage.close();
     log('stopped cleanly');
     return 0;

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { generateSecret, hashSecret } from '@homeward/auth';
-import { ROLES, type Role } from '@homeward/domain';
+import { ROLES, type Role, type User } from '@homeward/domain';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
+import type { Storage } from '@homeward/storage';
 import { withStorage } from '../storage-and-topics';
 
 const USAGE = `homeward user add --role <${ROLES.join('|')}> --email <email> --name <display name> [--ward <ward id>]… [--patient <patient id>]`;
@@ -46,13 +47,31 @@ export const userCommand: Command = {
           return 1;
         }
       }
-      const password = generateSecret();
-      const user = await storage.registry.createUser({ email: values.email as string, displayName: values.name as string, role: values.role as Role, passwordHash: await hashSecret(password) });
-      for (const ward of values.ward ?? []) await storage.registry.addWardMember(ward, user.id);
-      if (values.role === 'patient' && values.patient) await storage.registry.linkPatientAccount(values.patient, user.id);
-      await storage.audit.record({ actorType: 'system', actorId: 'cli', action: 'user.create', subjectType: 'user', subjectId: user.id, details: { role: user.role, wards: values.ward ?? [] } });
+      const { user, password } = await createAccount(storage, {
+        email: values.email as string,
+        displayName: values.name as string,
+        role: values.role as Role,
+        wardIds: values.ward ?? [],
+        patientId: values.role === 'patient' ? (values.patient ?? null) : null,
+      });
       context.out(JSON.stringify({ user, wards: values.ward ?? [], password, note: 'The password is shown only now; Homeward keeps only a hash of it.' }, null, 2));
       return 0;
     });
   },
 };
+
+/**
+ * Creates an account with a generated password (only its scrypt hash is kept), puts it on its
+ * wards and audits it. Shared by `homeward user add` and `homeward demo`.
+ */
+export async function createAccount(
+  storage: Storage,
+  input: { email: string; displayName: string; role: Role; wardIds: readonly string[]; patientId: string | null },
+): Promise<{ user: User; password: string }> {
+  const password = generateSecret();
+  const user = await storage.registry.createUser({ email: input.email, displayName: input.displayName, role: input.role, passwordHash: await hashSecret(password) });
+  for (const ward of input.wardIds) await storage.registry.addWardMember(ward, user.id);
+  if (input.role === 'patient' && input.patientId) await storage.registry.linkPatientAccount(input.patientId, user.id);
+  await storage.audit.record({ actorType: 'system', actorId: 'cli', action: 'user.create', subjectType: 'user', subjectId: user.id, details: { role: user.role, wards: [...input.wardIds] } });
+  return { user, password };
+}

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type Server as HttpServer, createServer as createHttpServer } from 'node:http';
 import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
@@ -9,6 +10,7 @@ import type { LoginRateLimiter } from '@homeward/auth';
 import { verifyDeviceSecret } from '@homeward/auth';
 import type { DeviceDirectory } from './device-directory';
 import type { DeviceMessageHandler } from './device-message.handler';
+import { type RedisBackplane, connectRedisBackplane } from './redis-backplane';
 
 export interface BrokerListeners {
   readonly host: string;
@@ -20,6 +22,8 @@ export interface BrokerListeners {
 export interface RunningBroker {
   readonly ports: { readonly mqtt: number; readonly mqtts?: number; readonly ws?: number };
   readonly connectedClients: () => number;
+  /** Every listener (TCP, TLS, WebSocket) is accepting connections. */
+  readonly listening: () => boolean;
   close(): Promise<void>;
 }
 
@@ -52,8 +56,13 @@ export async function startEmbeddedBroker(options: {
   directory: DeviceDirectory;
   rateLimiter: LoginRateLimiter;
   log: (message: string) => void;
+  /** Share sessions, subscriptions, retained messages and publications with other instances through this Redis. */
+  redisUrl?: string | undefined;
+  /** A device's client connected or disconnected (for structured logs: device id and client id only). */
+  onConnection?: (event: { readonly type: 'connected' | 'disconnected'; readonly deviceId: string | undefined; readonly clientId: string }) => void;
 }): Promise<RunningBroker> {
   const { handler, directory, rateLimiter, log } = options;
+  const backplane: RedisBackplane | undefined = options.redisUrl === undefined ? undefined : await connectRedisBackplane(options.redisUrl, log);
   const deviceOf = new WeakMap<Client, string>();
 
   /**
@@ -67,6 +76,7 @@ export async function startEmbeddedBroker(options: {
   };
 
   const broker = await Aedes.createBroker({
+    ...(backplane ? { persistence: backplane.persistence, mq: backplane.mq } : {}),
     authenticate(client, username, password, done) {
       const address = remoteAddress(client);
       if (rateLimiter.isBlocked(address)) {
@@ -141,10 +151,20 @@ export async function startEmbeddedBroker(options: {
       }
       callback(null, subscription);
     },
+  }).catch(async (error: unknown) => {
+    await backplane?.abandon(); // its Redis connections would keep the process alive
+    throw error;
   });
 
+  if (options.onConnection) {
+    const report = options.onConnection;
+    broker.on('client', (client) => report({ type: 'connected', deviceId: deviceOf.get(client), clientId: client.id }));
+    broker.on('clientDisconnect', (client) => report({ type: 'disconnected', deviceId: deviceOf.get(client), clientId: client.id }));
+  }
   broker.on('clientError', (client, error) => log(`mqtt client ${client.id} error: ${error.message}`));
   broker.on('connectionError', (_client, error) => log(`mqtt connection error: ${error.message}`));
+  // Persistence failures (a Redis outage) surface here; without a listener they would end the process.
+  (broker as unknown as EventEmitter).on('error', (error: Error) => log(`mqtt broker error: ${error.message}`));
 
   const servers: Array<NetServer | HttpServer> = [];
   const listen = (server: NetServer | HttpServer, port: number) =>
@@ -178,15 +198,18 @@ export async function startEmbeddedBroker(options: {
     return {
       ports: { mqtt: mqttPort, ...(mqttsPort === undefined ? {} : { mqtts: mqttsPort }), ...(wsPort === undefined ? {} : { ws: wsPort }) },
       connectedClients: () => broker.connectedClients,
+      listening: () => !broker.closed && servers.every((server) => server.listening),
       close: async () => {
         // The broker first: it disconnects every client, so the listeners can then close.
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+        await backplane?.close();
       },
     };
   } catch (error) {
     await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
+    await backplane?.close();
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { ALL_DEVICE_READINGS, ALL_DEVICE_STATUS, parseDeviceTopic, topics } from '@homeward/contracts';
 import type { DeviceMessageHandler } from './device-message.handler';
@@ -17,7 +18,7 @@ export interface ExternalConsumer {
  * broker's job there (README: `pattern readwrite homeward/v1/devices/%u/#` in Mosquitto).
  */
 export async function startExternalConsumer(options: {
-  external: { url: string; username: string | undefined; password: string | undefined; sharedGroup: string };
+  external: { url: string; username: string | undefined; password: string | undefined; sharedGroup: string; clientId?: string | undefined };
   handler: DeviceMessageHandler;
   log: (message: string) => void;
   clientId?: string;
@@ -25,7 +26,10 @@ export async function startExternalConsumer(options: {
   const { external, handler, log } = options;
   const clientOptions: IClientOptions = {
     protocolVersion: 5,
-    clientId: options.clientId ?? `homeward-gateway-${external.sharedGroup}-${process.pid}`,
+    // The persistent session's name: HOMEWARD_MQTT_CLIENT_ID pins it (e.g. the StatefulSet pod
+    // name) so a restarted gateway resumes it; the default adds the host because in containers
+    // every gateway is pid 1, and equal ids would take each other's sessions over.
+    clientId: options.clientId ?? external.clientId ?? `homeward-gateway-${external.sharedGroup}-${hostname()}-${process.pid}`,
     clean: false,
     properties: { sessionExpiryInterval: 24 * 60 * 60 },
     reconnectPeriod: 1_000,

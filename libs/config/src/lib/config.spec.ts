@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseConfig } from './config';
+import { parseConfig, redactUrlPassword } from './config';
 
 const parse = (env: Record<string, string | undefined>) => parseConfig(env, { cwd: '/srv/homeward', joinPath: join });
 
@@ -14,10 +14,24 @@ describe('parseConfig', () => {
         logLevel: 'info',
         mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1883, tls: undefined, wsPort: 8083, external: undefined, maxPayloadBytes: 262144 },
         ingest: { maxClockSkewMs: 300_000 },
+        rules: { partitions: undefined, leaseSeconds: 15, stallAlertSeconds: 300 },
         ble: { enabled: false },
         hub: undefined,
+        services: { gateway: true, api: true },
       },
     });
+  });
+
+  it('reads the log format, the services of this process, a metrics port and HTTPS files', () => {
+    const result = parse({ HOMEWARD_LOG_FORMAT: 'json', HOMEWARD_SERVICES: 'gateway', HOMEWARD_METRICS_PORT: '9464', HOMEWARD_HTTPS_CERT: '/tls/api.crt', HOMEWARD_HTTPS_KEY: '/tls/api.key' });
+    expect(result.ok && result.value.logFormat).toBe('json');
+    expect(result.ok && result.value.services).toEqual({ gateway: true, api: false });
+    expect(result.ok && result.value.metricsPort).toBe(9464);
+    expect(result.ok && result.value.api.https).toEqual({ certFile: '/tls/api.crt', keyFile: '/tls/api.key' });
+    const bad = parse({ HOMEWARD_LOG_FORMAT: 'xml', HOMEWARD_SERVICES: 'gateway,worker', HOMEWARD_HTTPS_CERT: '/tls/api.crt' });
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_LOG_FORMAT=xml/);
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_SERVICES=gateway,worker: must be gateway, api or gateway,api/);
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_HTTPS_KEY=: is needed too/);
   });
 
   it('configures TLS only with both a certificate and a key, and external mode only with a URL', () => {
@@ -29,6 +43,20 @@ describe('parseConfig', () => {
     expect(!half.ok && half.error.message).toMatch(/HOMEWARD_MQTT_EXTERNAL_URL=: is needed when HOMEWARD_MQTT_MODE=external/);
     const external = parse({ HOMEWARD_MQTT_MODE: 'external', HOMEWARD_MQTT_EXTERNAL_URL: 'mqtt://broker:1883', HOMEWARD_MQTT_EXTERNAL_PASSWORD: 'pw' });
     expect(external.ok && external.value.mqtt.external).toEqual({ url: 'mqtt://broker:1883', username: undefined, password: 'pw', sharedGroup: 'homeward' });
+  });
+
+  it('shares MQTT state through Redis only when a Redis URL is given, and sizes rules partitions and leases', () => {
+    const shared = parse({ HOMEWARD_MQTT_REDIS_URL: 'redis://:secret@redis:6379/2', HOMEWARD_RULES_PARTITIONS: '64', HOMEWARD_RULES_LEASE_SECONDS: '20', HOMEWARD_STALL_ALERT_SECONDS: '120' });
+    expect(shared.ok && shared.value.mqtt.redisUrl).toBe('redis://:secret@redis:6379/2');
+    expect(shared.ok && shared.value.rules).toEqual({ partitions: 64, leaseSeconds: 20, stallAlertSeconds: 120 });
+    const bad = parse({ HOMEWARD_MQTT_REDIS_URL: 'http://user:secret@redis:6379', HOMEWARD_RULES_PARTITIONS: '0', HOMEWARD_RULES_LEASE_SECONDS: '1' });
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_MQTT_REDIS_URL=http:\/\/user:\*\*\*@redis:6379: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_PARTITIONS=0/);
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_LEASE_SECONDS=1/);
+    expect(redactUrlPassword('redis://:secret@redis:6379/0')).toBe('redis://:***@redis:6379/0');
+    expect(redactUrlPassword('redis://redis:6379/0')).toBe('redis://redis:6379/0');
+    const pinned = parse({ HOMEWARD_MQTT_MODE: 'external', HOMEWARD_MQTT_EXTERNAL_URL: 'mqtts://emqx:8883', HOMEWARD_MQTT_CLIENT_ID: 'homeward-gateway-0' });
+    expect(pinned.ok && pinned.value.mqtt.external?.clientId).toBe('homeward-gateway-0');
   });
 
   it('reads every setting into typed values', () => {

@@ -13,10 +13,25 @@ export interface HomewardConfig {
     readonly retentionDays: number | undefined;
     readonly poolSize: number;
   };
-  readonly api: { readonly host: string; readonly port: number };
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    /** Serve HTTPS with these PEM files (both set); undefined: plain HTTP (e.g. behind a TLS proxy). */
+    readonly https?: { readonly certFile: string; readonly keyFile: string } | undefined;
+  };
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** json or pretty; undefined: pretty on a terminal, json otherwise (decided by the process). */
+  readonly logFormat?: 'json' | 'pretty' | undefined;
+  /**
+   * Which parts this process runs (HOMEWARD_SERVICES): both by default. The rules engine runs
+   * inside the api (unless `--no-rules`) or in `homeward rules-worker` processes.
+   */
+  readonly services?: { readonly gateway: boolean; readonly api: boolean };
+  /** A /metrics (and /health) listener of its own, for a process without the API; undefined: none. */
+  readonly metricsPort?: number | undefined;
   readonly mqtt: MqttConfig;
   readonly ingest: { readonly maxClockSkewMs: number };
+  readonly rules: RulesConfig;
   /** Read Bluetooth health devices from this machine's adapter (noble, HCI). */
   readonly ble: { readonly enabled: boolean };
   /** Hub mode (`homeward hub`): forward this home's BLE readings upstream. */
@@ -32,8 +47,34 @@ export interface MqttConfig {
   readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined;
   /** WebSocket listener for browser-based patient apps; undefined when disabled (-1). */
   readonly wsPort: number | undefined;
-  readonly external: { readonly url: string; readonly username: string | undefined; readonly password: string | undefined; readonly sharedGroup: string } | undefined;
+  readonly external:
+    | {
+        readonly url: string;
+        readonly username: string | undefined;
+        readonly password: string | undefined;
+        readonly sharedGroup: string;
+        /** This gateway's MQTT client id there: stable across its restarts, unique among gateways (its persistent session). */
+        readonly clientId?: string | undefined;
+      }
+    | undefined;
   readonly maxPayloadBytes: number;
+  /**
+   * Several embedded-broker instances share sessions, subscriptions, retained messages and
+   * message flow through this Redis (aedes-persistence-redis, mqemitter-redis); undefined: in memory.
+   */
+  readonly redisUrl?: string | undefined;
+}
+
+export interface RulesConfig {
+  /**
+   * Patients are hashed into this many partitions, each evaluated by one rules worker at a time
+   * (leases in PostgreSQL). Undefined: one engine evaluates everyone through a single cursor.
+   */
+  readonly partitions: number | undefined;
+  /** A worker that stops renewing its partitions loses them after this long. */
+  readonly leaseSeconds: number;
+  /** Readings committed but not evaluated for longer than this raise a technical alert. */
+  readonly stallAlertSeconds: number;
 }
 
 export interface ConfigProblem {
@@ -76,6 +117,11 @@ export function parseConfig(
       problems.push({ variable: name, value: undefined, problems: ['is needed too: hub mode takes an upstream URL, the hub\'s device id and secret, and a devices file'] });
     }
   }
+  const httpsGiven = [dto.HOMEWARD_HTTPS_CERT, dto.HOMEWARD_HTTPS_KEY].filter((v) => v !== undefined).length;
+  if (httpsGiven === 1) {
+    const missing = dto.HOMEWARD_HTTPS_CERT === undefined ? 'HOMEWARD_HTTPS_CERT' : 'HOMEWARD_HTTPS_KEY';
+    problems.push({ variable: missing, value: undefined, problems: ['is needed too: HTTPS takes a certificate and a key'] });
+  }
   if (dto.HOMEWARD_MQTT_MODE === 'external' && dto.HOMEWARD_MQTT_EXTERNAL_URL === undefined) {
     problems.push({ variable: 'HOMEWARD_MQTT_EXTERNAL_URL', value: undefined, problems: ['is needed when HOMEWARD_MQTT_MODE=external'] });
   }
@@ -97,8 +143,15 @@ export function parseConfig(
       retentionDays: dto.HOMEWARD_RETENTION_DAYS,
       poolSize: dto.HOMEWARD_DB_POOL_SIZE ?? 10,
     },
-    api: { host: dto.HOMEWARD_API_HOST ?? '127.0.0.1', port: dto.HOMEWARD_API_PORT ?? 3000 },
+    api: {
+      host: dto.HOMEWARD_API_HOST ?? '127.0.0.1',
+      port: dto.HOMEWARD_API_PORT ?? 3000,
+      https: dto.HOMEWARD_HTTPS_CERT !== undefined && dto.HOMEWARD_HTTPS_KEY !== undefined ? { certFile: dto.HOMEWARD_HTTPS_CERT, keyFile: dto.HOMEWARD_HTTPS_KEY } : undefined,
+    },
     logLevel: dto.HOMEWARD_LOG_LEVEL ?? 'info',
+    logFormat: dto.HOMEWARD_LOG_FORMAT,
+    services: parseServices(dto.HOMEWARD_SERVICES),
+    metricsPort: dto.HOMEWARD_METRICS_PORT,
     mqtt: {
       mode: dto.HOMEWARD_MQTT_MODE ?? 'embedded',
       host: dto.HOMEWARD_MQTT_HOST ?? '127.0.0.1',
@@ -116,10 +169,17 @@ export function parseConfig(
               username: dto.HOMEWARD_MQTT_EXTERNAL_USERNAME,
               password: dto.HOMEWARD_MQTT_EXTERNAL_PASSWORD,
               sharedGroup: dto.HOMEWARD_MQTT_SHARED_GROUP ?? 'homeward',
+              clientId: dto.HOMEWARD_MQTT_CLIENT_ID,
             },
       maxPayloadBytes: dto.HOMEWARD_MQTT_MAX_PAYLOAD_BYTES ?? 256 * 1024,
+      redisUrl: dto.HOMEWARD_MQTT_REDIS_URL,
     },
     ingest: { maxClockSkewMs: (dto.HOMEWARD_MAX_CLOCK_SKEW_SECONDS ?? 300) * 1000 },
+    rules: {
+      partitions: dto.HOMEWARD_RULES_PARTITIONS,
+      leaseSeconds: dto.HOMEWARD_RULES_LEASE_SECONDS ?? 15,
+      stallAlertSeconds: dto.HOMEWARD_STALL_ALERT_SECONDS ?? 300,
+    },
     ble: { enabled: dto.HOMEWARD_BLE === 'on' },
     hub:
       dto.HOMEWARD_HUB_UPSTREAM_URL && dto.HOMEWARD_HUB_DEVICE_ID && dto.HOMEWARD_HUB_SECRET && dto.HOMEWARD_HUB_DEVICES_FILE
@@ -128,14 +188,20 @@ export function parseConfig(
   });
 }
 
+function parseServices(list: string | undefined): { gateway: boolean; api: boolean } {
+  if (list === undefined) return { gateway: true, api: true };
+  const names = new Set(list.split(','));
+  return { gateway: names.has('gateway'), api: names.has('api') };
+}
+
 /** Never echo a database password back into a log or terminal. */
 function redact(variable: string, value: string | undefined): string | undefined {
   if ((variable === 'HOMEWARD_MQTT_EXTERNAL_PASSWORD' || variable === 'HOMEWARD_HUB_SECRET') && value !== undefined) return '***';
-  if ((variable !== 'DATABASE_URL' && variable !== 'HOMEWARD_MQTT_EXTERNAL_URL') || value === undefined) return value;
+  if ((variable !== 'DATABASE_URL' && variable !== 'HOMEWARD_MQTT_EXTERNAL_URL' && variable !== 'HOMEWARD_MQTT_REDIS_URL') || value === undefined) return value;
   return redactUrlPassword(value);
 }
 
-/** `scheme://user:secret@host` → `scheme://user:***@host`, for logs and messages. */
+/** `scheme://user:secret@host` → `scheme://user:***@host` (and `redis://:secret@host`), for logs and messages. */
 export function redactUrlPassword(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }

@@ -58,6 +58,31 @@ export class EnvironmentDto {
   HOMEWARD_LOG_LEVEL?: 'error' | 'warn' | 'info' | 'debug';
 
   @IsOptional()
+  @IsIn(['json', 'pretty'])
+  HOMEWARD_LOG_FORMAT?: 'json' | 'pretty';
+
+  @IsOptional()
+  @Matches(/^(gateway|api)(,(gateway|api))*$/, { message: 'must be gateway, api or gateway,api' })
+  HOMEWARD_SERVICES?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(65535)
+  HOMEWARD_METRICS_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOMEWARD_HTTPS_CERT?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOMEWARD_HTTPS_KEY?: string;
+
+  @IsOptional()
   @IsIn(['embedded', 'external', 'off'])
   HOMEWARD_MQTT_MODE?: 'embedded' | 'external' | 'off';
 
@@ -121,6 +146,34 @@ export class EnvironmentDto {
   HOMEWARD_MQTT_MAX_PAYLOAD_BYTES?: number;
 
   @IsOptional()
+  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'must be 1–128 letters, digits, _ . : or -' })
+  HOMEWARD_MQTT_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0' })
+  HOMEWARD_MQTT_REDIS_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of partitions' })
+  @Min(1)
+  @Max(1024)
+  HOMEWARD_RULES_PARTITIONS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(2)
+  @Max(3600)
+  HOMEWARD_RULES_LEASE_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(1)
+  HOMEWARD_STALL_ALERT_SECONDS?: number;
+
+  @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of seconds' })
   @Min(1)
@@ -159,6 +212,11 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_API_HOST',
   'HOMEWARD_API_PORT',
   'HOMEWARD_LOG_LEVEL',
+  'HOMEWARD_LOG_FORMAT',
+  'HOMEWARD_SERVICES',
+  'HOMEWARD_METRICS_PORT',
+  'HOMEWARD_HTTPS_CERT',
+  'HOMEWARD_HTTPS_KEY',
   'HOMEWARD_MQTT_MODE',
   'HOMEWARD_MQTT_HOST',
   'HOMEWARD_MQTT_PORT',
@@ -171,6 +229,11 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_MQTT_EXTERNAL_PASSWORD',
   'HOMEWARD_MQTT_SHARED_GROUP',
   'HOMEWARD_MQTT_MAX_PAYLOAD_BYTES',
+  'HOMEWARD_MQTT_REDIS_URL',
+  'HOMEWARD_MQTT_CLIENT_ID',
+  'HOMEWARD_RULES_PARTITIONS',
+  'HOMEWARD_RULES_LEASE_SECONDS',
+  'HOMEWARD_STALL_ALERT_SECONDS',
   'HOMEWARD_MAX_CLOCK_SKEW_SECONDS',
   'HOMEWARD_BLE',
   'HOMEWARD_HUB_UPSTREAM_URL',

@@ -28,6 +28,8 @@ export interface Database extends SqlClient {
    * falls back to polling.
    */
   listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Pool connections (total, idle) and callers waiting for one, for metrics; drivers without a pool omit it. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ReadingRepository } from './repositories/reading.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { RejectedMessageRepository } from './repositories/rejected-message.repository';
+import { RulesPartitionRepository } from './repositories/rules-partition.repository';
 
 export interface StorageInfo {
   readonly mode: DatabaseMode;
@@ -22,6 +23,8 @@ export interface Repositories {
   readonly audit: AuditLogRepository;
   readonly alerts: AlertRepository;
   readonly monitoring: MonitoringRepository;
+  /** Leases of rules partitions between workers, and what they have not evaluated yet. */
+  readonly partitions: RulesPartitionRepository;
 }
 
 export interface Storage extends Repositories {
@@ -51,6 +54,7 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     audit: new AuditLogRepository(db),
     alerts: new AlertRepository(db),
     monitoring: new MonitoringRepository(db),
+    partitions: new RulesPartitionRepository(db),
   };
 }
 

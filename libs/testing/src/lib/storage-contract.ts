@@ -665,6 +665,112 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(await storage.alerts.readCursor(consumer)).toEqual({ txid: '12', id: '9' });
       });
 
+      describe('rules partitions (leases between workers, per-partition cursors)', () => {
+        const partitionOf = async (patientId: string, partitions: number) =>
+          (await storage.db.query<{ p: number }>('SELECT homeward_patient_partition($1::uuid, $2::int) AS p', [patientId, partitions])).rows[0]?.p;
+
+        it('shares partitions fairly between live workers, rebalances when one joins or leaves, and takes over expired leases', async () => {
+          const partitioning = { consumer: uniqueName('rules'), partitions: 6 };
+          const a = await storage.partitions.claim(partitioning, 'worker-a', 60_000);
+          expect(a).toMatchObject({ owned: [0, 1, 2, 3, 4, 5], liveWorkers: 1, taken: [0, 1, 2, 3, 4, 5], released: [] });
+          // b joins: its share is 3 but a still holds everything until a's next heartbeat.
+          expect((await storage.partitions.claim(partitioning, 'worker-b', 60_000)).owned).toEqual([]);
+          expect(await storage.partitions.claim(partitioning, 'worker-a', 60_000)).toMatchObject({ owned: [0, 1, 2], liveWorkers: 2, released: [3, 4, 5] });
+          expect(await storage.partitions.claim(partitioning, 'worker-b', 60_000)).toMatchObject({ owned: [3, 4, 5], taken: [3, 4, 5] });
+          // A stopping worker hands its partitions back; the other takes them on its next heartbeat.
+          await storage.partitions.release(partitioning, 'worker-b');
+          expect((await storage.partitions.claim(partitioning, 'worker-a', 60_000)).owned).toEqual([0, 1, 2, 3, 4, 5]);
+          // A worker that dies stops renewing: once its leases expire another takes them over.
+          const dying = { consumer: uniqueName('rules'), partitions: 2 };
+          expect((await storage.partitions.claim(dying, 'worker-c', 200)).owned).toEqual([0, 1]);
+          expect((await storage.partitions.claim(dying, 'worker-d', 60_000)).owned).toEqual([]);
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          expect(await storage.partitions.claim(dying, 'worker-d', 60_000)).toMatchObject({ owned: [0, 1], liveWorkers: 1, taken: [0, 1] });
+          expect((await storage.partitions.leases(dying)).map((l) => l.owner)).toEqual(['worker-d', 'worker-d']);
+        });
+
+        it('lets a batch commit only under a lease it still holds, and no other worker takes that lease meanwhile', async () => {
+          const partitioning = { consumer: uniqueName('rules'), partitions: 1 };
+          await storage.partitions.claim(partitioning, 'worker-a', 60_000);
+          expect(await storage.db.transaction((tx) => storage.partitions.holds(partitioning, 'worker-a', 0, tx))).toBe(true);
+          expect(await storage.db.transaction((tx) => storage.partitions.holds(partitioning, 'worker-b', 0, tx))).toBe(false);
+        });
+
+        if (backend.concurrentSessions) {
+          it('keeps a lease that a batch is committing under from being taken over, even once it has expired', async () => {
+            const partitioning = { consumer: uniqueName('rules'), partitions: 1 };
+            await storage.partitions.claim(partitioning, 'worker-a', 300);
+            let commit!: () => void;
+            const mayCommit = new Promise<void>((resolve) => (commit = resolve));
+            let checked!: () => void;
+            const leaseChecked = new Promise<void>((resolve) => (checked = resolve));
+            const batch = storage.db.transaction(async (tx) => {
+              const held = await storage.partitions.holds(partitioning, 'worker-a', 0, tx);
+              checked();
+              await mayCommit;
+              return held;
+            });
+            await leaseChecked;
+            await new Promise((resolve) => setTimeout(resolve, 400)); // the lease expires mid-batch
+            expect((await storage.partitions.claim(partitioning, 'worker-b', 60_000)).owned).toEqual([]);
+            commit();
+            expect(await batch).toBe(true);
+            expect((await storage.partitions.claim(partitioning, 'worker-b', 60_000)).owned).toEqual([0]);
+          });
+        }
+
+        it("gives each partition only its own patients' readings, in commit order, and moves an idle partition's cursor past the others'", async () => {
+          const partitions = 2;
+          const byPartition = new Map<number, string>();
+          while (byPartition.size < partitions) {
+            const patient = await aPatient();
+            const p = await partitionOf(patient.id, partitions);
+            if (p !== undefined && !byPartition.has(p)) byPartition.set(p, patient.id);
+          }
+          const start = await endOfStream();
+          const zero = byPartition.get(0) as string;
+          const one = byPartition.get(1) as string;
+          await storage.readings.insertBatch([0, 1].map((i) => aReading({ patientId: zero, value: 90 + i, measuredAt: new Date(Date.UTC(2026, 4, 1, i)) })));
+          await storage.readings.insertBatch([aReading({ patientId: one, value: 95, measuredAt: new Date(Date.UTC(2026, 4, 1, 3)) })]);
+          const end = await endOfStream();
+          const pageOf = async (index: number) => {
+            for (let attempt = 0; ; attempt++) {
+              const page = await storage.readings.afterCursor(start, 100, { index, count: partitions });
+              const passed = BigInt(page.cursor.txid) > BigInt(end.txid) || (page.cursor.txid === end.txid && BigInt(page.cursor.id) >= BigInt(end.id));
+              if (passed || attempt === 100) return page;
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+          };
+          const p0 = await pageOf(0);
+          const p1 = await pageOf(1);
+          const ours = (page: { readings: { id: string; patientId: string; value: number }[] }) => page.readings.filter((r) => r.patientId === zero || r.patientId === one);
+          expect(ours(p0).map((r) => [r.patientId, r.value]).sort()).toEqual([[zero, 90], [zero, 91]]);
+          expect(ours(p1).map((r) => [r.patientId, r.value])).toEqual([[one, 95]]);
+          const ids = ours(p0).map((r) => BigInt(r.id));
+          expect(ids[0]! < ids[1]!).toBe(true); // commit order: one batch's rows in id order
+          // Both cursors reach the end of the stream, whichever partition the last reading was in.
+          for (const page of [p0, p1]) expect(BigInt(page.cursor.txid) >= BigInt(end.txid)).toBe(true);
+        });
+
+        it('reports readings committed but not yet evaluated, per patient, for a single cursor and for partition cursors', async () => {
+          const patient = await aPatient();
+          const consumer = uniqueName('stall');
+          await storage.alerts.advanceCursor(consumer, START_OF_STREAM, await endOfStream());
+          const partitioning = { consumer: uniqueName('stall'), partitions: 3 };
+          await storage.partitions.claim(partitioning, 'worker-a', 60_000);
+          for (const [p, cursor] of (await storage.partitions.cursors(partitioning)).entries()) {
+            await storage.alerts.advanceCursor(`${partitioning.consumer}:${p}/3`, cursor, await endOfStream());
+          }
+          const received = new Date(Date.now() - 60_000);
+          await storage.readings.insertBatch([0, 1].map((i) => aReading({ patientId: patient.id, value: 90 + i, measuredAt: new Date(Date.UTC(2026, 4, 2, i)), receivedAt: received })));
+          const mine = (rows: { patientId: string }[]) => rows.filter((r) => r.patientId === patient.id);
+          expect(mine(await storage.partitions.unevaluated(consumer, undefined, new Date()))).toEqual([{ patientId: patient.id, count: 2, oldestReceivedAt: received }]);
+          expect(mine(await storage.partitions.unevaluated(partitioning.consumer, 3, new Date()))).toEqual([{ patientId: patient.id, count: 2, oldestReceivedAt: received }]);
+          // Received after the cut-off: not (yet) late.
+          expect(mine(await storage.partitions.unevaluated(consumer, undefined, new Date(received.getTime() - 1)))).toEqual([]);
+        });
+      });
+
       it("gives the engine active admissions with their care plans and the patient's devices", async () => {
         const { ward, patient } = await aWardAndPatient();
         const carePlan = { expectedReadings: [{ vital: 'body_weight', everyHours: 24 }] };

@@ -1,5 +1,7 @@
-import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
+import { type ReadinessCheck, readinessProblems } from '@homeward/observability';
 import type { Storage } from '@homeward/storage';
+import { READINESS_CHECKS } from '../observability/observability.tokens';
 import { Public } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
 
@@ -26,14 +28,19 @@ const VERSION = '0.1.0';
 /**
  * /health is what an operator reads: database mode (embedded or server), engine (TimescaleDB
  * or plain) and schema version. /health/live says the process is up; /health/ready (and
- * /health itself) answer 503 while the database cannot be reached.
+ * /health itself) answer 503 while the database cannot be reached; /health/ready also while the
+ * broker side is down (the embedded broker not listening, or the external broker disconnected),
+ * so a load balancer stops sending to an instance that could not take readings.
  */
 @Public()
 @Controller('health')
 export class HealthController {
   private readonly startedAt = Date.now();
 
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Optional() @Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[] = [],
+  ) {}
 
   @Get()
   async health(@Res({ passthrough: true }) response: ResponseLike): Promise<HealthReport> {
@@ -49,10 +56,12 @@ export class HealthController {
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) response: ResponseLike): Promise<{ status: 'ok' | 'unavailable' }> {
-    const report = await this.report();
-    if (report.status !== 'ok') response.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: report.status };
+  async ready(@Res({ passthrough: true }) response: ResponseLike): Promise<{ status: 'ok' | 'unavailable'; problems?: Record<string, string> }> {
+    const [report, problems] = await Promise.all([this.report(), readinessProblems(this.checks ?? [])]);
+    if (report.database.error !== undefined) problems['database'] = report.database.error;
+    if (Object.keys(problems).length === 0) return { status: 'ok' };
+    response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: 'unavailable', problems };
   }
 
   private async report(): Promise<HealthReport> {

@@ -30,6 +30,28 @@ export interface RulesEngineOptions extends WardAlertTimers {
   readonly hubOfflineAfterMinutes?: number;
   readonly clock?: Clock;
   /**
+   * Split patients between several workers: each patient belongs to one of `partitions`
+   * partitions (a stable hash of its id), each partition has its own cursor and is evaluated by
+   * the one worker holding its lease in PostgreSQL, renewed every leaseMs / 3. Every worker of a
+   * consumer must use the same number. Absent: this engine evaluates everyone through the single
+   * cursor `consumer` (one process, or several taking turns on that cursor's row lock).
+   */
+  readonly partitioning?: {
+    readonly partitions: number;
+    /** A worker that stops renewing loses its partitions after this long (default 15 s). */
+    readonly leaseMs?: number;
+    /** This worker's name in the lease table (default host-pid-random). */
+    readonly workerId?: string;
+  };
+  /**
+   * Raise the pipeline-stall technical alert on the worklist when readings wait unevaluated
+   * longer than this (PipelineStallMonitor). Checked even with enabled: false, so an api whose
+   * rules run in other processes notices when they stop. Absent: not checked.
+   */
+  readonly stallAlertAfterMs?: number;
+  /** How often the stall check runs (default a quarter of stallAlertAfterMs, at most 30 s). */
+  readonly stallCheckIntervalMs?: number;
+  /**
    * Test seam: called inside each batch's transaction after its alerts are written and before it
    * commits. Throwing rolls the batch back, as a crash at that moment would.
    */

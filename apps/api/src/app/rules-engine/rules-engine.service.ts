@@ -1,10 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type Observable, Subject, type Subscription, exhaustMap, from, map, merge, tap, timer } from 'rxjs';
 import type { Alert, AlertActor, AlertSeverityBand, Reading } from '@homeward/domain';
 import { type AlertCandidate, CURRENT_WITHIN_HOURS_DEFAULT, evaluatePatientRules, spo2BaselineSettings, weightGainSettings } from '@homeward/rules';
-import type { MonitoredAdmission, RaiseAlertInput, RaiseAlertResult, SqlClient, Storage, StoredReading } from '@homeward/storage';
+import {
+  type MonitoredAdmission,
+  type Partitioning,
+  type RaiseAlertInput,
+  type RaiseAlertResult,
+  type ReadingCursor,
+  type SqlClient,
+  type Storage,
+  type StoredReading,
+  partitionCursorName,
+} from '@homeward/storage';
 import { type EngineCarePlan, mapCarePlan } from './care-plan.mapper';
 import { type Clock, SYSTEM_CLOCK } from './clock';
+import { PIPELINE_STALL_RULE, PipelineStallMonitor } from './pipeline-stall.monitor';
 import { HOUR_MS, OVERDUE_RULE, type OverdueCandidate, overdueReadingRule, overdueSubject, readingDueAt } from './overdue-reading.rule';
 import {
   DEFAULT_ESCALATE_AFTER_MINUTES,
@@ -24,11 +37,12 @@ export interface RulesEngineEvent {
 export const READINGS_CHANNEL = 'homeward_readings';
 export const RULES_ENGINE_ACTOR: AlertActor = { type: 'system', id: 'rules-engine' };
 /** Rules whose alerts the engine may resolve itself; NEWS2, threshold and trend alerts need a person. */
-export const SELF_RESOLVING_RULES: ReadonlySet<string> = new Set([OVERDUE_RULE]);
+export const SELF_RESOLVING_RULES: ReadonlySet<string> = new Set([OVERDUE_RULE, PIPELINE_STALL_RULE]);
 
 const DAY_MS = 24 * HOUR_MS;
 const HELD_BACK_RETRY_MS = 100;
-type Work = 'readings' | 'timers';
+const DEFAULT_LEASE_MS = 15_000;
+type Work = 'readings' | 'timers' | 'leases';
 
 /** A proposal from any rule, ready for AlertRepository.raise. */
 type Proposal = Omit<RaiseAlertInput, 'wardId' | 'at' | 'escalationDueAt' | 'nextReminderAt' | 'by'>;
@@ -46,6 +60,12 @@ type Proposal = Omit<RaiseAlertInput, 'wardId' | 'at' | 'escalationDueAt' | 'nex
  * Wakes on LISTEN homeward_readings, polls as a fallback, and runs escalation timers, reminders
  * and overdue-reading checks on a timer. All work runs one piece at a time in this process; a
  * second process with the same consumer name takes turns through the cursor's row lock.
+ *
+ * With `partitioning`, several workers split the patients: this one evaluates only the
+ * partitions whose leases it holds (renewed on a heartbeat, checked again inside each batch's
+ * transaction), each from its own cursor, so a patient's readings are evaluated in order by one
+ * worker at a time; a dead worker's partitions expire and are taken over from their cursors. The
+ * timers (escalations, reminders, overdue readings) run in the holder of partition 0.
  */
 @Injectable()
 export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -62,6 +82,15 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   /** The last page ended at committed readings still held back by an open transaction. */
   private heldBack = false;
   private readonly reportedPlanProblems = new Set<string>();
+  private readonly partitioning: Partitioning | undefined;
+  private readonly leaseMs: number;
+  private readonly workerId: string;
+  /** Partitions this worker holds, as of its last heartbeat. */
+  private owned: readonly number[] = [];
+  private leasesRenewedAt = 0;
+  private readonly stallMonitor: PipelineStallMonitor | undefined;
+  private stallTimer: Subscription | undefined;
+  private stallCheck: Promise<void> | undefined;
 
   /** Alerts raised, repeated, escalated, reminded and resolved, as they are committed. */
   readonly events$: Observable<RulesEngineEvent> = this.eventsSubject.asObservable();
@@ -72,14 +101,61 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   ) {
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.consumer = options.consumer ?? 'rules-engine';
+    this.partitioning = options.partitioning ? { consumer: this.consumer, partitions: options.partitioning.partitions } : undefined;
+    this.leaseMs = options.partitioning?.leaseMs ?? DEFAULT_LEASE_MS;
+    this.workerId = options.partitioning?.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.stallMonitor =
+      options.stallAlertAfterMs === undefined
+        ? undefined
+        : new PipelineStallMonitor(storage, { consumer: this.consumer, partitions: this.partitioning?.partitions, stallAfterMs: options.stallAlertAfterMs, clock: this.clock });
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.startStallChecks();
     if (this.options.enabled !== false) await this.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stallTimer?.unsubscribe();
+    this.stallTimer = undefined;
+    await this.stallCheck;
     await this.stop();
+  }
+
+  /** This worker's name in the partition lease table. */
+  get worker(): string {
+    return this.workerId;
+  }
+
+  /** The partitions this worker holds (all of them, as one partition, without partitioning). */
+  get ownedPartitions(): readonly number[] {
+    return this.partitioning ? this.owned : [0];
+  }
+
+  /** Runs the pipeline-stall check now (it also runs on its own timer when configured). */
+  checkPipelineStall(): Promise<void> {
+    if (!this.stallMonitor) return Promise.resolve();
+    const monitor = this.stallMonitor;
+    // Not in the engine's queue: a pass that hangs is exactly what this must notice.
+    this.stallCheck ??= monitor
+      .check()
+      .then((result) => {
+        for (const alert of result.raised) {
+          this.logger.warn(`pipeline stalled: readings of patient ${alert.patientId} wait unevaluated; technical alert ${alert.id} raised`);
+          this.eventsSubject.next({ type: 'raised', alert });
+        }
+        for (const alert of result.resolved) this.eventsSubject.next({ type: 'resolved', alert });
+      })
+      .catch((error: unknown) => this.logger.error(`pipeline stall check failed: ${describe(error)}`))
+      .finally(() => (this.stallCheck = undefined));
+    return this.stallCheck;
+  }
+
+  private startStallChecks(): void {
+    const after = this.options.stallAlertAfterMs;
+    if (after === undefined || this.stallTimer) return;
+    const every = this.options.stallCheckIntervalMs ?? Math.min(30_000, Math.max(250, after / 4));
+    this.stallTimer = timer(every, every).subscribe(() => void this.checkPipelineStall());
   }
 
   /** The name of this engine's cursor in reading_consumers. */
@@ -104,7 +180,8 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     }
     const poll = timer(0, this.options.pollIntervalMs ?? 5_000).pipe(map((): Work => 'readings'));
     const timers = timer(0, this.options.timerIntervalMs ?? 30_000).pipe(map((): Work => 'timers'));
-    this.subscription = merge(this.wakes, poll, timers)
+    const leases = this.partitioning ? timer(0, this.leaseMs / 3).pipe(map((): Work => 'leases')) : [];
+    this.subscription = merge(this.wakes, poll, timers, leases)
       .pipe(
         tap((work) => this.pending.add(work)),
         // One pass at a time; wakes that arrive meanwhile are remembered in `pending`.
@@ -118,14 +195,22 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Stops waking and waits for the pass in progress; committed work stays committed. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
-    const stopListening = this.stopListening;
-    this.stopListening = undefined;
-    await stopListening?.().catch(() => undefined);
+    if (this.running) {
+      this.running = false;
+      this.subscription?.unsubscribe();
+      this.subscription = undefined;
+      const stopListening = this.stopListening;
+      this.stopListening = undefined;
+      await stopListening?.().catch(() => undefined);
+    }
     await this.queue.catch(() => undefined);
+    // Also when driven by hand (enabled: false): drain() claims leases too.
+    if (this.partitioning && this.leasesRenewedAt > 0) {
+      // Hand the partitions back now rather than make the other workers wait for expiry.
+      await this.storage.partitions.release(this.partitioning, this.workerId).catch((error: unknown) => this.logger.warn(`could not release partitions: ${describe(error)}`));
+      this.owned = [];
+      this.leasesRenewedAt = 0;
+    }
   }
 
   /** Asks for a pass over new readings soon (the gateway's notification does the same). */
@@ -149,6 +234,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
         const work = new Set(this.pending);
         this.pending.clear();
         try {
+          if (work.has('leases')) await this.renewLeases();
           if (work.has('readings')) await this.drainNow();
           if (work.has('timers')) await this.runTimersNow();
         } catch (error) {
@@ -165,16 +251,55 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     return result;
   }
 
+  /** Heartbeat: renew this worker's leases, give up what exceeds its share, take free or expired ones. */
+  private async renewLeases(): Promise<void> {
+    if (!this.partitioning) return;
+    const claim = await this.storage.partitions.claim(this.partitioning, this.workerId, this.leaseMs);
+    this.leasesRenewedAt = Date.now();
+    this.owned = claim.owned;
+    if (claim.taken.length > 0 || claim.released.length > 0) {
+      this.logger.log(
+        `worker ${this.workerId} holds partitions [${claim.owned.join(', ')}] of ${this.partitioning.partitions} (${claim.liveWorkers} live worker${claim.liveWorkers === 1 ? '' : 's'}` +
+          `${claim.taken.length > 0 ? `; took ${claim.taken.join(', ')}` : ''}${claim.released.length > 0 ? `; gave up ${claim.released.join(', ')}` : ''})`,
+      );
+    }
+    // Partitions just taken over may have readings waiting since their last holder stopped.
+    if (claim.taken.length > 0 && this.running) this.pending.add('readings');
+  }
+
+  /** Between batches, so a long catch-up never lets the leases lapse. */
+  private async renewLeasesIfDue(): Promise<void> {
+    if (this.partitioning && Date.now() - this.leasesRenewedAt >= this.leaseMs / 3) await this.renewLeases();
+  }
+
   private async drainNow(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const consumed = await this.processBatch();
-      if (consumed === 0) break;
-      total += consumed;
+    let heldBack = false;
+    if (!this.partitioning) {
+      for (;;) {
+        const consumed = await this.processBatch(undefined);
+        heldBack = this.heldBack;
+        if (consumed === 0) break;
+        total += consumed;
+      }
+    } else {
+      await this.renewLeasesIfDue();
+      for (const partition of this.owned) {
+        for (;;) {
+          const consumed = await this.processBatch(partition);
+          if (consumed === 0) {
+            heldBack ||= this.heldBack;
+            break;
+          }
+          total += consumed;
+          await this.renewLeasesIfDue();
+          if (!this.owned.includes(partition)) break;
+        }
+      }
     }
     // Committed readings held back behind another open transaction: no notification will come
     // when it ends, so look again shortly instead of waiting for the next poll.
-    if (this.heldBack && this.running) {
+    if (heldBack && this.running) {
       setTimeout(() => {
         if (this.running) this.wakes.next('readings');
       }, HELD_BACK_RETRY_MS).unref();
@@ -182,13 +307,31 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     return total;
   }
 
-  /** One page of the readings stream, evaluated and committed with the cursor; 0 at the end. */
-  private async processBatch(): Promise<number> {
+  /**
+   * One page of the readings stream (of one partition, when partitioned), evaluated and
+   * committed with the cursor; 0 at the end.
+   */
+  private async processBatch(partition: number | undefined): Promise<number> {
     const { alerts, readings, monitoring } = this.storage;
-    const from = await alerts.readCursor(this.consumer);
-    const page = await readings.afterCursor(from, this.options.pageSize ?? 500);
+    const partitioning = partition === undefined ? undefined : this.partitioning;
+    const cursor = partitioning && partition !== undefined ? partitionCursorName(this.consumer, partition, partitioning.partitions) : this.consumer;
+    const from = await alerts.readCursor(cursor);
+    const page = await readings.afterCursor(
+      from,
+      this.options.pageSize ?? 500,
+      partitioning && partition !== undefined ? { index: partition, count: partitioning.partitions } : undefined,
+    );
     this.heldBack = page.heldBack;
-    if (page.readings.length === 0) return 0;
+    // Holding the partition's lease first (share-locked to commit) keeps a batch from committing
+    // after its lease passed to another worker: the other worker's batch would count it again.
+    const stillMine = async (tx: SqlClient) => partitioning === undefined || partition === undefined || this.storage.partitions.holds(partitioning, this.workerId, partition, tx);
+    if (page.readings.length === 0) {
+      // Only other partitions' readings went by: move past them so the next page starts there.
+      if (!sameCursor(from, page.cursor)) {
+        await this.storage.db.transaction(async (tx) => (await stillMine(tx)) && alerts.advanceCursor(cursor, from, page.cursor, tx));
+      }
+      return 0;
+    }
     const now = this.clock.now();
 
     const work: { admission: MonitoredAdmission; proposals: Proposal[]; answered: Alert[] }[] = [];
@@ -202,9 +345,10 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     }
 
     const events: RulesEngineEvent[] = [];
-    const moved = await this.storage.db.transaction(async (tx) => {
-      // First, so the cursor row is locked for the whole batch (compare and set).
-      if (!(await alerts.advanceCursor(this.consumer, from, page.cursor, tx))) return false;
+    const moved = await this.storage.db.transaction(async (tx): Promise<boolean | 'lease-lost'> => {
+      if (!(await stillMine(tx))) return 'lease-lost';
+      // Then the cursor, so its row is locked for the whole batch (compare and set).
+      if (!(await alerts.advanceCursor(cursor, from, page.cursor, tx))) return false;
       for (const { admission, proposals, answered } of work) {
         for (const proposal of proposals) {
           const result = await alerts.raise(this.raiseInput(admission, proposal, now), tx);
@@ -216,8 +360,13 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       await this.options.beforeCommit?.({ readings: page.readings.length, alerts: events.length });
       return true;
     });
+    if (moved === 'lease-lost') {
+      this.logger.warn(`partition ${partition ?? '?'} is no longer held by worker ${this.workerId}; its batch is left to the new holder`);
+      this.owned = this.owned.filter((p) => p !== partition);
+      return 0;
+    }
     if (!moved) {
-      this.logger.warn(`another "${this.consumer}" instance moved the cursor first; its batch stands`);
+      this.logger.warn(`another "${cursor}" instance moved the cursor first; its batch stands`);
       return 0;
     }
     for (const event of events) this.eventsSubject.next(event);
@@ -280,6 +429,10 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async runTimersNow(): Promise<void> {
+    if (this.partitioning) {
+      await this.renewLeasesIfDue();
+      if (!this.owned.includes(0)) return; // the holder of partition 0 runs the timers
+    }
     const now = this.clock.now();
     const { alerts } = this.storage;
     for (const alert of await alerts.dueForEscalation(now)) {
@@ -442,6 +595,10 @@ function groupByPatient(readings: readonly StoredReading[]): Map<string, StoredR
     else groups.set(reading.patientId, [reading]);
   }
   return groups;
+}
+
+function sameCursor(a: ReadingCursor, b: ReadingCursor): boolean {
+  return a.txid === b.txid && a.id === b.id;
 }
 
 function capitalise(text: string): string {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { LogLevel } from '@nestjs/common';
+import type { LogLevel, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Storage } from '@homeward/storage';
 import { RulesEngineModule } from './rules-engine.module';
@@ -16,7 +16,7 @@ export interface RunningRulesEngine {
  * The engine in a Nest application context of its own: no HTTP server. With `enabled: false` it
  * does nothing until told (engine.drain(), engine.runTimers(), engine.start()).
  */
-export async function startRulesEngine(storage: Storage, options: RulesEngineOptions = {}, logger: LogLevel[] | false = ['fatal', 'error', 'warn']): Promise<RunningRulesEngine> {
+export async function startRulesEngine(storage: Storage, options: RulesEngineOptions = {}, logger: LogLevel[] | LoggerService | false = ['fatal', 'error', 'warn']): Promise<RunningRulesEngine> {
   const context = await NestFactory.createApplicationContext(RulesEngineModule.forRoot(storage, options), { logger, abortOnError: false });
   await context.init();
   const engine = context.get(RulesEngineService);

@@ -1,5 +1,5 @@
 import { Controller, Inject, Ip, type MessageEvent, Sse } from '@nestjs/common';
-import { type Observable, concat, defer, filter, from, interval, map, merge } from 'rxjs';
+import { type Observable, concat, defer, endWith, filter, from, ignoreElements, interval, map, merge, takeUntil } from 'rxjs';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
@@ -36,6 +36,10 @@ export class StreamController {
       map((change): MessageEvent => (change.kind === 'alert' ? { type: 'alert', data: change.item } : { type: 'resync', data: {} })),
     );
     const pings = interval(KEEP_ALIVE_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: {} })));
-    return concat(opened, merge(changes, pings));
+    // End the response when the service stops (its changes$ completes on module destroy): an open
+    // stream would otherwise keep the HTTP server from closing, and Ctrl-C would hang while a
+    // dashboard is open. The browser reconnects with backoff.
+    const stopped = this.stream.changes$.pipe(ignoreElements(), endWith(true));
+    return concat(opened, merge(changes, pings)).pipe(takeUntil(stopped));
   }
 }

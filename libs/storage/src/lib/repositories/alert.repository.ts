@@ -413,6 +413,15 @@ export class AlertRepository {
     return rows.map(toAlert);
   }
 
+  /** Unresolved alerts of one rule, oldest first (a technical rule's own episodes, to resolve them). */
+  async unresolvedOfRule(rule: string, options: { limit?: number } = {}): Promise<Alert[]> {
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE rule = $1 AND state <> 'resolved' ORDER BY opened_at, id LIMIT $2`,
+      [rule, options.limit ?? 10_000],
+    );
+    return rows.map(toAlert);
+  }
+
   /** Open (unacknowledged) alerts whose escalation timer has run out, longest overdue first. */
   async dueForEscalation(now: Date, limit = 100): Promise<Alert[]> {
     const { rows } = await this.db.query<AlertRow>(

@@ -30,6 +30,12 @@ export interface ReadingCursor {
 
 export const START_OF_STREAM: ReadingCursor = { txid: '0', id: '0' };
 
+/** One of `count` partitions of the patients (rules workers; `homeward_patient_partition`). */
+export interface ReadingPartition {
+  readonly index: number;
+  readonly count: number;
+}
+
 interface ReadingRow {
   id: string;
   patient_id: string;
@@ -229,11 +235,17 @@ export class ReadingRepository {
    * rules engine). Rows of transactions still in flight are held back until every older
    * transaction has finished, so a consumer that stores the returned cursor never skips a row.
    */
-  async afterCursor(cursor: ReadingCursor, limit = 1000): Promise<{ readings: StoredReading[]; cursor: ReadingCursor; heldBack: boolean }> {
+  async afterCursor(
+    cursor: ReadingCursor,
+    limit = 1000,
+    partition?: ReadingPartition,
+  ): Promise<{ readings: StoredReading[]; cursor: ReadingCursor; heldBack: boolean }> {
+    if (partition) return this.partitionAfterCursor(cursor, limit, partition);
     const result = await this.db.query<ReadingRow & { txid: string }>(
       `SELECT ${COLUMNS}, txid::text AS txid FROM readings
        WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY txid, id
+       -- The table's columns, not the text aliases above: ordered as text, txid 1000 would come before 999.
+       ORDER BY readings.txid, readings.id
        LIMIT $3`,
       [cursor.txid, cursor.id, limit],
     );
@@ -251,6 +263,96 @@ export class ReadingRepository {
         )
       ).rows[0]?.held ?? false);
     return { readings: result.rows.map(toReading), cursor: next, heldBack };
+  }
+
+  /**
+   * afterCursor for one partition of the patients. The cursor may move past other partitions'
+   * readings: when the partition's page is not full it moves to the last committed reading of the
+   * stream seen in the same snapshot (every row up to it is committed, so none is skipped), so an
+   * idle partition does not rescan the others' readings on every pass.
+   */
+  private async partitionAfterCursor(
+    cursor: ReadingCursor,
+    limit: number,
+    partition: ReadingPartition,
+  ): Promise<{ readings: StoredReading[]; cursor: ReadingCursor; heldBack: boolean }> {
+    // One statement, so both parts see one snapshot.
+    const result = await this.db.query<ReadingRow & { txid: string | null; horizon_txid: string; horizon_id: string }>(
+      `WITH mine AS (
+         SELECT ${COLUMNS}, txid AS tx, readings.id AS rid FROM readings
+         WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+           AND homeward_patient_partition(patient_id, $5) = $4
+         ORDER BY readings.txid, readings.id
+         LIMIT $3
+       ), horizon AS (
+         SELECT txid, id FROM readings
+         WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY txid DESC, id DESC
+         LIMIT 1
+       )
+       SELECT mine.*, mine.tx::text AS txid, horizon.txid::text AS horizon_txid, horizon.id::text AS horizon_id
+       FROM horizon LEFT JOIN mine ON true
+       ORDER BY mine.tx, mine.rid`,
+      [cursor.txid, cursor.id, limit, partition.index, partition.count],
+    );
+    const rows = result.rows.filter((row): row is ReadingRow & { txid: string; horizon_txid: string; horizon_id: string } => row.txid !== null);
+    const horizon = result.rows[0];
+    const last = rows[rows.length - 1];
+    const next = rows.length >= limit && last ? { txid: last.txid, id: last.id } : horizon ? { txid: horizon.horizon_txid, id: horizon.horizon_id } : cursor;
+    const heldBack =
+      rows.length < limit &&
+      ((
+        await this.db.query<{ held: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM readings WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid >= pg_snapshot_xmin(pg_current_snapshot())
+             AND homeward_patient_partition(patient_id, $4) = $3) AS held`,
+          [next.txid, next.id, partition.index, partition.count],
+        )
+      ).rows[0]?.held ?? false);
+    return { readings: rows.map(toReading), cursor: next, heldBack };
+  }
+
+  /** Readings by store id, whoever's (at most 10: one FHIR Observation's); the caller checks access. */
+  async withIds(ids: readonly string[]): Promise<StoredReading[]> {
+    const valid = ids.filter((id) => /^\d{1,18}$/.test(id)).slice(0, 10);
+    if (valid.length === 0) return [];
+    const result = await this.db.query<ReadingRow>(`SELECT ${COLUMNS} FROM readings WHERE id = ANY ($1::bigint[]) ORDER BY measured_at, id`, [valid]);
+    return result.rows.map(toReading);
+  }
+
+  /**
+   * One page of a patient's readings for a search (FHIR Observation search), oldest first, with
+   * the total. Readings of `groupedVitals` measured at the same instant by the same device (a
+   * cuff's systolic, diastolic and mean) count as one result and never straddle two pages; every
+   * other reading is a result of its own. `from` and `to` are both inclusive; offset paging.
+   */
+  async searchPage(
+    patientId: string,
+    query: { vitals?: readonly VitalKey[]; from?: Date; to?: Date; groupedVitals?: readonly VitalKey[]; offset: number; limit: number },
+  ): Promise<{ readings: StoredReading[]; total: number }> {
+    const params = [patientId, query.from ?? null, query.to ?? null, query.vitals ?? null, query.groupedVitals ?? []];
+    const matching = `
+      SELECT ${COLUMNS}, readings.id AS rid, CASE WHEN vital = ANY ($5::text[]) THEN 0 ELSE readings.id END AS gid
+      FROM readings
+      WHERE patient_id = $1 AND ($2::timestamptz IS NULL OR measured_at >= $2) AND ($3::timestamptz IS NULL OR measured_at <= $3)
+        AND ($4::text[] IS NULL OR vital = ANY ($4))`;
+    const [page, count] = await Promise.all([
+      this.db.query<ReadingRow>(
+        `WITH matching AS (${matching}),
+         results AS (
+           SELECT device_id, measured_at, gid, min(rid) AS first FROM matching GROUP BY device_id, measured_at, gid
+           ORDER BY measured_at, min(rid) LIMIT $6 OFFSET $7
+         )
+         SELECT m.id, m.patient_id, m.device_id, m.vital, m.value, m.unit, m.measured_at, m.device_time, m.received_at, m.source, m.status, m.idempotency_key
+         FROM matching m JOIN results r ON m.device_id IS NOT DISTINCT FROM r.device_id AND m.measured_at = r.measured_at AND m.gid = r.gid
+         ORDER BY m.measured_at, r.first, m.rid`,
+        [...params, query.limit, query.offset],
+      ),
+      this.db.query<{ total: string }>(
+        `WITH matching AS (${matching}) SELECT count(*)::text AS total FROM (SELECT 1 FROM matching GROUP BY device_id, measured_at, gid) results`,
+        params,
+      ),
+    ]);
+    return { readings: page.rows.map(toReading), total: Number(count.rows[0]?.total ?? 0) };
   }
 }
 

@@ -1,0 +1,112 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { FHIR_JSON, type FhirProblem, operationOutcome, problem } from '@homeward/fhir';
+
+/** What the FHIR endpoints need of Express's request and response (no @types/express here). */
+export interface FhirRequest extends AsyncIterable<Buffer | string> {
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly originalUrl?: string;
+  readonly url: string;
+  readonly protocol?: string;
+  readonly body?: unknown;
+  readonly readableEnded?: boolean;
+}
+
+export interface FhirResponse {
+  status(code: number): FhirResponse;
+  setHeader(name: string, value: string): unknown;
+  send(body: string): unknown;
+}
+
+/** Largest FHIR body accepted (a transaction Bundle of a few thousand Observations). */
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** A FHIR error as an HTTP exception whose body is the OperationOutcome. */
+export class FhirProblemException extends HttpException {
+  constructor(problems: readonly FhirProblem[], status: number = HttpStatus.UNPROCESSABLE_ENTITY) {
+    super(operationOutcome(problems), status);
+  }
+}
+
+/**
+ * The request body, as bytes (kept as they came, for rejected_messages) and as JSON. Express parses
+ * `application/json` itself; `application/fhir+json`, which it does not know, is read here, so the
+ * FHIR endpoints accept both without a change to the app's body parsers.
+ */
+export async function readFhirBody(request: FhirRequest): Promise<{ raw: Uint8Array; json: unknown }> {
+  const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type !== FHIR_JSON && type !== 'application/json') {
+    throw new FhirProblemException([problem('fhir.content-type', `Send the resource as ${FHIR_JSON} (or application/json); got "${type || 'no content type'}".`, 'Resource', 'structure')], HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+  }
+  if (request.body !== undefined && (request.readableEnded || type === 'application/json')) {
+    // Parsed already by Express's JSON parser: keep a faithful copy of what it read.
+    return { raw: new TextEncoder().encode(JSON.stringify(request.body)), json: request.body };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > MAX_BODY_BYTES) throw new FhirProblemException([problem('fhir.too-large', `The body is larger than ${MAX_BODY_BYTES} bytes; split the Bundle.`, 'Resource', 'too-costly')], HttpStatus.PAYLOAD_TOO_LARGE);
+    chunks.push(bytes);
+  }
+  const raw = new Uint8Array(Buffer.concat(chunks));
+  try {
+    return { raw, json: JSON.parse(new TextDecoder().decode(raw)) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { raw, json: new InvalidJson(reason) };
+  }
+}
+
+/** Marks a body that is not JSON, so the caller can keep it in rejected_messages before refusing it. */
+export class InvalidJson {
+  constructor(readonly reason: string) {}
+}
+
+const ISSUE_TYPE: Record<number, OperationOutcomeIssue['code']> = {
+  400: 'invalid',
+  401: 'login',
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'conflict',
+  413: 'too-costly',
+  415: 'not-supported',
+  422: 'processing',
+  429: 'throttled',
+};
+
+/**
+ * Every answer of the FHIR endpoints is FHIR: errors (including sign-in and role refusals from
+ * the guard, and ward isolation's 404) become an OperationOutcome, served as application/fhir+json.
+ */
+@Catch()
+export class FhirExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('FHIR');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<FhirResponse>();
+    let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
+    let outcome: OperationOutcome;
+    if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const body = exception.getResponse();
+      if (typeof body === 'object' && body !== null && (body as { resourceType?: string }).resourceType === 'OperationOutcome') {
+        outcome = body as OperationOutcome;
+      } else {
+        const coded = typeof body === 'object' && body !== null ? (body as { code?: unknown; message?: unknown }) : {};
+        const message = Array.isArray(coded.message) ? coded.message.join('; ') : String(coded.message ?? exception.message);
+        outcome = operationOutcome([{ code: String(coded.code ?? `http.${status}`), message, path: 'Resource', type: ISSUE_TYPE[status] ?? 'processing' }]);
+        // A refusal that is not about an element names no path.
+        for (const issue of outcome.issue) delete issue.expression;
+      }
+    } else {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      outcome = operationOutcome([{ code: 'internal', message: 'Something went wrong on our side; try again, and tell us if it persists.', path: 'Resource', type: 'exception' }]);
+      for (const issue of outcome.issue) delete issue.expression;
+    }
+    response.status(status);
+    response.setHeader('Content-Type', `${FHIR_JSON}; charset=utf-8`);
+    response.send(JSON.stringify(outcome));
+  }
+}

@@ -1,0 +1,96 @@
+import { Controller, Get, Header, HttpStatus, Inject, Ip, Param, ParseUUIDPipe, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Bundle, CapabilityStatement, Device, Observation, Patient, Resource } from '@medplum/fhirtypes';
+import { FHIR_JSON, capabilityStatement, problem } from '@homeward/fhir';
+import { CurrentUser, Public, Roles, type SignedInUser } from '../auth/access.decorators';
+import { FhirExceptionFilter, FhirProblemException, type FhirRequest, type FhirResponse, readFhirBody } from './fhir-http';
+import { parseObservationSearch } from './fhir-search';
+import { type Caller, FhirService } from './fhir.service';
+
+const FHIR_CONTENT_TYPE = `${FHIR_JSON}; charset=utf-8`;
+
+/**
+ * FHIR R4 at /fhir: what EPRs speak. The CapabilityStatement is public; everything else needs
+ * the same sign-in (Authorization: Bearer from /api/auth/sign-in) and follows the same ward
+ * isolation and audit as /api. Bodies and answers are application/fhir+json; errors are
+ * OperationOutcomes. (Not in the OpenAPI document: the FHIR specification describes it.)
+ */
+@ApiExcludeController()
+@UseFilters(FhirExceptionFilter)
+@Controller('fhir')
+export class FhirController {
+  constructor(@Inject(FhirService) private readonly fhir: FhirService) {}
+
+  @Public()
+  @Get('metadata')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  metadata(@Req() request: FhirRequest): CapabilityStatement {
+    return capabilityStatement(baseUrl(request), { name: 'Homeward', version: '0.1.0' }, new Date());
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get('Patient/:id')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  patient(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Patient> {
+    return this.fhir.patient(caller(request, user, ip), id);
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get('Patient/:id/:operation')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  operation(@Param('id', new ParseUUIDPipe()) id: string, @Param('operation') operation: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+    if (operation !== '$everything') {
+      throw new FhirProblemException([problem('fhir.operation-unknown', `Patient supports $everything only; not "${operation}".`, 'Patient', 'not-supported')], HttpStatus.NOT_FOUND);
+    }
+    return this.fhir.everything(caller(request, user, ip), id);
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get('Observation')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  search(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+    return this.fhir.searchObservations(caller(request, user, ip), parseObservationSearch(new URL(request.originalUrl ?? request.url, 'http://localhost').searchParams));
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get('Observation/:id')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  observation(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Observation> {
+    return this.fhir.observation(caller(request, user, ip), id);
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get('Device/:id')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  device(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Device> {
+    return this.fhir.device(caller(request, user, ip), id);
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Post('Observation')
+  async create(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Resource> {
+    const result = await this.fhir.createObservation(caller(request, user, ip), await readFhirBody(request));
+    response.status(result.status);
+    response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
+    if (result.location) response.setHeader('Location', result.location);
+    return result.body;
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Post()
+  async transaction(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+    const bundle = await this.fhir.transaction(caller(request, user, ip), await readFhirBody(request));
+    response.status(HttpStatus.OK);
+    response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
+    return bundle;
+  }
+}
+
+function baseUrl(request: FhirRequest): string {
+  const host = request.headers['host'] ?? 'localhost';
+  return `${request.protocol ?? 'http'}://${Array.isArray(host) ? host[0] : host}/fhir`;
+}
+
+function caller(request: FhirRequest, user: SignedInUser, ip: string): Caller {
+  return { user, ip, baseUrl: baseUrl(request) };
+}

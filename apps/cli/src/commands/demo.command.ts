@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SimulatedMqttDevice, cohortMessages, generateCohort, streamMessages } from '@homeward/device-simulators';
+import type { CliContext, Command } from '../cli-context';
+import { startDemoServices } from '../demo/demo-services';
+import { seedDemoWard } from '../demo/demo-ward.seed';
+import { describeFailure } from '../describe-failure';
+import { stderrLogger } from '../log';
+
+const USAGE = 'homeward demo [--patients 12] [--days 10] [--seconds-per-day 2.5] [--seed <n>]';
+const DAY_MS = 86_400_000;
+
+/**
+ * Everything at once for a first look: Homeward on the embedded database (a demo data folder),
+ * a seeded ward with a nurse and a clinician, and a simulated cohort replaying its last days over
+ * MQTT in accelerated time, so alerts reach the worklist within a minute.
+ */
+export const demoCommand: Command = {
+  summary: 'Run a demo: Homeward, a seeded ward (nurse and clinician accounts printed) and a simulated cohort streaming readings over MQTT.',
+  usage: USAGE,
+  async run(context: CliContext): Promise<number> {
+    let options: { patients: number; days: number; secondsPerDay: number; seed: number | undefined };
+    try {
+      const { values } = parseArgs({
+        args: [...context.args],
+        options: { patients: { type: 'string' }, days: { type: 'string' }, 'seconds-per-day': { type: 'string' }, seed: { type: 'string' } },
+        strict: true,
+      });
+      options = {
+        patients: Number(values.patients ?? 12),
+        days: Number(values.days ?? 10),
+        secondsPerDay: Number(values['seconds-per-day'] ?? 2.5),
+        seed: values.seed === undefined ? undefined : Number(values.seed),
+      };
+    } catch (error) {
+      context.err(`${describeFailure(error)}\nUsage: ${USAGE}`);
+      return 2;
+    }
+    const problems: string[] = [];
+    if (!Number.isInteger(options.patients) || options.patients < 6 || options.patients > 500) problems.push('--patients must be a whole number from 6 (one per scripted event) to 500');
+    if (!Number.isInteger(options.days) || options.days < 5 || options.days > 90) problems.push('--days must be a whole number from 5 to 90');
+    if (!(options.secondsPerDay >= 0.2 && options.secondsPerDay <= 3600)) problems.push('--seconds-per-day must be from 0.2 to 3600');
+    if (options.seed !== undefined && !Number.isInteger(options.seed)) problems.push('--seed must be a whole number');
+    if (problems.length > 0) {
+      context.err(`${problems.join('\n')}\nUsage: ${USAGE}`);
+      return 2;
+    }
+    const parsed = context.config();
+    if (!parsed) return 2;
+    // The demo keeps its own data folder, so it never mixes with a real `homeward start`.
+    // Nest's route listing would bury the credentials: the demo logs warnings only, unless asked.
+    const config = {
+      ...parsed,
+      logLevel: context.env['HOMEWARD_LOG_LEVEL'] ? parsed.logLevel : ('warn' as const),
+      database: context.env['HOMEWARD_DATA_DIR'] ? parsed.database : { ...parsed.database, dataDir: join(context.cwd, '.homeward-demo') },
+    };
+    const explicit = { mqtt: context.env['HOMEWARD_MQTT_PORT'] !== undefined, ws: context.env['HOMEWARD_MQTT_WS_PORT'] !== undefined, api: context.env['HOMEWARD_API_PORT'] !== undefined };
+    const log = stderrLogger(context.err);
+    let stepNumber = 0;
+    const step = (message: string) => context.out(`[${++stepNumber}/6] ${message}`);
+
+    let stopSignal: string | undefined;
+    void context.stopRequested.then((signal) => (stopSignal = signal));
+
+    let services;
+    try {
+      services = await startDemoServices(config, explicit, log, step);
+    } catch (error) {
+      context.err(describeFailure(error, 'The demo could not start'));
+      return 1;
+    }
+    const devices: SimulatedMqttDevice[] = [];
+    let exitCode = 0;
+    try {
+      const runId = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15).replace('T', '-');
+      const seed = options.seed ?? Date.now() % 2_147_483_647;
+      const cohort = generateCohort({ seed, size: options.patients, days: options.days });
+      step(`Seeding the ward, the accounts and ${options.patients} patients with their devices (scrypt-hashed credentials)…`);
+      const seeded = await seedDemoWard(services.storage, cohort.patients, runId, (done, total) => {
+        if (done === total || done % 5 === 0) context.out(`      ${done}/${total} patients registered`);
+      });
+      const mqttUrl = `mqtt://127.0.0.1:${services.mqttPort}`;
+      context.out('');
+      context.out('Homeward demo');
+      context.out(`  Dashboard:  ${services.apiUrl}/`);
+      context.out(`  API:        ${services.apiUrl}/api (docs: ${services.apiUrl}/api/docs)`);
+      context.out(`  MQTT:       ${mqttUrl}`);
+      context.out(`  Ward:       ${seeded.wardName}`);
+      context.out(`  Nurse:      ${seeded.nurse.email}  password: ${seeded.nurse.password}`);
+      context.out(`  Clinician:  ${seeded.clinician.email}  password: ${seeded.clinician.password}`);
+      context.out('  (passwords are shown only now; Homeward keeps only their hashes)');
+      context.out('');
+
+      step(`Connecting ${cohort.patients.length} simulated home hubs and patient apps over MQTT with their device credentials…`);
+      for (const [index, patient] of seeded.patients.entries()) {
+        if (stopSignal) break;
+        devices[index] = await SimulatedMqttDevice.connect(mqttUrl, { deviceId: patient.deviceId, secret: patient.secret }, { battery: 60 + ((index * 7) % 40) });
+      }
+
+      const now = Date.now();
+      const start = new Date(Math.floor(now / DAY_MS) * DAY_MS - (options.days - 1) * DAY_MS);
+      const messages = cohortMessages(cohort, { start, days: options.days, until: new Date(now) });
+      context.out(
+        `Streaming ${messages.length} messages: the cohort's last ${options.days} days at ${options.secondsPerDay} s a day (about ${Math.round(((now - start.getTime()) / DAY_MS) * options.secondsPerDay)} s). ` +
+          'Scripted: heart-failure decompensation, chest infection, non-adherence, hub outage, wrong device clock, malformed frames.',
+      );
+      let lastDay = -1;
+      const result = await streamMessages({
+        messages,
+        clock: { simulatedStart: start, realStart: Date.now(), speed: DAY_MS / (options.secondsPerDay * 1000) },
+        stopped: () => stopSignal !== undefined,
+        publish: async (message, sendingAt) => {
+          const device = devices[message.patientIndex];
+          return device ? device.publish(message.payload(sendingAt)) : undefined;
+        },
+        onProgress: (progress) => {
+          const day = Math.floor((progress.simulatedNow.getTime() - start.getTime()) / DAY_MS) + 1;
+          if (day === lastDay) return;
+          lastDay = day;
+          void services.storage.alerts.openForWards([seeded.wardId]).then(
+            (open) =>
+              context.out(
+                `  day ${Math.min(day, options.days)}/${options.days}: ${progress.sent}/${progress.total} messages, ${progress.stored} readings stored, ${progress.rejected} refused (kept with a coded reason), ${open.length} alerts open`,
+              ),
+            () => undefined,
+          );
+        },
+      });
+      if (!stopSignal) {
+        const open = await services.storage.alerts.openForWards([seeded.wardId]);
+        step(
+          `Replay done: ${result.sent} messages, ${result.stored} readings stored, ${result.duplicates} duplicates, ${result.rejected} refused; ${open.length} alerts open on the worklist. ` +
+            `Sign in at ${services.apiUrl}/ as the nurse. Homeward keeps running: press Ctrl-C to stop.`,
+        );
+      }
+      await context.stopRequested;
+    } catch (error) {
+      context.err(describeFailure(error, 'The demo failed'));
+      exitCode = 1;
+    }
+    log(`${stopSignal ?? 'stop'}: stopping the simulated devices, the gateway, the API and the database`);
+    await Promise.all(devices.map((device) => Promise.race([device.close(), new Promise((resolve) => setTimeout(resolve, 3_000))]).catch(() => undefined)));
+    await services.close();
+    log('stopped cleanly');
+    return exitCode;
+  },
+};

@@ -1,0 +1,273 @@
+import { ALERT_OUTCOME_NAMES } from '@homeward/domain';
+import { useState } from 'preact/hooks';
+import { SeverityBadge } from '../components/badges';
+import { ReadingsTable } from '../components/readings-table';
+import { type ChartSeries, TimeChart } from '../components/time-chart';
+import { ApiError, api, describeError } from '../lib/api-client';
+import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, StoredReading, Trend } from '../lib/api-types';
+import { BAND_NAMES, NEWS2_SCORE_BANDS, bandColour, thresholdLineColour } from '../lib/colours';
+import { displayUnit, formatDateTime, formatNhsNumber, formatValue } from '../lib/format';
+import { useLoad } from '../lib/use-load';
+import { CHARTED_VITALS, canonicalUnit, vitalName } from '../lib/vitals';
+
+type Range = 'day' | 'week' | 'month';
+const RANGES: ReadonlyArray<{ range: Range; label: string; days: number; bucket: 'hour' | 'day' | null }> = [
+  { range: 'day', label: 'Day', days: 1, bucket: null }, // every reading
+  { range: 'week', label: 'Week', days: 7, bucket: 'hour' }, // hourly min, mean, max
+  { range: 'month', label: 'Month', days: 30, bucket: 'day' }, // daily min, mean, max
+];
+const LINE_COLOUR = '#005eb8';
+
+interface PatientData {
+  readonly from: number;
+  readonly to: number;
+  readonly readings: readonly StoredReading[];
+  readonly trends: ReadonlyMap<string, Trend>;
+  readonly vitals: readonly string[];
+  readonly news2: readonly News2Point[] | { readonly unavailable: string };
+}
+
+/** A patient: trends per vital with their thresholds, NEWS2, readings, devices, care plan and alerts. */
+export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
+  const [range, setRange] = useState<Range>('day');
+  const record = useLoad(() => api<PatientRecord>('GET', `/api/patients/${patientId}`), [patientId]);
+  const alerts = useLoad(() => (me.role === 'admin' ? Promise.resolve([] as AlertDto[]) : api<AlertDto[]>('GET', `/api/patients/${patientId}/alerts`)), [patientId]);
+  // Readings, trends and NEWS2 are the care team's and the patient's; an admin sees the record only.
+  const data = useLoad(() => (me.role === 'admin' ? Promise.reject(new Error('Readings and trends are shown to the care team and the patient.')) : loadRange(patientId, range)), [patientId, range]);
+
+  if (record.error && !record.data) {
+    return (
+      <>
+        <h1 tabIndex={-1}>Patient</h1>
+        <p class="field-error" role="alert">
+          {describeError(record.error)}
+        </p>
+      </>
+    );
+  }
+  if (!record.data) return <p>Loading the patient…</p>;
+  const { patient, admission, devices, thresholds } = record.data;
+
+  return (
+    <>
+      <h1 tabIndex={-1}>
+        {patient.givenName} {patient.familyName}
+      </h1>
+      <p>
+        NHS {formatNhsNumber(patient.nhsNumber)} · born {patient.dateOfBirth}
+        {admission ? ` · ${admission.pathway} pathway since ${formatDateTime(admission.admittedAt)}` : ' · not on a virtual ward'} ·{' '}
+        <a href={`/patients/${patient.id}/enter`}>Enter a reading</a>
+      </p>
+
+      <h2 id="trends-heading">Trends</h2>
+      <div class="range" role="group" aria-labelledby="trends-heading">
+        {RANGES.map((r) => (
+          <button key={r.range} type="button" class="secondary" aria-pressed={range === r.range} onClick={() => setRange(r.range)}>
+            {r.label}
+          </button>
+        ))}
+      </div>
+      {data.error ? (
+        <p class="field-error" role="alert">
+          {describeError(data.error)}
+        </p>
+      ) : null}
+      {!data.data ? (
+        <p>Loading trends…</p>
+      ) : (
+        <>
+          <div class="charts" aria-busy={data.loading}>
+            <News2Chart data={data.data} />
+            {data.data.vitals.map((vital) => (
+              <VitalChart key={`${vital}-${range}`} vital={vital} range={range} data={data.data as PatientData} thresholds={thresholds.filter((t) => t.vital === vital)} />
+            ))}
+          </div>
+          {data.data.vitals.length === 0 && <p class="muted">No readings in this period.</p>}
+          <h2>Readings</h2>
+          <ReadingsTable readings={data.data.readings} caption={`Readings of the last ${range}, newest first`} />
+        </>
+      )}
+
+      <h2>Devices</h2>
+      {devices.length === 0 ? (
+        <p class="muted">No devices issued.</p>
+      ) : (
+        <div class="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">Serial</th>
+                <th scope="col">Battery</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {devices.map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    {d.type}
+                    {d.model ? ` (${d.model})` : ''}
+                  </td>
+                  <td>{d.serial}</td>
+                  <td>{d.batteryLevel === null ? 'unknown' : `${d.batteryLevel} %`}</td>
+                  <td>{formatDateTime(d.lastSeenAt)}</td>
+                  <td class={d.status === 'ok' ? '' : 'overdue'}>{d.status === 'ok' ? 'OK' : d.status === 'battery-low' ? 'Battery low' : 'Not seen for 48 h'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>Care plan</h2>
+      {admission ? <CarePlan plan={admission.carePlan} pathway={admission.pathway} thresholds={thresholds} /> : <p class="muted">Not admitted.</p>}
+
+      <h2>Alert history</h2>
+      {alerts.data && alerts.data.length > 0 ? (
+        <div class="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Opened</th>
+                <th scope="col">Severity</th>
+                <th scope="col">Alert</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {alerts.data.map((a) => (
+                <tr key={a.id}>
+                  <td>{formatDateTime(a.openedAt)}</td>
+                  <td>
+                    <SeverityBadge severity={a.severity} />
+                  </td>
+                  <td>
+                    <a href={`/alerts/${a.id}`}>{a.explanation}</a>
+                  </td>
+                  <td>
+                    {a.state}
+                    {a.outcome ? ` (${ALERT_OUTCOME_NAMES[a.outcome]})` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p class="muted">{alerts.error ? describeError(alerts.error) : 'No alerts.'}</p>
+      )}
+    </>
+  );
+}
+
+async function loadRange(patientId: string, range: Range): Promise<PatientData> {
+  const spec = RANGES.find((r) => r.range === range) ?? RANGES[0];
+  const to = Date.now();
+  const from = to - (spec?.days ?? 1) * 86_400_000;
+  const query = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+  const [readings, latest, news2] = await Promise.all([
+    api<StoredReading[]>('GET', `/api/patients/${patientId}/readings?${query}`),
+    api<StoredReading[]>('GET', `/api/patients/${patientId}/latest`),
+    api<News2Point[]>('GET', `/api/patients/${patientId}/news2?${query}`).catch((error: unknown) => {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 409)) return { unavailable: error.messages.join(' ') };
+      throw error;
+    }),
+  ]);
+  const known = new Set(latest.map((r) => r.vital));
+  const vitals = CHARTED_VITALS.filter((v) => known.has(v));
+  const trends = new Map<string, Trend>();
+  if (spec?.bucket) {
+    const fetched = await Promise.all(vitals.map((vital) => api<Trend>('GET', `/api/patients/${patientId}/trends?vital=${vital}&bucket=${spec.bucket}&${query}`)));
+    for (const trend of fetched) trends.set(trend.vital, trend);
+  }
+  return { from, to, readings, trends, vitals, news2 };
+}
+
+function VitalChart({ vital, range, data, thresholds }: { vital: string; range: Range; data: PatientData; thresholds: readonly ChartThreshold[] }) {
+  const unit = displayUnit(canonicalUnit(vital));
+  const trend = data.trends.get(vital);
+  let series: ChartSeries[];
+  let description: string;
+  if (range === 'day' || !trend) {
+    const points = data.readings.filter((r) => r.vital === vital).map((r) => ({ x: Date.parse(r.measuredAt), y: r.value }));
+    points.sort((a, b) => a.x - b.x);
+    series = [{ label: vitalName(vital), points, colour: LINE_COLOUR }];
+    description = `${points.length} readings${points.length ? `, from ${Math.min(...points.map((p) => p.y))} to ${Math.max(...points.map((p) => p.y))} ${unit}` : ''}.`;
+  } else {
+    const x = (start: string) => Date.parse(start);
+    series = [
+      { label: '_max', points: trend.buckets.map((b) => ({ x: x(b.start), y: b.max })), colour: '#9dc3e6', line: false },
+      { label: `${range === 'week' ? 'Hourly' : 'Daily'} mean`, points: trend.buckets.map((b) => ({ x: x(b.start), y: b.mean })), colour: LINE_COLOUR },
+      { label: '_min', points: trend.buckets.map((b) => ({ x: x(b.start), y: b.min })), colour: '#9dc3e6', line: false, fillTo: 0 },
+    ];
+    description = `${trend.buckets.length} ${trend.bucket}ly buckets (minimum, mean and maximum), ${trend.buckets.reduce((n, b) => n + b.count, 0)} readings.`;
+  }
+  const lines = thresholds.map((t) => ({ value: t.value, label: `${t.direction === 'at-or-above' ? '≥' : '≤'} ${t.value} ${t.severity}${t.source === 'override' ? ' (override)' : ''}`, colour: thresholdLineColour(t.severity) }));
+  return <TimeChart testId={`chart-${vital}`} title={`${vitalName(vital)} (${unit})`} description={description} unit={unit} from={data.from} to={data.to} series={series} lines={lines} />;
+}
+
+/** NEWS2 over the period: each point in its RCP risk-band colour, hollow when partial. */
+function News2Chart({ data }: { data: PatientData }) {
+  if (!Array.isArray(data.news2)) {
+    return (
+      <figure class="chart">
+        <figcaption>NEWS2</figcaption>
+        <p class="muted">{(data.news2 as { unavailable: string }).unavailable}</p>
+      </figure>
+    );
+  }
+  const points = data.news2 as readonly News2Point[];
+  const top = Math.min(20, Math.max(8, ...points.map((p) => p.score + 1)));
+  const partial = points.filter((p) => !p.complete).length;
+  return (
+    <TimeChart
+      testId="chart-news2"
+      title="NEWS2 (RCP colours; hollow = partial)"
+      description={`${points.length} scores${points.length ? `, latest ${points[points.length - 1]?.score} (${BAND_NAMES[points[points.length - 1]?.band ?? 'low']} risk)` : ''}${partial ? `, ${partial} partial` : ''}.`}
+      unit="score"
+      from={data.from}
+      to={data.to}
+      yMin={0}
+      yMax={top}
+      bands={NEWS2_SCORE_BANDS.map((b) => ({ from: b.from, to: Math.min(b.to, top), colour: `${bandColour(b.band)}55` }))}
+      series={[
+        {
+          label: 'NEWS2',
+          points: points.map((p) => ({ x: Date.parse(p.at), y: p.score })),
+          colour: '#333333',
+          pointColours: points.map((p) => bandColour(p.band)),
+          pointBorders: points.map((p) => thresholdLineColour(p.band)),
+          hollow: points.map((p) => !p.complete),
+        },
+      ]}
+    />
+  );
+}
+
+function CarePlan({ plan, pathway, thresholds }: { plan: Readonly<Record<string, unknown>>; pathway: string; thresholds: readonly ChartThreshold[] }) {
+  const entries = Object.entries(plan);
+  return (
+    <div class="panel">
+      <dl class="facts">
+        <dt>Pathway</dt>
+        <dd>{pathway}</dd>
+        {entries.map(([key, value]) => (
+          <>
+            <dt key={`${key}-t`}>{key}</dt>
+            <dd key={`${key}-d`}>
+              <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>
+            </dd>
+          </>
+        ))}
+        <dt>Alert limits</dt>
+        <dd>
+          {thresholds.length === 0
+            ? 'none'
+            : thresholds.map((t) => `${vitalName(t.vital)} ${t.direction === 'at-or-above' ? '≥' : '≤'} ${formatValue(t.value, canonicalUnit(t.vital))} (${t.severity}${t.source === 'override' ? ', override' : ''})`).join('; ')}
+        </dd>
+      </dl>
+    </div>
+  );
+}

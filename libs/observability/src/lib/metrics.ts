@@ -1,0 +1,156 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Connections of a node-postgres pool (pg's totalCount, idleCount, waitingCount). */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+/**
+ * What the processes know about their state, read at scrape time (so a gauge is never stale):
+ * the gateway registers connections and its broker link, the api the database figures.
+ */
+export interface MetricSources {
+  /** Device clients connected to the embedded broker. */
+  readonly mqttConnections?: () => number;
+  /** The broker side is up: embedded listeners listening, or the external broker connected. */
+  readonly brokerLinkUp?: () => boolean;
+  readonly dbPool?: () => PoolStats | undefined;
+  /** Alerts by state (open, acknowledged, escalated, resolved), counted in the database. */
+  readonly alertsByState?: () => Promise<Readonly<Record<string, number>>>;
+  /** Per rules-engine cursor: now − measurement time of the last reading it evaluated. */
+  readonly rulesLag?: () => Promise<ReadonlyArray<{ readonly cursor: string; readonly seconds: number }>>;
+}
+
+/** Seconds from receipt to commit: group commit keeps this near one round trip when idle. */
+const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every Homeward metric, in one registry. One instance per process: in `homeward start` the
+ * gateway and the api share it and the API port serves it; a process without the API serves it
+ * from startMetricsServer.
+ */
+export class HomewardMetrics {
+  readonly registry = new Registry();
+  private sources: MetricSources = {};
+  private readonly stateGauges: Partial<Record<keyof MetricSources, Gauge<string>>> = {};
+  private readonly watched = new Set<keyof MetricSources>();
+  private readonly scrapeFailures: Counter<'source'>;
+
+  readonly mqttMessagesReceived: Counter<'kind'>;
+  readonly mqttMessagesSent: Counter<'kind'>;
+  readonly readingsStored: Counter<'source'>;
+  readonly readingsDuplicate: Counter<'source'>;
+  readonly rejections: Counter<'transport' | 'code'>;
+  readonly ingestLatency: Histogram<'transport'>;
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    // `this` inside collect() is the metric; the sources are read through this closure instead.
+    const read = <K extends keyof MetricSources>(key: K): MetricSources[K] => this.sources[key];
+    const failed = (source: string) => this.scrapeFailures.inc({ source });
+
+    this.scrapeFailures = new Counter({ name: 'homeward_metrics_source_failures_total', help: 'Scrapes in which a source (such as the database) could not be read', labelNames: ['source'], registers });
+    // State gauges join the registry only once a process watches their source, so a process that
+    // has no broker does not report "0 connections, broker down".
+    this.stateGauges.mqttConnections = new Gauge({
+      name: 'homeward_mqtt_connections',
+      help: 'Device clients connected to the embedded MQTT broker',
+      registers: [],
+      collect() {
+        const source = read('mqttConnections');
+        if (source) this.set(source());
+      },
+    });
+    this.stateGauges.brokerLinkUp = new Gauge({
+      name: 'homeward_mqtt_broker_up',
+      help: '1 when the broker side is up (embedded listeners listening, or the external broker connected), else 0',
+      registers: [],
+      collect() {
+        const source = read('brokerLinkUp');
+        if (source) this.set(source() ? 1 : 0);
+      },
+    });
+    this.mqttMessagesReceived = new Counter({ name: 'homeward_mqtt_messages_received_total', help: 'Device messages received, by topic kind (readings, status)', labelNames: ['kind'], registers });
+    this.mqttMessagesSent = new Counter({ name: 'homeward_mqtt_messages_sent_total', help: 'Messages the gateway sent to devices (acks)', labelNames: ['kind'], registers });
+    this.readingsStored = new Counter({ name: 'homeward_readings_stored_total', help: 'Readings committed, by source (mqtt, manual, ble)', labelNames: ['source'], registers });
+    this.readingsDuplicate = new Counter({ name: 'homeward_readings_duplicate_total', help: 'Readings received again and recognised as duplicates (not stored twice)', labelNames: ['source'], registers });
+    this.rejections = new Counter({ name: 'homeward_ingest_rejections_total', help: 'Refused messages or items, by transport and reason code', labelNames: ['transport', 'code'], registers });
+    this.ingestLatency = new Histogram({
+      name: 'homeward_ingest_latency_seconds',
+      help: 'From receipt of a device message to the commit of what it carried',
+      labelNames: ['transport'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.httpRequests = new Counter({ name: 'homeward_http_requests_total', help: 'API requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers });
+    this.stateGauges.dbPool = new Gauge({
+      name: 'homeward_db_pool_connections',
+      help: 'Database pool connections: total, idle, and callers waiting for one',
+      labelNames: ['state'],
+      registers: [],
+      collect() {
+        const stats = read('dbPool')?.();
+        if (!stats) return;
+        this.set({ state: 'total' }, stats.total);
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'waiting' }, stats.waiting);
+      },
+    });
+    this.stateGauges.alertsByState = new Gauge({
+      name: 'homeward_alerts',
+      help: 'Alerts in the database by state',
+      labelNames: ['state'],
+      registers: [],
+      async collect() {
+        const source = read('alertsByState');
+        if (!source) return;
+        try {
+          const counts = await source();
+          this.reset();
+          for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+        } catch {
+          this.reset();
+          failed('alerts');
+        }
+      },
+    });
+    this.stateGauges.rulesLag = new Gauge({
+      name: 'homeward_rules_engine_lag_seconds',
+      help: 'Now minus the measurement time of the last reading the rules engine evaluated, per cursor',
+      labelNames: ['cursor'],
+      registers: [],
+      async collect() {
+        const source = read('rulesLag');
+        if (!source) return;
+        try {
+          const lags = await source();
+          this.reset();
+          for (const { cursor, seconds } of lags) this.set({ cursor }, seconds);
+        } catch {
+          this.reset();
+          failed('rules-lag');
+        }
+      },
+    });
+  }
+
+  /** Adds (or replaces) the sources read at scrape time. */
+  watch(sources: MetricSources): void {
+    this.sources = { ...this.sources, ...sources };
+    for (const key of Object.keys(sources) as Array<keyof MetricSources>) {
+      const gauge = this.stateGauges[key];
+      if (sources[key] === undefined || gauge === undefined || this.watched.has(key)) continue;
+      this.watched.add(key);
+      this.registry.registerMetric(gauge);
+    }
+  }
+
+  /** The Prometheus text exposition. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

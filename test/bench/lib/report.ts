@@ -1,0 +1,96 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the report is read back from plain JSON */
+
+function table(rows: ReadonlyArray<readonly string[]>): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  const line = (r: readonly string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
+  const [head, ...body] = rows;
+  return [line(head ?? []), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+const n = (value: unknown, unit = ''): string => (typeof value === 'number' && Number.isFinite(value) ? `${value.toLocaleString('en-GB')}${unit}` : '—');
+const verdict = (met: unknown) => (met === true ? 'met' : met === false ? 'NOT met' : '—');
+
+/** The benchmark report as Markdown-style tables (what `npm run bench` prints). */
+export function renderReport(report: any): string {
+  const r = report.results ?? {};
+  const out: string[] = [];
+  out.push(`\nHomeward benchmarks (${report.mode} run, ${report.startedAt}): ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}; ${report.database}; load average ${report.machine.loadAverage1_5_15?.atStart?.[0] ?? '?'} at start, ${report.machine.loadAverage1_5_15?.atEnd?.[0] ?? '?'} at end\n`);
+  const rows: string[][] = [['benchmark', 'measured', 'beside it', 'target', 'verdict']];
+  if (r.ingest) {
+    const i = r.ingest;
+    rows.push([
+      `ingest (${i.clients} MQTT clients, QoS 1, ${i.durationSeconds} s)`,
+      `Homeward ${n(i.homeward.readingsPerSecond)} readings/s`,
+      `Mosquitto ${n(i.mosquitto?.readingsPerSecond)}/s (×${n(i.ratios.homewardToMosquitto)}); COPY ${n(i.copy.rowsPerSecond)} rows/s (×${n(i.ratios.homewardToCopy)})`,
+      i.target,
+      `${verdict(i.met)} (×${n(i.ratios.homewardToLowerCeiling)} of the lower)`,
+    ]);
+  }
+  if (r.ingest?.homewardWithoutRules) {
+    const i = r.ingest;
+    rows.push([
+      'ingest, `homeward start --no-rules` (same load)',
+      `Homeward ${n(i.homewardWithoutRules.readingsPerSecond)} readings/s`,
+      `rules engine not in the process (it would run in \`homeward rules-worker\`)`,
+      '(for comparison)',
+      '—',
+    ]);
+  }
+  if (r.connections) {
+    const c = r.connections;
+    rows.push([
+      `idle hubs (${n(c.hubsConnected)} connected${c.scaledDown ? `, SCALED DOWN from ${n(c.hubsAsked)} by the time budget` : ''}${c.failedConnects ? `, ${n(c.failedConnects)} logins failed` : ''})`,
+      `${n(c.perThousandHubsMiB)} MiB per 1,000 (slope); RSS ${n(c.rssAtMaxMiB)} MiB at ${n(c.hubsConnected)}`,
+      `baseline ${n(c.baselineRssMiB)} MiB; connect p50 ${n(c.connectMs.p50)} ms, p95 ${n(c.connectMs.p95)} ms, ${n(c.connectsPerSecond)} connects/s (scrypt)`,
+      c.target,
+      verdict(c.met),
+    ]);
+  }
+  if (r.alerts) {
+    for (const a of r.alerts.phases ?? []) {
+      rows.push([
+        `alert latency at ${a.label} (${n(a.received)}/${n(a.probes)} probes)`,
+        `p50 ${n(a.latencyMs.p50)} ms, p95 ${n(a.latencyMs.p95)} ms, p99 ${n(a.latencyMs.p99)} ms`,
+        `background ${n(a.backgroundRatePerSecond)} readings/s; PUBACK p50 ${n(a.pubackMs.p50)} ms`,
+        r.alerts.target,
+        verdict(a.met),
+      ]);
+    }
+  }
+  if (r.trends) {
+    for (const e of [r.trends.plain, r.trends.timescale]) {
+      if (!e) continue;
+      rows.push([
+        `90-day trend, ${e.engine}`,
+        `p50 ${n(e.latencyMs.p50)} ms, p95 ${n(e.latencyMs.p95)} ms`,
+        `${n(e.patientsLoaded)} patients × 1 year = ${n(e.rows)} rows${e.scaledDown ? ` (SCALED DOWN from ${n(e.patientsAsked)})` : ''}; load ${n(e.loadSeconds)} s` +
+          (e.withAggregateIndex ? `; with an index on readings_daily (patient_id, vital, bucket): p50 ${n(e.withAggregateIndex.p50)} ms, p95 ${n(e.withAggregateIndex.p95)} ms` : ''),
+        r.trends.target,
+        verdict(e.met),
+      ]);
+    }
+  }
+  out.push(table(rows));
+  if (r.ingest) {
+    const cpu = (shares: Record<string, number> | undefined) => Object.entries(shares ?? {}).map(([k, v]) => `${k} ${v} %`).join(', ');
+    out.push(
+      `\nCPU during the ingest windows (100 % = one core of ${report.machine.cpus}): Homeward run: ${cpu(r.ingest.homeward.cpuPercentOfOneCore)}; ` +
+        `--no-rules run: ${cpu(r.ingest.homewardWithoutRules?.cpuPercentOfOneCore)}; Mosquitto run: ${cpu(r.ingest.mosquitto?.cpuPercentOfOneCore)}`,
+    );
+  }
+  if (r.ingest?.storedInRun) {
+    out.push(`Homeward run: ${n(r.ingest.storedInRun.readings)} readings stored and ${n(r.ingest.storedInRun.rejectedMessages)} messages refused (warm-up included).`);
+  }
+  if (r.ingest?.rulesEngine) {
+    const e = r.ingest.rulesEngine;
+    out.push(`Rules engine (same process): ${n(e.backlogAtStop)} readings not yet evaluated when the load stopped; ${e.drained ? 'evaluated' : 'NOT all evaluated'} within ${n(e.drainSeconds)} s (${n(e.evaluatedPerSecondDuringDrain)} readings/s with no ingest load)`);
+  }
+  const profile = r.ingest?.profile;
+  if (profile) {
+    out.push(`\nWhere the Homeward process spent its CPU during the measured ingest window (${n(profile.samples)} busy samples, node --cpu-prof):`);
+    out.push(table([['area', 'share'], ...profile.byArea.map((a: any) => [a.area, `${a.percent} %`])]));
+    out.push(table([['function (self time)', 'where', 'share'], ...profile.topFunctions.slice(0, 10).map((f: any) => [f.fn, f.where, `${f.percent} %`])]));
+  }
+  for (const [name, message] of Object.entries(report.failures ?? {})) out.push(`\n${name} FAILED: ${String(message).split('\n')[0]}`);
+  return `${out.join('\n')}\n`;
+}

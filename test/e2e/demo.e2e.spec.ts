@@ -1,0 +1,51 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@homeward/storage';
+import { call, signIn } from './api-fixture';
+import { eventually } from './gateway-fixture';
+import { killLeftovers, runHomeward } from './homeward-process';
+
+// Issue 7's "done when": `homeward demo` on the embedded database seeds a ward with a nurse,
+// streams a simulated cohort over MQTT, and the nurse sees alerts on the worklist within a minute.
+describe('homeward demo', () => {
+  afterAll(() => killLeftovers());
+
+  it('prints a nurse who can sign in and see an alert within 60 s, then stops cleanly on Ctrl-C', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'homeward-demo-'));
+    try {
+      const apiPort = await freePort();
+      const demo = runHomeward(['demo', '--patients', '8'], { HOMEWARD_DATA_DIR: dataDir, HOMEWARD_API_PORT: String(apiPort) });
+      const nurse = await eventually(async () => {
+        const exited = await Promise.race([demo.exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 0))]);
+        if (exited) throw new Error(`homeward demo exited early:\n${demo.stdout()}\n${demo.stderr()}`);
+        const match = /Nurse:\s+(\S+)\s+password:\s+(\S+)/.exec(demo.stdout());
+        return match ? { email: match[1]!, password: match[2]! } : undefined;
+      }, 90_000);
+      const credentialsShownAt = Date.now();
+      const api = /Dashboard:\s+(http:\/\/\S+?)\/\s/.exec(demo.stdout())?.[1];
+      expect(api).toBe(`http://127.0.0.1:${apiPort}`);
+
+      const signedIn = await signIn(api!, nurse.email, nurse.password);
+      expect(signedIn.status).toBe(200);
+      const { token } = (await signedIn.json()) as { token: string };
+      const worklist = await eventually(async () => {
+        const response = await call(api!, token, 'GET', '/api/worklist');
+        expect(response.status).toBe(200);
+        const items = (await response.json()) as Array<{ alert: { rule: string; wardId: string }; patient: { id: string } | null }>;
+        return items.length > 0 ? items : undefined;
+      }, 60_000);
+      expect(Date.now() - credentialsShownAt).toBeLessThan(60_000);
+      expect(worklist[0]?.patient).not.toBeNull();
+      // The scripted heart-failure decompensation and chest infection are what raise them.
+      expect(worklist.map((item) => item.alert.rule)).toEqual(expect.arrayContaining([expect.stringMatching(/weight-gain|vital-threshold|news2-band|spo2-baseline-drop/)]));
+
+      demo.child.kill('SIGINT');
+      expect(await demo.exited).toBe(0);
+      expect(demo.stderr()).toMatch(/stopped cleanly/);
+    } finally {
+      await killLeftovers();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
