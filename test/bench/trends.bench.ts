@@ -19,8 +19,18 @@ export interface TrendEngineResult {
   readonly latencyMs: { n: number; p50: number; p95: number; p99: number; max: number };
   readonly bucketsReturned: number;
   readonly met: boolean;
-  /** Timescale only: the same queries after adding an index on readings_daily (patient_id, vital, bucket). */
-  readonly withAggregateIndex: { readonly p50: number; readonly p95: number } | null;
+  /** On-disk size of what the year of readings occupies (tables, indexes, aggregates), for the capacity model. */
+  readonly storage: StorageFootprint;
+}
+
+export interface StorageFootprint {
+  /** readings (heap and indexes; for the hypertable, all its chunks) and reading_keys (duplicate detection). */
+  readonly bytes: number;
+  readonly bytesPerReading: number;
+  /** TimescaleDB: continuous aggregates (hourly and daily). */
+  readonly aggregateBytes: number | null;
+  /** TimescaleDB: the same after compressing every chunk older than 30 days, as the compression policy does. */
+  readonly compressed: { readonly bytes: number; readonly bytesPerReading: number; readonly seconds: number } | null;
 }
 
 export interface TrendsResult {
@@ -83,6 +93,8 @@ async function loadYear(storage: Storage, patients: number, readingsPerDay: numb
     if (loaded % (block * 4) === 0 || loaded === patients) log(`trends: ${loaded}/${patients} patients loaded (${Math.round((performance.now() - started) / 1000)} s)`);
   }
   for (const index of indexes) await storage.db.query(index.indexdef);
+  // Duplicate detection keeps one key per stored reading (what the ingest pipeline writes beside it).
+  await storage.db.query(`INSERT INTO reading_keys (idempotency_key, measured_at) SELECT idempotency_key, measured_at FROM readings WHERE idempotency_key LIKE 'bench-%' ON CONFLICT DO NOTHING`);
   if (!plain) await storage.db.query(`CALL refresh_continuous_aggregate('readings_daily', NULL, NULL)`);
   await storage.db.query('ANALYZE readings');
   const rows = Number((await storage.db.query<{ n: string }>('SELECT count(*) AS n FROM readings')).rows[0]?.n ?? 0);
@@ -105,24 +117,7 @@ async function measure(engine: string, storage: Storage, patientsAsked: number, 
     samples.push(performance.now() - t0);
   }
   const s = summary(samples);
-  // Diagnosis, not the product: the continuous aggregate's own indexes are (patient_id, bucket)
-  // and (vital, bucket), so a patient's vital is filtered row by row from rows scattered over the
-  // chunk; one index on (patient_id, vital, bucket) shows what a migration adding it would gain.
-  let withIndex: TrendEngineResult['withAggregateIndex'] = null;
-  if (!plain) {
-    await storage.db.query('CREATE INDEX bench_readings_daily_patient_vital_bucket ON readings_daily (patient_id, vital, bucket)');
-    await storage.db.query('ANALYZE');
-    for (let i = 0; i < 10; i++) await storage.readings.trend(patient, 'heart_rate', range);
-    const again: number[] = [];
-    for (let i = 0; i < options.trendQueries; i++) {
-      const t0 = performance.now();
-      await storage.readings.trend(patient, 'heart_rate', range);
-      again.push(performance.now() - t0);
-    }
-    const w = summary(again);
-    withIndex = { p50: round(w.p50, 2), p95: round(w.p95, 2) };
-    log(`trends (${engine}): with an index on readings_daily (patient_id, vital, bucket): p50 ${withIndex.p50} ms, p95 ${withIndex.p95} ms`);
-  }
+  const footprint = await storageFootprint(storage, load.rows, plain, log);
   log(`trends (${engine}): ${load.rows} rows; 90-day trend p50 ${round(s.p50, 2)} ms, p95 ${round(s.p95, 2)} ms`);
   return {
     engine,
@@ -135,8 +130,34 @@ async function measure(engine: string, storage: Storage, patientsAsked: number, 
     latencyMs: { n: s.n, p50: round(s.p50, 2), p95: round(s.p95, 2), p99: round(s.p99, 2), max: round(s.max, 2) },
     bucketsReturned: buckets,
     met: s.p95 < 20,
-    withAggregateIndex: withIndex,
+    storage: footprint,
   };
+}
+
+async function sizeOf(storage: Storage, sql: string): Promise<number> {
+  return Number((await storage.db.query<{ bytes: string }>(sql)).rows[0]?.bytes ?? 0);
+}
+
+async function storageFootprint(storage: Storage, rows: number, plain: boolean, log: (m: string) => void): Promise<StorageFootprint> {
+  const keys = `pg_total_relation_size('reading_keys')`;
+  const perReading = (bytes: number) => (rows > 0 ? round(bytes / rows, 1) : 0);
+  if (plain) {
+    await storage.db.query('VACUUM ANALYZE readings');
+    const bytes = await sizeOf(storage, `SELECT pg_total_relation_size('readings') + ${keys} AS bytes`);
+    log(`trends (plain): ${round(bytes / 2 ** 20)} MiB on disk, ${perReading(bytes)} bytes per reading`);
+    return { bytes, bytesPerReading: perReading(bytes), aggregateBytes: null, compressed: null };
+  }
+  const hypertable = `SELECT hypertable_size('readings') + ${keys} AS bytes`;
+  const aggregates = `SELECT (SELECT hypertable_size(format('%I.%I', materialization_hypertable_schema, materialization_hypertable_name)::regclass) FROM timescaledb_information.continuous_aggregates WHERE view_name = 'readings_hourly')
+                           + (SELECT hypertable_size(format('%I.%I', materialization_hypertable_schema, materialization_hypertable_name)::regclass) FROM timescaledb_information.continuous_aggregates WHERE view_name = 'readings_daily') AS bytes`;
+  const bytes = await sizeOf(storage, hypertable);
+  const aggregateBytes = await sizeOf(storage, aggregates);
+  const started = performance.now();
+  await storage.db.query(`SELECT count(compress_chunk(c, if_not_compressed => true)) FROM show_chunks('readings', older_than => INTERVAL '30 days') c`);
+  const compressedBytes = await sizeOf(storage, hypertable);
+  const seconds = round((performance.now() - started) / 1000);
+  log(`trends (timescale): ${round(bytes / 2 ** 20)} MiB, ${perReading(bytes)} bytes per reading; compressed ${perReading(compressedBytes)} in ${seconds} s; aggregates ${round(aggregateBytes / 2 ** 20)} MiB`);
+  return { bytes, bytesPerReading: perReading(bytes), aggregateBytes, compressed: { bytes: compressedBytes, bytesPerReading: perReading(compressedBytes), seconds } };
 }
 
 /** p50/p95 of storage.readings.trend (90 days, daily buckets, one patient) on a year of data. */

@@ -306,6 +306,26 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       }
     });
 
+    it('a backlog of days committed while no engine ran, evaluated page by page, gives the alerts of readings fed one at a time', async () => {
+      // Weight gain looks back 3 days: the case where a page's readings fall in the windows of
+      // many later moments that are still waiting after the cursor.
+      const plan = { news2: HEART_FAILURE_PLAN.news2 };
+      const script = [...steadyDays(START, 7), ...decompensation()];
+      const reference = await setUp('heart-failure', plan);
+      await feed(storage, reference.engine, reference.clock, reference.patient.id, script);
+      const expected = (await alertsOf(storage, reference.patient.id)).map(normalise);
+      expect(expected.map((a) => a.key)).toEqual(['weight-gain body_weight:gain medium', 'news2-band news2 medium', 'spo2-baseline-drop spo2:baseline-drop medium']);
+
+      const consumer = `backlog-${reference.patient.id}`;
+      await fastForward(storage, consumer);
+      const admitted = await admitPatient(storage, 'heart-failure', plan, new Date(START.getTime() - HOUR));
+      for (const moment of script) await storage.readings.insertBatch(readingsAt(admitted.patient.id, moment.at, moment.values));
+      const running = await anEngine(storage, new ManualClock(at(7 * 24 + 120)), { consumer, pageSize: 7 });
+      engines.push(running);
+      await settle(storage, running.engine);
+      expect((await alertsOf(storage, admitted.patient.id)).map(normalise)).toEqual(expected);
+    });
+
     it('wakes on LISTEN homeward_readings: a committed reading becomes an alert within a second, with polling off', async () => {
       const clock = new ManualClock(at(1));
       const { engine, patient } = await setUp('general', ARI_PLAN, { clock, pollIntervalMs: 3_600_000, timerIntervalMs: 3_600_000 });

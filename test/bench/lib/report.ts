@@ -64,7 +64,8 @@ export function renderReport(report: any): string {
         `90-day trend, ${e.engine}`,
         `p50 ${n(e.latencyMs.p50)} ms, p95 ${n(e.latencyMs.p95)} ms`,
         `${n(e.patientsLoaded)} patients × 1 year = ${n(e.rows)} rows${e.scaledDown ? ` (SCALED DOWN from ${n(e.patientsAsked)})` : ''}; load ${n(e.loadSeconds)} s` +
-          (e.withAggregateIndex ? `; with an index on readings_daily (patient_id, vital, bucket): p50 ${n(e.withAggregateIndex.p50)} ms, p95 ${n(e.withAggregateIndex.p95)} ms` : ''),
+          `; ${n(e.storage.bytesPerReading)} bytes per reading on disk` +
+          (e.storage.compressed ? ` (${n(e.storage.compressed.bytesPerReading)} compressed)` : ''),
         r.trends.target,
         verdict(e.met),
       ]);

@@ -327,6 +327,25 @@ export function describeStorageContract(label: string, backend: ContractBackend)
           expect(afterCommit.readings.map((r) => r.id)).toEqual([slowResult.stored[0]!.id, fast.stored[0]!.id]);
         });
       }
+      it('names the measurement times a consumer at a cursor has already seen, not those after it', async () => {
+        const patient = await aPatient();
+        const early = aReading({ patientId: patient.id, value: 95, measuredAt: at('2026-03-08T08:00:00Z') });
+        const twin = aReading({ patientId: patient.id, vital: 'heart_rate', unit: '/min', value: 72, measuredAt: at('2026-03-08T08:00:00Z') });
+        await storage.readings.insertBatch([early, twin]);
+        const seen = await endOfStream();
+        await storage.readings.insertBatch([aReading({ patientId: patient.id, value: 93, measuredAt: at('2026-03-08T20:00:00Z') })]);
+        await storage.readings.insertBatch([aReading({ patientId: patient.id, value: 94, measuredAt: at('2026-03-07T20:00:00Z') })]);
+        const range = { from: at('2026-03-07T00:00:00Z'), to: at('2026-03-09T00:00:00Z') };
+        const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+        expect(iso(await storage.readings.momentsThrough(patient.id, range, seen))).toEqual(['2026-03-08T08:00:00.000Z']);
+        expect(iso(await storage.readings.momentsThrough(patient.id, range, await endOfStream()))).toEqual([
+          '2026-03-07T20:00:00.000Z',
+          '2026-03-08T08:00:00.000Z',
+          '2026-03-08T20:00:00.000Z',
+        ]);
+        expect(await storage.readings.momentsThrough(patient.id, range, START_OF_STREAM)).toEqual([]);
+        expect(iso(await storage.readings.momentsThrough(patient.id, { from: range.from, to: at('2026-03-08T08:00:00Z') }, await endOfStream()))).toEqual(['2026-03-07T20:00:00.000Z']);
+      });
     });
 
     describe('rejected messages and audit', () => {

@@ -339,7 +339,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       const admission = await monitoring.activeAdmission(patientId);
       if (!admission) continue; // not on a virtual ward: stored, not monitored
       const plan = this.planOf(admission);
-      const proposals = await this.evaluateFresh(admission, plan, fresh);
+      const proposals = await this.evaluateFresh(admission, plan, fresh, from);
       const answered = await this.answeredOverdue(admission, plan, fresh, now);
       work.push({ admission, proposals, answered });
     }
@@ -375,21 +375,27 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
 
   /**
    * The rules at every moment the new readings can change: each new reading's own measurement
-   * time, and every later stored measurement of this patient whose window reaches back to it.
+   * time, and every later moment already evaluated (at or before the batch's starting cursor
+   * `evaluated`) whose window reaches back to it: a late reading re-opens those. Later moments
+   * whose readings are still after the cursor are left to their own batch, which sees this
+   * batch's readings in their window; re-evaluating them here too made a backlog cost a whole
+   * window of evaluations per reading.
    */
-  private async evaluateFresh(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly StoredReading[]): Promise<Proposal[]> {
+  private async evaluateFresh(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly StoredReading[], evaluated: ReadingCursor): Promise<Proposal[]> {
     const reach = this.windowMs(plan);
     const times = fresh.map((r) => r.measuredAt.getTime());
     const earliest = Math.min(...times);
     const latest = Math.max(...times);
+    const reopened = (await this.storage.readings.momentsThrough(admission.patientId, { from: new Date(earliest + 1), to: new Date(latest + reach + 1) }, evaluated))
+      .map((d) => d.getTime())
+      .filter((t) => times.some((f) => t > f && t <= f + reach));
+    const moments = [...new Set([...times, ...reopened])].sort((a, b) => a - b);
+    const last = moments[moments.length - 1] ?? latest;
     const window = await this.storage.readings.inRange(admission.patientId, {
       from: new Date(earliest - reach),
-      to: new Date(latest + reach + 1),
+      to: new Date(last + 1),
       limit: 100_000,
     });
-    const moments = [...new Set(window.map((r) => r.measuredAt.getTime()))]
-      .filter((t) => times.some((f) => t >= f && t <= f + reach))
-      .sort((a, b) => a - b);
     const proposals: Proposal[] = [];
     const seen = new Set<string>();
     for (const moment of moments) {

@@ -191,6 +191,22 @@ export class ReadingRepository {
   }
 
   /**
+   * Distinct measurement times in [from, to) of this patient's readings at or before `through` in
+   * the readings stream: the moments a consumer at that cursor has already evaluated. A consumer
+   * re-evaluates these when a late reading lands in their window; readings after its cursor get
+   * their own turn, with every reading stored before them in view.
+   */
+  async momentsThrough(patientId: string, range: { from: Date; to: Date }, through: ReadingCursor): Promise<Date[]> {
+    const result = await this.db.query<{ measured_at: Date | string }>(
+      `SELECT DISTINCT measured_at FROM readings
+       WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3 AND (txid, id) <= ($4::xid8, $5::bigint)
+       ORDER BY measured_at`,
+      [patientId, range.from, range.to, through.txid, through.id],
+    );
+    return result.rows.map((row) => new Date(row.measured_at));
+  }
+
+  /**
    * Min, max, mean and count per bucket for the buckets that start in [from, to), whole buckets
    * (a bucket starting before `to` includes its readings after `to`). From the continuous
    * aggregates on TimescaleDB; rolled up on read on plain PostgreSQL; the same answer from both.
