@@ -306,7 +306,7 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       }
     });
 
-    it('a backlog of days committed while no engine ran, evaluated page by page, gives the alerts of readings fed one at a time', async () => {
+    it('a backlog of days committed while no engine ran, evaluated page by page (and stopped part-way), gives the alerts of readings fed one at a time', async () => {
       // Weight gain looks back 3 days: the case where a page's readings fall in the windows of
       // many later moments that are still waiting after the cursor.
       const plan = { news2: HEART_FAILURE_PLAN.news2 };
@@ -320,7 +320,23 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       await fastForward(storage, consumer);
       const admitted = await admitPatient(storage, 'heart-failure', plan, new Date(START.getTime() - HOUR));
       for (const moment of script) await storage.readings.insertBatch(readingsAt(admitted.patient.id, moment.at, moment.values));
-      const running = await anEngine(storage, new ManualClock(at(7 * 24 + 120)), { consumer, pageSize: 7 });
+      const clock = new ManualClock(at(7 * 24 + 120));
+      // Stopped while its drain is two pages in: stop() waits for that page, not for the backlog.
+      let pages = 0;
+      let stopped: Promise<void> | undefined;
+      const first = await anEngine(storage, clock, {
+        consumer,
+        pageSize: 7,
+        beforeCommit: () => {
+          if (++pages === 2) stopped = first.engine.stop();
+        },
+      });
+      const drained = await first.engine.drain();
+      await stopped;
+      await first.close();
+      expect(pages).toBe(2);
+      expect(drained).toBe(14);
+      const running = await anEngine(storage, clock, { consumer, pageSize: 7 });
       engines.push(running);
       await settle(storage, running.engine);
       expect((await alertsOf(storage, admitted.patient.id)).map(normalise)).toEqual(expected);

@@ -79,6 +79,8 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   private subscription: Subscription | undefined;
   private stopListening: (() => Promise<void>) | undefined;
   private running = false;
+  /** While stop() waits: a drain in progress ends after its current batch instead of working through the backlog. */
+  private stopping = false;
   /** The last page ended at committed readings still held back by an open transaction. */
   private heldBack = false;
   private readonly reportedPlanProblems = new Set<string>();
@@ -171,6 +173,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     if (this.options.listen !== false && this.storage.db.listen) {
       try {
         this.stopListening = await this.storage.db.listen(READINGS_CHANNEL, () => this.wakes.next('readings'));
@@ -195,6 +198,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Stops waking and waits for the pass in progress; committed work stays committed. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.running) {
       this.running = false;
       this.subscription?.unsubscribe();
@@ -204,6 +208,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       await stopListening?.().catch(() => undefined);
     }
     await this.queue.catch(() => undefined);
+    this.stopping = false;
     // Also when driven by hand (enabled: false): drain() claims leases too.
     if (this.partitioning && this.leasesRenewedAt > 0) {
       // Hand the partitions back now rather than make the other workers wait for expiry.
@@ -281,10 +286,12 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
         heldBack = this.heldBack;
         if (consumed === 0) break;
         total += consumed;
+        if (this.stopping) break; // committed with its cursor: the rest waits for the next start
       }
     } else {
       await this.renewLeasesIfDue();
       for (const partition of this.owned) {
+        if (this.stopping) break;
         for (;;) {
           const consumed = await this.processBatch(partition);
           if (consumed === 0) {
@@ -292,6 +299,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
             break;
           }
           total += consumed;
+          if (this.stopping) break;
           await this.renewLeasesIfDue();
           if (!this.owned.includes(partition)) break;
         }
