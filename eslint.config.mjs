@@ -19,12 +19,14 @@ const frameworks = ['@nestjs/*', 'rxjs', 'rxjs/*', 'express', 'pino', 'pino-*'];
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'net', 'tls', 'http', 'https', 'child_process', 'worker_threads', 'os', 'path', 'crypto'];
 
 // Tests of an app may use test support (builders, simulators, contract suites); its source may not.
-const boundaries = ({ appsMayUseTesting }) => [
+// Importing an app is allowed only where `mayImportApps` is set: the `homeward` command (apps/cli)
+// composes the API and the gateway, and the system tests and benchmarks run them. A library that
+// imports an app fails lint (test/lint/module-boundaries.spec.ts proves it).
+const boundaries = ({ appsMayUseTesting, mayImportApps = false }) => [
   'error',
   {
     enforceBuildableLibDependency: false,
-    // The `homeward` command (apps/cli) composes the API and the gateway: the only app imports.
-    allow: ['@homeward/api', '@homeward/gateway'],
+    allow: mayImportApps ? ['@homeward/api', '@homeward/gateway'] : [],
     depConstraints: [
       // Dimension 1: what kind of code may depend on what. Dependencies point down.
       { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: [...nodeOnly, ...frameworks, ...nodeBuiltins, 'class-validator', 'class-transformer'] },
@@ -77,10 +79,20 @@ export default [
     rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: true }) },
   },
   {
+    files: ['apps/cli/**/*.ts', 'test/**/*.ts'],
+    ignores: ['test/lint-fixtures/**'],
+    rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: false, mayImportApps: true }) },
+  },
+  {
+    files: ['apps/cli/test/**/*.ts', 'apps/cli/**/*.spec.ts', 'test/**/*.ts'],
+    ignores: ['test/lint-fixtures/**'],
+    rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: true, mayImportApps: true }) },
+  },
+  {
     // `homeward demo` is the one piece of app source that runs the device simulators: it streams
     // a simulated cohort into the real gateway. Nothing else in an app may import them.
     files: ['apps/cli/src/commands/demo.command.ts', 'apps/cli/src/demo/**/*.ts'],
-    rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: true }) },
+    rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: true, mayImportApps: true }) },
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/testing/**/*.ts'],

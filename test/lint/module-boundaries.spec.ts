@@ -51,8 +51,14 @@ describe('module boundaries', () => {
     );
   });
 
+  it('keep every library, even the storage adapter, from importing an app', async () => {
+    const errors = await boundaryErrors('test/lint-fixtures/adapter-lib/src/__lint-fixtures__/app-import.fixture.ts');
+    expect(errors.sort()).toEqual(['Imports of apps are forbidden', 'Imports of apps are forbidden']);
+  });
+
   it('pass the real code (the same rules, on the source tree)', async () => {
     expect(await boundaryErrors('libs/storage/src/lib/storage.ts')).toEqual([]);
     expect(await boundaryErrors('apps/cli/src/commands/start.command.ts')).toEqual([]);
+    expect(await boundaryErrors('apps/cli/src/demo/demo-services.ts')).toEqual([]);
   });
 });
