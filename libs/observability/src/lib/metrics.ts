@@ -120,7 +120,7 @@ export class HomewardMetrics {
     });
     this.stateGauges.rulesLag = new Gauge({
       name: 'homeward_rules_engine_lag_seconds',
-      help: 'Now minus the measurement time of the last reading the rules engine evaluated, per cursor',
+      help: 'How long the oldest reading waiting for the rules engine has been in Homeward (now minus its receipt time; 0 when none waits), per cursor',
       labelNames: ['cursor'],
       registers: [],
       async collect() {

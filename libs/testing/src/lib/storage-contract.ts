@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildReading, unwrap } from '@homeward/domain';
-import { type RaiseAlertInput, type ReadingCursor, START_OF_STREAM, type Storage, migrate } from '@homeward/storage';
+import { OperationsRepository, type RaiseAlertInput, type ReadingCursor, START_OF_STREAM, type Storage, migrate } from '@homeward/storage';
 import { aReading, aValidNhsNumber, uniqueName } from './builders';
 
 export interface ContractBackend {
@@ -664,6 +664,34 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(reminded).toMatchObject({ reminders: 1 });
         expect(mine(await storage.alerts.dueForReminder(minutes(t0, 31)))).toBe(0);
         expect((await storage.alerts.events(raised.alert.id)).map((e) => e.kind)).toEqual(['raised', 'reminded']);
+      });
+
+      it('reports rules lag as the time the oldest waiting reading has been in Homeward, not its measurement age', async () => {
+        const operations = new OperationsRepository(storage.db);
+        const patient = await aPatient();
+        // A partition of a million holds, in practice, this patient alone, so readings other tests
+        // write meanwhile cannot come first in its stream.
+        const partitions = 1_000_000;
+        const { rows } = await storage.db.query<{ k: number }>('SELECT homeward_patient_partition($1, $2) AS k', [patient.id, partitions]);
+        const consumer = `${uniqueName('lag').replace(/ /g, '-')}:${rows[0]!.k}/${partitions}`;
+        const start = await endOfStream();
+        await storage.alerts.advanceCursor(consumer, START_OF_STREAM, start);
+        const lagOf = async (at: Date) => (await operations.readingCursorLag(at)).find((lag) => lag.cursor === consumer)?.seconds;
+        expect(await lagOf(at('2026-03-01T10:00:00Z'))).toBe(0); // nothing waits
+
+        // A backfilled reading measured months ago, received at 10:00, waiting for 30 s.
+        const backfilled = await storage.readings.insertBatch([
+          aReading({ patientId: patient.id, measuredAt: at('2025-11-01T08:00:00Z'), receivedAt: at('2026-03-01T10:00:00Z') }),
+        ]);
+        await storage.readings.insertBatch([aReading({ patientId: patient.id, value: 90, measuredAt: at('2026-03-01T10:00:05Z'), receivedAt: at('2026-03-01T10:00:06Z') })]);
+        expect(await lagOf(at('2026-03-01T10:00:30Z'))).toBe(30);
+
+        // Once the backfilled reading is evaluated, the lag is the next waiting reading's.
+        const afterFirst = { txid: (await storage.db.query<{ txid: string }>('SELECT txid::text AS txid FROM readings WHERE id = $1', [backfilled.stored[0]!.id])).rows[0]!.txid, id: backfilled.stored[0]!.id };
+        await storage.alerts.advanceCursor(consumer, start, afterFirst);
+        expect(await lagOf(at('2026-03-01T10:00:30Z'))).toBe(24);
+        await storage.alerts.advanceCursor(consumer, afterFirst, await endOfStream());
+        expect(await lagOf(at('2026-03-01T10:00:30Z'))).toBe(0);
       });
 
       it("keeps each readings consumer's cursor, moved only from where it was (compare and set)", async () => {

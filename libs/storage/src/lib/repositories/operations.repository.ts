@@ -16,17 +16,29 @@ export class OperationsRepository {
   }
 
   /**
-   * Per reading cursor (the rules engine's, or each of its partitions'): now minus the measurement
-   * time of the last reading it evaluated. The cursor keeps (txid, reading id), which the
-   * readings_txid index finds directly. A cursor that has evaluated nothing yet is left out.
+   * Per reading cursor (the rules engine's, or each of its partitions' `<consumer>:<k>/<N>`): how
+   * long the oldest reading still waiting for it has been in Homeward — `at` minus the receipt
+   * time of the first reading after the cursor in commit order, 0 when none waits. Receipt, not
+   * measurement: a backfill of month-old readings is not a month of lag, and a live reading
+   * waiting behind it is. The first reading after the cursor is the one waiting longest (the
+   * stream is in transaction order); the readings_txid index finds it directly. A partition's
+   * cursor looks only at its own patients' readings.
    */
-  async readingCursorLag(): Promise<Array<{ cursor: string; seconds: number }>> {
-    const { rows } = await this.db.query<{ consumer: string; seconds: number }>(
-      `SELECT c.consumer, extract(epoch FROM now() - r.measured_at)::float8 AS seconds
+  async readingCursorLag(at: Date = new Date()): Promise<Array<{ cursor: string; seconds: number }>> {
+    const { rows } = await this.db.query<{ consumer: string; seconds: number | null }>(
+      `SELECT c.consumer, greatest(0, extract(epoch FROM $1::timestamptz - waiting.received_at))::float8 AS seconds
          FROM reading_consumers c
-         JOIN readings r ON r.txid = c.txid AND r.id = c.reading_id
+         CROSS JOIN LATERAL (SELECT (regexp_match(c.consumer, ':(\\d+)/(\\d+)$'))::int[] AS part) p
+         LEFT JOIN LATERAL (
+           SELECT r.received_at FROM readings r
+            WHERE (r.txid, r.id) > (c.txid, c.reading_id)
+              AND (p.part IS NULL OR homeward_patient_partition(r.patient_id, p.part[2]) = p.part[1])
+            ORDER BY r.txid, r.id
+            LIMIT 1
+         ) waiting ON true
         ORDER BY c.consumer`,
+      [at],
     );
-    return rows.map((row) => ({ cursor: row.consumer, seconds: Number(row.seconds) }));
+    return rows.map((row) => ({ cursor: row.consumer, seconds: row.seconds === null ? 0 : Number(row.seconds) }));
   }
 }
