@@ -10,7 +10,9 @@ import { AppModule } from './app/app.module';
 import { PinoNestLogger } from './app/observability/pino-nest.logger';
 import { requestLogMiddleware } from './app/observability/request-log.middleware';
 import type { RulesEngineOptions } from './app/rules-engine/rules-engine.options';
+import type { NotificationOptions } from './app/notifications/notifications.options';
 import { serveDashboard } from './app/dashboard/serve-dashboard';
+import { htmlNotFoundMiddleware, httpHeadersMiddleware } from './app/http/http-headers.middleware';
 import { serveOpenApi } from './openapi';
 
 const LEVELS: Record<'error' | 'warn' | 'info' | 'debug', LogLevel[]> = {
@@ -33,6 +35,8 @@ export interface ApiOptions {
   readonly metrics?: HomewardMetrics;
   /** Readiness checks besides the database (the broker link when the gateway runs in this process). */
   readonly readiness?: readonly ReadinessCheck[];
+  /** Escalation notifications (deliverer clock, retries, the dashboard's public URL for links). */
+  readonly notifications?: NotificationOptions;
   /** Serve HTTPS with these PEM files. */
   readonly https?: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
@@ -40,19 +44,22 @@ export interface ApiOptions {
 /** Builds the NestJS application (not yet listening). */
 export async function createApiApp(options: ApiOptions): Promise<INestApplication> {
   const observability = { ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.readiness ? { readiness: options.readiness } : {}) };
-  const modules = { ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.rulesEngine ? { rulesEngine: options.rulesEngine } : {}), observability };
+  const modules = { ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.rulesEngine ? { rulesEngine: options.rulesEngine } : {}), ...(options.notifications ? { notifications: options.notifications } : {}), observability };
   const app = await NestFactory.create(AppModule.forRoot(options.storage, modules), {
     // With a pino logger its level filters; Nest's own list otherwise (tests, embedding).
     logger: options.logger ? new PinoNestLogger(options.logger) : LEVELS[options.logLevel ?? 'info'],
     abortOnError: false,
     ...(options.https ? { httpsOptions: { cert: readFileSync(options.https.certFile), key: readFileSync(options.https.keyFile) } } : {}),
   });
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
+  app.use(httpHeadersMiddleware({ https: options.https !== undefined }));
   app.use(requestLogMiddleware(options.logger, options.metrics));
   // Every body is validated against its DTO; unknown fields are refused, not silently dropped.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   serveOpenApi(app);
   // The dashboard at `/` (built from apps/dashboard on first request; no patient data in it).
   serveDashboard(app);
+  app.use(htmlNotFoundMiddleware());
   return app;
 }
 
