@@ -373,6 +373,24 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(entries.map((e) => e.action)).toEqual(['patient.update', 'patient.read']);
         expect(entries[1]).toMatchObject({ actorType: 'user', actorId: 'u1', ip: '127.0.0.1' });
       });
+
+      it('orders audit entries by id as numbers, not as text (…, 10, 9, 8 — never 9, 8, 10)', async () => {
+        // Move the id sequence to just below a power of ten so the next ids change length.
+        const { rows } = await storage.db.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('audit_log', 'id'))::text AS id`);
+        const boundary = 10n ** BigInt(rows[0]!.id.length + 1);
+        await storage.db.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), $1::bigint)`, [String(boundary - 4n)]);
+        const actor = uniqueName('auditor');
+        for (let i = 0; i < 6; i++) await storage.audit.record({ actorType: 'user', actorId: actor, action: `step.${i}`, subjectType: 'test' });
+        const listed = await storage.audit.search({ actorId: actor });
+        expect(listed.map((e) => e.action)).toEqual(['step.5', 'step.4', 'step.3', 'step.2', 'step.1', 'step.0']);
+        const ids = listed.map((e) => BigInt(e.id));
+        expect(ids.some((id) => id >= boundary) && ids.some((id) => id < boundary)).toBe(true);
+        // Paging below an id of the shorter length still finds only the older entries.
+        expect((await storage.audit.search({ actorId: actor, before: listed[3]!.id })).map((e) => e.action)).toEqual(['step.1', 'step.0']);
+        const patient = await aPatient();
+        await storage.db.query(`UPDATE audit_log SET patient_id = $1, at = '2026-01-01T00:00:00Z' WHERE actor_id = $2`, [patient.id, actor]);
+        expect((await storage.audit.forPatient(patient.id)).map((e) => e.action)).toEqual(['step.5', 'step.4', 'step.3', 'step.2', 'step.1', 'step.0']);
+      });
     });
 
     describe('registry views', () => {

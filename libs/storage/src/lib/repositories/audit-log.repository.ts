@@ -41,7 +41,7 @@ export class AuditLogRepository {
 
   async forPatient(patientId: string, limit = 100): Promise<AuditRecord[]> {
     const { rows } = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM audit_log WHERE patient_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
+      `SELECT ${COLUMNS} FROM audit_log WHERE patient_id = $1 ORDER BY at DESC, audit_log.id DESC LIMIT $2`,
       [patientId, limit],
     );
     return rows.map(toRecord);
@@ -57,7 +57,8 @@ export class AuditLogRepository {
          AND ($4::timestamptz IS NULL OR at >= $4)
          AND ($5::timestamptz IS NULL OR at < $5)
          AND ($6::bigint IS NULL OR id < $6)
-       ORDER BY id DESC LIMIT $7`,
+       -- The table's column: the select list's id is text, and ordered as text 9 would come before 10.
+       ORDER BY audit_log.id DESC LIMIT $7`,
       [filter.patientId ?? null, filter.actorId ?? null, filter.action ?? null, filter.from ?? null, filter.to ?? null, filter.before ?? null, filter.limit ?? 100],
     );
     return rows.map(toRecord);
