@@ -15,6 +15,7 @@ import { type BenchOptions, parseBenchOptions } from './lib/bench-options';
 import { killBenchProcesses, startHomewardProcess } from './lib/processes';
 import { renderReport } from './lib/report';
 import { trendsBench } from './trends.bench';
+import { fuzzBench } from './fuzz.bench';
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
           results['alerts'] = await alertLatencyBench(context, ingest && { readingsPerSecond: ingest.homeward.readingsPerSecond });
         }
         if (name === 'trends') results['trends'] = await trendsBench(context);
+        if (name === 'fuzz') results['fuzz'] = await fuzzBench(context);
       } catch (error) {
         failures[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
         log(`${name} failed: ${failures[name]}`);

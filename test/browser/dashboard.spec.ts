@@ -19,6 +19,7 @@ describe('dashboard in a real browser', () => {
   let colleague: { id: string; email: string; password: string };
   let patientAccount: { email: string; password: string };
   const shots: string[] = [];
+  const WARD_ADVICE = 'Call the Browser virtual ward on 01632 960 123 now. If you feel very unwell, call 999.';
 
   beforeAll(async () => {
     browser = await launchChromium(); // first: a missing Chromium fails fast with the install command
@@ -29,6 +30,7 @@ describe('dashboard in a real browser', () => {
     const ward = await db.storage.registry.createWard(`Browser ward ${randomUUID().slice(0, 8)}`);
     device = await aPatientWithDevice(db.storage);
     await db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'general' });
+    await db.storage.registry.setWardPatientAdvice(ward.id, WARD_ADVICE); // what this ward's patients are told on a red reading
     nurse = await anAccount(db.url, ['--role', 'nurse', '--ward', ward.id]);
     colleague = await anAccount(db.url, ['--role', 'nurse', '--ward', ward.id]); // for the assign picker
     patientAccount = await anAccount(db.url, ['--role', 'patient', '--patient', device.patientId]);
@@ -168,6 +170,26 @@ describe('dashboard in a real browser', () => {
     await shot(page, '08-entry-saved-phone');
     const stored = await db.storage.readings.inRange(device.patientId, { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000), vitals: ['spo2'] });
     expect(stored.filter((r) => r.source === 'manual').map((r) => r.value)).toEqual([95]); // the refused 101 was not stored
+
+    // A red reading (issue 15 item 7): SpO2 88 with pulse 112. The ward's advice comes first, in an
+    // alert region that was already in the page (so it is announced) and takes focus.
+    const adviceRegion = page.locator('.advice-region[role="alert"]');
+    expect(await adviceRegion.count()).toBe(1);
+    expect((await adviceRegion.innerText()).trim()).toBe('');
+    await tabTo(page, '#oxygen-spo2');
+    await page.keyboard.type('88');
+    await tabTo(page, '#oxygen-heart_rate');
+    await page.keyboard.type('112');
+    await page.keyboard.press('Enter');
+    await adviceRegion.locator('.advice').waitFor();
+    expect(await adviceRegion.locator('h2').innerText()).toBe('Urgent advice');
+    expect(await adviceRegion.locator('p').innerText()).toBe(WARD_ADVICE); // the ward's words only: no scores, no rule names
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } | null } }).document.activeElement?.className)).toBe('advice');
+    const saved = await page.locator('[role="status"]').innerText();
+    expect(saved).toMatch(/Saved: .*88 %.*112/);
+    expect(saved).not.toMatch(/thank you/i);
+    await shot(page, '08b-entry-red-advice-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(browser.problems.filter((p) => !p.includes('422'))).toEqual([]); // the refused POST logs its 422
   });
 

@@ -32,13 +32,26 @@ describe('homeward demo', () => {
       const worklist = await eventually(async () => {
         const response = await call(api!, token, 'GET', '/api/worklist');
         expect(response.status).toBe(200);
-        const items = (await response.json()) as Array<{ alert: { rule: string; wardId: string }; patient: { id: string } | null }>;
-        return items.length > 0 ? items : undefined;
+        const items = (await response.json()) as Array<{ alert: { rule: string; wardId: string }; patient: { id: string } | null; kind: string }>;
+        // The wrong device clock's technical alert comes on day 1; the clinical ones are what this waits for.
+        return items.some((item) => item.kind === 'clinical') ? items : undefined;
       }, 60_000);
       expect(Date.now() - credentialsShownAt).toBeLessThan(60_000);
       expect(worklist[0]?.patient).not.toBeNull();
       // The scripted heart-failure decompensation and chest infection are what raise them.
       expect(worklist.map((item) => item.alert.rule)).toEqual(expect.arrayContaining([expect.stringMatching(/weight-gain|vital-threshold|news2-band|spo2-baseline-drop/)]));
+
+      // Silence, judged in the replay's time (the engine's clock follows it): the patient who stops
+      // measuring for the last three days is patient-silent, and the hub outage (its connection
+      // dropped, the last will) raised hub-offline, resolved when the hub came back with its backlog.
+      await eventually(async () => (/Replay done/.test(demo.stdout()) ? true : undefined), 90_000);
+      const patients = (await (await call(api!, token, 'GET', '/api/patients')).json()) as Array<{ id: string }>;
+      const history = (await Promise.all(patients.map(async (p) => (await (await call(api!, token, 'GET', `/api/patients/${p.id}/alerts`)).json()) as Array<{ rule: string; state: string }>))).flat();
+      expect(history.filter((a) => a.rule === 'patient-silent' && a.state !== 'resolved').length).toBeGreaterThanOrEqual(1);
+      expect(history.filter((a) => a.rule === 'hub-offline').map((a) => a.state)).toContain('resolved');
+      const silence = (await (await call(api!, token, 'GET', '/api/worklist?kind=silence')).json()) as Array<{ kind: string; alert: { rule: string } }>;
+      expect(silence.map((i) => i.alert.rule)).toContain('patient-silent');
+      expect(silence.every((i) => i.kind === 'silence')).toBe(true);
 
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);

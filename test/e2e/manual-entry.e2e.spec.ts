@@ -66,7 +66,7 @@ describe('manual entry: POST /api/patients/{id}/readings', () => {
     const bad = await post(patientA, accounts['nurseA']!.token, { readings: [{ vital: 'spo2', value: 'high', unit: '%', measuredAt: 'yesterday' }], extra: 1 });
     expect(bad.status).toBe(400);
     const badBody = (await bad.json()) as { message: string[] };
-    expect(badBody.message).toEqual(expect.arrayContaining([expect.stringMatching(/property extra should not exist/), expect.stringMatching(/readings\.0\.value must be a number/), expect.stringMatching(/readings\.0\.measuredAt must be a valid ISO 8601/)]));
+    expect(badBody.message).toEqual(expect.arrayContaining([expect.stringMatching(/property extra should not exist/), expect.stringMatching(/readings\.0\.value must be a number/), expect.stringMatching(/readings\.0\.measuredAt must be an ISO 8601 date-time with a time zone/)]));
 
     const implausible = await post(patientA, accounts['nurseA']!.token, { readings: [{ vital: 'spo2', value: 101, unit: '%', measuredAt: '2026-11-21T09:00:00Z' }] });
     expect(implausible.status).toBe(422);
@@ -91,8 +91,11 @@ describe('manual entry: POST /api/patients/{id}/readings', () => {
       ['2026-11-10T00:00:00.000Z', 80, 80, 1],
       ['2026-11-11T00:00:00.000Z', 80.6, 81.4, 2],
     ]);
-    const readings = (await (await call(api, nurse, 'GET', `/api/patients/${patientA}/readings?from=2026-11-10T00:00:00Z&to=2026-11-12T00:00:00Z&vital=body_weight`)).json()) as Array<{ value: number }>;
-    expect(readings.map((r) => r.value)).toEqual([80, 80.6, 81.4]);
+    // Newest first, a page at a time: the second page, from the first one's cursor, ends the list.
+    const readings = (await (await call(api, nurse, 'GET', `/api/patients/${patientA}/readings?from=2026-11-10T00:00:00Z&to=2026-11-12T00:00:00Z&vital=body_weight&limit=2`)).json()) as { items: Array<{ value: number }>; next: string | null };
+    expect(readings.items.map((r) => r.value)).toEqual([81.4, 80.6]);
+    const older = (await (await call(api, nurse, 'GET', `/api/patients/${patientA}/readings?from=2026-11-10T00:00:00Z&to=2026-11-12T00:00:00Z&vital=body_weight&limit=2&cursor=${readings.next}`)).json()) as { items: Array<{ value: number }>; next: string | null };
+    expect(older).toMatchObject({ items: [{ value: 80 }], next: null });
     const latest = (await (await call(api, accounts['patientA']!.token, 'GET', `/api/patients/${patientA}/latest`)).json()) as Array<{ vital: string; value: number }>;
     expect(latest.find((r) => r.vital === 'spo2')?.value).toBe(95);
 

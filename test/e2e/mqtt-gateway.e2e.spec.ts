@@ -110,11 +110,17 @@ describe('embedded MQTT broker and ingest pipeline', () => {
       await expect(client.subscribeAsync(topic, { qos: 1 })).rejects.toThrow(/Subscribe error/);
     }
     expect((await client.subscribeAsync(topics.acks(a.deviceId), { qos: 1 }))[0]?.qos).toBe(1);
-    // Publishing into another device's topic closes the offender's connection and stores nothing.
-    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    client.publish(topics.readings(b.deviceId), JSON.stringify({ readings: [{ vital: 'spo2', value: 90, unit: '%' }] }), { qos: 1 });
-    await closed;
+    // Publishing into another device's topic stores nothing there: it is acknowledged (so it is not
+    // resent forever), kept as a topic.not-allowed refusal, answered on the sender's acks topic,
+    // and the connection stays.
+    let closes = 0;
+    client.on('close', () => closes++);
+    const refusal = new Promise<string>((resolve) => client.once('message', (_topic, payload) => resolve(payload.toString())));
+    await client.publishAsync(topics.readings(b.deviceId), JSON.stringify({ readings: [{ vital: 'spo2', value: 90, unit: '%' }] }), { qos: 1 });
+    expect(JSON.parse(await refusal)).toMatchObject({ status: 'rejected', rejected: [{ code: 'topic.not-allowed' }] });
     expect(await storage.readings.latestPerVital(b.patientId)).toEqual([]);
+    expect((await storage.rejected.list({ deviceId: a.deviceId, limit: 5 })).map((r) => r.reasonCode)).toContain('topic.not-allowed');
+    expect(closes).toBe(0);
     client.end(true);
   });
 
@@ -127,10 +133,13 @@ describe('embedded MQTT broker and ingest pipeline', () => {
     await client.publishAsync(topics.readings(oximeter.deviceId), JSON.stringify({ readings: [{ vital: 'spo2', value: 96, unit: '%', deviceTime: `${year}T11:00:00Z` }] }), { qos: 1 });
     const [stored] = await storage.readings.latestPerVital(oximeter.patientId);
     expect(stored).toMatchObject({ vital: 'spo2', value: 96, deviceId: oximeter.deviceId });
-    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    client.publish(topics.readings(stranger.deviceId), JSON.stringify({ readings: [{ vital: 'spo2', value: 90, unit: '%' }] }), { qos: 1 });
-    await closed;
+    // Another patient's device: acknowledged and refused (kept as topic.not-allowed), nothing stored, still connected.
+    let closes = 0;
+    client.on('close', () => closes++);
+    await client.publishAsync(topics.readings(stranger.deviceId), JSON.stringify({ readings: [{ vital: 'spo2', value: 90, unit: '%' }] }), { qos: 1 });
     expect(await storage.readings.latestPerVital(stranger.patientId)).toEqual([]);
+    expect((await storage.rejected.list({ deviceId: hub.id, limit: 5 })).map((r) => r.reasonCode)).toEqual(['topic.not-allowed']);
+    expect(closes).toBe(0);
     client.end(true);
   });
 

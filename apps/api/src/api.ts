@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplication, type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { readFileSync } from 'node:fs';
 import { Server as TlsServer } from 'node:tls';
 import type { IngestPipeline } from '@homeward/ingest';
@@ -13,6 +14,7 @@ import type { RulesEngineOptions } from './app/rules-engine/rules-engine.options
 import type { NotificationOptions } from './app/notifications/notifications.options';
 import { serveDashboard } from './app/dashboard/serve-dashboard';
 import { htmlNotFoundMiddleware, httpHeadersMiddleware } from './app/http/http-headers.middleware';
+import { useStrictBodyParsers } from './app/http/strict-input.middleware';
 import { serveOpenApi } from './openapi';
 
 const LEVELS: Record<'error' | 'warn' | 'info' | 'debug', LogLevel[]> = {
@@ -45,7 +47,9 @@ export interface ApiOptions {
 export async function createApiApp(options: ApiOptions): Promise<INestApplication> {
   const observability = { ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.readiness ? { readiness: options.readiness } : {}) };
   const modules = { ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.rulesEngine ? { rulesEngine: options.rulesEngine } : {}), ...(options.notifications ? { notifications: options.notifications } : {}), observability };
-  const app = await NestFactory.create(AppModule.forRoot(options.storage, modules), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options.storage, modules), {
+    // Our own parsers (per-route limits, UTF-8 only, coded 413/400): useStrictBodyParsers below.
+    bodyParser: false,
     // With a pino logger its level filters; Nest's own list otherwise (tests, embedding).
     logger: options.logger ? new PinoNestLogger(options.logger) : LEVELS[options.logLevel ?? 'info'],
     abortOnError: false,
@@ -54,6 +58,7 @@ export async function createApiApp(options: ApiOptions): Promise<INestApplicatio
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   app.use(httpHeadersMiddleware({ https: options.https !== undefined }));
   app.use(requestLogMiddleware(options.logger, options.metrics));
+  useStrictBodyParsers(app);
   // Every body is validated against its DTO; unknown fields are refused, not silently dropped.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   serveOpenApi(app);

@@ -3,3 +3,4 @@ export { PinoNestLogger } from './app/observability/pino-nest.logger';
 export type { HealthReport } from './app/health/health.controller';
 export { AppModule, type AppModuleOptions } from './app/app.module';
 export * from './app/rules-engine';
+export * from './app/notifications';

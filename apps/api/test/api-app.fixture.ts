@@ -57,14 +57,19 @@ export interface SseEvent {
 }
 
 /** Reads a server-sent event stream with a bearer token, as the dashboard does (fetch, not EventSource). */
-export async function openStream(url: string, token: string): Promise<{ status: number; events: SseEvent[]; next(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>; close(): void }> {
+export async function openStream(
+  url: string,
+  token: string,
+): Promise<{ status: number; events: SseEvent[]; next(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>; close(): void; ended: Promise<void> }> {
   const controller = new AbortController();
   const response = await fetch(`${url}/api/stream`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal });
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
+  let ended: Promise<void> = Promise.resolve();
   if (response.body) {
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    void (async () => {
+    // Resolves when the server ends the response (or close() aborts it).
+    ended = (async () => {
       let buffer = '';
       try {
         for (;;) {
@@ -104,5 +109,6 @@ export async function openStream(url: string, token: string): Promise<{ status: 
       });
     },
     close: () => controller.abort(),
+    ended,
   };
 }

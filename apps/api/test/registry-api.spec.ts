@@ -66,8 +66,16 @@ describe('registry API', () => {
     const patient = await aPatient();
     expect((await request(url, nurseB.token, 'POST', `/api/patients/${patient.id}/admissions`, { wardId: wardA, pathway: 'copd' })).status).toBe(404);
     const badPlan = await request<{ message: string[] }>(url, nurseA.token, 'POST', `/api/patients/${patient.id}/admissions`, { wardId: wardA, pathway: 'copd', carePlan: { news2: { spo2Scale: { scale: 2 } } } });
-    expect(badPlan.status).toBe(400);
+    expect(badPlan.status).toBe(422);
     expect(badPlan.body.message.join(' ')).toMatch(/scale 2 without a recorded clinician decision/);
+    const misspelt = await request<{ code: string; message: string[] }>(url, nurseA.token, 'POST', `/api/patients/${patient.id}/admissions`, {
+      wardId: wardA,
+      pathway: 'copd',
+      carePlan: { thresholdOverrides: [{ vitl: 'spo2', vital: 'spo2', thresholds: [], decidedBy: 'c7', decidedAt: '2026-11-01T09:00:00Z', reason: 'r', reviewBy: '2027-02-01T00:00:00Z' }] },
+    });
+    expect(misspelt.status).toBe(422);
+    expect(misspelt.body.code).toBe('care-plan.invalid');
+    expect(misspelt.body.message.join(' ')).toContain('carePlan: thresholdOverrides[0].vitl: unknown key');
 
     const admitted = await request<{ wardId: string; pathway: string }>(url, nurseA.token, 'POST', `/api/patients/${patient.id}/admissions`, { wardId: wardA, pathway: 'copd' });
     expect(admitted.status).toBe(201);

@@ -198,7 +198,7 @@ export async function fastForward(storage: Storage, consumer: string): Promise<v
 /** "rule subject severity" of each alert, oldest first: what a nurse's worklist would show. */
 export async function alertsOf(storage: Storage, patientId: string): Promise<Alert[]> {
   const alerts = await storage.alerts.forPatient(patientId, { includeResolved: true });
-  return alerts.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.firstMeasuredAt.getTime() - b.firstMeasuredAt.getTime() || a.rule.localeCompare(b.rule));
+  return alerts.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.firstMeasuredAt.getTime() - b.firstMeasuredAt.getTime() || a.rule.localeCompare(b.rule) || a.subject.localeCompare(b.subject));
 }
 
 export function summary(alerts: readonly Alert[]): string[] {

@@ -96,7 +96,13 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       await feed(storage, engine, clock, patient.id, [...steadyDays(START, 7), ...decompensation()]);
       subscription.unsubscribe();
       const alerts = await alertsOf(storage, patient.id);
-      expect(summary(alerts)).toEqual(['weight-gain body_weight:gain medium', 'news2-band news2 medium', 'spo2-baseline-drop spo2:baseline-drop medium']);
+      // v2: pulse 112 crosses every pathway's pulse limit (111, low-medium) on the last day.
+      expect(summary(alerts)).toEqual([
+        'weight-gain body_weight:gain medium',
+        'news2-band news2 medium',
+        'spo2-baseline-drop spo2:baseline-drop medium',
+        'vital-threshold heart_rate:at-or-above low-medium',
+      ]);
       const [weight, news2, spo2] = alerts;
       expect(weight!.firstMeasuredAt).toEqual(at(216)); // day 9, two days before NEWS2 reaches 5
       expect(weight!.explanation).toMatch(/^Weight 84.4 kg, up /);
@@ -106,7 +112,7 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       expect(news2!.explanation).toMatch(/^Partial NEWS2 of at least \d+ \(medium risk\)/);
       expect(spo2!.firstMeasuredAt).toEqual(at(264));
       expect(alerts.every((a) => a.state === 'open')).toBe(true);
-      expect(raised.filter((e) => e.type === 'raised')).toHaveLength(3);
+      expect(raised.filter((e) => e.type === 'raised')).toHaveLength(4);
     });
 
     it('overnight desaturation: one episode per rule however many low readings, and it stays open after recovery', async () => {
@@ -119,10 +125,12 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       }));
       await feed(storage, engine, clock, patient.id, night);
       const alerts = await alertsOf(storage, patient.id);
-      expect(summary(alerts).sort()).toEqual(['news2-band news2 low-medium', 'spo2-baseline-drop spo2:baseline-drop medium', 'vital-threshold spo2:at-or-below low-medium']);
+      // v2: a red SpO2 (≤ 91 %) is top severity at home.
+      expect(summary(alerts).sort()).toEqual(['news2-band news2 high', 'spo2-baseline-drop spo2:baseline-drop medium', 'vital-threshold spo2:at-or-below high']);
       const threshold = alerts.find((a) => a.rule === 'vital-threshold')!;
-      expect(threshold.occurrences).toBe(7); // 90, 89, 88, 88, 89, 90, 91
-      expect(threshold.latestValue).toBe(91);
+      // v2: the general pathway's below-target limit (≤ 93 %, low) is part of the same episode, raised to high by the red values.
+      expect(threshold.occurrences).toBe(9); // 92, 90, 89, 88, 88, 89, 90, 91, 93
+      expect(threshold.latestValue).toBe(93);
       // Recovered by morning, but NEWS2 and threshold alerts need a person to close them.
       expect(alerts.every((a) => a.state === 'open')).toBe(true);
     });
@@ -131,16 +139,25 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       const { clock, engine, patient } = await setUp('acute-respiratory-infection', ARI_PLAN);
       await feed(storage, engine, clock, patient.id, [...steadyDays(START, 7, { weight: false }), ...chestInfection()]);
       const alerts = await alertsOf(storage, patient.id);
-      expect(summary(alerts)).toEqual(['vital-threshold spo2:at-or-below high', 'news2-band news2 high', 'spo2-baseline-drop spo2:baseline-drop medium']);
-      const events = await storage.alerts.events(alerts[0]!.id);
+      // v2: the pathway's limits (oximetry band, fever, breathing rate, pulse) alert early below the
+      // urgency bands; high comes from NEWS2, as on any pathway.
+      expect(summary(alerts)).toEqual([
+        'vital-threshold body_temperature:at-or-above low-medium',
+        'vital-threshold spo2:at-or-below low-medium',
+        'news2-band news2 high',
+        'vital-threshold respiration_rate:at-or-above low-medium',
+        'spo2-baseline-drop spo2:baseline-drop medium',
+        'vital-threshold heart_rate:at-or-above low-medium',
+      ]);
+      const events = await storage.alerts.events(alerts.find((a) => a.subject === 'spo2:at-or-below')!.id);
       expect(events.map((e) => [e.kind, e.details['severity']])).toEqual([
-        ['raised', 'medium'],
-        ['repeated', 'medium'],
-        ['repeated', 'high'],
+        ['raised', 'low'],
+        ['repeated', 'low'],
+        ['repeated', 'low-medium'],
       ]);
     });
 
-    it('non-adherence: a missed daily weight is an overdue alert that says the patient is not measuring, and resolves when it arrives', async () => {
+    it('non-adherence: nothing measured past the schedule and its grace while the hub is online is a patient-silent alert, resolved when readings resume', async () => {
       const { clock, engine, patient } = await setUp('heart-failure', HEART_FAILURE_PLAN);
       const hub = await storage.registry.registerDevice({ type: 'hub', serial: `hub-${patient.id}`, patientId: patient.id });
       await feed(storage, engine, clock, patient.id, steadyDays(START, 3).filter((_, i) => i % 2 === 0));
@@ -155,50 +172,51 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       await engine.runTimers();
       await engine.runTimers(); // a second check changes nothing
       let [overdue] = await alertsOf(storage, patient.id);
-      expect(overdue).toMatchObject({ rule: 'overdue-reading', subject: 'overdue:body_weight', severity: 'low', state: 'open', occurrences: 1 });
-      expect(overdue!.details['cause']).toBe('patient-not-measuring');
-      expect(overdue!.explanation).toMatch(/^Weight overdue: expected every 24 hours, last measured 2026-03-03 08:00 UTC \(26 hours ago\)\. Nothing has been measured since then although the home hub is online\. Phone the patient/);
+      // v2: silence on a high-risk pathway (heart failure) is medium by default.
+      expect(overdue).toMatchObject({ rule: 'patient-silent', subject: 'patient-silent', severity: 'medium', state: 'open', occurrences: 1 });
+      expect(overdue!.explanation).toMatch(
+        /^Patient silent: nothing measured since 2026-03-03 08:00 UTC \(26 hours ago\); expected weight every 24 hours\. The home hub is online \(last heard from 2026-03-04 10:00 UTC \(0 hours ago\)\), so no readings are stuck on the way\. Phone the patient/,
+      );
       // Another day missed: the same alert counts it.
       clock.advance(24 * HOUR);
       await storage.registry.touchDevice(hub.id, clock.now());
       await engine.runTimers();
       [overdue] = await alertsOf(storage, patient.id);
-      expect(overdue).toMatchObject({ occurrences: 2, state: 'open' });
+      expect(overdue).toMatchObject({ occurrences: 2, state: 'escalated' }); // v2: medium, so unacknowledged it escalated after 60 minutes
       // The weight arrives: the rule resolves its own alert.
       await feed(storage, engine, clock, patient.id, [{ at: clock.now(), values: { body_weight: 80.2 } }]);
       const [resolved] = await alertsOf(storage, patient.id);
       expect(resolved).toMatchObject({ state: 'resolved', outcome: 'reading-received' });
       const events = await storage.alerts.events(resolved!.id);
-      expect(events.at(-1)).toMatchObject({ kind: 'resolved', actor: { type: 'system', id: 'rules-engine' }, fromState: 'open', toState: 'resolved' });
+      expect(events.at(-1)).toMatchObject({ kind: 'resolved', actor: { type: 'system', id: 'rules-engine' }, fromState: 'escalated', toState: 'resolved', note: 'Readings resumed.' });
     });
 
-    it('hub outage: overdue readings classified as hub offline, and the backlog it uploads is evaluated where it belongs', async () => {
+    it('hub outage: a hub-offline alert (not patient-silent), resolved when it is back, and the backlog it uploads is evaluated where it belongs', async () => {
       const plan = { ...HEART_FAILURE_PLAN, expectedReadings: [...HEART_FAILURE_PLAN.expectedReadings, { vital: 'spo2', everyHours: 12, graceHours: 2 }] };
       const { clock, engine, patient } = await setUp('heart-failure', plan);
       const hub = await storage.registry.registerDevice({ type: 'hub', serial: `hub-${patient.id}`, patientId: patient.id });
       await feed(storage, engine, clock, patient.id, steadyDays(START, 3));
       const lastReading = at(60);
       await storage.registry.touchDevice(hub.id, new Date(lastReading.getTime() + MINUTE));
-      // The hub goes silent; 30 hours later both expected readings are overdue.
+      // The hub goes silent; 30 hours later both expected readings are overdue, but readings may be waiting on the hub.
       clock.set(new Date(lastReading.getTime() + 30 * HOUR));
       await engine.runTimers();
       const overdue = await alertsOf(storage, patient.id);
-      expect(summary(overdue).sort()).toEqual(['overdue-reading overdue:body_weight low', 'overdue-reading overdue:spo2 low']);
-      expect(overdue.map((a) => a.details['cause'])).toEqual(['hub-offline', 'hub-offline']);
-      expect(overdue[0]!.explanation).toMatch(/The home hub has not been heard from since 2026-03-03 20:01 UTC/);
+      expect(summary(overdue)).toEqual([`hub-offline hub-offline:${hub.id} low`]);
+      expect(overdue[0]!.details['technical']).toBe(true);
+      expect(overdue[0]!.explanation).toMatch(/^The home hub is offline: it was last heard from 2026-03-03 20:01 UTC \(30 hours ago\)\. Readings taken meanwhile wait on the devices/);
       // The hub comes back and uploads what the devices kept, measured during the outage.
       await storage.registry.touchDevice(hub.id, clock.now());
       const backlog = [12, 24].map((h) => readingsAt(patient.id, new Date(lastReading.getTime() + h * HOUR), { body_weight: 80.1, spo2: 95 }, clock.now()));
       await storage.readings.insertBatch(backlog.flat());
       await settle(storage, engine);
       const after = await alertsOf(storage, patient.id);
-      expect(after.map((a) => [a.subject, a.state, a.outcome])).toEqual(
-        expect.arrayContaining([
-          ['overdue:body_weight', 'resolved', 'reading-received'],
-          ['overdue:spo2', 'resolved', 'reading-received'],
-        ]),
-      );
-      expect(after).toHaveLength(2);
+      expect(after.map((a) => [a.rule, a.state, a.outcome])).toEqual([
+        ['hub-offline', 'resolved', 'reading-received'],
+        // The backlog of hour 12 arrived 18 hours late (that of hour 24 six hours late: on the limit, not beyond).
+        ['late-delivery', 'open', null],
+        ['late-delivery', 'open', null],
+      ]);
     });
   });
 
@@ -244,8 +262,14 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       clock.set(at(26));
       await storage.readings.insertBatch([...readingsAt(patient.id, at(12), { spo2: 90 }, at(26)), ...readingsAt(patient.id, at(2), { body_weight: 80.0 }, at(26))]);
       await settle(storage, engine);
-      const alerts = await alertsOf(storage, patient.id);
-      expect(summary(alerts).sort()).toEqual(['news2-band news2 low-medium', 'vital-threshold spo2:at-or-below low-medium', 'weight-gain body_weight:gain medium']);
+      const all = await alertsOf(storage, patient.id);
+      // Received 14 and 24 hours after they were measured: each device also gets a late-delivery technical alert.
+      expect(all.filter((a) => a.rule === 'late-delivery').map((a) => [a.details['technical'], a.details['readings']])).toEqual([
+        [true, 1],
+        [true, 1],
+      ]);
+      const alerts = all.filter((a) => a.rule !== 'late-delivery');
+      expect(summary(alerts).sort()).toEqual(['news2-band news2 high', 'vital-threshold spo2:at-or-below high', 'weight-gain body_weight:gain medium']);
       const threshold = alerts.find((a) => a.rule === 'vital-threshold')!;
       expect(threshold.latestMeasuredAt).toEqual(at(12)); // placed where it belongs, not at arrival
       const weight = alerts.find((a) => a.rule === 'weight-gain')!;
@@ -260,7 +284,7 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       const script = [...steadyDays(START, 7, { weight: false }), ...chestInfection()];
       await feed(storage, reference.engine, reference.clock, reference.patient.id, script);
       const expected = (await alertsOf(storage, reference.patient.id)).map(normalise);
-      expect(expected).toHaveLength(3);
+      expect(expected).toHaveLength(6); // v2: with the infection pathway's fever, RR and pulse limits
 
       const clock = new ManualClock(at(7 * 24 + 60));
       const consumer = `restart-${reference.patient.id}`;
@@ -314,7 +338,12 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       const reference = await setUp('heart-failure', plan);
       await feed(storage, reference.engine, reference.clock, reference.patient.id, script);
       const expected = (await alertsOf(storage, reference.patient.id)).map(normalise);
-      expect(expected.map((a) => a.key)).toEqual(['weight-gain body_weight:gain medium', 'news2-band news2 medium', 'spo2-baseline-drop spo2:baseline-drop medium']);
+      expect(expected.map((a) => a.key)).toEqual([
+        'weight-gain body_weight:gain medium',
+        'news2-band news2 medium',
+        'spo2-baseline-drop spo2:baseline-drop medium',
+        'vital-threshold heart_rate:at-or-above low-medium',
+      ]);
 
       const consumer = `backlog-${reference.patient.id}`;
       await fastForward(storage, consumer);
@@ -355,7 +384,7 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
         await new Promise((resolve) => setTimeout(resolve, 10));
         alerts = await alertsOf(storage, patient.id);
       }
-      expect(summary(alerts).sort()).toEqual(['news2-band news2 low-medium', 'vital-threshold spo2:at-or-below low-medium']);
+      expect(summary(alerts).sort()).toEqual(['news2-band news2 high', 'vital-threshold spo2:at-or-below high']);
       await engine.stop();
     });
   });
@@ -363,8 +392,8 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
   describe('alert lifecycle', () => {
     it('escalates a high alert nobody acknowledged after 15 minutes, a medium one after 60, and reminds while open', async () => {
       const { clock, engine, patient } = await setUp('acute-respiratory-infection', ARI_PLAN);
-      await feed(storage, engine, clock, patient.id, [{ at: at(1), values: { spo2: 92 } }]); // severe band: high
-      await feed(storage, engine, clock, patient.id, [{ at: at(1), values: { heart_rate: 132 } }]); // red value: low-medium
+      await feed(storage, engine, clock, patient.id, [{ at: at(1), values: { spo2: 91 } }]); // red value: high (v2; 92 % is now low-medium)
+      await feed(storage, engine, clock, patient.id, [{ at: at(1), values: { heart_rate: 112 } }]); // pulse 111–130: low-medium (v2; 132 is red, high)
       const raisedAt = clock.now();
       const threshold = async (subject: string) => (await alertsOf(storage, patient.id)).find((a) => a.subject === subject)!;
       expect(await threshold('spo2:at-or-below')).toMatchObject({ severity: 'high', state: 'open' });
@@ -391,9 +420,23 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
     });
 
     it('does not escalate an acknowledged alert; records who, when and why through to resolution', async () => {
-      const { clock, engine, patient } = await setUp('acute-respiratory-infection', ARI_PLAN);
+      // v2: the infection pathway's moderate band is low; a clinician's limit makes 93 % medium here.
+      const plan = {
+        ...ARI_PLAN,
+        thresholdOverrides: [
+          {
+            vital: 'spo2',
+            thresholds: [{ direction: 'at-or-below', value: 94, severity: 'medium', action: 'Review within the hour.' }],
+            decidedBy: 'clinician-7',
+            decidedAt: '2026-02-28T09:00:00.000Z',
+            reason: 'Post-COVID, watch closely',
+            reviewBy: '2026-03-14T00:00:00.000Z',
+          },
+        ],
+      };
+      const { clock, engine, patient } = await setUp('acute-respiratory-infection', plan);
       const user = await storage.registry.createUser({ email: `${patient.id}@nhs.example`, displayName: 'Nurse B', role: 'nurse' });
-      await feed(storage, engine, clock, patient.id, [{ at: at(1), values: { spo2: 93 } }]); // moderate band: medium
+      await feed(storage, engine, clock, patient.id, [{ at: at(1), values: { spo2: 93 } }]); // clinician's limit: medium
       const [alert] = (await alertsOf(storage, patient.id)).filter((a) => a.rule === 'vital-threshold');
       clock.advance(10 * MINUTE);
       const ack = await storage.alerts.transition(alert!.id, { action: 'acknowledge', by: nurse(user.id), at: clock.now(), reason: 'Phoning the patient' });
@@ -441,7 +484,7 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
         createdBy: 'clinician-7',
       });
       await feed(storage, engine, clock, patient.id, [{ at: at(1), values: { spo2: 90 } }]);
-      expect(summary(await alertsOf(storage, patient.id))).toEqual(['news2-band news2 low-medium']);
+      expect(summary(await alertsOf(storage, patient.id))).toEqual(['news2-band news2 high']);
     });
   });
 });

@@ -8,6 +8,7 @@ import { hubCommand } from './commands/hub.command';
 import { migrateCommand } from './commands/migrate.command';
 import { news2Command } from './commands/news2.command';
 import { patientCommand } from './commands/patient-add.command';
+import { rejectedCommand } from './commands/rejected.command';
 import { rulesWorkerCommand } from './commands/rules-worker.command';
 import { startCommand } from './commands/start.command';
 import { userCommand } from './commands/user-add.command';
@@ -21,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   patient: patientCommand,
   device: deviceCommand,
   hub: hubCommand,
+  rejected: rejectedCommand,
   user: userCommand,
   demo: demoCommand,
 };

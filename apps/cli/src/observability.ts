@@ -1,7 +1,7 @@
 import type { HomewardConfig } from '@homeward/config';
 import { type Gateway, IngestPipeline } from '@homeward/gateway';
 import { HomewardMetrics, type Logger, type ReadinessCheck, type RunningMetricsServer, createLogger, startMetricsServer } from '@homeward/observability';
-import { OperationsRepository, type Storage } from '@homeward/storage';
+import { OperationsRepository, type ProblemLogger, type Storage, checkDatabase } from '@homeward/storage';
 
 /**
  * The process logger: JSON lines on stderr, or pino-pretty's lines when HOMEWARD_LOG_FORMAT=pretty
@@ -11,6 +11,11 @@ import { OperationsRepository, type Storage } from '@homeward/storage';
 export function processLogger(config: Pick<HomewardConfig, 'logLevel' | 'logFormat'>): Logger {
   const terminal = process.stderr.isTTY === true;
   return createLogger({ level: config.logLevel, format: config.logFormat ?? (terminal ? 'pretty' : 'json'), colorize: terminal });
+}
+
+/** Storage failures as structured warnings and errors (never info), tagged so they can be found. */
+export function problemLogger(logger: Logger): ProblemLogger {
+  return (level, message, context) => logger[level]({ component: 'storage', ...context }, message);
 }
 
 /**
@@ -29,13 +34,8 @@ export function countedPipeline(storage: Storage, config: Pick<HomewardConfig, '
 /** Readiness of this process: the database answers, and the broker side is up when the gateway runs here. */
 export function readinessChecks(storage: Storage, gateway: Gateway | undefined): { database: ReadinessCheck; broker: ReadinessCheck[] } {
   return {
-    database: {
-      name: 'database',
-      check: async () => {
-        await storage.db.query('SELECT 1');
-        return undefined;
-      },
-    },
+    // Bounded (checkDatabase answers within 1.5 s), so a frozen database cannot hang the probe.
+    database: { name: 'database', check: () => checkDatabase(storage) },
     broker: gateway ? [{ name: 'broker', check: async () => gateway.brokerProblem() }] : [],
   };
 }

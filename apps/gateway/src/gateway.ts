@@ -1,21 +1,23 @@
 import { join } from 'node:path';
 import { type HomewardConfig, redactUrlPassword } from '@homeward/config';
 import { type BleCentral, BleSource, FileGlucoseSequenceStore, createNobleBleCentral, registryBleDirectory } from './ble';
-import type { Storage, StoredReading } from '@homeward/storage';
+import { type Storage, type StoredReading, rateLimitStoreClient } from '@homeward/storage';
 import { IngestPipeline } from '@homeward/ingest';
 import { DeviceActivityTracker } from './mqtt/device-activity.tracker';
 import { DeviceDirectory } from './mqtt/device-directory';
 import type { HomewardMetrics, Logger } from '@homeward/observability';
 import { ObservedDeviceMessageHandler } from './mqtt/observed-message.handler';
-import { type RunningBroker, startEmbeddedBroker } from './mqtt/embedded-broker';
+import { type BrokerLimits, DEFAULT_BROKER_LIMITS, type RunningBroker, startEmbeddedBroker } from './mqtt/embedded-broker';
 import { type ExternalConsumer, startExternalConsumer } from './mqtt/external-broker.consumer';
-import { LoginRateLimiter } from '@homeward/auth';
+import { DEVICE_SIGN_IN_LIMITS, SignInThrottle } from '@homeward/auth';
 
 export interface Gateway {
   readonly pipeline: IngestPipeline;
   readonly broker: RunningBroker | undefined;
   readonly external: ExternalConsumer | undefined;
   readonly ble: BleSource | undefined;
+  /** The device cache, following registry changes (onChange tells when one reached this gateway). */
+  readonly devices: DeviceDirectory;
   /** Why the broker side is not ready (embedded listeners closed, external broker disconnected); undefined when it is. */
   brokerProblem(): string | undefined;
   close(): Promise<void>;
@@ -43,6 +45,9 @@ export async function startGateway(options: {
     },
   });
   const directory = new DeviceDirectory(storage.registry);
+  // Registry changes reach the cache at commit (migration 0009's NOTIFY); without it, a 30 s TTL.
+  await directory.follow(storage.db).catch((error: unknown) => log(`device changes not followed (device cache expires after 30 s): ${String(error)}`));
+  const deviceChanges = (listener: (deviceId: string | undefined) => void) => directory.onChange(listener);
   const activity = new DeviceActivityTracker(storage.registry, 5_000, (error) => log(`could not record device activity: ${String(error)}`));
   const handler = new ObservedDeviceMessageHandler(pipeline, directory, storage.registry, activity, config.mqtt.maxPayloadBytes).observe(options.metrics, options.logger);
 
@@ -56,9 +61,11 @@ export async function startGateway(options: {
         listeners: { host: config.mqtt.host, port: config.mqtt.port, tls: config.mqtt.tls, wsPort: config.mqtt.wsPort },
         handler,
         directory,
-        rateLimiter: new LoginRateLimiter(),
+        throttle: new SignInThrottle(rateLimitStoreClient(storage.db), 'mqtt', DEVICE_SIGN_IN_LIMITS),
         log,
         redisUrl: config.mqtt.redisUrl,
+        recordRefusal: (refusal) => pipeline.recordRejection({ source: 'mqtt', ...refusal }),
+        ...(config.mqtt.limits ? { limits: brokerLimits(config.mqtt.limits) } : {}),
         ...(options.logger ? { onConnection: ({ type, deviceId, clientId }) => options.logger?.info({ deviceId, clientId }, `device ${type}`) } : {}),
       });
       const { mqtt, mqtts, ws } = broker.ports;
@@ -68,7 +75,7 @@ export async function startGateway(options: {
       log(`consuming device topics from ${redactUrlPassword(config.mqtt.external.url)} (shared group "${config.mqtt.external.sharedGroup}")`);
     }
     if (config.ble.enabled) {
-      const { directory, close } = await registryBleDirectory(storage.registry, { onError: (error) => log(`BLE device list: ${String(error)}`) });
+      const { directory, close } = await registryBleDirectory(storage.registry, { onError: (error) => log(`BLE device list: ${String(error)}`), changes: deviceChanges });
       closeBleDirectory = close;
       ble = new BleSource({
         central: (options.bleCentral ?? (() => createNobleBleCentral()))(),
@@ -88,6 +95,7 @@ export async function startGateway(options: {
     await broker?.close();
     await external?.close();
     await activity.close();
+    await directory.close();
     throw error;
   }
   const brokerProblem = (): string | undefined => {
@@ -103,6 +111,7 @@ export async function startGateway(options: {
     broker,
     external,
     ble,
+    devices: directory,
     brokerProblem,
     async close() {
       await ble?.stop();
@@ -110,6 +119,20 @@ export async function startGateway(options: {
       await broker?.close();
       await external?.close();
       await activity.close();
+      await directory.close();
     },
+  };
+}
+
+/** The configured limits as the embedded broker takes them. */
+function brokerLimits(limits: NonNullable<HomewardConfig['mqtt']['limits']>): Partial<BrokerLimits> {
+  return {
+    maxPacketBytes: limits.maxPacketBytes,
+    maxConnectBytes: limits.maxConnectBytes,
+    connectTimeoutMs: limits.connectTimeoutMs,
+    maxPendingPerAddress: limits.maxPendingPerAddress,
+    credentialsCacheTtlMs: limits.credentialsCacheTtlMs,
+    maxConcurrentSecretChecks: limits.maxConcurrentSecretChecks,
+    storeRetry: { ...DEFAULT_BROKER_LIMITS.storeRetry, giveUpAfterMs: limits.storeRetryLimitMs },
   };
 }

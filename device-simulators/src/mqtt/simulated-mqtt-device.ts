@@ -54,7 +54,10 @@ export class SimulatedMqttDevice {
       password: credentials.secret,
       protocolVersion: 4,
       clean: true,
+      // Like real firmware should: retry after a dropped connection and after a refusing CONNACK
+      // (MQTT.js gives up on one by default); the first refusal still rejects `connect` below.
       reconnectPeriod: 1_000,
+      reconnectOnConnackError: true,
       connectTimeout: options.connectTimeoutMs ?? 15_000,
       will: { topic: topics.status(credentials.deviceId), payload: Buffer.from(JSON.stringify({ state: 'offline' })), qos: 1, retain: true },
     });
@@ -94,6 +97,31 @@ export class SimulatedMqttDevice {
     });
     await this.client.publishAsync(topics.readings(this.credentials.deviceId), JSON.stringify(payload), { qos: 1 });
     return answered;
+  }
+
+  /**
+   * A power cut or lost signal: the connection drops without DISCONNECT, so the broker publishes
+   * the "offline" last will, and the device stays away until `reconnect`.
+   */
+  dropConnection(): void {
+    this.client.options.reconnectPeriod = 0;
+    this.client.stream?.destroy();
+  }
+
+  /** Back from `dropConnection`: connects again and says "online". */
+  async reconnect(timeoutMs = 15_000): Promise<void> {
+    if (this.client.connected) return;
+    this.client.options.reconnectPeriod = 1_000;
+    const connected = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`device ${this.credentials.deviceId} did not reconnect within ${timeoutMs} ms`)), timeoutMs);
+      this.client.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.client.reconnect();
+    await connected;
+    await this.client.publishAsync(topics.status(this.credentials.deviceId), JSON.stringify({ state: 'online' }), { qos: 1, retain: true });
   }
 
   /** Says goodbye properly: a retained "offline" status, then DISCONNECT. */

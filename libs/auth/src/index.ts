@@ -1,2 +1,4 @@
 export * from './lib/secret-hash';
-export * from './lib/login-rate-limiter';
+export * from './lib/concurrency-limit';
+export * from './lib/password-policy';
+export * from './lib/sign-in-throttle';

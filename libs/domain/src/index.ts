@@ -6,3 +6,4 @@ export * from './lib/units';
 export * from './lib/vital-signs';
 export * from './lib/device-clock';
 export * from './lib/alert';
+export * from './lib/alert-decision';

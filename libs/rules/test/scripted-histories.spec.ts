@@ -108,7 +108,13 @@ describe('scripted patient histories', () => {
       values: { body_weight: m.weight, spo2: m.spo2, heart_rate: m.hr, respiration_rate: m.rr, systolic_bp: 118, body_temperature: 36.8 },
     }));
     const raised = replay([...steadyDays(7), ...decompensation], heartFailurePlan, dailyAlert(12));
-    expect([...raised.keys()]).toEqual(['weight-gain body_weight:gain medium', 'news2-band news2 medium', 'spo2-baseline-drop spo2:baseline-drop medium']);
+    expect([...raised.keys()]).toEqual([
+      'weight-gain body_weight:gain medium',
+      'news2-band news2 medium',
+      'spo2-baseline-drop spo2:baseline-drop medium',
+      // Pulse 112 scores 2: every pathway's pulse limit (low-medium, below the urgency bands).
+      'vital-threshold heart_rate:at-or-above low-medium',
+    ]);
     const weight = raised.get('weight-gain body_weight:gain medium')!;
     expect(weight.first).toBe(216); // day 9, two days before NEWS2 reaches 5
     expect(weight.candidate.explanation).toMatch(/^Weight 82.3 kg, up 2.3 kg from 80 kg 2.5 days earlier /);
@@ -133,11 +139,17 @@ describe('scripted patient histories', () => {
       values: { spo2: m.spo2, body_temperature: m.temp, heart_rate: m.hr, respiration_rate: m.rr, systolic_bp: 124 },
     }));
     const raised = replay([...steadyDays(7).map((m) => ({ ...m, values: { ...m.values, body_weight: undefined } })), ...infection], plan, dailyAlert(9));
+    // The pathway's limits alert early (oximetry band, fever, breathing rate) below the urgency
+    // bands; medium and high come from NEWS2, as they would on any pathway.
     expect([...raised.entries()].map(([key, { first }]) => `${first} ${key}`)).toEqual([
-      '180 vital-threshold spo2:at-or-below medium',
+      '180 vital-threshold spo2:at-or-below low',
+      '180 vital-threshold body_temperature:at-or-above low',
       '192 news2-band news2 medium',
+      '192 vital-threshold respiration_rate:at-or-above low-medium',
       '204 news2-band news2 high',
-      '204 vital-threshold spo2:at-or-below high',
+      '204 vital-threshold spo2:at-or-below low-medium',
+      '204 vital-threshold body_temperature:at-or-above low-medium',
+      '204 vital-threshold heart_rate:at-or-above low-medium',
       '204 spo2-baseline-drop spo2:baseline-drop medium',
     ]);
   });

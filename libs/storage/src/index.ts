@@ -1,9 +1,14 @@
 export * from './lib/database';
-export { PgDatabase, type PgDatabaseOptions } from './lib/drivers/pg.driver';
-export { startEmbeddedPostgres, freePort, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './lib/embedded/embedded-postgres';
+export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, PgDatabase, type PgDatabaseOptions } from './lib/drivers/pg.driver';
+export { startEmbeddedPostgres, freePort, restartDelayMs, type EmbeddedPostgres, type EmbeddedPostgresOptions, type SupervisionEvent } from './lib/embedded/embedded-postgres';
+export { DATABASE_RESTARTED_ACTION, type ProblemLogger } from './lib/embedded/supervision.report';
+export { READINESS_TIMEOUT_MS, checkDatabase } from './lib/database-readiness';
 export * from './lib/migrations/migrator';
+export { type RateLimitStoreClient, SIGN_IN_LIMITS_TABLE, rateLimitStoreClient } from './lib/rate-limit.store';
 export * from './lib/repositories/alert.repository';
 export * from './lib/repositories/audit-log.repository';
+export * from './lib/repositories/device-state.repository';
+export * from './lib/repositories/escalation-notification.repository';
 export * from './lib/repositories/operations.repository';
 export * from './lib/repositories/reading.repository';
 export * from './lib/repositories/registry.repository';

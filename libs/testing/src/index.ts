@@ -2,3 +2,4 @@ export * from './lib/builders';
 export * from './lib/storage-contract';
 export * from './lib/real-database';
 export * from './lib/fhir-validator';
+export * from './lib/device-message.fuzz';

@@ -88,6 +88,8 @@ function anAlert(severity: Alert['severity'], state: Alert['state']): Alert {
     escalationDueAt: null,
     nextReminderAt: null,
     reminders: 0,
+    worsenedAt: null,
+    worsenedFrom: null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const BENCHES = ['ingest', 'connections', 'alerts', 'trends'] as const;
+export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -34,6 +34,9 @@ export interface BenchOptions {
   readonly trendReadingsPerDay: number;
   readonly trendLoadBudgetSeconds: number;
   readonly trendQueries: number;
+  /** Generated device messages for the fuzz (100,000 in a full run). */
+  readonly fuzzCases: number;
+  readonly fuzzSeed: number;
   readonly out: string;
 }
 
@@ -41,7 +44,7 @@ export const USAGE = `npm run bench -- [--quick] [--only ingest,connections,aler
   [--in-flight 1] [--worker-processes 2] [--copy-rows 200000] [--rules-drain-seconds 180] [--reading-spacing-minutes 180] [--readings-start-days-ago 400] [--skip-mosquitto] [--skip-no-rules] [--profile]
   [--hubs 10000] [--hub-step 1000] [--connections-budget-seconds 600] [--alert-seconds 60] [--alert-load-rate <readings/s>]
   [--trend-patients 10000] [--trend-patients-timescale 1000] [--trend-readings-per-day 5]
-  [--trend-load-budget-seconds 420] [--trend-queries 300] [--out test/bench/results/latest.json (quick: quick.json)]`;
+  [--trend-load-budget-seconds 420] [--trend-queries 300] [--cases 100000] [--fuzz-seed 20261203] [--out test/bench/results/latest.json (quick: quick.json)]`;
 
 /** Flags; --quick shrinks every default so a development run takes about two minutes. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -74,6 +77,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'trend-readings-per-day': { type: 'string' },
       'trend-load-budget-seconds': { type: 'string' },
       'trend-queries': { type: 'string' },
+      cases: { type: 'string' },
+      'fuzz-seed': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -115,6 +120,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     trendReadingsPerDay: number('trend-readings-per-day', values['trend-readings-per-day'], 5, 5, 1),
     trendLoadBudgetSeconds: number('trend-load-budget-seconds', values['trend-load-budget-seconds'], 420, 120, 1),
     trendQueries: number('trend-queries', values['trend-queries'], 300, 60, 1),
+    fuzzCases: number('cases', values.cases, 100_000, 2_000, 1),
+    fuzzSeed: number('fuzz-seed', values['fuzz-seed'], 20261203, 20261203, 0),
     // Only a full run replaces the committed figures.
     out: values.out ?? (quick ? 'test/bench/results/quick.json' : 'test/bench/results/latest.json'),
   };

@@ -71,6 +71,16 @@ export function renderReport(report: any): string {
       ]);
     }
   }
+  if (r.fuzz) {
+    const f = r.fuzz;
+    rows.push([
+      `device message fuzz (${n(f.cases)} cases, seed ${f.seed})`,
+      `${n(f.problemCount)} broken invariants; ${n(f.casesPerSecond)} cases/s`,
+      `per case p50 ${n(f.perCaseMs?.p50)} ms, p99 ${n(f.perCaseMs?.p99)} ms; acks ${Object.entries(f.acks ?? {}).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`,
+      f.target,
+      verdict(f.met),
+    ]);
+  }
   out.push(table(rows));
   if (r.ingest) {
     const cpu = (shares: Record<string, number> | undefined) => Object.entries(shares ?? {}).map(([k, v]) => `${k} ${v} %`).join(', ');

@@ -4,6 +4,7 @@ import { IngestPipeline } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
 import { AccessGuard } from './auth/access.guard';
 import { AuthController } from './auth/auth.controller';
+import { SessionEvents } from './auth/session-events.service';
 import { ReadingsController } from './readings/readings.controller';
 import { TrendsController } from './patients/trends.controller';
 import { WorklistController } from './worklist/worklist.controller';
@@ -12,6 +13,7 @@ import { AuditController } from './registry/audit.controller';
 import { DevicesController } from './registry/devices.controller';
 import { PatientsController } from './registry/patients.controller';
 import { PeopleController } from './registry/people.controller';
+import { RejectedMessagesController } from './registry/rejected-messages.controller';
 import { AlertStreamService } from './stream/alert-stream.service';
 import { StreamController } from './stream/stream.controller';
 import { FhirController } from './fhir/fhir.controller';
@@ -19,6 +21,8 @@ import { FhirService } from './fhir/fhir.service';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
 import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
 import type { RulesEngineOptions } from './rules-engine/rules-engine.options';
+import { NotificationsModule } from './notifications/notifications.module';
+import type { NotificationOptions } from './notifications/notifications.options';
 import { INGEST, STORAGE } from './tokens';
 
 export interface AppModuleOptions {
@@ -28,6 +32,8 @@ export interface AppModuleOptions {
   readonly ingest?: IngestPipeline;
   /** /metrics and readiness checks beyond the database (the broker link). */
   readonly observability?: ObservabilityOptions;
+  /** Escalation notifications: the deliverer's clock, retry policy, public URL for links. */
+  readonly notifications?: NotificationOptions;
 }
 
 @Module({})
@@ -36,7 +42,7 @@ export class AppModule {
   static forRoot(storage: Storage, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [RulesEngineModule.forRoot(storage, options.rulesEngine), ObservabilityModule.forRoot(storage, options.observability)],
+      imports: [RulesEngineModule.forRoot(storage, options.rulesEngine), ObservabilityModule.forRoot(storage, options.observability), NotificationsModule.forRoot(storage, options.notifications)],
       controllers: [
         HealthController,
         AuthController,
@@ -48,10 +54,12 @@ export class AppModule {
         WorklistController,
         StreamController,
         AuditController,
+        RejectedMessagesController,
         FhirController,
       ],
       providers: [
         AlertStreamService,
+        SessionEvents,
         FhirService,
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },

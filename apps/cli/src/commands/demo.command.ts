@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RulesEngineService } from '@homeward/api';
 import { SimulatedMqttDevice, cohortMessages, generateCohort, streamMessages } from '@homeward/device-simulators';
 import type { CliContext, Command } from '../cli-context';
 import { startDemoServices } from '../demo/demo-services';
 import { seedDemoWard } from '../demo/demo-ward.seed';
+import { ReplayClock } from '../demo/replay-clock';
 import { describeFailure } from '../describe-failure';
 import { stderrLogger } from '../log';
 
@@ -62,9 +64,17 @@ export const demoCommand: Command = {
     let stopSignal: string | undefined;
     void context.stopRequested.then((signal) => (stopSignal = signal));
 
+    // The replayed timeline ends now; the rules engine's clock follows the replay (ReplayClock), so
+    // silence is judged in the replay's time, with a timer pass about every simulated hour. The
+    // engine starts with the replay, once the hubs are connected: before, none has been heard from.
+    const now = Date.now();
+    const start = new Date(Math.floor(now / DAY_MS) * DAY_MS - (options.days - 1) * DAY_MS);
+    const replayClock = new ReplayClock(start);
+    const timerIntervalMs = Math.round(Math.min(30_000, Math.max(1_000, (options.secondsPerDay * 1000) / 24)));
+
     let services;
     try {
-      services = await startDemoServices(config, explicit, log, step);
+      services = await startDemoServices(config, explicit, log, step, { enabled: false, clock: replayClock, timerIntervalMs });
     } catch (error) {
       context.err(describeFailure(error, 'The demo could not start'));
       return 1;
@@ -76,9 +86,15 @@ export const demoCommand: Command = {
       const seed = options.seed ?? Date.now() % 2_147_483_647;
       const cohort = generateCohort({ seed, size: options.patients, days: options.days });
       step(`Seeding the ward, the accounts and ${options.patients} patients with their devices (scrypt-hashed credentials)…`);
-      const seeded = await seedDemoWard(services.storage, cohort.patients, runId, (done, total) => {
-        if (done === total || done % 5 === 0) context.out(`      ${done}/${total} patients registered`);
-      });
+      const seeded = await seedDemoWard(
+        services.storage,
+        cohort.patients,
+        runId,
+        (done, total) => {
+          if (done === total || done % 5 === 0) context.out(`      ${done}/${total} patients registered`);
+        },
+        start,
+      );
       const mqttUrl = `mqtt://127.0.0.1:${services.mqttPort}`;
       context.out('');
       context.out('Homeward demo');
@@ -97,20 +113,46 @@ export const demoCommand: Command = {
         devices[index] = await SimulatedMqttDevice.connect(mqttUrl, { deviceId: patient.deviceId, secret: patient.secret }, { battery: 60 + ((index * 7) % 40) });
       }
 
-      const now = Date.now();
-      const start = new Date(Math.floor(now / DAY_MS) * DAY_MS - (options.days - 1) * DAY_MS);
       const messages = cohortMessages(cohort, { start, days: options.days, until: new Date(now) });
       context.out(
         `Streaming ${messages.length} messages: the cohort's last ${options.days} days at ${options.secondsPerDay} s a day (about ${Math.round(((now - start.getTime()) / DAY_MS) * options.secondsPerDay)} s). ` +
           'Scripted: heart-failure decompensation, chest infection, non-adherence, hub outage, wrong device clock, malformed frames.',
       );
       let lastDay = -1;
+      const replay = { simulatedStart: start, realStart: Date.now(), speed: DAY_MS / (options.secondsPerDay * 1000) };
+      replayClock.follow(replay);
+      await services.app.get(RulesEngineService).start();
+      // A scripted hub outage really drops the hub's connection (its last will says offline) for the
+      // outage's days, so the engine sees the hub offline; it reconnects before sending its backlog.
+      const outages = cohort.patients.flatMap((p) =>
+        p.events.flatMap((e) =>
+          e.kind === 'hub-outage' ? [{ index: p.index, from: start.getTime() + e.startDay * DAY_MS, to: start.getTime() + (e.startDay + e.days) * DAY_MS, state: 'before' as 'before' | 'down' | 'back', back: Promise.resolve() }] : [],
+        ),
+      );
+      const followOutages = () => {
+        const simulated = replayClock.now().getTime();
+        for (const outage of outages) {
+          const device = devices[outage.index];
+          if (!device) continue;
+          if (outage.state === 'before' && simulated >= outage.from && simulated < outage.to) {
+            outage.state = 'down';
+            device.dropConnection();
+          } else if (outage.state === 'down' && simulated >= outage.to) {
+            outage.state = 'back';
+            outage.back = device.reconnect().catch((error: unknown) => log(`the simulated hub of patient ${outage.index} did not reconnect: ${describeFailure(error)}`));
+          }
+        }
+      };
+      const outageWatch = setInterval(followOutages, 100);
       const result = await streamMessages({
         messages,
-        clock: { simulatedStart: start, realStart: Date.now(), speed: DAY_MS / (options.secondsPerDay * 1000) },
+        clock: replay,
         stopped: () => stopSignal !== undefined,
         publish: async (message, sendingAt) => {
           const device = devices[message.patientIndex];
+          followOutages();
+          // The backlog goes once the hub is back (its messages are due after the outage).
+          await Promise.all(outages.filter((o) => o.index === message.patientIndex).map((o) => o.back));
           return device ? device.publish(message.payload(sendingAt)) : undefined;
         },
         onProgress: (progress) => {
@@ -125,7 +167,7 @@ export const demoCommand: Command = {
             () => undefined,
           );
         },
-      });
+      }).finally(() => clearInterval(outageWatch));
       if (!stopSignal) {
         const open = await services.storage.alerts.openForWards([seeded.wardId]);
         step(

@@ -79,7 +79,7 @@ export const deviceCommand: Command = {
         ),
       );
       return 0;
-    });
+    }, 'homeward device add');
   },
 };
 

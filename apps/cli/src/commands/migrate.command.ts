@@ -11,6 +11,6 @@ export const migrateCommand: Command = {
     return withStorage(config, context, stderrLogger(context.err), async (storage) => {
       context.out(JSON.stringify(storage.info, null, 2));
       return 0;
-    });
+    }, 'homeward migrate');
   },
 };

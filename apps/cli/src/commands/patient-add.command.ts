@@ -66,6 +66,6 @@ export const patientCommand: Command = {
       await storage.audit.record({ actorType: 'system', actorId: 'cli', action: 'patient.create', subjectType: 'patient', subjectId: patient.id, patientId: patient.id });
       context.out(JSON.stringify({ patient, ...(admission ? { admission } : {}) }, null, 2));
       return 0;
-    });
+    }, 'homeward patient add');
   },
 };

@@ -3,7 +3,7 @@ import { messageLogger } from '@homeward/observability';
 import { openStorage } from '@homeward/storage';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
-import { processLogger, serveWorkerMetrics } from '../observability';
+import { problemLogger, processLogger, serveWorkerMetrics } from '../observability';
 import { rulesEngineOptions } from '../rules-engine-options';
 import { storageOptions } from '../storage-and-topics';
 
@@ -27,7 +27,10 @@ export const rulesWorkerCommand: Command = {
     let storage;
     try {
       // A worker needs few connections: its queries run one at a time, plus LISTEN.
-      storage = await openStorage(storageOptions(config, log, Math.min(config.database.poolSize, 4)));
+      // With an embedded database, the worker uses the database of `homeward start` on the same folder.
+      storage = await openStorage(
+        storageOptions(config, log, Math.min(config.database.poolSize, 4), { use: 'attach', command: 'homeward rules-worker', logProblem: problemLogger(logger) }),
+      );
     } catch (error) {
       context.err(describeFailure(error));
       return 1;

@@ -4,7 +4,7 @@ import { HomewardMetrics, type RunningMetricsServer, messageLogger, startMetrics
 import { openStorage } from '@homeward/storage';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
-import { countedPipeline, processLogger, readinessChecks } from '../observability';
+import { countedPipeline, problemLogger, processLogger, readinessChecks } from '../observability';
 import { rulesEngineOptions } from '../rules-engine-options';
 import { storageOptions } from '../storage-and-topics';
 
@@ -28,7 +28,16 @@ export const startCommand: Command = {
     const services = config.services ?? { gateway: true, api: true };
     let storage;
     try {
-      storage = await openStorage(storageOptions(config, log));
+      // This process owns the data folder: a second `start` on it is refused, admin commands
+      // attach to this database, and a database that dies is restarted and counted.
+      storage = await openStorage(
+        storageOptions(config, log, config.database.poolSize, {
+          use: 'own',
+          command: 'homeward start',
+          logProblem: problemLogger(logger),
+          onDatabaseRestart: () => metrics.databaseRestarts.inc(),
+        }),
+      );
     } catch (error) {
       context.err(describeFailure(error));
       return 1;

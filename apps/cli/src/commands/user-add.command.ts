@@ -56,7 +56,7 @@ export const userCommand: Command = {
       });
       context.out(JSON.stringify({ user, wards: values.ward ?? [], password, note: 'The password is shown only now; Homeward keeps only a hash of it.' }, null, 2));
       return 0;
-    });
+    }, 'homeward user add');
   },
 };
 
@@ -68,10 +68,15 @@ export async function createAccount(
   storage: Storage,
   input: { email: string; displayName: string; role: Role; wardIds: readonly string[]; patientId: string | null },
 ): Promise<{ user: User; password: string }> {
+  if (input.role === 'patient' && input.patientId && (await storage.registry.patientAccount(input.patientId))) {
+    throw new Error(`patient ${input.patientId} already has an account; disable it before making another`);
+  }
   const password = generateSecret();
   const user = await storage.registry.createUser({ email: input.email, displayName: input.displayName, role: input.role, passwordHash: await hashSecret(password) });
   for (const ward of input.wardIds) await storage.registry.addWardMember(ward, user.id);
-  if (input.role === 'patient' && input.patientId) await storage.registry.linkPatientAccount(input.patientId, user.id);
+  if (input.role === 'patient' && input.patientId && !(await storage.registry.linkPatientAccount(input.patientId, user.id))) {
+    throw new Error(`patient ${input.patientId} already has an account; disable it before making another`);
+  }
   await storage.audit.record({ actorType: 'system', actorId: 'cli', action: 'user.create', subjectType: 'user', subjectId: user.id, details: { role: user.role, wards: [...input.wardIds] } });
   return { user, password };
 }

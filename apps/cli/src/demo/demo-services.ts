@@ -1,5 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
-import { createApiApp, listenApi } from '@homeward/api';
+import { type RulesEngineOptions, createApiApp, listenApi } from '@homeward/api';
 import type { HomewardConfig } from '@homeward/config';
 import { type Gateway, startGateway } from '@homeward/gateway';
 import { type Storage, openStorage } from '@homeward/storage';
@@ -29,13 +29,19 @@ const busy = (error: unknown) => (error as { code?: string }).code === 'EADDRINU
  * one difference for a first try on a busy machine: a default port that is taken (1883 held by
  * a local Mosquitto, 3000 by another server) is swapped for a free one, and the caller prints it.
  */
-export async function startDemoServices(config: HomewardConfig, explicit: ExplicitPorts, log: (message: string) => void, step: (message: string) => void): Promise<DemoServices> {
+export async function startDemoServices(
+  config: HomewardConfig,
+  explicit: ExplicitPorts,
+  log: (message: string) => void,
+  step: (message: string) => void,
+  rulesEngine?: RulesEngineOptions,
+): Promise<DemoServices> {
   step(
     config.database.url
       ? 'Connecting to the PostgreSQL server in DATABASE_URL and applying migrations…'
       : `Starting the embedded PostgreSQL in ${config.database.dataDir} (the first run initialises it: allow up to a minute) and applying migrations…`,
   );
-  const storage = await openStorage(storageOptions(config, log));
+  const storage = await openStorage(storageOptions(config, log, config.database.poolSize, { use: 'own', command: 'homeward demo' }));
   let gateway: Gateway | undefined;
   let app: INestApplication | undefined;
   try {
@@ -43,7 +49,7 @@ export async function startDemoServices(config: HomewardConfig, explicit: Explic
     gateway = await startGatewayWithFallback(storage, config, explicit, log);
     const mqttPort = gateway.broker?.ports.mqtt ?? config.mqtt.port;
     step('Starting the API, the rules engine and the dashboard…');
-    app = await createApiApp({ storage, logLevel: config.logLevel, ingest: gateway.pipeline });
+    app = await createApiApp({ storage, logLevel: config.logLevel, ingest: gateway.pipeline, ...(rulesEngine ? { rulesEngine } : {}) });
     let apiUrl: string;
     try {
       apiUrl = await listenApi(app, config.api.host, config.api.port);
@@ -51,7 +57,7 @@ export async function startDemoServices(config: HomewardConfig, explicit: Explic
       if (!busy(error) || explicit.api) throw new Error(describeFailure(error, `The API could not listen on ${config.api.host}:${config.api.port}`));
       log(`port ${config.api.port} is taken: the API listens on a free port instead`);
       await app.close().catch(() => undefined);
-      app = await createApiApp({ storage, logLevel: config.logLevel, ingest: gateway.pipeline });
+      app = await createApiApp({ storage, logLevel: config.logLevel, ingest: gateway.pipeline, ...(rulesEngine ? { rulesEngine } : {}) });
       apiUrl = await listenApi(app, config.api.host, 0);
     }
     const started = { app, gateway };

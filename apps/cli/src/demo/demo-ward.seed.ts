@@ -25,7 +25,14 @@ export interface SeededDemoWard {
  * home hub or patient app registered as `homeward device add` does. Every run gets its own ward
  * and accounts, so a second run never collides with the first one's data.
  */
-export async function seedDemoWard(storage: Storage, cohort: readonly CohortPatient[], runId: string, progress: (done: number, total: number) => void): Promise<SeededDemoWard> {
+export async function seedDemoWard(
+  storage: Storage,
+  cohort: readonly CohortPatient[],
+  runId: string,
+  progress: (done: number, total: number) => void,
+  /** When the replayed timeline starts: the patients were admitted then (silence counts from it). */
+  admittedAt?: Date,
+): Promise<SeededDemoWard> {
   const wardName = `Demo virtual ward ${runId}`;
   const ward = await storage.registry.createWard(wardName);
   const account = async (role: 'nurse' | 'clinician', displayName: string): Promise<DemoAccount> => {
@@ -46,7 +53,7 @@ export async function seedDemoWard(storage: Storage, cohort: readonly CohortPati
       (await storage.registry.createPatient({ nhsNumber: nhs.value, givenName: simulated.givenName, familyName: simulated.familyName, dateOfBirth: simulated.dateOfBirth }));
     const admitted = await storage.registry.activeAdmission(patient.id);
     if (admitted) await storage.registry.discharge(admitted.id, new Date(), 'moved to a newer demo ward');
-    await storage.registry.admit({ patientId: patient.id, wardId: ward.id, pathway: simulated.pathway });
+    await storage.registry.admit({ patientId: patient.id, wardId: ward.id, pathway: simulated.pathway, ...(admittedAt ? { admittedAt } : {}) });
     await storage.audit.record({ actorType: 'system', actorId: 'cli', action: 'patient.create', subjectType: 'patient', subjectId: patient.id, patientId: patient.id });
     const { device, secret } = await registerDeviceWithSecret(storage, {
       type: simulated.device,

@@ -23,7 +23,7 @@ export function ReadingsTable({ readings, caption, limit = 500 }: { readings: re
         </thead>
         <tbody>
           {shown.map((r) => (
-            <tr key={r.id}>
+            <tr key={r.id} data-reading-id={r.id}>
               <td>{formatDateTime(r.measuredAt)}</td>
               <td>{vitalName(r.vital)}</td>
               <td>{formatValue(r.value, r.unit)}</td>

@@ -1,4 +1,5 @@
 import type { Alert, AlertEvent, AlertOutcome, AlertSeverityBand, Pathway, Patient, Role } from '@homeward/domain';
+import type { EscalationDeliveryView, ReadingsPage } from '@homeward/contracts';
 
 /** A server type as it arrives over JSON: every Date is an ISO 8601 string. */
 export type Wire<T> = T extends Date
@@ -66,7 +67,10 @@ export interface DeviceStatus {
   readonly lastSeenAt: string | null;
   readonly batteryLevel: number | null;
   readonly batteryAt: string | null;
-  readonly status: 'ok' | 'battery-low' | 'not-seen';
+  /** The last status `state` received ("offline": its last will), and when. */
+  readonly connection?: { readonly state: 'online' | 'offline'; readonly at: string } | null;
+  /** offline: a hub or app, by the rules engine's one definition (the hub-offline alert's). */
+  readonly status: 'ok' | 'battery-low' | 'not-seen' | 'offline';
 }
 
 export interface ChartThreshold {
@@ -99,6 +103,9 @@ export interface StoredReading {
   readonly status: readonly string[];
 }
 
+/** `GET /api/patients/:id/readings`: newest first; `next` is the cursor for the older ones. */
+export type ReadingsPageDto = ReadingsPage<StoredReading>;
+
 export interface TrendBucket {
   readonly start: string;
   readonly min: number;
@@ -128,4 +135,6 @@ export interface News2Point {
 export interface AlertDetail extends WorklistItem {
   readonly readings: readonly StoredReading[];
   readonly events: readonly AlertEventDto[];
+  /** Who its escalations were sent to, and how that went. */
+  readonly deliveries: readonly EscalationDeliveryView[];
 }

@@ -1,4 +1,4 @@
-import { formatDuration, formatEscalationClock, formatNhsNumber, formatValue, formatWaiting } from './format';
+import { formatDuration, formatEscalationClock, formatNhsNumber, formatValue, formatWaiting, formatWorsened } from './format';
 
 describe('formatting for the worklist', () => {
   it('says how long an alert has waited, in the coarsest unit that still moves', () => {
@@ -14,6 +14,12 @@ describe('formatting for the worklist', () => {
     const now = Date.parse('2026-11-22T08:30:00Z');
     expect(formatWaiting('2026-11-22T08:17:30Z', now)).toBe('12 min');
     expect(formatWaiting('2026-11-21T06:00:00Z', now)).toBe('1 d 2 h');
+  });
+
+  it('says in words that an alert worsened, from which severity and how long ago; nothing when it has not', () => {
+    const now = Date.parse('2026-11-22T08:30:00Z');
+    expect(formatWorsened({ worsenedAt: '2026-11-22T08:26:00Z', worsenedFrom: 'low-medium' }, now)).toBe('Worsened from low–medium, 4 min ago');
+    expect(formatWorsened({ worsenedAt: null, worsenedFrom: null }, now)).toBeNull();
   });
 
   it('shows the escalation clock counting down, then overdue, and nothing without a timer', () => {

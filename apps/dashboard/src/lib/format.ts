@@ -1,4 +1,6 @@
 /** Formatting a nurse reads at a glance. Pure: every function takes "now" explicitly. */
+import type { AlertSeverityBand } from './api-types';
+import { BAND_NAMES } from './colours';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -30,6 +32,15 @@ export function formatEscalationClock(escalationDueAt: string | null, now: numbe
   if (!escalationDueAt) return null;
   const left = Date.parse(escalationDueAt) - now;
   return left >= 0 ? { text: `escalates in ${formatDuration(left)}`, overdue: false } : { text: `escalation overdue by ${formatDuration(-left)}`, overdue: true };
+}
+
+/**
+ * "Worsened from medium, 4 min ago": said in words on an alert a worse finding raised or re-opened
+ * (issue 15), so a re-opened alert is not mistaken for one nobody has seen; null when it has not worsened.
+ */
+export function formatWorsened(alert: { readonly worsenedAt: string | null; readonly worsenedFrom: AlertSeverityBand | null }, now: number): string | null {
+  if (!alert.worsenedAt || !alert.worsenedFrom) return null;
+  return `Worsened from ${BAND_NAMES[alert.worsenedFrom]}, ${formatDuration(now - Date.parse(alert.worsenedAt))} ago`;
 }
 
 /** "22 Nov 2026, 08:05" in the browser's locale and time zone (en-GB ordering). */

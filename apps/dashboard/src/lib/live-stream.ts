@@ -45,6 +45,11 @@ export function followAlertStream(handlers: LiveStreamHandlers): () => void {
             failures = 0;
             handlers.onStatus('live');
             handlers.onReady();
+          } else if (event.event === 'session-ended') {
+            // Signed out (here or elsewhere), expired or disabled: back to sign-in, no reconnecting.
+            stopped = true;
+            sessionEnded();
+            return;
           } else if (event.event === 'resync') handlers.onReady();
           else if (event.event === 'alert') handlers.onAlert(JSON.parse(event.data) as WorklistItem);
         }

@@ -3,8 +3,9 @@ import { useState } from 'preact/hooks';
 import { SeverityBadge } from '../components/badges';
 import { ReadingsTable } from '../components/readings-table';
 import { api, describeError } from '../lib/api-client';
+import { channelName, describeDelivery } from '../lib/deliveries';
 import type { AlertDetail, AlertOutcome, Me, WardMember } from '../lib/api-types';
-import { formatDateTime, formatEscalationClock, formatNhsNumber, formatWaiting } from '../lib/format';
+import { formatDateTime, formatEscalationClock, formatNhsNumber, formatWaiting, formatWorsened } from '../lib/format';
 import { useLoad, useNow } from '../lib/use-load';
 
 const PERSON_OUTCOMES = ALERT_OUTCOMES.filter((outcome) => !SYSTEM_ALERT_OUTCOMES.includes(outcome));
@@ -30,8 +31,9 @@ export function AlertPage({ alertId, me }: { alertId: string; me: Me }) {
     );
   }
   if (!detail.data) return <p>Loading the alert…</p>;
-  const { alert, patient, readings, events } = detail.data;
+  const { alert, patient, readings, events, deliveries } = detail.data;
   const clock = formatEscalationClock(alert.state === 'open' ? alert.escalationDueAt : null, now);
+  const worsened = formatWorsened(alert, now);
   const names = new Map((members.data ?? []).map((m) => [m.id, m.displayName]));
   names.set(me.id, me.displayName);
   const who = (id: string | null) => (id ? (names.get(id) ?? (id === 'rules-engine' ? 'Homeward rules engine' : id)) : 'nobody');
@@ -79,6 +81,14 @@ export function AlertPage({ alertId, me }: { alertId: string; me: Me }) {
             {alert.state}
             {alert.outcome ? ` · ${ALERT_OUTCOME_NAMES[alert.outcome]}` : ''}
           </dd>
+          {worsened && (
+            <>
+              <dt>Worsened</dt>
+              <dd class="worsened" data-testid="worsened">
+                {worsened}
+              </dd>
+            </>
+          )}
           <dt>Assigned to</dt>
           <dd data-testid="assigned-to">{who(alert.ownerId)}</dd>
           <dt>Opened</dt>
@@ -121,6 +131,24 @@ export function AlertPage({ alertId, me }: { alertId: string; me: Me }) {
 
       <h2>Readings behind this alert</h2>
       <ReadingsTable readings={readings} caption="Readings that raised or repeated this alert" />
+
+      {(deliveries.length > 0 || alert.escalatedAt) && (
+        <section aria-labelledby="told-heading">
+          <h2 id="told-heading">Who was told of the escalation</h2>
+          {deliveries.length === 0 ? (
+            <p class="muted">Nobody: this ward has no escalation contacts.</p>
+          ) : (
+            <ul class="timeline" data-testid="deliveries">
+              {deliveries.map((delivery) => (
+                <li key={delivery.id}>
+                  <strong>{delivery.contactName}</strong> ({delivery.contactRole}, {channelName(delivery.channel)}) · {describeDelivery(delivery)}
+                  {delivery.status !== 'delivered' && delivery.lastError && <div>Last error: {delivery.lastError}</div>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
 
       <h2>History</h2>
       <ol class="timeline">

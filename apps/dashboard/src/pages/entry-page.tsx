@@ -1,7 +1,9 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
+import type { ManualReadingsAnswer } from '@homeward/contracts';
 import { ApiError, api, describeError } from '../lib/api-client';
 import type { Me, PatientRecord } from '../lib/api-types';
 import { type FieldErrors, fieldErrorsFrom400, fieldErrorsFrom422 } from '../lib/entry-errors';
+import { adviceFrom } from '../lib/patient-advice';
 import { displayUnit, formatValue } from '../lib/format';
 import { useLoad } from '../lib/use-load';
 import { ENTRY_GROUPS, type EntryField, vitalName } from '../lib/vitals';
@@ -18,6 +20,9 @@ const fieldId = (groupId: string, field: EntryField) => `${groupId}-${field.vita
  * A patient or carer types in a reading (a nurse may too, for a patient of their ward). Built for
  * a phone and for keyboard and screen-reader use: real labels, hints tied to their inputs, errors
  * summarised at the top (announced) and repeated at each field, large touch targets.
+ *
+ * When a reading is in the red band the API answers with the ward's advice; it is shown first, in
+ * an alert region (announced at once) that takes focus, so nobody is left with only "thank you".
  */
 export function EntryPage({ patientId, me }: { patientId: string; me: Me }) {
   const record = useLoad(() => api<PatientRecord>('GET', `/api/patients/${patientId}`), [patientId]);
@@ -27,10 +32,20 @@ export function EntryPage({ patientId, me }: { patientId: string; me: Me }) {
   const [measuredAt, setMeasuredAt] = useState(() => localInputValue(new Date()));
   const [errors, setErrors] = useState<FieldErrors | null>(null);
   const [saved, setSaved] = useState('');
+  const [advice, setAdvice] = useState('');
   const [busy, setBusy] = useState(false);
   const summary = useRef<HTMLDivElement>(null);
+  const adviceBox = useRef<HTMLDivElement>(null);
   const group = useMemo(() => ENTRY_GROUPS.find((g) => g.id === groupId) ?? ENTRY_GROUPS[0], [groupId]);
   if (!group) return null;
+
+  const showAdvice = (body: unknown) => {
+    const found = adviceFrom(body);
+    setAdvice(found?.message ?? '');
+    // Focus brings it into view on a phone and puts a keyboard user next to it.
+    if (found) setTimeout(() => adviceBox.current?.focus(), 0);
+    return found !== null;
+  };
 
   const showErrors = (found: FieldErrors) => {
     setErrors(found);
@@ -41,6 +56,7 @@ export function EntryPage({ patientId, me }: { patientId: string; me: Me }) {
   const submit = async (event: Event) => {
     event.preventDefault();
     setSaved('');
+    setAdvice('');
     const local: Record<string, string> = {};
     const readings: Array<{ vital: string; value: number; unit: string; measuredAt: string }> = [];
     const sent: string[] = []; // form field of each submitted reading, by index
@@ -68,20 +84,26 @@ export function EntryPage({ patientId, me }: { patientId: string; me: Me }) {
     }
     setBusy(true);
     try {
-      const answer = await api<{ stored: number; duplicates: number; readings: Array<{ vital: string; value: number; unit: string }> }>('POST', `/api/patients/${patientId}/readings`, { readings });
+      const answer = await api<ManualReadingsAnswer>('POST', `/api/patients/${patientId}/readings`, { readings });
       setErrors(null);
       setValues({});
       setMeasuredAt(localInputValue(new Date())); // the next reading is taken later
       const what = answer.readings.map((r) => `${vitalName(r.vital)} ${formatValue(r.value, r.unit)}`).join(', ');
+      const red = showAdvice(answer);
       setSaved(
         answer.stored > 0
-          ? `Saved: ${what}. Thank you.`
+          ? `Saved: ${what}.${red ? '' : ' Thank you.'}`
           : `Already saved earlier (${answer.duplicates} duplicate${answer.duplicates === 1 ? '' : 's'}); nothing new was stored.`,
       );
     } catch (caught) {
       const fieldOf = (index: number) => sent[index];
       if (caught instanceof ApiError && caught.status === 400) showErrors(fieldErrorsFrom400(caught.messages, fieldOf));
-      else if (caught instanceof ApiError && caught.status === 422) showErrors(fieldErrorsFrom422(caught.body, fieldOf));
+      else if (caught instanceof ApiError && caught.status === 422) {
+        const refused = fieldErrorsFrom422(caught.body, fieldOf);
+        // Other items were stored: a red one among them still needs its advice, which then takes focus.
+        if (showAdvice(caught.body)) setErrors(refused);
+        else showErrors(refused);
+      }
       else showErrors({ byField: {}, general: [`The reading was not saved: ${describeError(caught)}. Please try again.`] });
     } finally {
       setBusy(false);
@@ -103,6 +125,14 @@ export function EntryPage({ patientId, me }: { patientId: string; me: Me }) {
           </a>
         </p>
       )}
+      <div class="advice-region" role="alert">
+        {advice && (
+          <div class="advice" ref={adviceBox} tabIndex={-1}>
+            <h2>Urgent advice</h2>
+            <p>{advice}</p>
+          </div>
+        )}
+      </div>
       <div aria-live="polite" role="status">
         {saved && <p class="success">{saved}</p>}
       </div>

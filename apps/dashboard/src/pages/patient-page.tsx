@@ -1,10 +1,10 @@
 import { ALERT_OUTCOME_NAMES } from '@homeward/domain';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { SeverityBadge } from '../components/badges';
 import { ReadingsTable } from '../components/readings-table';
 import { type ChartSeries, TimeChart } from '../components/time-chart';
 import { ApiError, api, describeError } from '../lib/api-client';
-import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, StoredReading, Trend } from '../lib/api-types';
+import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, ReadingsPageDto, StoredReading, Trend } from '../lib/api-types';
 import { BAND_NAMES, NEWS2_SCORE_BANDS, bandColour, thresholdLineColour } from '../lib/colours';
 import { displayUnit, formatDateTime, formatNhsNumber, formatValue } from '../lib/format';
 import { useLoad } from '../lib/use-load';
@@ -17,10 +17,15 @@ const RANGES: ReadonlyArray<{ range: Range; label: string; days: number; bucket:
   { range: 'month', label: 'Month', days: 30, bucket: 'day' }, // daily min, mean, max
 ];
 const LINE_COLOUR = '#005eb8';
+/** Rows per "Show older readings". */
+const TABLE_PAGE = 200;
+/** The day chart draws every reading: up to this many pages of 1,000 (a reading every 4 s for a day). */
+const CHART_PAGES = 20;
 
 interface PatientData {
   readonly from: number;
   readonly to: number;
+  /** Every reading of the period, oldest first, for the day charts (empty for week and month, drawn from trends). */
   readonly readings: readonly StoredReading[];
   readonly trends: ReadonlyMap<string, Trend>;
   readonly vitals: readonly string[];
@@ -84,7 +89,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
           </div>
           {data.data.vitals.length === 0 && <p class="muted">No readings in this period.</p>}
           <h2>Readings</h2>
-          <ReadingsTable readings={data.data.readings} caption={`Readings of the last ${range}, newest first`} />
+          <PagedReadings key={`${range}-${data.data.from}`} patientId={patientId} from={data.data.from} to={data.data.to} caption={`Readings of the last ${range}, newest first`} />
         </>
       )}
 
@@ -113,7 +118,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
                   <td>{d.serial}</td>
                   <td>{d.batteryLevel === null ? 'unknown' : `${d.batteryLevel} %`}</td>
                   <td>{formatDateTime(d.lastSeenAt)}</td>
-                  <td class={d.status === 'ok' ? '' : 'overdue'}>{d.status === 'ok' ? 'OK' : d.status === 'battery-low' ? 'Battery low' : 'Not seen for 48 h'}</td>
+                  <td class={d.status === 'ok' ? '' : 'overdue'}>{d.status === 'ok' ? 'OK' : d.status === 'battery-low' ? 'Battery low' : d.status === 'offline' ? 'Offline' : 'Not seen for 48 h'}</td>
                 </tr>
               ))}
             </tbody>
@@ -168,7 +173,7 @@ async function loadRange(patientId: string, range: Range): Promise<PatientData> 
   const from = to - (spec?.days ?? 1) * 86_400_000;
   const query = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
   const [readings, latest, news2] = await Promise.all([
-    api<StoredReading[]>('GET', `/api/patients/${patientId}/readings?${query}`),
+    range === 'day' ? everyReading(patientId, query) : Promise.resolve([]),
     api<StoredReading[]>('GET', `/api/patients/${patientId}/latest`),
     api<News2Point[]>('GET', `/api/patients/${patientId}/news2?${query}`).catch((error: unknown) => {
       if (error instanceof ApiError && (error.status === 404 || error.status === 409)) return { unavailable: error.messages.join(' ') };
@@ -183,6 +188,59 @@ async function loadRange(patientId: string, range: Range): Promise<PatientData> 
     for (const trend of fetched) trends.set(trend.vital, trend);
   }
   return { from, to, readings, trends, vitals, news2 };
+}
+
+/** Every reading of [from, to) for a chart, oldest first: the API pages newest first, so follow the cursor and reverse. */
+async function everyReading(patientId: string, query: string): Promise<StoredReading[]> {
+  const newestFirst: StoredReading[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < CHART_PAGES; page++) {
+    const answer: ReadingsPageDto = await api<ReadingsPageDto>('GET', `/api/patients/${patientId}/readings?${query}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    newestFirst.push(...answer.items);
+    cursor = answer.next;
+    if (!cursor) break;
+  }
+  return newestFirst.reverse();
+}
+
+/** The period's readings, newest first, a page at a time: "Show older readings" follows the cursor. */
+function PagedReadings({ patientId, from, to, caption }: { patientId: string; from: number; to: number; caption: string }) {
+  const [shown, setShown] = useState<{ items: readonly StoredReading[]; next: string | null; loading: boolean; error: unknown }>({ items: [], next: null, loading: true, error: undefined });
+  // The parent keys this by period, so a page arriving after the period changed lands nowhere.
+  const mounted = useRef(true);
+  const load = (cursor: string | null) => {
+    setShown((s) => ({ ...s, loading: true, error: undefined }));
+    const query = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&limit=${TABLE_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    api<ReadingsPageDto>('GET', `/api/patients/${patientId}/readings?${query}`).then(
+      (page) => mounted.current && setShown((s) => ({ items: [...s.items, ...page.items], next: page.next, loading: false, error: undefined })),
+      (error: unknown) => mounted.current && setShown((s) => ({ ...s, loading: false, error })),
+    );
+  };
+  useEffect(() => {
+    load(null);
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  if (shown.loading && shown.items.length === 0) return <p>Loading readings…</p>;
+  return (
+    <>
+      {shown.error && shown.items.length === 0 ? null : <ReadingsTable readings={shown.items} caption={caption} limit={shown.items.length} />}
+      {shown.error ? (
+        <p class="field-error" role="alert">
+          {describeError(shown.error)}
+        </p>
+      ) : null}
+      <p class="muted" aria-live="polite" data-testid="readings-count">
+        {shown.items.length === 0 ? '' : `${shown.items.length} ${shown.items.length === 1 ? 'reading' : 'readings'} shown${shown.next ? '' : ', all of this period'}.`}
+      </p>
+      {shown.next ? (
+        <button type="button" class="secondary" disabled={shown.loading} onClick={() => load(shown.next)}>
+          {shown.loading ? 'Loading older readings…' : 'Show older readings'}
+        </button>
+      ) : null}
+    </>
+  );
 }
 
 function VitalChart({ vital, range, data, thresholds }: { vital: string; range: Range; data: PatientData; thresholds: readonly ChartThreshold[] }) {

@@ -3,7 +3,7 @@ import { SeverityBadge } from '../components/badges';
 import { api, describeError } from '../lib/api-client';
 import type { WorklistItem } from '../lib/api-types';
 import { bandColour } from '../lib/colours';
-import { formatEscalationClock, formatNhsNumber, formatWaiting } from '../lib/format';
+import { formatEscalationClock, formatNhsNumber, formatWaiting, formatWorsened } from '../lib/format';
 import { type StreamStatus, followAlertStream } from '../lib/live-stream';
 import { useNow } from '../lib/use-load';
 import { applyAlertEvent, mergeFetchedWorklist } from '../lib/worklist';
@@ -80,6 +80,7 @@ export function WorklistPage() {
 function WorklistRow({ item, now }: { item: WorklistItem; now: number }) {
   const { alert, patient } = item;
   const clock = formatEscalationClock(alert.state === 'open' ? alert.escalationDueAt : null, now);
+  const worsened = formatWorsened(alert, now);
   return (
     <li style={{ '--sev': bandColour(alert.severity) }} data-alert-id={alert.id} data-rule={alert.rule} data-severity={alert.severity}>
       <div>
@@ -88,6 +89,11 @@ function WorklistRow({ item, now }: { item: WorklistItem; now: number }) {
           {patient ? patient.name : 'Unknown patient'}
         </a>{' '}
         {patient && <span class="muted">NHS {formatNhsNumber(patient.nhsNumber)}</span>}
+        {worsened && (
+          <div class="worsened" data-testid="worsened">
+            {worsened}
+          </div>
+        )}
         <div>{alert.explanation}</div>
         <div class="muted">
           <span class="state">{alert.state}</span>

@@ -17,7 +17,7 @@ import type { DurableQueue } from './durable-queue';
 export class HubReadingSink implements BleReadingSink {
   constructor(
     private readonly queue: DurableQueue,
-    private readonly forwarder: { pump(): void } | null,
+    private readonly forwarder: { pump(): void; remember?(messageId: string, deviceClockAt: Date): void; forget?(messageId: string): void } | null,
     private readonly topicFor: (deviceId: string) => string = topics.readings,
   ) {}
 
@@ -38,13 +38,21 @@ export class HubReadingSink implements BleReadingSink {
       body['frames'] = [{ characteristic: characteristicOf(submission.raw.topic ?? null), hex: Buffer.from(submission.raw.payload).toString('hex') }];
     }
     if (!body['readings'] && !body['frames']) return;
-    await this.queue.enqueue({
-      id: randomUUID(),
-      topic: this.topicFor(deviceId),
-      body,
-      clockOffsetMs: submission.deviceClockAt === null ? null : submission.receivedAt.getTime() - submission.deviceClockAt.getTime(),
-      enqueuedAt: submission.receivedAt.toISOString(),
-    });
+    const id = randomUUID();
+    // Before the enqueue: the forwarder may send it as soon as it is on disk.
+    if (submission.deviceClockAt !== null) this.forwarder?.remember?.(id, submission.deviceClockAt);
+    try {
+      await this.queue.enqueue({
+        id,
+        topic: this.topicFor(deviceId),
+        body,
+        clockOffsetMs: submission.deviceClockAt === null ? null : submission.receivedAt.getTime() - submission.deviceClockAt.getTime(),
+        enqueuedAt: submission.receivedAt.toISOString(),
+      });
+    } catch (error) {
+      this.forwarder?.forget?.(id);
+      throw error;
+    }
     this.forwarder?.pump();
   }
 }

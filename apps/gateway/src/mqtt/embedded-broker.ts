@@ -1,16 +1,22 @@
 import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type Server as HttpServer, createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type Connection } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { parseDeviceTopic, topics } from '@homeward/contracts';
-import type { LoginRateLimiter } from '@homeward/auth';
-import { verifyDeviceSecret } from '@homeward/auth';
+import { type ReadingsAck, parseDeviceTopic, topics } from '@homeward/contracts';
+import type { CodedError } from '@homeward/domain';
+import type { SignInAdmission } from '@homeward/auth';
+import { ConcurrencyLimit, generateDeviceSecret, hashDeviceSecret, verifyDeviceSecret } from '@homeward/auth';
+import { MqttPacketSizeWatcher, PendingConnections, watchPacketSizes } from './connection-limits';
 import type { DeviceDirectory } from './device-directory';
 import type { DeviceMessageHandler } from './device-message.handler';
 import { type RedisBackplane, connectRedisBackplane } from './redis-backplane';
+import { DEFAULT_STORE_RETRY, type StoreRetryPolicy, retryWhileStoreDown } from './store-retry.policy';
+import { VerifiedCredentialsCache } from './verified-credentials.cache';
 
 export interface BrokerListeners {
   readonly host: string;
@@ -19,11 +25,55 @@ export interface BrokerListeners {
   readonly wsPort?: number | undefined;
 }
 
+/** What one connection may cost before and after it authenticates, and how outages are ridden out. */
+export interface BrokerLimits {
+  /** Bytes a connection may send before it has authenticated (its CONNECT); more ends it at once. */
+  readonly maxConnectBytes: number;
+  /** Largest packet from an authenticated device; larger ends the connection before it is buffered. */
+  readonly maxPacketBytes: number;
+  /** A connection that has not sent its CONNECT within this is closed. */
+  readonly connectTimeoutMs: number;
+  /** Connections from one address that have not authenticated yet; the next is closed on accept. */
+  readonly maxPendingPerAddress: number;
+  /** How long a verified device secret is remembered (0: not at all). */
+  readonly credentialsCacheTtlMs: number;
+  /** scrypt verifications at once, and queued behind them (beyond that: closed without CONNACK, the device retries). */
+  readonly maxConcurrentSecretChecks: number;
+  readonly maxQueuedSecretChecks: number;
+  /** Messages of one connection being stored at once; aedes reads no further from it until they are answered. */
+  readonly maxInFlightPerClient: number;
+  /** While the store is unreachable, a message is retried on this schedule, its PUBACK withheld. */
+  readonly storeRetry: StoreRetryPolicy;
+}
+
+export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
+  maxConnectBytes: 64 * 1024,
+  maxPacketBytes: 1024 * 1024,
+  connectTimeoutMs: 10_000,
+  maxPendingPerAddress: 32,
+  credentialsCacheTtlMs: 10 * 60_000,
+  maxConcurrentSecretChecks: 2,
+  maxQueuedSecretChecks: 2_000,
+  maxInFlightPerClient: 16,
+  storeRetry: DEFAULT_STORE_RETRY,
+};
+
+/** A publish the broker refused because of its topic, for the rejected-messages record. */
+export interface TopicRefusal {
+  readonly deviceId: string;
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly error: CodedError;
+  readonly receivedAt: Date;
+}
+
 export interface RunningBroker {
   readonly ports: { readonly mqtt: number; readonly mqtts?: number; readonly ws?: number };
   readonly connectedClients: () => number;
   /** Every listener (TCP, TLS, WebSocket) is accepting connections. */
   readonly listening: () => boolean;
+  /** Forget a device's remembered secret (its credentials changed or it was removed). */
+  forgetCredentials(deviceId: string): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +81,11 @@ export interface RunningBroker {
 const IDENTIFIER_REJECTED = 2;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
+
+/** Where a refused publish goes instead of its topic: no device may subscribe outside its own topics, so nowhere. */
+const REFUSED_TOPIC = '$homeward/refused';
+/** Of a refused publish, this much is kept for inspection: the refusal is about its topic, not its bytes. */
+const KEEP_REFUSED_BYTES = 64 * 1024;
 
 function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -44,8 +99,15 @@ function authError(message: string, returnCode: number): AuthenticateError {
  * - authorizePublish: a device publishes only to its own readings and status topics (a home hub
  *   also to those of its own patient's devices). A readings
  *   message is ingested *inside* this hook, so aedes sends the QoS 1 PUBACK only after the
- *   readings (or the record of their rejection) are committed; if the store is unreachable the
- *   hook fails, aedes drops the connection without PUBACK, and the device sends again later.
+ *   readings (or the record of their rejection) are committed. Every message gets an answer and
+ *   the connection stays: a refused topic is recorded, acknowledged and not forwarded (failing
+ *   the hook would close the connection and lose the PUBACKs of the messages read with it).
+ *   While the store is unreachable the message is retried with backoff and its PUBACK withheld;
+ *   only after `storeRetry.giveUpAfterMs` does the hook fail and the connection drop.
+ * - Before authentication: a byte cap (the CONNECT), a connect timeout and a cap on pending
+ *   connections per address; scrypt checks are capped and verified secrets remembered (keyed
+ *   hash), so a reconnect storm neither pins the CPU nor, while the store is down, gets a
+ *   refusing CONNACK: the socket is closed without one and the device retries.
  * - authorizeSubscribe: a device subscribes only under its own topics; `#`, `$SYS/#` and other
  *   devices' topics are refused.
  * aedes 1.2 speaks MQTT 3.1 and 3.1.1, not 5: reasons go back on the per-device acks topic.
@@ -54,16 +116,49 @@ export async function startEmbeddedBroker(options: {
   listeners: BrokerListeners;
   handler: DeviceMessageHandler;
   directory: DeviceDirectory;
-  rateLimiter: LoginRateLimiter;
+  /**
+   * Sign-in budgets per device id and per address (libs/auth SignInThrottle, shared by every
+   * gateway through PostgreSQL), taken before any secret is checked.
+   */
+  throttle: { admit(account: string, address: string): Promise<SignInAdmission> };
   log: (message: string) => void;
   /** Share sessions, subscriptions, retained messages and publications with other instances through this Redis. */
   redisUrl?: string | undefined;
   /** A device's client connected or disconnected (for structured logs: device id and client id only). */
   onConnection?: (event: { readonly type: 'connected' | 'disconnected'; readonly deviceId: string | undefined; readonly clientId: string }) => void;
+  /** Keeps a publish refused for its topic (rejected_messages); throwing means the store is unreachable. */
+  recordRefusal?: (refusal: TopicRefusal) => Promise<unknown>;
+  limits?: Partial<BrokerLimits>;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }): Promise<RunningBroker> {
-  const { handler, directory, rateLimiter, log } = options;
+  const { handler, directory, throttle, log } = options;
+  const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
   const backplane: RedisBackplane | undefined = options.redisUrl === undefined ? undefined : await connectRedisBackplane(options.redisUrl, log);
   const deviceOf = new WeakMap<Client, string>();
+  const credentials = new VerifiedCredentialsCache(limits.credentialsCacheTtlMs, now);
+  // A device's credentials (or patient, or existence) changed: check its secret again next time.
+  // "Anything may have changed" (undefined) needs nothing: entries only match the hash the store shows.
+  const stopForgetting = directory.onChange((deviceId) => {
+    if (deviceId !== undefined) credentials.invalidate(deviceId);
+  });
+  // scrypt is 32 MiB and ~100 ms of a core per check: a reconnect storm queues here, and beyond the queue is shed.
+  const secretChecks = new ConcurrencyLimit(limits.maxConcurrentSecretChecks, limits.maxQueuedSecretChecks);
+  /** Checked against for an unknown device id (see checkSecret). */
+  const decoyHash = await hashDeviceSecret(generateDeviceSecret());
+  const pending = new PendingConnections(limits.maxPendingPerAddress);
+  /** Per connection: its peer address, and what to do once it has authenticated. */
+  const connections = new WeakMap<object, { readonly address: string; readonly authenticated: () => void }>();
+  const inFlight = new WeakMap<Client, ConcurrencyLimit>();
+  const inFlightOf = (client: Client) => {
+    let limiter = inFlight.get(client);
+    // No queue limit needed: aedes reads no further from a connection until its batch is answered.
+    if (!limiter) inFlight.set(client, (limiter = new ConcurrencyLimit(limits.maxInFlightPerClient, Number.POSITIVE_INFINITY)));
+    return limiter;
+  };
+  const remoteAddress = (client: Client): string => connections.get(client.conn)?.address ?? 'unknown';
 
   /**
    * A device publishes for itself; a home hub also for the devices of its own patient (hub mode:
@@ -79,12 +174,7 @@ export async function startEmbeddedBroker(options: {
     ...(backplane ? { persistence: backplane.persistence, mq: backplane.mq } : {}),
     authenticate(client, username, password, done) {
       const address = remoteAddress(client);
-      if (rateLimiter.isBlocked(address)) {
-        done(authError('too many failed logins from this address; wait a minute', NOT_AUTHORIZED), false);
-        return;
-      }
       if (!username || !password) {
-        rateLimiter.recordFailure(address);
         done(authError('anonymous clients are not accepted: use the device id and secret from `homeward device add`', NOT_AUTHORIZED), false);
         return;
       }
@@ -92,52 +182,92 @@ export async function startEmbeddedBroker(options: {
         done(authError('the client id must be the device id (or start with "<device id>-")', IDENTIFIER_REJECTED), false);
         return;
       }
-      directory
-        .get(username)
-        .then(async (device) => (device?.credentialsHash ? verifyDeviceSecret(password.toString('utf8'), device.credentialsHash) : false))
-        .then(
-          (valid) => {
-            if (!valid) {
-              rateLimiter.recordFailure(address);
-              done(authError('bad device id or secret', BAD_USERNAME_OR_PASSWORD), false);
-              return;
-            }
-            deviceOf.set(client, username);
-            done(null, true);
-          },
-          (error: unknown) => {
-            log(`authentication could not reach the store: ${String(error)}`);
-            done(authError('server unavailable', 3), false);
-          },
-        );
+      void (async () => {
+        // Counted before the secret is checked, so a burst of guesses for one device id is counted
+        // one by one. A store that cannot count must not lock devices out: without it, a device
+        // verified recently still gets in from the cache (checkSecret), as during any outage.
+        const admission = await throttle.admit(username, address).catch((error: unknown) => {
+          log(`sign-in limits not checked for device ${username}: ${String(error)}`);
+          return undefined;
+        });
+        if (admission && !admission.admitted) {
+          done(authError(`too many failed logins (${admission.scope === 'account' ? 'for this device' : 'from this address'}); try again in ${admission.retryAfterSeconds} s`, NOT_AUTHORIZED), false);
+          return;
+        }
+        const verdict = await checkSecret(username, password.toString('utf8'));
+        await admission?.settle(verdict !== 'invalid').catch((error: unknown) => log(`sign-in limits not updated for device ${username}: ${String(error)}`));
+        if (verdict === 'valid') {
+          deviceOf.set(client, username);
+          connections.get(client.conn)?.authenticated();
+          done(null, true);
+        } else if (verdict === 'invalid') {
+          done(authError('bad device id or secret', BAD_USERNAME_OR_PASSWORD), false);
+        } else {
+          // Not a refusal: a refusing CONNACK ("server unavailable") stops MQTT.js and most
+          // firmware from retrying. Closing without one is a network failure to them, retried.
+          log(`closed the connection of device ${username} without CONNACK: ${verdict.retryLater}`);
+          client.close();
+          done(authError('try again later', 3), false); // aedes ignores it: the client is already closed
+        }
+      })();
     },
 
     authorizePublish(client, packet, callback) {
       const deviceId = client ? deviceOf.get(client) : undefined;
       if (!client) return callback(null); // the broker's own publications (acks)
+      if (!deviceId) return callback(new Error('publish before authentication')); // aedes does not let this happen
       const target = parseDeviceTopic(packet.topic);
-      const refuse = () => callback(new Error(`device ${deviceId ?? '?'} may not publish to ${packet.topic}`));
-      if (!deviceId || !target || target.kind === 'acks') return refuse();
-      const receivedAt = new Date();
-      mayPublishFor(deviceId, target.deviceId)
-        .then((allowed) => {
-          if (!allowed) throw Object.assign(new Error('refused'), { refused: true });
-          return handler.handle({ deviceId: target.deviceId, kind: target.kind, topic: packet.topic, payload: packet.payload as Buffer, receivedAt });
-        })
-        .then((handled) => {
-          callback(null);
-          if (handled.ack) {
-            broker.publish(
-              { cmd: 'publish', topic: topics.acks(target.deviceId), payload: Buffer.from(JSON.stringify(handled.ack)), qos: 1, retain: false, dup: false },
-              () => undefined,
-            );
-          }
-        })
-        .catch((error: unknown) => {
-          if ((error as { refused?: boolean }).refused) return refuse();
-          log(`could not store a message from device ${deviceId}: ${String(error)}; not acknowledged`);
-          callback(error instanceof Error ? error : new Error(String(error)));
-        });
+      const receivedAt = new Date(now());
+      const payload = packet.payload as Buffer;
+
+      /** What to answer; throws only when the store is unreachable. */
+      const attempt = async (): Promise<{ readonly refused: boolean; readonly ack?: { readonly to: string; readonly body: ReadingsAck } }> => {
+        if (!target || target.kind === 'acks' || !(await mayPublishFor(deviceId, target.deviceId))) {
+          const error: CodedError = {
+            code: 'topic.not-allowed',
+            message: `Device ${deviceId} may not publish to "${packet.topic}": publish to ${topics.readings(deviceId)} or ${topics.status(deviceId)}.`,
+            details: { topic: packet.topic },
+          };
+          await options.recordRefusal?.({ deviceId, topic: packet.topic, payload: payload.subarray(0, KEEP_REFUSED_BYTES), error, receivedAt });
+          return { refused: true, ack: { to: deviceId, body: { messageId: null, status: 'rejected', stored: 0, duplicates: 0, rejected: [{ index: null, ...error }] } } };
+        }
+        const handled = await handler.handle({ deviceId: target.deviceId, kind: target.kind, topic: packet.topic, payload: packet.payload as Buffer, receivedAt, dup: packet.dup === true });
+        return { refused: false, ...(handled.ack ? { ack: { to: target.deviceId, body: handled.ack } } : {}) };
+      };
+
+      inFlightOf(client)
+        .run(() =>
+          retryWhileStoreDown(attempt, {
+            policy: limits.storeRetry,
+            now,
+            sleep,
+            stillWanted: () => !client.closed && !broker.closed,
+            onRetry: (error, failures, delayMs) => {
+              if (failures === 1 || failures % 10 === 0) log(`could not store a message from device ${deviceId} (${failures} tries): ${String(error)}; PUBACK withheld, retrying in ${delayMs} ms`);
+            },
+          }),
+        )
+        .then(
+          (outcome) => {
+            if (outcome.refused) {
+              log(`refused a publish of device ${deviceId} to ${packet.topic}; acknowledged, not forwarded`);
+              // Acknowledged so the device does not resend it forever, but delivered to no one.
+              packet.topic = REFUSED_TOPIC;
+              packet.retain = false;
+            }
+            callback(null);
+            if (outcome.ack) {
+              broker.publish(
+                { cmd: 'publish', topic: topics.acks(outcome.ack.to), payload: Buffer.from(JSON.stringify(outcome.ack.body)), qos: 1, retain: false, dup: false },
+                () => undefined,
+              );
+            }
+          },
+          (error: unknown) => {
+            log(`could not store a message from device ${deviceId}: ${String(error)}; not acknowledged, closing its connection`);
+            callback(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
     },
 
     authorizeSubscribe(client, subscription, callback) {
@@ -151,16 +281,81 @@ export async function startEmbeddedBroker(options: {
       }
       callback(null, subscription);
     },
+    connectTimeout: limits.connectTimeoutMs,
   }).catch(async (error: unknown) => {
+    stopForgetting();
     await backplane?.abandon(); // its Redis connections would keep the process alive
     throw error;
   });
+
+  /**
+   * valid / invalid, or why the answer must wait (store unreachable with nothing remembered,
+   * too many checks queued). A remembered secret skips scrypt; the store, when it answers, has
+   * the last word on which hash is current.
+   */
+  async function checkSecret(deviceId: string, secret: string): Promise<'valid' | 'invalid' | { readonly retryLater: string }> {
+    let device;
+    try {
+      device = await directory.get(deviceId);
+    } catch (error) {
+      if (credentials.matches(deviceId, secret)) return 'valid';
+      return { retryLater: `the store is unreachable (${String(error)}) and its secret was not verified recently` };
+    }
+    const hash = device?.credentialsHash;
+    if (!hash) {
+      // An unknown device id costs the same scrypt work as a wrong secret, so timing does not
+      // tell which device ids exist.
+      return secretChecks.run(() => verifyDeviceSecret(secret, decoyHash)).then(() => 'invalid' as const, () => 'invalid' as const);
+    }
+    if (credentials.matches(deviceId, secret, hash)) return 'valid';
+    try {
+      const valid = await secretChecks.run(() => verifyDeviceSecret(secret, hash));
+      if (!valid) return 'invalid';
+      credentials.remember(deviceId, secret, hash);
+      return 'valid';
+    } catch (error) {
+      return { retryLater: `secret check not possible now: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  /** Every listener hands its connections here: per-address cap, then the byte watcher, then aedes. */
+  const accept = (peer: Duplex, address: string, request?: IncomingMessage) => {
+    const release = pending.open(address);
+    if (!release) {
+      log(`closed a connection from ${address}: ${limits.maxPendingPerAddress} connections from it have not authenticated yet`);
+      peer.destroy();
+      return;
+    }
+    peer.once('close', release);
+    let authenticated = false;
+    const watcher = new MqttPacketSizeWatcher(() =>
+      authenticated ? { maxPacket: limits.maxPacketBytes, maxTotal: Number.POSITIVE_INFINITY } : { maxPacket: limits.maxConnectBytes, maxTotal: limits.maxConnectBytes },
+    );
+    const conn = watchPacketSizes(peer, watcher);
+    connections.set(conn, {
+      address,
+      authenticated: () => {
+        authenticated = true;
+        release();
+      },
+    });
+    broker.handle(conn as Connection, request);
+  };
 
   if (options.onConnection) {
     const report = options.onConnection;
     broker.on('client', (client) => report({ type: 'connected', deviceId: deviceOf.get(client), clientId: client.id }));
     broker.on('clientDisconnect', (client) => report({ type: 'disconnected', deviceId: deviceOf.get(client), clientId: client.id }));
   }
+  // The heartbeat of "offline" (isDeviceOffline): connecting and each keepalive ping are contact.
+  broker.on('client', (client) => {
+    const deviceId = deviceOf.get(client);
+    if (deviceId) handler.heardFrom(deviceId, new Date(now()));
+  });
+  broker.on('ping', (_packet, client) => {
+    const deviceId = deviceOf.get(client);
+    if (deviceId) handler.heardFrom(deviceId, new Date(now()));
+  });
   broker.on('clientError', (client, error) => log(`mqtt client ${client.id} error: ${error.message}`));
   broker.on('connectionError', (_client, error) => log(`mqtt connection error: ${error.message}`));
   // Persistence failures (a Redis outage) surface here; without a listener they would end the process.
@@ -179,12 +374,12 @@ export async function startEmbeddedBroker(options: {
     });
 
   try {
-    const mqttPort = await listen(createNetServer((socket: Socket) => broker.handle(socket)), options.listeners.port);
+    const mqttPort = await listen(createNetServer((socket: Socket) => accept(socket, socket.remoteAddress ?? 'unknown')), options.listeners.port);
     let mqttsPort: number | undefined;
     if (options.listeners.tls) {
       const tlsServer = createTlsServer(
         { cert: readFileSync(options.listeners.tls.certFile), key: readFileSync(options.listeners.tls.keyFile) },
-        (socket) => broker.handle(socket),
+        (socket) => accept(socket, socket.remoteAddress ?? 'unknown'),
       );
       mqttsPort = await listen(tlsServer, options.listeners.tls.port);
     }
@@ -192,30 +387,27 @@ export async function startEmbeddedBroker(options: {
     if (options.listeners.wsPort !== undefined) {
       const http = createHttpServer((_request, response) => response.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
       const wss = new WebSocketServer({ server: http });
-      wss.on('connection', (socket, request) => broker.handle(createWebSocketStream(socket), request));
+      wss.on('connection', (socket, request) => accept(createWebSocketStream(socket), request.socket.remoteAddress ?? 'unknown', request));
       wsPort = await listen(http, options.listeners.wsPort);
     }
     return {
       ports: { mqtt: mqttPort, ...(mqttsPort === undefined ? {} : { mqtts: mqttsPort }), ...(wsPort === undefined ? {} : { ws: wsPort }) },
       connectedClients: () => broker.connectedClients,
       listening: () => !broker.closed && servers.every((server) => server.listening),
+      forgetCredentials: (deviceId) => credentials.invalidate(deviceId),
       close: async () => {
         // The broker first: it disconnects every client, so the listeners can then close.
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
         await backplane?.close();
+        stopForgetting();
       },
     };
   } catch (error) {
+    stopForgetting();
     await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     await backplane?.close();
     throw error;
   }
-}
-
-/** The peer address: the socket's for TCP/TLS, the HTTP upgrade request's for WebSocket. */
-function remoteAddress(client: Client): string {
-  const { conn, req } = client as unknown as { conn?: { remoteAddress?: string }; req?: { socket?: { remoteAddress?: string } } };
-  return conn?.remoteAddress ?? req?.socket?.remoteAddress ?? 'unknown';
 }

@@ -33,6 +33,9 @@ export async function startExternalConsumer(options: {
     clean: false,
     properties: { sessionExpiryInterval: 24 * 60 * 60 },
     reconnectPeriod: 1_000,
+    // Keep trying after a refusing CONNACK too (the broker restarting, its auth backend down):
+    // MQTT.js stops for good on one by default, and the gateway would consume nothing until restarted.
+    reconnectOnConnackError: true,
     connectTimeout: 10_000,
     ...(external.username === undefined ? {} : { username: external.username }),
     ...(external.password === undefined ? {} : { password: external.password }),
@@ -47,7 +50,7 @@ export async function startExternalConsumer(options: {
     }
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     handler
-      .handle({ deviceId: target.deviceId, kind: target.kind, topic: packet.topic, payload, receivedAt: new Date() })
+      .handle({ deviceId: target.deviceId, kind: target.kind, topic: packet.topic, payload, receivedAt: new Date(), dup: packet.dup === true })
       .then((handled) => {
         done();
         if (handled.ack) client.publish(topics.acks(target.deviceId), JSON.stringify(handled.ack), { qos: 1 });

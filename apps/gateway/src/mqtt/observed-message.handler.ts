@@ -7,6 +7,8 @@ import { DeviceMessageHandler, type DeviceMessage, type HandledMessage } from '.
  * outcome and reason codes, never the payload, a patient or a value (a rejection's message text
  * can quote the refused value, so only its code is logged).
  */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export class ObservedDeviceMessageHandler extends DeviceMessageHandler {
   private metrics: HomewardMetrics | undefined;
   private logger: Logger | undefined;
@@ -19,7 +21,19 @@ export class ObservedDeviceMessageHandler extends DeviceMessageHandler {
 
   override async handle(message: DeviceMessage): Promise<HandledMessage> {
     this.metrics?.mqttMessagesReceived.inc({ kind: message.kind });
-    const handled = await super.handle(message);
+    let handled: HandledMessage;
+    try {
+      handled = await super.handle(message);
+    } catch (error) {
+      // The store could not be reached: nothing was acknowledged and the device will resend.
+      this.logger?.error({ deviceId: message.deviceId, kind: message.kind, err: error }, 'device message not stored: the store failed');
+      throw error;
+    }
+    if (handled.dropped) this.metrics?.statusMessagesDropped.inc({ reason: handled.dropped });
+    const kept = handled.ack ? [...new Set(handled.ack.rejected.map((r) => r.code))] : handled.recorded ? [handled.recorded] : [];
+    for (const code of kept) {
+      this.metrics?.rejectedMessages.inc({ code, device_id: code === 'device.unknown' || !UUID.test(message.deviceId) ? 'unknown' : message.deviceId });
+    }
     const seconds = (Date.now() - message.receivedAt.getTime()) / 1000;
     const ack = handled.ack;
     if (ack) {

@@ -9,10 +9,13 @@ describe('parseConfig', () => {
     expect(result).toEqual({
       ok: true,
       value: {
-        database: { url: undefined, dataDir: '/srv/homeward/.homeward', embeddedPort: 0, engine: 'auto', retentionDays: undefined, poolSize: 10 },
+        database: { url: undefined, dataDir: '/srv/homeward/.homeward', embeddedPort: 0, engine: 'auto', retentionDays: undefined, poolSize: 10, statementTimeoutMs: 30_000, lockTimeoutMs: 10_000 },
         api: { host: '127.0.0.1', port: 3000 },
         logLevel: 'info',
-        mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1883, tls: undefined, wsPort: 8083, external: undefined, maxPayloadBytes: 262144 },
+        mqtt: {
+          mode: 'embedded', host: '127.0.0.1', port: 1883, tls: undefined, wsPort: 8083, external: undefined, maxPayloadBytes: 262144,
+          limits: { maxPacketBytes: 1048576, maxConnectBytes: 65536, connectTimeoutMs: 10_000, maxPendingPerAddress: 32, credentialsCacheTtlMs: 600_000, maxConcurrentSecretChecks: 2, storeRetryLimitMs: 900_000 },
+        },
         ingest: { maxClockSkewMs: 300_000 },
         rules: { partitions: undefined, leaseSeconds: 15, stallAlertSeconds: 300 },
         ble: { enabled: false },
@@ -59,6 +62,30 @@ describe('parseConfig', () => {
     expect(pinned.ok && pinned.value.mqtt.external?.clientId).toBe('homeward-gateway-0');
   });
 
+  it('reads the embedded broker limits, the packet limit following the payload limit unless set', () => {
+    const set = parse({
+      HOMEWARD_MQTT_MAX_PAYLOAD_BYTES: '100000',
+      HOMEWARD_MQTT_MAX_CONNECT_BYTES: '4096',
+      HOMEWARD_MQTT_CONNECT_TIMEOUT_SECONDS: '5',
+      HOMEWARD_MQTT_MAX_PENDING_PER_ADDRESS: '8',
+      HOMEWARD_MQTT_CREDENTIALS_CACHE_SECONDS: '0',
+      HOMEWARD_MQTT_AUTH_CONCURRENCY: '4',
+      HOMEWARD_MQTT_STORE_RETRY_SECONDS: '3600',
+    });
+    expect(set.ok && set.value.mqtt.limits).toEqual({
+      maxPacketBytes: 400_000,
+      maxConnectBytes: 4096,
+      connectTimeoutMs: 5000,
+      maxPendingPerAddress: 8,
+      credentialsCacheTtlMs: 0,
+      maxConcurrentSecretChecks: 4,
+      storeRetryLimitMs: 3_600_000,
+    });
+    const small = parse({ HOMEWARD_MQTT_MAX_PAYLOAD_BYTES: '100000', HOMEWARD_MQTT_MAX_PACKET_BYTES: '50000', HOMEWARD_MQTT_AUTH_CONCURRENCY: '0' });
+    expect(!small.ok && small.error.message).toMatch(/HOMEWARD_MQTT_MAX_PACKET_BYTES=50000: must be at least HOMEWARD_MQTT_MAX_PAYLOAD_BYTES \(100000\)/);
+    expect(!small.ok && small.error.message).toMatch(/HOMEWARD_MQTT_AUTH_CONCURRENCY=0/);
+  });
+
   it('reads every setting into typed values', () => {
     const result = parse({
       DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test',
@@ -76,6 +103,14 @@ describe('parseConfig', () => {
       api: { host: '0.0.0.0', port: 8080 },
       logLevel: 'debug',
     });
+  });
+
+  it('reads the database statement and lock timeouts in seconds (0: no limit) and refuses bad ones', () => {
+    const result = parse({ HOMEWARD_DB_STATEMENT_TIMEOUT_SECONDS: '0', HOMEWARD_DB_LOCK_TIMEOUT_SECONDS: '3' });
+    expect(result.ok && result.value.database).toMatchObject({ statementTimeoutMs: 0, lockTimeoutMs: 3_000 });
+    const bad = parse({ HOMEWARD_DB_STATEMENT_TIMEOUT_SECONDS: '-1', HOMEWARD_DB_LOCK_TIMEOUT_SECONDS: 'soon' });
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_DB_STATEMENT_TIMEOUT_SECONDS=-1/);
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_DB_LOCK_TIMEOUT_SECONDS=soon: .*must be a whole number of seconds \(0: no limit\)/);
   });
 
   it('takes hub mode as a whole: all four settings or none, never echoing the secret', () => {

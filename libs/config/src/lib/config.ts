@@ -12,6 +12,9 @@ export interface HomewardConfig {
     readonly engine: 'auto' | 'timescale' | 'plain';
     readonly retentionDays: number | undefined;
     readonly poolSize: number;
+    /** Server-side limits on every pooled statement and lock wait, in ms (0: none); migrations are exempt. */
+    readonly statementTimeoutMs: number;
+    readonly lockTimeoutMs: number;
   };
   readonly api: {
     readonly host: string;
@@ -63,6 +66,24 @@ export interface MqttConfig {
    * message flow through this Redis (aedes-persistence-redis, mqemitter-redis); undefined: in memory.
    */
   readonly redisUrl?: string | undefined;
+  /** Embedded-broker limits; absent: the broker's defaults. */
+  readonly limits?: MqttLimitsConfig | undefined;
+}
+
+export interface MqttLimitsConfig {
+  /** Largest packet from an authenticated device (default 4 × maxPayloadBytes); a larger one ends the connection. */
+  readonly maxPacketBytes: number;
+  /** Bytes a connection may send before it has authenticated (its CONNECT). */
+  readonly maxConnectBytes: number;
+  readonly connectTimeoutMs: number;
+  /** Connections from one address that have not authenticated yet. */
+  readonly maxPendingPerAddress: number;
+  /** How long a verified device secret is remembered (a keyed hash), for reconnects and store outages. */
+  readonly credentialsCacheTtlMs: number;
+  /** scrypt verifications at once. */
+  readonly maxConcurrentSecretChecks: number;
+  /** How long a message is retried while the store is unreachable before its connection is dropped. */
+  readonly storeRetryLimitMs: number;
 }
 
 export interface RulesConfig {
@@ -122,6 +143,10 @@ export function parseConfig(
     const missing = dto.HOMEWARD_HTTPS_CERT === undefined ? 'HOMEWARD_HTTPS_CERT' : 'HOMEWARD_HTTPS_KEY';
     problems.push({ variable: missing, value: undefined, problems: ['is needed too: HTTPS takes a certificate and a key'] });
   }
+  const maxPayloadBytes = dto.HOMEWARD_MQTT_MAX_PAYLOAD_BYTES ?? 256 * 1024;
+  if (dto.HOMEWARD_MQTT_MAX_PACKET_BYTES !== undefined && dto.HOMEWARD_MQTT_MAX_PACKET_BYTES < maxPayloadBytes) {
+    problems.push({ variable: 'HOMEWARD_MQTT_MAX_PACKET_BYTES', value: String(dto.HOMEWARD_MQTT_MAX_PACKET_BYTES), problems: [`must be at least HOMEWARD_MQTT_MAX_PAYLOAD_BYTES (${maxPayloadBytes}), so an oversized payload is answered rather than cut off`] });
+  }
   if (dto.HOMEWARD_MQTT_MODE === 'external' && dto.HOMEWARD_MQTT_EXTERNAL_URL === undefined) {
     problems.push({ variable: 'HOMEWARD_MQTT_EXTERNAL_URL', value: undefined, problems: ['is needed when HOMEWARD_MQTT_MODE=external'] });
   }
@@ -142,6 +167,8 @@ export function parseConfig(
       engine: dto.HOMEWARD_STORAGE_ENGINE ?? 'auto',
       retentionDays: dto.HOMEWARD_RETENTION_DAYS,
       poolSize: dto.HOMEWARD_DB_POOL_SIZE ?? 10,
+      statementTimeoutMs: (dto.HOMEWARD_DB_STATEMENT_TIMEOUT_SECONDS ?? 30) * 1000,
+      lockTimeoutMs: (dto.HOMEWARD_DB_LOCK_TIMEOUT_SECONDS ?? 10) * 1000,
     },
     api: {
       host: dto.HOMEWARD_API_HOST ?? '127.0.0.1',
@@ -173,6 +200,16 @@ export function parseConfig(
             },
       maxPayloadBytes: dto.HOMEWARD_MQTT_MAX_PAYLOAD_BYTES ?? 256 * 1024,
       redisUrl: dto.HOMEWARD_MQTT_REDIS_URL,
+      limits: {
+        // Between the payload limit and this, a message is answered "payload.too-large"; beyond it, cut off.
+        maxPacketBytes: dto.HOMEWARD_MQTT_MAX_PACKET_BYTES ?? 4 * (dto.HOMEWARD_MQTT_MAX_PAYLOAD_BYTES ?? 256 * 1024),
+        maxConnectBytes: dto.HOMEWARD_MQTT_MAX_CONNECT_BYTES ?? 64 * 1024,
+        connectTimeoutMs: (dto.HOMEWARD_MQTT_CONNECT_TIMEOUT_SECONDS ?? 10) * 1000,
+        maxPendingPerAddress: dto.HOMEWARD_MQTT_MAX_PENDING_PER_ADDRESS ?? 32,
+        credentialsCacheTtlMs: (dto.HOMEWARD_MQTT_CREDENTIALS_CACHE_SECONDS ?? 600) * 1000,
+        maxConcurrentSecretChecks: dto.HOMEWARD_MQTT_AUTH_CONCURRENCY ?? 2,
+        storeRetryLimitMs: (dto.HOMEWARD_MQTT_STORE_RETRY_SECONDS ?? 900) * 1000,
+      },
     },
     ingest: { maxClockSkewMs: (dto.HOMEWARD_MAX_CLOCK_SKEW_SECONDS ?? 300) * 1000 },
     rules: {

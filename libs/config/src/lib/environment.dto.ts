@@ -42,6 +42,20 @@ export class EnvironmentDto {
   HOMEWARD_DB_POOL_SIZE?: number;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds (0: no limit)' })
+  @Min(0)
+  @Max(24 * 60 * 60)
+  HOMEWARD_DB_STATEMENT_TIMEOUT_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds (0: no limit)' })
+  @Min(0)
+  @Max(24 * 60 * 60)
+  HOMEWARD_DB_LOCK_TIMEOUT_SECONDS?: number;
+
+  @IsOptional()
   @IsString()
   @MinLength(1)
   HOMEWARD_API_HOST?: string;
@@ -150,6 +164,55 @@ export class EnvironmentDto {
   HOMEWARD_MQTT_CLIENT_ID?: string;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  HOMEWARD_MQTT_MAX_PACKET_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024)
+  HOMEWARD_MQTT_MAX_CONNECT_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(1)
+  @Max(300)
+  HOMEWARD_MQTT_CONNECT_TIMEOUT_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  HOMEWARD_MQTT_MAX_PENDING_PER_ADDRESS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds (0: do not remember verified secrets)' })
+  @Min(0)
+  @Max(24 * 60 * 60)
+  HOMEWARD_MQTT_CREDENTIALS_CACHE_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  HOMEWARD_MQTT_AUTH_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(1)
+  @Max(7 * 24 * 60 * 60)
+  HOMEWARD_MQTT_STORE_RETRY_SECONDS?: number;
+
+  @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0' })
   HOMEWARD_MQTT_REDIS_URL?: string;
 
@@ -209,6 +272,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_STORAGE_ENGINE',
   'HOMEWARD_RETENTION_DAYS',
   'HOMEWARD_DB_POOL_SIZE',
+  'HOMEWARD_DB_STATEMENT_TIMEOUT_SECONDS',
+  'HOMEWARD_DB_LOCK_TIMEOUT_SECONDS',
   'HOMEWARD_API_HOST',
   'HOMEWARD_API_PORT',
   'HOMEWARD_LOG_LEVEL',
@@ -231,6 +296,13 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_MQTT_MAX_PAYLOAD_BYTES',
   'HOMEWARD_MQTT_REDIS_URL',
   'HOMEWARD_MQTT_CLIENT_ID',
+  'HOMEWARD_MQTT_MAX_PACKET_BYTES',
+  'HOMEWARD_MQTT_MAX_CONNECT_BYTES',
+  'HOMEWARD_MQTT_CONNECT_TIMEOUT_SECONDS',
+  'HOMEWARD_MQTT_MAX_PENDING_PER_ADDRESS',
+  'HOMEWARD_MQTT_CREDENTIALS_CACHE_SECONDS',
+  'HOMEWARD_MQTT_AUTH_CONCURRENCY',
+  'HOMEWARD_MQTT_STORE_RETRY_SECONDS',
   'HOMEWARD_RULES_PARTITIONS',
   'HOMEWARD_RULES_LEASE_SECONDS',
   'HOMEWARD_STALL_ALERT_SECONDS',

@@ -1,5 +1,6 @@
 // class-transformer's @Type reads design-time metadata: the polyfill must load before any DTO.
 import 'reflect-metadata';
+import type { PatientAdvice } from './patient-advice.dto';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -15,6 +16,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { READING_STATUS_FLAGS, VITAL_KEYS } from '@homeward/domain';
+import { DEFAULT_MAX_DEVICE_CLOCK_AHEAD_MS } from './device-time-bounds';
+import { IsZonedTimestamp } from './zoned-timestamp';
 
 /** A value of a vital, in any unit accepted for it (converted to the canonical one on ingest). */
 export class ReadingValueDto {
@@ -97,6 +100,8 @@ export interface ReadingsAck {
   readonly stored: number;
   readonly duplicates: number;
   readonly rejected: ReadonlyArray<{ readonly index: number | null; readonly code: string; readonly message: string; readonly details?: Record<string, unknown> }>;
+  /** Present when a reading of the message (stored or duplicate) is in the red band: for the patient app to show. */
+  readonly advice?: PatientAdvice;
 }
 
 /** The retained body of `homeward/v1/devices/{id}/status`. */
@@ -115,8 +120,8 @@ export class DeviceStatusDto {
 
 /** One reading typed in by a patient, carer or nurse (REST, and the dashboard's entry form). */
 export class ManualReadingDto extends ReadingValueDto {
-  /** When it was measured (ISO 8601 with zone). */
-  @IsISO8601({ strict: true })
+  /** When it was measured (ISO 8601 with zone); a week ahead at most, as for a device clock. */
+  @IsZonedTimestamp({ maxFutureMs: DEFAULT_MAX_DEVICE_CLOCK_AHEAD_MS })
   measuredAt!: string;
 }
 

@@ -15,6 +15,7 @@ import {
   registerDecorator,
 } from 'class-validator';
 import { DEVICE_TYPES, PATHWAYS, ROLES, parseNhsNumber } from '@homeward/domain';
+import { IsZonedTimestamp } from './zoned-timestamp';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -118,6 +119,17 @@ export class AdmitPatientDto {
   carePlan?: Record<string, unknown>;
 }
 
+/** `POST /api/patients/{id}/transfer` (admin): move a patient to another ward, keeping pathway and care plan. */
+export class TransferPatientDto {
+  @Matches(UUID, { message: 'wardId must be a ward id' })
+  wardId!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason!: string;
+}
+
 /** `PUT /api/patients/{id}/care-plan` */
 export class CarePlanDto {
   @IsObject()
@@ -165,10 +177,10 @@ export class AssignDeviceDto {
 
 /** `GET /api/patients/{id}/news2?from=&to=` and other plain ranges. */
 export class RangeQueryDto {
-  @IsISO8601({ strict: true })
+  @IsZonedTimestamp()
   from!: string;
 
-  @IsISO8601({ strict: true })
+  @IsZonedTimestamp()
   to!: string;
 }
 
@@ -188,11 +200,11 @@ export class AuditQueryDto {
   action?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsZonedTimestamp()
   from?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsZonedTimestamp()
   to?: string;
 
   @IsOptional()

@@ -1,4 +1,4 @@
-import { ALERT_STATES, type AlertAction, type AlertActor, type AlertState, alertSeverityRank, nextAlertState } from './alert';
+import { ACTION_EVENT_KIND, ALERT_EVENT_KINDS, ALERT_STATES, type AlertAction, type AlertActor, type AlertState, alertSeverityRank, nextAlertState } from './alert';
 
 const nurse: AlertActor = { type: 'user', id: 'nurse-1' };
 const engine: AlertActor = { type: 'system', id: 'rules-engine' };
@@ -77,6 +77,25 @@ describe('alert state machine', () => {
 
   it('records who: an anonymous change is refused', () => {
     expect(nextAlertState({ from: 'open', action: 'acknowledge', by: { type: 'user', id: '' } })).toMatchObject({ ok: false, error: { code: 'alert.actor-required' } });
+  });
+
+  it('lets the system re-open an acknowledged or escalated alert (a worse finding), never an open or resolved one', () => {
+    const table = Object.fromEntries(ALERT_STATES.map((from) => [from, nextAlertState({ from, action: 'reopen', by: engine })]));
+    expect(table).toEqual({
+      open: { ok: false, error: { code: 'alert.transition-not-allowed', message: 'Only an acknowledged or escalated alert is re-opened; this one is open.', details: { from: 'open', action: 'reopen' } } },
+      acknowledged: { ok: true, value: 'open' },
+      escalated: { ok: true, value: 'open' },
+      resolved: {
+        ok: false,
+        error: { code: 'alert.transition-not-allowed', message: 'Only an acknowledged or escalated alert is re-opened; this one is resolved.', details: { from: 'resolved', action: 'reopen' } },
+      },
+    });
+    expect(ACTION_EVENT_KIND.reopen).toBe('worsened');
+    expect(ALERT_EVENT_KINDS).toContain('worsened');
+  });
+
+  it('refuses a re-open by a person: un-acknowledging is not a nurse action', () => {
+    expect(nextAlertState({ from: 'acknowledged', action: 'reopen', by: nurse })).toMatchObject({ ok: false, error: { code: 'alert.transition-not-allowed' } });
   });
 
   it('ranks severities as NEWS2 risk bands', () => {

@@ -10,6 +10,10 @@ import { type CodedError, type Result, fail, ok } from './coded-error';
  *    │   ╲──escalate──►  escalated ──acknowledge─┘
  *    └──────────resolve──────────────► resolved (terminal)
  *
+ * And one change only the system makes: an acknowledged or escalated alert is re-opened
+ * (`reopen`, back to open) when a new finding is worse than it, so the worsening is shown again
+ * (alert-decision.ts). Acknowledged is not resolved; resolved is never re-opened.
+ *
  * Resolved is terminal: a new episode of the same problem is a new alert, so the history of the
  * old one stays as it was when it was closed.
  */
@@ -60,7 +64,7 @@ export const ALERT_OUTCOME_NAMES: Readonly<Record<AlertOutcome, string>> = {
   'reading-received': 'the overdue reading arrived',
 };
 
-export type AlertAction = 'acknowledge' | 'escalate' | 'resolve';
+export type AlertAction = 'acknowledge' | 'escalate' | 'resolve' | 'reopen';
 
 /** A person (user id) or the system (a named component such as "rules-engine"). */
 export interface AlertActor {
@@ -69,14 +73,14 @@ export interface AlertActor {
 }
 
 /** Every event an alert's history can hold: the transitions, and the changes that keep the state. */
-export const ALERT_EVENT_KINDS = ['raised', 'repeated', 'acknowledged', 'escalated', 'resolved', 'assigned', 'noted', 'reminded'] as const;
+export const ALERT_EVENT_KINDS = ['raised', 'repeated', 'acknowledged', 'escalated', 'resolved', 'assigned', 'noted', 'reminded', 'worsened'] as const;
 export type AlertEventKind = (typeof ALERT_EVENT_KINDS)[number];
 
 const ALLOWED: Readonly<Record<AlertState, Readonly<Partial<Record<AlertAction, AlertState>>>>> = {
   open: { acknowledge: 'acknowledged', escalate: 'escalated', resolve: 'resolved' },
-  acknowledged: { escalate: 'escalated', resolve: 'resolved' },
+  acknowledged: { escalate: 'escalated', resolve: 'resolved', reopen: 'open' },
   // Someone takes the escalated alert on: acknowledged again, now by the senior who picked it up.
-  escalated: { acknowledge: 'acknowledged', resolve: 'resolved' },
+  escalated: { acknowledge: 'acknowledged', resolve: 'resolved', reopen: 'open' },
   resolved: {},
 };
 
@@ -84,6 +88,7 @@ export const ACTION_EVENT_KIND: Readonly<Record<AlertAction, AlertEventKind>> = 
   acknowledge: 'acknowledged',
   escalate: 'escalated',
   resolve: 'resolved',
+  reopen: 'worsened',
 };
 
 export interface AlertTransitionRequest {
@@ -117,7 +122,14 @@ export function nextAlertState(request: AlertTransitionRequest): Result<AlertSta
   if (typeof by?.id !== 'string' || by.id.trim() === '') {
     return fail('alert.actor-required', 'Every alert change records who made it.');
   }
+  // Re-opening follows a worse finding, which only the engine sees; a person raises a concern as a note or an escalation.
+  if (action === 'reopen' && by.type !== 'system') {
+    return fail('alert.transition-not-allowed', 'Only the system re-opens an alert, when a new finding is worse than it.', { from, action });
+  }
   const to = ALLOWED[from][action];
+  if (to === undefined && action === 'reopen') {
+    return fail('alert.transition-not-allowed', `Only an acknowledged or escalated alert is re-opened; this one is ${from}.`, { from, action });
+  }
   if (to === undefined) {
     return fail('alert.transition-not-allowed', `${from === 'resolved' ? 'A' : 'An'} ${from} alert cannot be ${ACTION_EVENT_KIND[action]}.`, { from, action });
   }
@@ -177,6 +189,12 @@ export interface Alert {
   /** When the next reminder is due while it stays unresolved; null when none. */
   readonly nextReminderAt: Date | null;
   readonly reminders: number;
+  /**
+   * When a finding worse than the alert last raised its severity (re-opening it if a person had
+   * it), and the severity it had before; null while it has not worsened. The worklist says so.
+   */
+  readonly worsenedAt: Date | null;
+  readonly worsenedFrom: AlertSeverityBand | null;
 }
 
 export interface AlertEvent {

@@ -87,4 +87,39 @@ describe('readingIdempotencyKey (PHD IG duplicate detection)', () => {
   it('keys a reading typed in by hand on the patient and its measurement time', () => {
     expect(readingIdempotencyKey({ ...reading, deviceId: null, deviceTime: null })).toBe('patient:p-1|spo2|2026-03-01T09:00:05.000Z|96');
   });
+
+  describe('a reading without a device time', () => {
+    const clockless = { ...reading, deviceTime: null };
+    const redelivered = { ...clockless, measuredAt: new Date('2026-03-01T09:40:00Z') }; // placed at a later receipt
+
+    it('is keyed on its message identity, so a redelivery received later has the same key', () => {
+      const key = readingIdempotencyKey(clockless, { messageId: 'm-17', index: 1 });
+      expect(key).toBe('device:d-1|spo2|message:m-17#1|96');
+      expect(readingIdempotencyKey(redelivered, { messageId: 'm-17', index: 1 })).toBe(key);
+    });
+
+    it('differs by message and by position in the message', () => {
+      const key = readingIdempotencyKey(clockless, { messageId: 'm-17', index: 1 });
+      expect(readingIdempotencyKey(clockless, { messageId: 'm-18', index: 1 })).not.toBe(key);
+      expect(readingIdempotencyKey(clockless, { messageId: 'm-17', index: 2 })).not.toBe(key);
+    });
+
+    it('encodes the message id, so a "|" in it keeps the key in four parts', () => {
+      expect(readingIdempotencyKey(clockless, { messageId: 'a|b c', index: 0 }).split('|')).toEqual(['device:d-1', 'spo2', 'message:a%7Cb%20c#0', '96']);
+    });
+
+    it('without a message identity keeps today\'s key on its measurement (receipt) time: a later redelivery is a new reading', () => {
+      expect(readingIdempotencyKey(clockless)).toBe('device:d-1|spo2|2026-03-01T09:00:05.000Z|96');
+      expect(readingIdempotencyKey(redelivered)).not.toBe(readingIdempotencyKey(clockless));
+    });
+
+    it('is ignored when the reading has a device time (the PHD IG key stays)', () => {
+      expect(readingIdempotencyKey(reading, { messageId: 'm-17', index: 1 })).toBe(readingIdempotencyKey(reading));
+    });
+
+    it('reaches the key through buildReading', () => {
+      const built = buildReading({ ...base, deviceTime: null, message: { messageId: 'hub-q-1', index: 0 } });
+      expect(built.ok && built.value.idempotencyKey).toBe('device:d-1|spo2|message:hub-q-1#0|96');
+    });
+  });
 });

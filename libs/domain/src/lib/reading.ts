@@ -50,8 +50,18 @@ export interface Reading {
   readonly receivedAt: Date;
   readonly source: ReadingSource;
   readonly status: readonly ReadingStatusFlag[];
-  /** Same device, vital, device time and value ⇒ same key ⇒ stored once. */
+  /** Same device, vital, device time and value ⇒ same key ⇒ stored once (see readingIdempotencyKey). */
   readonly idempotencyKey: string;
+}
+
+/**
+ * Which message a reading came in, as its sender identifies it: the payload's messageId (a hub's
+ * is its queue entry id) and the reading's position in it. Stable across redeliveries, so a
+ * reading without a device time can still be recognised when it comes again.
+ */
+export interface MessageIdentity {
+  readonly messageId: string;
+  readonly index: number;
 }
 
 export interface ReadingInput {
@@ -66,6 +76,8 @@ export interface ReadingInput {
   readonly receivedAt: Date;
   readonly source: ReadingSource;
   readonly status?: readonly ReadingStatusFlag[];
+  /** The sender's message identity; used for duplicate detection only when deviceTime is null. */
+  readonly message?: MessageIdentity | null;
 }
 
 export type ReadingErrorCode = 'reading.unknown-vital' | 'reading.not-a-number' | 'reading.implausible' | 'reading.invalid-time' | UnitErrorCode;
@@ -104,7 +116,7 @@ export function buildReading(input: ReadingInput): Result<Reading, CodedError<Re
     status: [...new Set(input.status ?? [])],
     idempotencyKey: '',
   };
-  return ok({ ...reading, idempotencyKey: readingIdempotencyKey(reading) });
+  return ok({ ...reading, idempotencyKey: readingIdempotencyKey(reading, input.message ?? null) });
 }
 
 /** Null when the canonical value is plausible, otherwise the coded rejection. */
@@ -122,12 +134,25 @@ export function checkPlausible(vital: VitalKey, canonicalValue: number): CodedEr
  * The duplicate-detection key (HL7 PHD IG: device, measurement time, type and value). The device
  * time is used as sent, not corrected, so a redelivered reading maps to the same key however
  * the clock correction came out the second time. A reading with no device is keyed on the
- * patient; one with no device time on its measurement time.
+ * patient.
+ *
+ * A reading with no device time has nothing of the measurement that survives redelivery (its
+ * measuredAt is the receipt time, different each time), so it is keyed on the sender's message
+ * identity instead: `…|message:<messageId>#<index>|…` (the id URI-encoded, so a `|` in it cannot
+ * break the key apart). Without a message identity either, it falls back to its measurement
+ * time, as before: such a reading redelivered later is stored again (a sender that wants
+ * exactly-once storage sends a deviceTime or a messageId, unique per device).
  */
 export function readingIdempotencyKey(
   reading: Pick<Reading, 'patientId' | 'deviceId' | 'vital' | 'deviceTime' | 'measuredAt' | 'value'>,
+  message: MessageIdentity | null = null,
 ): string {
   const origin = reading.deviceId === null ? `patient:${reading.patientId}` : `device:${reading.deviceId}`;
-  const time = (reading.deviceTime ?? reading.measuredAt).toISOString();
+  const time =
+    reading.deviceTime !== null
+      ? reading.deviceTime.toISOString()
+      : message !== null
+        ? `message:${encodeURIComponent(message.messageId)}#${message.index}`
+        : reading.measuredAt.toISOString();
   return `${origin}|${reading.vital}|${time}|${reading.value}`;
 }

@@ -1,4 +1,4 @@
-import { BLOOD_PRESSURE_PANEL, VITAL_KEYS, VITAL_SIGNS, findVitalByCode, isVitalKey } from './vital-signs';
+import { BLOOD_PRESSURE_PANEL, VITAL_KEYS, VITAL_SIGNS, derivedVitalProblem, findVitalByCode, isVitalKey } from './vital-signs';
 
 // Every code as ../shared/CLINICAL.md lists it; a change here is a clinical change.
 describe('vital-sign catalogue', () => {
@@ -47,5 +47,14 @@ describe('vital-sign catalogue', () => {
 
   it('has a sensible plausibility range for each vital', () => {
     for (const vital of Object.values(VITAL_SIGNS)) expect(vital.plausible.min).toBeLessThan(vital.plausible.max);
+  });
+});
+
+describe('derived vitals', () => {
+  it('marks NEWS2 as derived (refused as input) and nothing measured', () => {
+    expect(VITAL_KEYS.filter((key) => VITAL_SIGNS[key].derived)).toEqual(['news2_score']);
+    expect(derivedVitalProblem('news2_score')).toMatchObject({ code: 'reading.derived', details: { vital: 'news2_score' } });
+    expect(derivedVitalProblem('spo2')).toBeUndefined();
+    expect(derivedVitalProblem('mood')).toBeUndefined(); // unknown vitals have their own refusal
   });
 });

@@ -1,3 +1,5 @@
+import type { CodedError } from './coded-error';
+
 /**
  * The vital-sign catalogue. Codes come from ../shared/CLINICAL.md: LOINC (FHIR R4 vital-signs
  * profile), SNOMED CT (UK Core), UCUM units and IEEE 11073-10101 MDC codes (HL7 PHD IG).
@@ -37,6 +39,11 @@ export interface VitalSign {
   readonly plausible: { readonly min: number; readonly max: number };
   /** Decimal places kept after unit conversion (finer than any device resolution we accept). */
   readonly precision: number;
+  /**
+   * Calculated by Homeward from other vitals (NEWS2): shown and exported, never taken as input,
+   * since a submitted score would stand beside, or contradict, the one the rules compute.
+   */
+  readonly derived?: true;
 }
 
 export const BLOOD_PRESSURE_PANEL = {
@@ -145,8 +152,19 @@ export const VITAL_SIGNS: Readonly<Record<VitalKey, VitalSign>> = {
     unit: '{score}',
     plausible: { min: 0, max: 20 },
     precision: 0,
+    derived: true,
   },
 };
+
+/** Why a submitted reading of `vital` is refused for being derived, or undefined when it may be submitted. */
+export function derivedVitalProblem(vital: string): CodedError<'reading.derived'> | undefined {
+  if (!isVitalKey(vital) || VITAL_SIGNS[vital].derived !== true) return undefined;
+  return {
+    code: 'reading.derived',
+    message: `${VITAL_SIGNS[vital].display} is calculated by Homeward from the other readings; send those readings instead.`,
+    details: { vital },
+  };
+}
 
 export function isVitalKey(value: unknown): value is VitalKey {
   return typeof value === 'string' && (VITAL_KEYS as readonly string[]).includes(value);

@@ -5,6 +5,7 @@ import {
   type ReadingStatusFlag,
   buildReading,
   correctDeviceClock,
+  derivedVitalProblem,
 } from '@homeward/domain';
 import type { Repositories, StoredReading } from '@homeward/storage';
 import { GroupCommitWriter } from './group-commit.writer';
@@ -26,6 +27,18 @@ export interface Submission {
   readonly receivedAt: Date;
   /** The device clock at send time (coincident timestamp), when the sender gave it. */
   readonly deviceClockAt: Date | null;
+  /**
+   * A redelivery (the MQTT DUP flag): deviceClockAt was stamped for an earlier attempt, so the
+   * time since then is delay, never clock error (see correctDeviceClock).
+   */
+  readonly redelivered?: boolean;
+  /**
+   * The sender's identity for the message (the payload's messageId; a hub's queue entry id),
+   * stable across redeliveries: with each reading's index it keys readings that have no device
+   * time, so a redelivered one is stored once. Null or absent: such readings are keyed on their
+   * receipt time, as before, and a redelivery stores them again.
+   */
+  readonly messageId?: string | null;
   readonly readings: readonly IncomingReading[];
   /** Items the source already refused (a malformed GATT frame), reported and kept with the rest. */
   readonly refused?: ReadonlyArray<ItemRejection>;
@@ -47,6 +60,14 @@ export interface SubmissionOutcome {
 export interface IngestPipelineOptions {
   /** A device clock off by more than this is flagged clock-skewed. */
   readonly maxClockSkewMs: number;
+  /**
+   * How far behind an MQTT sender's sentAt may be and still be taken as delivery delay rather
+   * than a slow clock (reconnections, broker queues). Default: maxClockSkewMs, so a delay never
+   * flags a good clock skewed. Other sources read the device clock with no network in between.
+   */
+  readonly maxTransitMs?: number;
+  /** The largest clock correction applied; beyond it the device time is kept, flagged (default ~1 year). */
+  readonly maxClockCorrectionMs?: number;
   readonly maxBatchReadings?: number;
   readonly onStored?: (stored: readonly StoredReading[]) => void;
 }
@@ -74,11 +95,20 @@ export class IngestPipeline {
     const rejected: ItemRejection[] = [...(submission.refused ?? [])];
     const valid: Reading[] = [];
     submission.readings.forEach((item, index) => {
+      // Here, not in each source: every entry (MQTT, BLE, manual, FHIR) passes this one place.
+      const derived = derivedVitalProblem(item.vital);
+      if (derived) {
+        rejected.push({ index, error: derived });
+        return;
+      }
       const clock = correctDeviceClock({
         deviceTime: item.deviceTime,
         receivedAt: submission.receivedAt,
         deviceClockAt: submission.deviceClockAt,
+        delayed: submission.redelivered === true,
         maxSkewMs: this.options.maxClockSkewMs,
+        ...(submission.source === 'mqtt' ? { maxTransitMs: this.options.maxTransitMs ?? this.options.maxClockSkewMs } : {}),
+        ...(this.options.maxClockCorrectionMs === undefined ? {} : { maxCorrectionMs: this.options.maxClockCorrectionMs }),
       });
       const built = buildReading({
         patientId: submission.patientId,
@@ -91,6 +121,7 @@ export class IngestPipeline {
         receivedAt: submission.receivedAt,
         source: submission.source,
         status: [...(item.status ?? []), ...clock.flags],
+        message: submission.messageId ? { messageId: submission.messageId, index } : null,
       });
       if (built.ok) valid.push(built.value);
       else rejected.push({ index, error: built.error });

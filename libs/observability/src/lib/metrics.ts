@@ -43,8 +43,12 @@ export class HomewardMetrics {
   readonly readingsStored: Counter<'source'>;
   readonly readingsDuplicate: Counter<'source'>;
   readonly rejections: Counter<'transport' | 'code'>;
+  readonly rejectedMessages: Counter<'code' | 'device_id'>;
+  readonly statusMessagesDropped: Counter<'reason'>;
   readonly ingestLatency: Histogram<'transport'>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly databaseRestarts: Counter;
+  readonly escalationDeliveryAttempts: Counter<'channel' | 'outcome'>;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -79,6 +83,10 @@ export class HomewardMetrics {
     this.readingsStored = new Counter({ name: 'homeward_readings_stored_total', help: 'Readings committed, by source (mqtt, manual, ble)', labelNames: ['source'], registers });
     this.readingsDuplicate = new Counter({ name: 'homeward_readings_duplicate_total', help: 'Readings received again and recognised as duplicates (not stored twice)', labelNames: ['source'], registers });
     this.rejections = new Counter({ name: 'homeward_ingest_rejections_total', help: 'Refused messages or items, by transport and reason code', labelNames: ['transport', 'code'], registers });
+    // One series per device that sends bad input: the operator's pointer to `homeward rejected --device`.
+    // Unregistered ids are counted as "unknown" so a stranger cannot grow the series without bound.
+    this.rejectedMessages = new Counter({ name: 'homeward_rejected_messages_total', help: 'Device messages refused and kept in rejected_messages, by reason code and device id', labelNames: ['code', 'device_id'], registers });
+    this.statusMessagesDropped = new Counter({ name: 'homeward_mqtt_status_dropped_total', help: 'Device status messages dropped unstored: over the per-device rate, or a refusal already recorded in the same minute', labelNames: ['reason'], registers });
     this.ingestLatency = new Histogram({
       name: 'homeward_ingest_latency_seconds',
       help: 'From receipt of a device message to the commit of what it carried',
@@ -86,6 +94,9 @@ export class HomewardMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.databaseRestarts = new Counter({ name: 'homeward_database_restarts_total', help: 'Times the embedded PostgreSQL died and was restarted by this process', registers });
+    // outcome="failed" is an escalation that reached nobody on that channel: worth paging on.
+    this.escalationDeliveryAttempts = new Counter({ name: 'homeward_escalation_delivery_attempts_total', help: 'Attempts to tell an escalation contact, by channel and outcome (delivered, retry, failed)', labelNames: ['channel', 'outcome'], registers });
     this.httpRequests = new Counter({ name: 'homeward_http_requests_total', help: 'API requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers });
     this.stateGauges.dbPool = new Gauge({
       name: 'homeward_db_pool_connections',

@@ -1,9 +1,12 @@
 import type { Database, DatabaseMode, StorageEngine } from './database';
 import { PgDatabase } from './drivers/pg.driver';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/embedded-postgres';
+import { type ProblemLogger, reportSupervision } from './embedded/supervision.report';
 import { type EnginePreference, migrate } from './migrations/migrator';
 import { AlertRepository, MonitoringRepository } from './repositories/alert.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
+import { DeviceStateRepository } from './repositories/device-state.repository';
+import { EscalationNotificationRepository } from './repositories/escalation-notification.repository';
 import { ReadingRepository } from './repositories/reading.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { RejectedMessageRepository } from './repositories/rejected-message.repository';
@@ -25,11 +28,17 @@ export interface Repositories {
   readonly monitoring: MonitoringRepository;
   /** Leases of rules partitions between workers, and what they have not evaluated yet. */
   readonly partitions: RulesPartitionRepository;
+  /** Wards' escalation contacts and the deliveries of escalations to them. */
+  readonly notifications: EscalationNotificationRepository;
+  /** Devices' contact and connection state and their malformed frames, for the silence and technical alerts. */
+  readonly deviceState: DeviceStateRepository;
 }
 
 export interface Storage extends Repositories {
   readonly db: Database;
   readonly info: StorageInfo;
+  /** Why the embedded server cannot serve now (it died and is being restarted), or undefined; see checkDatabase. */
+  serverProblem?(): string | undefined;
   /** Closes the pool, then stops the embedded server if this process started one. */
   close(): Promise<void>;
 }
@@ -44,6 +53,22 @@ export interface OpenStorageOptions {
   /** Days of readings to keep (TimescaleDB retention policy); undefined keeps everything. */
   readonly retentionDays?: number;
   readonly log?: (message: string) => void;
+  /** Storage failures (a lost connection, the embedded server dying): warnings and errors with context. */
+  readonly logProblem?: ProblemLogger;
+  /**
+   * own (default): run the embedded server and own the data folder (homeward start); attach:
+   * use the server of the Homeward that owns it, or run one for the duration (admin commands).
+   */
+  readonly embeddedUse?: 'own' | 'attach';
+  /** Names the owner in the data folder's lock ("homeward start"). */
+  readonly command?: string;
+  /** Restart the embedded server with backoff when it dies (default: when owning). */
+  readonly supervise?: boolean;
+  /** Called each time the embedded server is back after dying (the restarts counter). */
+  readonly onDatabaseRestart?: () => void;
+  /** Server-side statement and lock timeouts for pooled connections (0: none); see PgDatabaseOptions. */
+  readonly statementTimeoutMs?: number;
+  readonly lockTimeoutMs?: number;
 }
 
 export function createRepositories(db: Database, engine: StorageEngine): Repositories {
@@ -55,6 +80,8 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     alerts: new AlertRepository(db),
     monitoring: new MonitoringRepository(db),
     partitions: new RulesPartitionRepository(db),
+    notifications: new EscalationNotificationRepository(db),
+    deviceState: new DeviceStateRepository(db),
   };
 }
 
@@ -64,32 +91,49 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
  */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
   const log = options.log ?? (() => undefined);
+  const logProblem: ProblemLogger = options.logProblem ?? ((level, message) => log(`${level}: ${message}`));
   let embedded: EmbeddedPostgres | undefined;
+  let opened: Storage | undefined;
+  let closing = false;
   if (!options.databaseUrl) {
+    const use = options.embeddedUse ?? 'own';
     embedded = await startEmbeddedPostgres({
       dataDir: options.dataDir,
       log,
+      use,
+      ...(options.command === undefined ? {} : { command: options.command }),
+      supervise: options.supervise ?? use === 'own',
+      onEvent: reportSupervision({ logProblem, onRestart: options.onDatabaseRestart, audit: () => opened?.audit }),
       ...(options.embeddedPort === undefined ? {} : { port: options.embeddedPort }),
     });
-    log(`embedded PostgreSQL running on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
+    if (!embedded.attached) log(`embedded PostgreSQL running on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
   }
   const connectionString = options.databaseUrl ?? embedded?.connectionString ?? '';
   const db = new PgDatabase({
     connectionString,
     ...(options.poolSize === undefined ? {} : { maxConnections: options.poolSize }),
-    onIdleError: (error) => log(`database connection lost: ${error.message}`),
+    ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
+    ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+    // A connection ended by our own orderly shutdown is expected, not a problem.
+    onIdleError: (error) => {
+      if (!closing) logProblem('warn', `database connection lost: ${error.message}`, { mode: embedded ? 'embedded' : 'server', code: (error as { code?: string }).code });
+    },
   });
   try {
-    return await prepare(db, {
+    const server = embedded;
+    const prepared = await prepare(db, {
       mode: embedded ? 'embedded' : 'server',
       engine: options.engine ?? 'auto',
       retentionDays: options.retentionDays,
       log,
       onClose: async () => {
+        closing = true;
         await db.close();
         await embedded?.stop();
       },
     });
+    opened = server && !server.attached ? { ...prepared, serverProblem: () => server.problem() } : prepared;
+    return opened;
   } catch (error) {
     await db.close().catch(() => undefined);
     await embedded?.stop();

@@ -112,6 +112,24 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(await storage.registry.wardsOfUser(nurse.id)).toEqual([ward.id]);
       });
 
+      it("keeps a ward's advice to its patients and gives it with a patient's admission", async () => {
+        const ward = await storage.registry.createWard(uniqueName('Ward'));
+        const patient = await aPatient();
+        expect(await storage.registry.wardPatientAdvice(ward.id)).toEqual({ configured: null });
+        expect(await storage.registry.patientAdviceContext(patient.id)).toBeUndefined(); // on no ward
+        await storage.registry.admit({ patientId: patient.id, wardId: ward.id, pathway: 'copd', carePlan: { news2: { supplementalOxygen: 'continuous' } } });
+        expect(await storage.registry.setWardPatientAdvice(ward.id, 'Call the ward on 01632 960 123 now.')).toBe(true);
+        expect(await storage.registry.patientAdviceContext(patient.id)).toMatchObject({
+          admission: { patientId: patient.id, wardId: ward.id, pathway: 'copd', carePlan: { news2: { supplementalOxygen: 'continuous' } } },
+          wardPatientAdvice: 'Call the ward on 01632 960 123 now.',
+        });
+        // The schema refuses what the API would (a line break, blank, too long), whoever writes.
+        for (const bad of ['Call.\nNow.', '   ', 'a'.repeat(501)]) await expect(storage.registry.setWardPatientAdvice(ward.id, bad)).rejects.toThrow(/check constraint/);
+        expect(await storage.registry.setWardPatientAdvice(ward.id, null)).toBe(true);
+        expect(await storage.registry.wardPatientAdvice(ward.id)).toEqual({ configured: null });
+        expect(await storage.registry.setWardPatientAdvice(randomUUID(), 'x')).toBe(false);
+      });
+
       it('tracks device last-seen and battery without moving them back in time', async () => {
         const patient = await aPatient();
         const device = await storage.registry.registerDevice({
@@ -226,6 +244,52 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(range.map((r) => r.value)).toEqual([94, 95]);
         const limited = await storage.readings.inRange(patient.id, { from: at(times[0]!), to: at('2026-03-07T00:00:00Z'), limit: 2 });
         expect(limited.map((r) => r.measuredAt.toISOString())).toEqual(['2026-03-06T00:00:00.000Z', '2026-03-06T06:00:00.000Z']);
+      });
+
+      it('pages readings newest first by (measured time, id): each once, shared times and late arrivals included', async () => {
+        const patient = await aPatient();
+        // Move the id sequence to just below a power of ten, so ids of one page change length
+        // and an ordering by text (…, 10, 11, 9) would show.
+        const { rows } = await storage.db.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('readings', 'id'))::text AS id`);
+        await storage.db.query(`SELECT setval(pg_get_serial_sequence('readings', 'id'), $1::bigint)`, [String(10n ** BigInt(rows[0]!.id.length + 1) - 4n)]);
+        // Three readings share each of four times; one time gets a sub-millisecond neighbour below.
+        const times = ['2026-03-07T08:00:00Z', '2026-03-07T09:00:00Z', '2026-03-07T10:00:00Z', '2026-03-07T11:00:00Z'];
+        const { stored } = await storage.readings.insertBatch(times.flatMap((t, i) => [0, 1, 2].map((j) => aReading({ patientId: patient.id, measuredAt: at(t), value: 80 + i * 3 + j }))));
+        const [micro] = (await storage.readings.insertBatch([aReading({ patientId: patient.id, measuredAt: at('2026-03-07T09:00:00Z'), value: 50 })])).stored;
+        // Microseconds JavaScript cannot hold: a cursor that rounded them would skip or repeat.
+        await storage.db.query(`UPDATE readings SET measured_at = measured_at - INTERVAL '1 microsecond' WHERE id = $1`, [micro!.id]);
+        // Newest first by time, then by id as a number.
+        const order = (entries: Array<{ id: string; t: number }>) =>
+          [...entries].sort((a, b) => b.t - a.t || (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0)).map((e) => e.id);
+        const entries = [...stored.map((r) => ({ id: r.id, t: r.measuredAt.getTime() })), { id: micro!.id, t: at('2026-03-07T09:00:00Z').getTime() - 0.001 }];
+        const window = { from: at('2026-03-07T00:00:00Z'), to: at('2026-03-08T00:00:00Z') };
+
+        const seen: string[] = [];
+        let page = await storage.readings.page(patient.id, { ...window, limit: 2 });
+        expect(page.readings.map((r) => r.measuredAt.toISOString())).toEqual(['2026-03-07T11:00:00.000Z', '2026-03-07T11:00:00.000Z']);
+        seen.push(...page.readings.map((r) => r.id));
+        // Arrives after the first page was read: the older one is found further on, the newer one
+        // (above the cursor) belongs to a fresh first page, not to the older pages.
+        const [late] = (await storage.readings.insertBatch([aReading({ patientId: patient.id, measuredAt: at('2026-03-07T08:30:00Z'), value: 70 })])).stored;
+        await storage.readings.insertBatch([aReading({ patientId: patient.id, measuredAt: at('2026-03-07T12:00:00Z'), value: 71 })]);
+        while (page.next) {
+          page = await storage.readings.page(patient.id, { ...window, limit: 2, before: page.next });
+          expect(page.readings.length).toBeGreaterThan(0);
+          seen.push(...page.readings.map((r) => r.id));
+        }
+        expect(seen).toEqual(order([...entries, { id: late!.id, t: late!.measuredAt.getTime() }]));
+
+        // A window [from, to) and a vital filter narrow it; an exact last page has no cursor.
+        const narrow = await storage.readings.page(patient.id, { from: at('2026-03-07T09:00:00Z'), to: at('2026-03-07T11:00:00Z'), limit: 6 });
+        expect(narrow.readings.map((r) => r.id)).toEqual(order(entries.filter((e) => e.t >= at('2026-03-07T09:00:00Z').getTime() && e.t < at('2026-03-07T11:00:00Z').getTime())));
+        expect(narrow.next).toBeNull();
+        expect(await storage.readings.page(patient.id, { ...window, vitals: ['heart_rate'], limit: 5 })).toEqual({ readings: [], next: null });
+
+        // Not base64url, not "micros.id", id 0, a time outside years 1–9999, padded or trailing bits: not ours.
+        const b64 = (text: string) => Buffer.from(text).toString('base64url');
+        for (const bad of ['', 'not a cursor', b64('1.x'), b64('1.0'), b64('-99999999999999999.1'), `${b64('1.1')}=`, `${b64('1.1')}A`]) {
+          await expect(storage.readings.page(patient.id, { ...window, limit: 2, before: bad })).rejects.toMatchObject({ error: { code: 'page.bad-cursor' } });
+        }
       });
 
       it('buckets trends by hour, day and week (Monday-aligned UTC), whole buckets', async () => {
@@ -551,6 +615,80 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(down.kind === 'repeated' && down.alert.severity).toBe('high');
         expect(dueBefore?.toISOString()).toBe('2026-04-01T09:00:00.000Z');
         expect(down.kind === 'repeated' && down.alert.escalationDueAt?.toISOString()).toBe('2026-04-01T08:15:00.000Z');
+      });
+
+      it('re-opens an acknowledged alert as worsened when a worse finding arrives: open again, new severity, new timer', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const nurse = await storage.registry.createUser({ email: `${randomUUID()}@example.nhs.uk`, displayName: 'Nurse', role: 'nurse' });
+        const raised = await storage.alerts.raise(aCandidate(ward, patient));
+        if (raised.kind !== 'raised') throw new Error(raised.kind);
+        await storage.alerts.transition(raised.alert.id, { action: 'acknowledge', by: { type: 'user', id: nurse.id }, at: at('2026-04-01T08:05:00Z') });
+        const worse = aCandidate(ward, patient, {
+          severity: 'high',
+          readingIds: ['102'],
+          latestValue: 89,
+          explanation: 'SpO2 89 % is at or below 91 %.',
+          details: { value: 89 },
+          measuredAt: at('2026-04-01T08:20:00Z'),
+          at: at('2026-04-01T08:21:00Z'),
+          escalationDueAt: at('2026-04-01T08:36:00Z'),
+          nextReminderAt: at('2026-04-01T08:36:00Z'),
+        });
+        const worsened = await storage.alerts.raise(worse);
+        expect(worsened.kind).toBe('worsened');
+        expect(worsened.kind === 'worsened' && worsened.alert).toMatchObject({
+          id: raised.alert.id,
+          state: 'open',
+          severity: 'high',
+          worsenedFrom: 'medium',
+          worsenedAt: at('2026-04-01T08:21:00Z'),
+          escalationDueAt: at('2026-04-01T08:36:00Z'),
+          ownerId: nurse.id, // still hers: she took it on, and now it needs her again
+          occurrences: 2,
+          latestValue: 89,
+          readingIds: ['101', '102'],
+        });
+        const mine = (alerts: { id: string }[]) => alerts.filter((a) => a.id === raised.alert.id);
+        expect(mine(await storage.alerts.openForWards([ward.id]))).toMatchObject([{ state: 'open', severity: 'high', worsenedFrom: 'medium' }]);
+        expect(mine(await storage.alerts.dueForEscalation(at('2026-04-01T08:36:00Z')))).toHaveLength(1);
+        const events = await storage.alerts.events(raised.alert.id);
+        expect(events.map((e) => [e.kind, e.fromState, e.toState])).toEqual([
+          ['raised', null, 'open'],
+          ['acknowledged', 'open', 'acknowledged'],
+          ['worsened', 'acknowledged', 'open'],
+        ]);
+        expect(events[2]).toMatchObject({ actor: engine, note: 'SpO2 89 % is at or below 91 %.', details: { severity: 'high', severityRaisedFrom: 'medium', newReadingIds: ['102'] } });
+
+        // The same worse reading redelivered: nothing written, no event, no second re-open.
+        const redelivered = await storage.alerts.raise({ ...worse, at: at('2026-04-01T08:25:00Z') });
+        expect(redelivered.kind).toBe('unchanged');
+        expect(redelivered.kind === 'unchanged' && redelivered.alert.updatedAt).toEqual(at('2026-04-01T08:21:00Z'));
+        expect(await storage.alerts.events(raised.alert.id)).toHaveLength(3);
+      });
+
+      it('marks an open alert worsened when its severity rises, and re-opens an escalated one; a resolved episode stays closed', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const raised = await storage.alerts.raise(aCandidate(ward, patient, { severity: 'low-medium' }));
+        if (raised.kind !== 'raised') throw new Error(raised.kind);
+        const up = await storage.alerts.raise(aCandidate(ward, patient, { severity: 'medium', readingIds: ['102'], measuredAt: at('2026-04-01T08:10:00Z') }));
+        expect(up.kind === 'repeated' && up.alert).toMatchObject({ state: 'open', severity: 'medium', worsenedFrom: 'low-medium', worsenedAt: at('2026-04-01T08:10:02Z') });
+        const escalated = await storage.alerts.transition(raised.alert.id, { action: 'escalate', by: engine, at: at('2026-04-01T09:00:00Z'), reason: 'not acknowledged in time' });
+        expect(escalated.ok).toBe(true);
+        const worse = await storage.alerts.raise(
+          aCandidate(ward, patient, { severity: 'high', readingIds: ['103'], measuredAt: at('2026-04-01T09:10:00Z'), escalationDueAt: at('2026-04-01T09:25:00Z') }),
+        );
+        expect(worse.kind === 'worsened' && worse.alert).toMatchObject({ state: 'open', severity: 'high', worsenedFrom: 'medium', escalationDueAt: at('2026-04-01T09:25:00Z') });
+        const events = await storage.alerts.events(raised.alert.id);
+        expect(events.map((e) => [e.kind, e.fromState, e.toState, e.details['severityRaisedFrom'] ?? null])).toEqual([
+          ['raised', null, 'open', null],
+          ['repeated', 'open', 'open', 'low-medium'],
+          ['escalated', 'open', 'escalated', null],
+          ['worsened', 'escalated', 'open', 'medium'],
+        ]);
+        await storage.alerts.transition(raised.alert.id, { action: 'resolve', by: { type: 'user', id: 'nurse-1' }, at: at('2026-04-01T10:00:00Z'), outcome: 'visit-arranged' });
+        // Evidence the nurse had when she closed it, even at a higher severity: not re-opened (resolved is terminal).
+        const replayed = await storage.alerts.raise(aCandidate(ward, patient, { severity: 'high', readingIds: ['103'], measuredAt: at('2026-04-01T09:10:00Z'), at: at('2026-04-01T10:05:00Z') }));
+        expect(replayed).toEqual({ kind: 'already-resolved', alertId: raised.alert.id });
       });
 
       it('allows at most one unresolved alert per patient, rule and subject, in the schema itself', async () => {

@@ -4,7 +4,7 @@ import type { Role } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { STORAGE } from '../tokens';
 import { PUBLIC, ROLES, type SignedInUser } from './access.decorators';
-import { hashSessionToken } from './session-token';
+import { bearerToken, hashSessionToken } from './session-token';
 
 interface RequestLike {
   headers: Record<string, string | string[] | undefined>;
@@ -28,8 +28,7 @@ export class AccessGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (!roles) throw new ForbiddenException({ code: 'auth.no-access-rule', message: 'This endpoint has no access rule.' });
     const request = context.switchToHttp().getRequest<RequestLike>();
-    const header = request.headers['authorization'];
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const token = bearerToken(request.headers);
     if (!token) throw new UnauthorizedException({ code: 'auth.signed-out', message: 'Sign in first (Authorization: Bearer <token>).' });
     const user = await this.storage.registry.sessionUser(hashSessionToken(token), new Date());
     if (!user) throw new UnauthorizedException({ code: 'auth.session-expired', message: 'Your session has expired or was ended; sign in again.' });

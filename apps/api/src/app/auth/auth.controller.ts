@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, HttpException, HttpStatus, Inject, Ip, Post, Req, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, HttpStatus, Inject, Ip, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-import { LoginRateLimiter, verifySecret } from '@homeward/auth';
-import type { Storage } from '@homeward/storage';
+import { ConcurrencyLimit, ConcurrencyLimitFull, SignInThrottle, hashSecret, verifySecret } from '@homeward/auth';
+import { type Storage, rateLimitStoreClient } from '@homeward/storage';
 import { STORAGE } from '../tokens';
 import { Public, Roles } from './access.decorators';
-import { hashSessionToken, newSessionToken } from './session-token';
+import { SessionEvents } from './session-events.service';
+import { bearerToken, hashSessionToken, newSessionToken } from './session-token';
 
 export class SignInDto {
   @IsEmail()
@@ -25,25 +26,64 @@ const SESSION_HOURS = 12;
  */
 @Controller('api/auth')
 export class AuthController {
-  private readonly limiter = new LoginRateLimiter(5, 60_000);
+  /** Per account and per address, counted before any password is checked (libs/auth SignInThrottle). */
+  private readonly throttle: SignInThrottle;
+  /**
+   * A flood of sign-ins must not starve clinical requests of database connections or cores, so
+   * sign-in takes at most four of the pool's connections: two counting attempts (the limiter's
+   * upserts; 256 more may wait, cheaply) and two looking an account up and checking its password
+   * (one scrypt per core of the reference machine; 32 more may wait, holding no connection).
+   * Beyond that a sign-in is turned away at once with 503 and Retry-After.
+   */
+  private readonly counting = new ConcurrencyLimit(2, 256);
+  private readonly hashing = new ConcurrencyLimit(2, 32);
+  /** Checked against when the email is unknown (or the account has no password), so both take the same scrypt work. */
+  private readonly decoy = hashSecret(`decoy-${Math.random()}`);
 
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    private readonly sessions: SessionEvents,
+  ) {
+    this.throttle = new SignInThrottle(rateLimitStoreClient(storage.db), 'rest');
+  }
 
   @Public()
   @Post('sign-in')
   @HttpCode(200)
-  async signIn(@Body() body: SignInDto, @Ip() ip: string): Promise<{ token: string; expiresAt: string; user: { id: string; role: string; displayName: string } }> {
-    const key = `${ip}|${body.email.toLowerCase()}`;
-    if (this.limiter.isBlocked(ip) || this.limiter.isBlocked(key)) {
-      throw new HttpException({ code: 'auth.rate-limited', message: 'Too many failed sign-ins; wait a minute and try again.' }, HttpStatus.TOO_MANY_REQUESTS);
+  async signIn(
+    @Body() body: SignInDto,
+    @Ip() ip: string,
+    @Res({ passthrough: true }) response: { setHeader(name: string, value: string): void },
+  ): Promise<{ token: string; expiresAt: string; user: { id: string; role: string; displayName: string } }> {
+    const busy = () => {
+      response.setHeader('retry-after', '1');
+      return new HttpException({ code: 'auth.busy', message: 'Sign-in is busy; try again in a moment.' }, HttpStatus.SERVICE_UNAVAILABLE);
+    };
+    const admission = await this.counting.run(() => this.throttle.admit(body.email, ip)).catch((error: unknown) => {
+      throw error instanceof ConcurrencyLimitFull ? busy() : error;
+    });
+    if (!admission.admitted) {
+      response.setHeader('retry-after', String(admission.retryAfterSeconds));
+      const message =
+        admission.scope === 'account'
+          ? 'Too many failed sign-ins for this account; wait and try again, or ask an administrator.'
+          : 'Too many sign-in attempts from this network just now; wait a few seconds and try again.';
+      throw new HttpException({ code: 'auth.rate-limited', message, retryAfterSeconds: admission.retryAfterSeconds }, HttpStatus.TOO_MANY_REQUESTS);
     }
-    const user = await this.storage.registry.userForSignIn(body.email);
-    const valid = user?.passwordHash ? await verifySecret(body.password, user.passwordHash) : false;
-    if (!user || !valid) {
-      this.limiter.recordFailure(ip);
-      this.limiter.recordFailure(key);
-      throw new UnauthorizedException({ code: 'auth.bad-credentials', message: 'Wrong email or password.' });
+    let user: Awaited<ReturnType<Storage['registry']['userForSignIn']>>;
+    let valid: boolean;
+    try {
+      [user, valid] = await this.hashing.run(async () => {
+        const found = await this.storage.registry.userForSignIn(body.email);
+        const hash = found?.passwordHash ?? (await this.decoy);
+        return [found, (await verifySecret(body.password, hash)) && found?.passwordHash != null] as const;
+      });
+    } catch (error) {
+      await admission.settle(true); // not a guess that was checked: give the points back
+      throw error instanceof ConcurrencyLimitFull ? busy() : error;
     }
+    await admission.settle(valid);
+    if (!user || !valid) throw new UnauthorizedException({ code: 'auth.bad-credentials', message: 'Wrong email or password.' });
     const { token, hash } = newSessionToken();
     const expiresAt = new Date(Date.now() + SESSION_HOURS * 3_600_000);
     await this.storage.registry.createSession({ tokenHash: hash, userId: user.id, expiresAt, ip });
@@ -55,7 +95,8 @@ export class AuthController {
   @Post('sign-out')
   @HttpCode(204)
   async signOut(@Req() request: { headers: Record<string, string | undefined> }): Promise<void> {
-    const token = request.headers['authorization']?.slice(7).trim() ?? '';
-    await this.storage.registry.endSession(hashSessionToken(token));
+    const hash = hashSessionToken(bearerToken(request.headers));
+    await this.storage.registry.endSession(hash);
+    this.sessions.end(hash); // this session's live streams close now
   }
 }

@@ -9,3 +9,9 @@ export function newSessionToken(): { token: string; hash: string } {
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** The bearer token of a request's Authorization header, or '' when there is none. */
+export function bearerToken(headers: Readonly<Record<string, string | string[] | undefined>>): string {
+  const header = headers['authorization'];
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+}

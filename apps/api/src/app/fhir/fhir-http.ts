@@ -1,6 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { findUnsafeValue } from '@homeward/contracts';
 import { FHIR_JSON, type FhirProblem, operationOutcome, problem } from '@homeward/fhir';
+import { MAX_INPUT_DEPTH, UNSAFE_INPUT_PROBLEMS } from '../http/strict-input.middleware';
 
 /** What the FHIR endpoints need of Express's request and response (no @types/express here). */
 export interface FhirRequest extends AsyncIterable<Buffer | string> {
@@ -51,12 +53,23 @@ export async function readFhirBody(request: FhirRequest): Promise<{ raw: Uint8Ar
     chunks.push(bytes);
   }
   const raw = new Uint8Array(Buffer.concat(chunks));
+  let text: string;
   try {
-    return { raw, json: JSON.parse(new TextDecoder().decode(raw)) };
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new FhirProblemException([problem('input.not-utf8', 'The body is not UTF-8 text.', 'Resource', 'invalid')], HttpStatus.BAD_REQUEST);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { raw, json: new InvalidJson(reason) };
   }
+  // The same refusals the API's body parsers make for application/json (strict-input.middleware).
+  const unsafe = findUnsafeValue(json, MAX_INPUT_DEPTH, 'body');
+  if (unsafe) throw new FhirProblemException([problem(`input.${unsafe.problem}`, `${unsafe.path}: ${UNSAFE_INPUT_PROBLEMS[unsafe.problem]}.`, unsafe.path, 'invalid')], HttpStatus.BAD_REQUEST);
+  return { raw, json };
 }
 
 /** Marks a body that is not JSON, so the caller can keep it in rejected_messages before refusing it. */

@@ -5,6 +5,8 @@ import { FhirProblemException } from './fhir-http';
 
 export const DEFAULT_COUNT = 50;
 export const MAX_COUNT = 500;
+/** Deeper than any record's readings go; beyond it the number stops being a safe integer for SQL OFFSET. */
+export const MAX_OFFSET = 1_000_000;
 
 export interface ObservationSearch {
   /** Null when the caller left it out (a patient account then searches its own record). */
@@ -76,7 +78,7 @@ export function parseObservationSearch(params: URLSearchParams): ObservationSear
   const count = integer(params.get('_count'), DEFAULT_COUNT);
   if (count === undefined || count < 1 || count > MAX_COUNT) problems.push(problem('fhir.search-count', `_count must be a whole number from 1 to ${MAX_COUNT}.`, '_count', 'value'));
   const offset = integer(params.get('_offset'), 0);
-  if (offset === undefined || offset < 0) problems.push(problem('fhir.search-offset', '_offset must be a whole number, 0 or more.', '_offset', 'value'));
+  if (offset === undefined || offset < 0 || offset > MAX_OFFSET) problems.push(problem('fhir.search-offset', `_offset must be a whole number from 0 to ${MAX_OFFSET}.`, '_offset', 'value'));
   if (problems.length > 0) throw new FhirProblemException(problems, HttpStatus.BAD_REQUEST);
   return { patientId, vitals, from, to, count: count ?? DEFAULT_COUNT, offset: offset ?? 0, query };
 }

@@ -20,11 +20,10 @@ import {
   underPath,
 } from '@homeward/fhir';
 import type { IngestPipeline } from '@homeward/ingest';
-import { news2History } from '@homeward/rules';
+import { mapCarePlan, news2History } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
 import type { SignedInUser } from '../auth/access.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
-import { mapCarePlan } from '../rules-engine/care-plan.mapper';
 import { INGEST, STORAGE } from '../tokens';
 import { FhirProblemException, InvalidJson } from './fhir-http';
 import { type ObservationSearch } from './fhir-search';

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
 import { type ReadinessCheck, readinessProblems } from '@homeward/observability';
-import type { Storage } from '@homeward/storage';
+import { READINESS_TIMEOUT_MS, type Storage, checkDatabase } from '@homeward/storage';
 import { READINESS_CHECKS } from '../observability/observability.tokens';
 import { Public } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
@@ -57,7 +57,7 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: ResponseLike): Promise<{ status: 'ok' | 'unavailable'; problems?: Record<string, string> }> {
-    const [report, problems] = await Promise.all([this.report(), readinessProblems(this.checks ?? [])]);
+    const [report, problems] = await Promise.all([this.report(), boundedProblems(this.checks ?? [])]);
     if (report.database.error !== undefined) problems['database'] = report.database.error;
     if (Object.keys(problems).length === 0) return { status: 'ok' };
     response.status(HttpStatus.SERVICE_UNAVAILABLE);
@@ -66,12 +66,9 @@ export class HealthController {
 
   private async report(): Promise<HealthReport> {
     const { info } = this.storage;
-    let error: string | undefined;
-    try {
-      await this.storage.db.query('SELECT 1');
-    } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
-    }
+    // Bounded: a frozen database (SIGSTOP, a stalled disk) must not hang the probe; while the
+    // embedded server is being restarted the reason is its supervisor's.
+    const error = await checkDatabase(this.storage);
     return {
       status: error === undefined ? 'ok' : 'unavailable',
       version: VERSION,
@@ -85,5 +82,18 @@ export class HealthController {
         ...(error === undefined ? {} : { error }),
       },
     };
+  }
+}
+
+/** The other checks, bounded like the database's, so /health/ready always answers within 2 s. */
+async function boundedProblems(checks: readonly ReadinessCheck[]): Promise<Record<string, string>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Record<string, string>>((resolveLate) => {
+    timer = setTimeout(() => resolveLate({ checks: `the readiness checks did not answer within ${READINESS_TIMEOUT_MS} ms` }), READINESS_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([readinessProblems(checks), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

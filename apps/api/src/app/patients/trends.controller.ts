@@ -1,12 +1,33 @@
 import { BadRequestException, Controller, Get, Inject, Ip, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ReadingsQueryDto, TrendQueryDto } from '@homeward/contracts';
-import type { VitalKey } from '@homeward/domain';
+import { ApiOkResponse, ApiQuery } from '@nestjs/swagger';
+import { READINGS_PAGE_DEFAULT_LIMIT, READINGS_PAGE_MAX_LIMIT, type ReadingsPage, ReadingsQueryDto, TrendQueryDto } from '@homeward/contracts';
+import { CodedFailure, VITAL_KEYS, type VitalKey } from '@homeward/domain';
 import type { Storage, StoredReading, TrendBucket } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
 import { assertPatientAccess } from './patient-access';
 
 const MAX_RANGE_DAYS = 400;
+
+// The response of GET readings, for the OpenAPI document (the body is a plain object, not a class-validator DTO).
+const STORED_READING_SCHEMA = {
+  type: 'object',
+  required: ['id', 'patientId', 'deviceId', 'vital', 'value', 'unit', 'measuredAt', 'deviceTime', 'receivedAt', 'source', 'status', 'idempotencyKey'],
+  properties: {
+    id: { type: 'string', description: 'Store id (a bigint, as text)' },
+    patientId: { type: 'string', format: 'uuid' },
+    deviceId: { type: 'string', format: 'uuid', nullable: true },
+    vital: { type: 'string' },
+    value: { type: 'number' },
+    unit: { type: 'string', description: 'UCUM' },
+    measuredAt: { type: 'string', format: 'date-time', description: 'Device clock corrected for skew' },
+    deviceTime: { type: 'string', format: 'date-time', nullable: true },
+    receivedAt: { type: 'string', format: 'date-time' },
+    source: { type: 'string', enum: ['ble', 'mqtt', 'manual', 'fhir'] },
+    status: { type: 'array', items: { type: 'string' } },
+    idempotencyKey: { type: 'string' },
+  },
+};
 
 /**
  * What a clinician reviews: readings in a range, bucketed trends (continuous aggregates on
@@ -18,12 +39,33 @@ const MAX_RANGE_DAYS = 400;
 export class TrendsController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
+  /** Readings measured in [from, to), newest first, a page at a time: follow `next` for older ones. */
   @Get('readings')
-  async readings(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: ReadingsQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<StoredReading[]> {
+  @ApiQuery({ name: 'from', required: true, description: 'Measured at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'to', required: true, description: `Measured before (ISO 8601); at most ${MAX_RANGE_DAYS} days after from`, schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'vital', required: false, schema: { type: 'string', enum: [...VITAL_KEYS] } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: READINGS_PAGE_MAX_LIMIT, default: READINGS_PAGE_DEFAULT_LIMIT } })
+  @ApiQuery({ name: 'cursor', required: false, description: 'The `next` of the previous page', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 64 } })
+  @ApiOkResponse({
+    description: 'Newest measured first (then by id). `next` is an opaque cursor: pass it as `cursor` for the older readings; null on the last page.',
+    schema: { type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: STORED_READING_SCHEMA }, next: { type: 'string', nullable: true } } },
+  })
+  async readings(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: ReadingsQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<ReadingsPage<StoredReading>> {
     await assertPatientAccess(this.storage, user, patientId);
     const range = this.range(query.from, query.to);
+    const page = await this.storage.readings
+      .page(patientId, {
+        ...range,
+        ...(query.vital ? { vitals: [query.vital as VitalKey] } : {}),
+        limit: query.limit ?? READINGS_PAGE_DEFAULT_LIMIT,
+        ...(query.cursor === undefined ? {} : { before: query.cursor }),
+      })
+      .catch((error: unknown) => {
+        if (error instanceof CodedFailure && error.error.code === 'page.bad-cursor') throw new BadRequestException({ code: error.error.code, message: error.error.message });
+        throw error;
+      });
     await this.audit(user, patientId, 'readings.read', ip);
-    return this.storage.readings.inRange(patientId, { ...range, ...(query.vital ? { vitals: [query.vital as VitalKey] } : {}) });
+    return { items: page.readings, next: page.next };
   }
 
   @Get('trends')

@@ -1,22 +1,31 @@
 import { Body, Controller, HttpCode, Inject, Ip, Param, ParseUUIDPipe, Post, UnprocessableEntityException } from '@nestjs/common';
-import type { IngestPipeline } from '@homeward/ingest';
+import { type IngestPipeline, PatientAdvisor } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
 import { INGEST, STORAGE } from '../tokens';
-import { ManualReadingsDto } from '@homeward/contracts';
+import { type ManualReadingsAnswer, ManualReadingsDto } from '@homeward/contracts';
 
 /**
  * Manual entry: a patient (their own record), or a nurse or clinician of the patient's ward, types
  * readings in. They go through the same ingest pipeline as device readings (validation,
  * canonical units, idempotency, durable write); 201 only after commit.
+ *
+ * When a reading of the submission is in the red band, the answer carries the ward's advice to the
+ * patient (`advice`, see PatientAdvisor in @homeward/ingest), also on a 422 if other items of it
+ * were stored. Duplicates count: a patient resending after a lost answer must still be told.
  */
 @Controller('api/patients/:patientId/readings')
 export class ReadingsController {
+  /** Read fresh for each entry (no reuse): a person at a form, so a plan changed a moment ago counts. */
+  private readonly advisor: PatientAdvisor;
+
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
     @Inject(INGEST) private readonly ingest: IngestPipeline,
-  ) {}
+  ) {
+    this.advisor = new PatientAdvisor(storage.registry);
+  }
 
   @Roles('patient', 'nurse', 'clinician')
   @Post()
@@ -26,7 +35,7 @@ export class ReadingsController {
     @Body() body: ManualReadingsDto,
     @CurrentUser() user: SignedInUser,
     @Ip() ip: string,
-  ): Promise<{ stored: number; duplicates: number; readings: Array<{ id: string; vital: string; value: number; unit: string; measuredAt: string; status: readonly string[] }> }> {
+  ): Promise<ManualReadingsAnswer> {
     await assertPatientAccess(this.storage, user, patientId);
     const receivedAt = new Date();
     const outcome = await this.ingest.submit({
@@ -48,6 +57,7 @@ export class ReadingsController {
       ip,
       details: { stored: outcome.stored.length, duplicates: outcome.duplicates.length, rejected: outcome.rejected.length },
     });
+    const advice = await this.advisor.adviceFor(patientId, [...outcome.stored, ...outcome.duplicates]);
     if (outcome.rejected.length > 0) {
       // All or nothing for a person at a form: say exactly what to fix. (Valid items of the same
       // submission were stored; submitting again after fixing is safe, they come back as duplicates.)
@@ -56,12 +66,14 @@ export class ReadingsController {
         message: outcome.rejected.map((r) => `readings[${r.index}]: ${r.error.message}`).join(' '),
         rejected: outcome.rejected.map((r) => ({ index: r.index, ...r.error })),
         stored: outcome.stored.length,
+        ...(advice ? { advice } : {}),
       });
     }
     return {
       stored: outcome.stored.length,
       duplicates: outcome.duplicates.length,
       readings: outcome.stored.map((r) => ({ id: r.id, vital: r.vital, value: r.value, unit: r.unit, measuredAt: r.measuredAt.toISOString(), status: r.status })),
+      ...(advice ? { advice } : {}),
     };
   }
 }

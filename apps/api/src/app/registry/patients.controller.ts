@@ -1,13 +1,13 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { AdmitPatientDto, CarePlanDto, CreatePatientDto, DischargeDto, RangeQueryDto } from '@homeward/contracts';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Put, Query, UnprocessableEntityException } from '@nestjs/common';
+import { AdmitPatientDto, CarePlanDto, CreatePatientDto, DischargeDto, RangeQueryDto, TransferPatientDto } from '@homeward/contracts';
 import { type Alert, type Pathway, type Patient, parseNhsNumber } from '@homeward/domain';
-import { type News2HistoryPoint, assembleHomeNews2, effectiveThresholds, news2History } from '@homeward/rules';
+import { type News2HistoryPoint, assembleHomeNews2, effectiveThresholds, mapCarePlan, news2History } from '@homeward/rules';
 import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
-import { mapCarePlan } from '../rules-engine/care-plan.mapper';
 import { STORAGE } from '../tokens';
 import { type DeviceStatus, deviceStatus } from './device-status';
+import { RulesEngineService } from '../rules-engine/rules-engine.service';
 
 export interface PatientSummary extends Patient {
   readonly admission: AdmissionWithCarePlan | null;
@@ -40,7 +40,10 @@ const NEWS2_MAX_DAYS = 93;
  */
 @Controller('api/patients')
 export class PatientsController {
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(RulesEngineService) private readonly engine: RulesEngineService,
+  ) {}
 
   @Roles('nurse', 'clinician', 'admin')
   @Get()
@@ -121,14 +124,37 @@ export class PatientsController {
       throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${body.wardId} among your wards.` });
     }
     if (!(await this.storage.registry.getWard(body.wardId))) throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
-    if (!(await this.storage.registry.getPatient(id))) throw new NotFoundException({ code: 'patient.not-found', message: `There is no patient ${id}.` });
-    if (await this.storage.registry.activeAdmission(id)) {
-      throw new ConflictException({ code: 'patient.already-admitted', message: 'This patient is already on a virtual ward; discharge them first.' });
+    // Staff admit to their own wards only patients no other ward has had last: a patient another ward
+    // is caring for, or discharged last, moves only by an admin's audited transfer. Such a patient and
+    // an unknown id get the same answer, so nothing is learnt about other wards.
+    const latest = await this.storage.registry.latestAdmission(id);
+    const elsewhere = latest !== undefined && !(user.role === 'admin' || user.wardIds.includes(latest.wardId));
+    if (elsewhere || !(await this.storage.registry.getPatient(id))) {
+      throw new NotFoundException({ code: 'patient.not-found', message: `There is no patient ${id} you can admit; a patient of another ward is moved by an administrator's transfer.` });
+    }
+    if (latest && latest.dischargedAt === null) {
+      const message = user.role === 'admin' && latest.wardId !== body.wardId ? 'This patient is on another ward: transfer them instead.' : 'This patient is already on your ward; discharge them first.';
+      throw new ConflictException({ code: 'patient.already-admitted', message });
     }
     const carePlan = body.carePlan ?? {};
     this.assertReadable(id, body.wardId, body.pathway as Pathway, carePlan);
     await this.storage.registry.admit({ patientId: id, wardId: body.wardId, pathway: body.pathway as Pathway, carePlan });
-    await this.audit(user, id, 'admission.create', ip, { wardId: body.wardId, pathway: body.pathway });
+    await this.audit(user, id, 'admission.create', ip, { wardId: body.wardId, pathway: body.pathway, ...(latest && latest.wardId !== body.wardId ? { previousWardId: latest.wardId } : {}) });
+    return this.current(id);
+  }
+
+  /** An admin moves a patient on a ward to another, with the same pathway and care plan: discharge and admission, audited as one transfer. */
+  @Roles('admin')
+  @Post(':id/transfer')
+  @HttpCode(200)
+  async transfer(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: TransferPatientDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AdmissionWithCarePlan> {
+    const current = await this.admitted(id, user);
+    if (!(await this.storage.registry.getWard(body.wardId))) throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
+    if (current.wardId === body.wardId) throw new ConflictException({ code: 'patient.already-admitted', message: 'The patient is already on this ward.' });
+    const ended = await this.storage.registry.discharge(current.id, new Date(), `transferred: ${body.reason}`);
+    if (!ended) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    await this.storage.registry.admit({ patientId: id, wardId: body.wardId, pathway: current.pathway, carePlan: current.carePlan });
+    await this.audit(user, id, 'admission.transfer', ip, { fromWardId: current.wardId, toWardId: body.wardId, reason: body.reason, previousAdmissionId: current.id });
     return this.current(id);
   }
 
@@ -160,7 +186,8 @@ export class PatientsController {
     const mapped = mapCarePlan({ admissionId: 'new', patientId, wardId, pathway, carePlan, admittedAt: new Date() });
     const scored = assembleHomeNews2([], mapped.carePlan, new Date()); // refuses an undocumented SpO2 scale 2
     const problems = [...mapped.problems, ...(scored.ok ? [] : [scored.error.message])];
-    if (problems.length > 0) throw new BadRequestException({ code: 'care-plan.invalid', message: problems.map((p) => `carePlan: ${p}`) });
+    // 422: well-formed JSON the DTO took, but not a plan the engine can follow as written (issue 17).
+    if (problems.length > 0) throw new UnprocessableEntityException({ code: 'care-plan.invalid', message: problems.map((p) => `carePlan: ${p}`) });
   }
 
   /** Visible to this user: their own record, a patient on their wards, or anyone for an admin. */
@@ -185,9 +212,11 @@ export class PatientsController {
     return admission;
   }
 
+  /** Hubs and apps offline by the engine's definition and clock, as the hub-offline alert judges them. */
   private async devices(patientId: string): Promise<DeviceStatus[]> {
-    const now = new Date();
-    return (await this.storage.registry.devicesOfPatient(patientId)).map((d) => deviceStatus(d, now));
+    const now = this.engine.now();
+    const [devices, contacts] = await Promise.all([this.storage.registry.devicesOfPatient(patientId), this.storage.deviceState.contactsOf(patientId)]);
+    return devices.map((d) => deviceStatus(d, now, contacts.find((c) => c.id === d.id)?.connection ?? null, this.engine.offlineAfterMinutes));
   }
 
   private audit(user: SignedInUser, patientId: string, action: string, ip: string, details?: Record<string, unknown>): Promise<unknown> {

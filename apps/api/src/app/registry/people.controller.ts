@@ -1,6 +1,6 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { generateSecret, hashSecret } from '@homeward/auth';
-import { AddWardMemberDto, CreateUserDto, CreateWardDto } from '@homeward/contracts';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { checkPasswordPolicy, generateSecret, hashSecret } from '@homeward/auth';
+import { AddWardMemberDto, CreateUserDto, CreateWardDto, DEFAULT_PATIENT_ADVICE, type WardPatientAdviceAnswer, WardPatientAdviceDto } from '@homeward/contracts';
 import type { Role, User, Ward } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
@@ -64,6 +64,26 @@ export class PeopleController {
     await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'ward.member.add', subjectType: 'ward', subjectId: id, ip, details: { userId: member.id } });
   }
 
+  /** What the ward's patients are told when their own reading is red: the ward's text or the default. */
+  @Roles('nurse', 'clinician', 'admin')
+  @Get('wards/:id/patient-advice')
+  async patientAdvice(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<WardPatientAdviceAnswer> {
+    await this.ward(id, user);
+    const configured = (await this.storage.registry.wardPatientAdvice(id))?.configured ?? null;
+    return { wardId: id, configured, message: configured ?? DEFAULT_PATIENT_ADVICE };
+  }
+
+  /** Sets the ward's advice (plain text; its phone number may be in it), or with null returns it to the default. */
+  @Roles('admin')
+  @Put('wards/:id/patient-advice')
+  async setPatientAdvice(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: WardPatientAdviceDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<WardPatientAdviceAnswer> {
+    await this.ward(id, user);
+    const configured = body.message === null ? null : body.message.trim();
+    await this.storage.registry.setWardPatientAdvice(id, configured);
+    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'ward.patient-advice.set', subjectType: 'ward', subjectId: id, ip, details: { advice: configured } });
+    return { wardId: id, configured, message: configured ?? DEFAULT_PATIENT_ADVICE };
+  }
+
   @Roles('admin')
   @Get('users')
   users(): Promise<Array<User & { wardIds: string[] }>> {
@@ -82,10 +102,18 @@ export class PeopleController {
     for (const ward of wardIds) if (!(await this.storage.registry.getWard(ward))) throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${ward}.` });
     if (body.patientId && !(await this.storage.registry.getPatient(body.patientId))) throw new NotFoundException({ code: 'patient.not-found', message: `There is no patient ${body.patientId}.` });
     if (await this.storage.registry.userForSignIn(body.email)) throw new ConflictException({ code: 'user.exists', message: 'An account with this email exists.' });
+    if (body.patientId && (await this.storage.registry.patientAccount(body.patientId))) {
+      throw new ConflictException({ code: 'patient.account-exists', message: 'This patient already has an account; disable it before making another.' });
+    }
+    const problem = body.password === undefined ? undefined : checkPasswordPolicy(body.password);
+    if (problem) throw new BadRequestException({ code: problem.code, message: [`password: ${problem.message}`] });
     const password = body.password ?? generateSecret();
     const user = await this.storage.registry.createUser({ email: body.email.toLowerCase(), displayName: body.displayName, role, passwordHash: await hashSecret(password) });
     for (const ward of wardIds) await this.storage.registry.addWardMember(ward, user.id);
-    if (body.patientId) await this.storage.registry.linkPatientAccount(body.patientId, user.id);
+    if (body.patientId && !(await this.storage.registry.linkPatientAccount(body.patientId, user.id))) {
+      // Another account was linked between the check above and now: this one stays unlinked, and says so.
+      throw new ConflictException({ code: 'patient.account-exists', message: 'This patient already has an account; disable it before making another.' });
+    }
     await this.storage.audit.record({ actorType: 'user', actorId: admin.id, action: 'user.create', subjectType: 'user', subjectId: user.id, patientId: body.patientId ?? null, ip, details: { role, wardIds } });
     return { user, wardIds, password };
   }

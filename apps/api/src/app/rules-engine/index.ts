@@ -1,6 +1,4 @@
-export * from './care-plan.mapper';
 export * from './clock';
-export * from './overdue-reading.rule';
 export * from './rules-engine.module';
 export * from './rules-engine.options';
 export * from './rules-engine.service';

@@ -22,11 +22,11 @@ export interface RulesEngineOptions extends WardAlertTimers {
   readonly listen?: boolean;
   /** Poll for readings this often anyway, in case a notification was lost (default 5 s). */
   readonly pollIntervalMs?: number;
-  /** Escalations, reminders and overdue readings are checked this often (default 30 s). */
+  /** Escalations, reminders, silence and device problems are checked this often (default 30 s). */
   readonly timerIntervalMs?: number;
   /** Timers of particular wards, by ward id, over the defaults. */
   readonly wards?: Readonly<Record<string, WardAlertTimers>>;
-  /** A hub silent for longer than this is offline (default 30 min). */
+  /** A hub or app not heard from for longer than this is offline (isDeviceOffline; default 30 min), here and on the patient page. */
   readonly hubOfflineAfterMinutes?: number;
   readonly clock?: Clock;
   /**

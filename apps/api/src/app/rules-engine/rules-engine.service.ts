@@ -2,8 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type Observable, Subject, type Subscription, exhaustMap, from, map, merge, tap, timer } from 'rxjs';
-import type { Alert, AlertActor, AlertSeverityBand, Reading } from '@homeward/domain';
-import { type AlertCandidate, CURRENT_WITHIN_HOURS_DEFAULT, evaluatePatientRules, spo2BaselineSettings, weightGainSettings } from '@homeward/rules';
+import type { Alert, AlertActor, AlertSeverityBand } from '@homeward/domain';
+import {
+  type AlertCandidate,
+  DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT,
+  type EngineCarePlan,
+  OVERDUE_RULE,
+  TECHNICAL_RULES,
+  evaluatePatientRules,
+  mapCarePlan,
+  rulesLookBackMs,
+} from '@homeward/rules';
 import {
   type MonitoredAdmission,
   type Partitioning,
@@ -15,10 +24,9 @@ import {
   type StoredReading,
   partitionCursorName,
 } from '@homeward/storage';
-import { type EngineCarePlan, mapCarePlan } from './care-plan.mapper';
 import { type Clock, SYSTEM_CLOCK } from './clock';
 import { PIPELINE_STALL_RULE, PipelineStallMonitor } from './pipeline-stall.monitor';
-import { HOUR_MS, OVERDUE_RULE, type OverdueCandidate, overdueReadingRule, overdueSubject, readingDueAt } from './overdue-reading.rule';
+import { SILENCE_RULE_IDS, SilenceAndDeviceChecks, resolveReason } from './silence-and-device.checks';
 import {
   DEFAULT_ESCALATE_AFTER_MINUTES,
   DEFAULT_REMIND_EVERY_MINUTES,
@@ -30,16 +38,16 @@ import {
 
 /** What the engine did, for the live alert stream and the notifier (not the record: alert_events is). */
 export interface RulesEngineEvent {
-  readonly type: 'raised' | 'repeated' | 'escalated' | 'reminded' | 'resolved';
+  /** 'worsened': an acknowledged or escalated alert re-opened by a worse finding, published like a raise. */
+  readonly type: 'raised' | 'repeated' | 'worsened' | 'escalated' | 'reminded' | 'resolved';
   readonly alert: Alert;
 }
 
 export const READINGS_CHANNEL = 'homeward_readings';
 export const RULES_ENGINE_ACTOR: AlertActor = { type: 'system', id: 'rules-engine' };
 /** Rules whose alerts the engine may resolve itself; NEWS2, threshold and trend alerts need a person. */
-export const SELF_RESOLVING_RULES: ReadonlySet<string> = new Set([OVERDUE_RULE, PIPELINE_STALL_RULE]);
+export const SELF_RESOLVING_RULES: ReadonlySet<string> = new Set([OVERDUE_RULE, PIPELINE_STALL_RULE, ...SILENCE_RULE_IDS, ...TECHNICAL_RULES]);
 
-const DAY_MS = 24 * HOUR_MS;
 const HELD_BACK_RETRY_MS = 100;
 const DEFAULT_LEASE_MS = 15_000;
 type Work = 'readings' | 'timers' | 'leases';
@@ -58,14 +66,14 @@ type Proposal = Omit<RaiseAlertInput, 'wardId' | 'at' | 'escalationDueAt' | 'nex
  * moment it was measured, and so is every later moment whose window it falls in.
  *
  * Wakes on LISTEN homeward_readings, polls as a fallback, and runs escalation timers, reminders
- * and overdue-reading checks on a timer. All work runs one piece at a time in this process; a
+ * and silence and device checks on a timer. All work runs one piece at a time in this process; a
  * second process with the same consumer name takes turns through the cursor's row lock.
  *
  * With `partitioning`, several workers split the patients: this one evaluates only the
  * partitions whose leases it holds (renewed on a heartbeat, checked again inside each batch's
  * transaction), each from its own cursor, so a patient's readings are evaluated in order by one
  * worker at a time; a dead worker's partitions expire and are taken over from their cursors. The
- * timers (escalations, reminders, overdue readings) run in the holder of partition 0.
+ * timers (escalations, reminders, silence and device checks) run in the holder of partition 0.
  */
 @Injectable()
 export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -93,6 +101,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   private readonly stallMonitor: PipelineStallMonitor | undefined;
   private stallTimer: Subscription | undefined;
   private stallCheck: Promise<void> | undefined;
+  private readonly silence: SilenceAndDeviceChecks;
 
   /** Alerts raised, repeated, escalated, reminded and resolved, as they are committed. */
   readonly events$: Observable<RulesEngineEvent> = this.eventsSubject.asObservable();
@@ -106,6 +115,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     this.partitioning = options.partitioning ? { consumer: this.consumer, partitions: options.partitioning.partitions } : undefined;
     this.leaseMs = options.partitioning?.leaseMs ?? DEFAULT_LEASE_MS;
     this.workerId = options.partitioning?.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.silence = new SilenceAndDeviceChecks(storage, this.offlineAfterMinutes);
     this.stallMonitor =
       options.stallAlertAfterMs === undefined
         ? undefined
@@ -158,6 +168,16 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     if (after === undefined || this.stallTimer) return;
     const every = this.options.stallCheckIntervalMs ?? Math.min(30_000, Math.max(250, after / 4));
     this.stallTimer = timer(every, every).subscribe(() => void this.checkPipelineStall());
+  }
+
+  /** A hub or app not heard from for this long is offline (isDeviceOffline), here and on the patient page. */
+  get offlineAfterMinutes(): number {
+    return this.options.hubOfflineAfterMinutes ?? DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT;
+  }
+
+  /** The engine's clock: silence and device state are judged against it. */
+  now(): Date {
+    return this.clock.now();
   }
 
   /** The name of this engine's cursor in reading_consumers. */
@@ -228,7 +248,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     return this.serial(() => this.drainNow());
   }
 
-  /** Escalations, reminders and overdue readings, as of the clock's now. */
+  /** Escalations, reminders, silence and device checks, as of the clock's now. */
   runTimers(): Promise<void> {
     return this.serial(() => this.runTimersNow());
   }
@@ -347,8 +367,9 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       const admission = await monitoring.activeAdmission(patientId);
       if (!admission) continue; // not on a virtual ward: stored, not monitored
       const plan = this.planOf(admission);
-      const proposals = await this.evaluateFresh(admission, plan, fresh, from);
-      const answered = await this.answeredOverdue(admission, plan, fresh, now);
+      const checked = await this.silence.onReadings(admission, plan, fresh, now);
+      const proposals = [...(await this.evaluateFresh(admission, plan, fresh, from)), ...checked.proposals];
+      const answered = [...checked.answered];
       work.push({ admission, proposals, answered });
     }
 
@@ -419,27 +440,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
 
   /** How far a reading's influence reaches: the longest window any rule of this plan looks back over. */
   private windowMs(plan: EngineCarePlan): number {
-    const { carePlan } = plan;
-    const currentHours = Math.max(carePlan.news2.windowHours, carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT);
-    const weight = weightGainSettings(carePlan);
-    const spo2 = spo2BaselineSettings(carePlan);
-    const trendDays = Math.max(weight.enabled ? weight.days : 0, spo2.enabled ? spo2.days : 0);
-    return currentHours * HOUR_MS + trendDays * DAY_MS;
-  }
-
-  /** Open overdue alerts that new readings have answered (the vital is no longer overdue). */
-  private async answeredOverdue(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date): Promise<Alert[]> {
-    const vitals = new Set(fresh.map((r) => r.vital));
-    const expected = plan.expectedReadings.filter((e) => vitals.has(e.vital));
-    if (expected.length === 0) return [];
-    const open = (await this.storage.alerts.forPatient(admission.patientId)).filter((a) => a.rule === OVERDUE_RULE);
-    if (open.length === 0) return [];
-    const latest = await this.storage.readings.latestPerVital(admission.patientId, { asOf: now, vitals: expected.map((e) => e.vital) });
-    return expected.flatMap((e) => {
-      const alert = open.find((a) => a.subject === overdueSubject(e.vital));
-      const last = latest.find((r) => r.vital === e.vital);
-      return alert && last && now.getTime() < readingDueAt(e, last, admission.admittedAt).getTime() ? [alert] : [];
-    });
+    return rulesLookBackMs(plan.carePlan);
   }
 
   private async runTimersNow(): Promise<void> {
@@ -470,36 +471,23 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       });
       if (reminded) this.eventsSubject.next({ type: 'reminded', alert: reminded });
     }
-    await this.checkOverdue(now);
+    await this.checkSilence(now);
   }
 
-  /** Overdue readings of every admitted patient whose care plan expects some; answered ones resolve. */
-  private async checkOverdue(now: Date): Promise<void> {
-    const { alerts, readings, monitoring } = this.storage;
-    for (const admission of await monitoring.activeAdmissions({ withExpectedReadings: true })) {
-      const plan = this.planOf(admission);
-      if (plan.expectedReadings.length === 0) continue;
-      const latest = await readings.latestPerVital(admission.patientId, { asOf: now });
-      const devices = await monitoring.devicesOf(admission.patientId);
-      const overdue = overdueReadingRule({
-        patientId: admission.patientId,
-        expected: plan.expectedReadings,
-        latest,
-        devices,
-        admittedAt: admission.admittedAt,
-        now,
-        hubOfflineAfterMinutes: this.options.hubOfflineAfterMinutes ?? 30,
-      });
-      const overdueSubjects = new Set(overdue.map((c) => c.subject));
-      const expectedSubjects = new Set(plan.expectedReadings.map((e) => overdueSubject(e.vital)));
-      const answered = (await alerts.forPatient(admission.patientId)).filter(
-        (a) => a.rule === OVERDUE_RULE && expectedSubjects.has(a.subject) && !overdueSubjects.has(a.subject),
-      );
-      if (overdue.length === 0 && answered.length === 0) continue;
+  /**
+   * Silence and device problems of every admitted patient (the plan's expected readings or the
+   * pathway's schedule), judged against the clock; cleared ones resolve.
+   */
+  private async checkSilence(now: Date): Promise<void> {
+    const { alerts, monitoring } = this.storage;
+    const facts = await this.silence.passFacts(now);
+    for (const admission of await monitoring.activeAdmissions()) {
+      const { proposals, answered } = await this.silence.onTimer(admission, this.planOf(admission), now, facts);
+      if (proposals.length === 0 && answered.length === 0) continue;
       const events: RulesEngineEvent[] = [];
       await this.storage.db.transaction(async (tx) => {
-        for (const candidate of overdue) {
-          const event = eventOf(await alerts.raise(this.raiseInput(admission, overdueProposal(candidate), now), tx));
+        for (const proposal of proposals) {
+          const event = eventOf(await alerts.raise(this.raiseInput(admission, proposal, now), tx));
           if (event) events.push(event);
         }
         events.push(...(await this.resolveAnswered(answered, now, tx)));
@@ -518,13 +506,13 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     return plan;
   }
 
-  /** Resolves overdue alerts whose reading has arrived: the only alerts the engine closes itself. */
+  /** Resolves alerts whose condition has cleared: silences, technical problems (SELF_RESOLVING_RULES). */
   private async resolveAnswered(answered: readonly Alert[], now: Date, tx: SqlClient): Promise<RulesEngineEvent[]> {
     const events: RulesEngineEvent[] = [];
     for (const alert of answered) {
       const resolved = await this.storage.alerts.transition(
         alert.id,
-        { action: 'resolve', by: RULES_ENGINE_ACTOR, at: now, outcome: 'reading-received', selfResolving: true, reason: 'The overdue reading arrived.' },
+        { action: 'resolve', by: RULES_ENGINE_ACTOR, at: now, outcome: 'reading-received', selfResolving: true, reason: resolveReason(alert.rule) },
         tx,
       );
       if (resolved.ok) events.push({ type: 'resolved', alert: resolved.value });
@@ -572,21 +560,6 @@ function proposalOf(candidate: AlertCandidate): Proposal {
   };
 }
 
-function overdueProposal(candidate: OverdueCandidate): Proposal {
-  return {
-    patientId: candidate.patientId,
-    rule: candidate.rule,
-    subject: candidate.subject,
-    severity: candidate.severity,
-    explanation: candidate.explanation,
-    details: candidate.details,
-    latestValue: null,
-    measuredAt: candidate.dueAt,
-    readingIds: [],
-    evidenceReceivedAt: candidate.dueAt,
-  };
-}
-
 /** The number a nurse scans first: the NEWS2 score, the vital's value, the latest weight. */
 function latestValueOf(candidate: AlertCandidate): number | null {
   const d = candidate.details;
@@ -598,7 +571,7 @@ function latestValueOf(candidate: AlertCandidate): number | null {
 }
 
 function eventOf(result: RaiseAlertResult): RulesEngineEvent | undefined {
-  return result.kind === 'raised' || result.kind === 'repeated' ? { type: result.kind, alert: result.alert } : undefined;
+  return result.kind === 'raised' || result.kind === 'repeated' || result.kind === 'worsened' ? { type: result.kind, alert: result.alert } : undefined;
 }
 
 function groupByPatient(readings: readonly StoredReading[]): Map<string, StoredReading[]> {

@@ -1,17 +1,25 @@
-import { Controller, Inject, Ip, type MessageEvent, Sse } from '@nestjs/common';
-import { type Observable, concat, defer, endWith, filter, from, ignoreElements, interval, map, merge, takeUntil } from 'rxjs';
+import { Controller, Inject, Ip, type MessageEvent, Req, Sse } from '@nestjs/common';
+import { type Observable, concat, defer, endWith, exhaustMap, filter, from, ignoreElements, interval, map, merge, take, takeUntil, takeWhile } from 'rxjs';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { SessionEvents } from '../auth/session-events.service';
+import { bearerToken, hashSessionToken } from '../auth/session-token';
 import { STORAGE } from '../tokens';
 import { AlertStreamService } from './alert-stream.service';
+import { EscalationStreamService } from '../notifications/escalation-stream.service';
 
 const KEEP_ALIVE_MS = 15_000;
+/** How often an open stream re-checks its session: expiry, a disabled account or a sign-out elsewhere end it within this. */
+export const SESSION_CHECK_MS = 3_000;
 
 /**
  * `GET /api/stream`: server-sent events for a signed-in nurse or clinician, carrying new and
  * changed alerts of their wards only. Events: `ready` once, then `alert` (a worklist item; state
- * "resolved" means it leaves the worklist), `resync` (refetch the worklist: changes may have
- * been missed) and `ping` every 15 s so proxies keep the connection open.
+ * "resolved" means it leaves the worklist), `escalation` (an escalated alert told to a stream
+ * escalation contact of the ward: an EscalationStreamNotice), `resync` (refetch the worklist:
+ * changes may have been missed) and `ping` every 15 s so proxies keep the connection open.
+ * The stream ends with `session-ended` when its session does: at once on sign-out in this process,
+ * within SESSION_CHECK_MS for expiry, a disabled account or a sign-out on another instance.
  */
 @Roles('nurse', 'clinician')
 @Controller('api')
@@ -19,11 +27,22 @@ export class StreamController {
   constructor(
     private readonly stream: AlertStreamService,
     @Inject(STORAGE) private readonly storage: Storage,
+    private readonly escalations: EscalationStreamService,
+    private readonly sessions: SessionEvents,
   ) {}
 
   @Sse('stream')
-  open(@CurrentUser() user: SignedInUser, @Ip() ip: string): Observable<MessageEvent> {
+  open(@CurrentUser() user: SignedInUser, @Ip() ip: string, @Req() request: { headers: Record<string, string | string[] | undefined> }): Observable<MessageEvent> {
     const wards = new Set(user.wardIds);
+    const tokenHash = hashSessionToken(bearerToken(request.headers));
+    const sessionEnded = merge(
+      this.sessions.ended$.pipe(filter((ended) => ended === tokenHash)),
+      interval(SESSION_CHECK_MS).pipe(
+        // A failed check (the database briefly away) keeps the stream: only a known-ended session closes it.
+        exhaustMap(() => from(this.storage.registry.sessionUser(tokenHash, new Date()).then((found) => found !== undefined, () => true))),
+        filter((alive) => !alive),
+      ),
+    ).pipe(take(1));
     const opened = defer(() =>
       from(
         this.storage.audit
@@ -35,11 +54,20 @@ export class StreamController {
       filter((change) => change.kind === 'resync' || wards.has(change.item.alert.wardId)),
       map((change): MessageEvent => (change.kind === 'alert' ? { type: 'alert', data: change.item } : { type: 'resync', data: {} })),
     );
+    const notices = this.escalations.notices$.pipe(
+      filter((notice) => wards.has(notice.wardId)),
+      map((notice): MessageEvent => ({ type: 'escalation', data: notice })),
+    );
     const pings = interval(KEEP_ALIVE_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: {} })));
     // End the response when the service stops (its changes$ completes on module destroy): an open
     // stream would otherwise keep the HTTP server from closing, and Ctrl-C would hang while a
     // dashboard is open. The browser reconnects with backoff.
     const stopped = this.stream.changes$.pipe(ignoreElements(), endWith(true));
-    return concat(opened, merge(changes, pings)).pipe(takeUntil(stopped));
+    // The last event says why the stream ends, so the dashboard signs the user out instead of reconnecting.
+    const farewell = sessionEnded.pipe(map((): MessageEvent => ({ type: 'session-ended', data: {} })));
+    return concat(opened, merge(changes, notices, pings, farewell)).pipe(
+      takeWhile((event) => event.type !== 'session-ended', true),
+      takeUntil(stopped),
+    );
   }
 }

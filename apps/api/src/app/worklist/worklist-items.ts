@@ -1,4 +1,6 @@
+import type { WorklistKind } from '@homeward/contracts';
 import type { Alert } from '@homeward/domain';
+import { alertKind } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
 
 export interface WorklistItem {
@@ -6,6 +8,8 @@ export interface WorklistItem {
   readonly patient: { readonly id: string; readonly name: string; readonly nhsNumber: string } | null;
   /** Whole minutes since the alert was opened, when the item was made. */
   readonly waitingMinutes: number;
+  /** Clinical, silence or technical (alertKind): only clinical items count as clinical alerts. */
+  readonly kind: WorklistKind;
 }
 
 /** Alerts with the patient a nurse needs to recognise (name, NHS number) and how long each has waited. */
@@ -19,5 +23,6 @@ export async function worklistItems(storage: Storage, alerts: readonly Alert[], 
     alert,
     patient: patients.get(alert.patientId) ?? null,
     waitingMinutes: Math.max(0, Math.floor((now.getTime() - alert.openedAt.getTime()) / 60_000)),
+    kind: alertKind(alert),
   }));
 }

@@ -1,14 +1,17 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { AcknowledgeAlertDto, AlertNoteDto, AssignAlertDto, EscalateAlertDto, ResolveAlertDto } from '@homeward/contracts';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { AcknowledgeAlertDto, AlertNoteDto, AssignAlertDto, EscalateAlertDto, type EscalationDeliveryView, ResolveAlertDto, WorklistQueryDto } from '@homeward/contracts';
 import type { Alert, AlertEvent, AlertOutcome, CodedError, Result } from '@homeward/domain';
 import type { Storage, StoredReading } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
 import { type WorklistItem, worklistItems } from './worklist-items';
+import { deliveryView } from '../notifications/delivery-view';
 
 export interface AlertDetail extends WorklistItem {
   readonly readings: readonly StoredReading[];
   readonly events: readonly AlertEvent[];
+  /** Who its escalations were sent to, and how that went (never a contact's secret or URL). */
+  readonly deliveries: readonly EscalationDeliveryView[];
 }
 
 export type { WorklistItem } from './worklist-items';
@@ -22,12 +25,13 @@ export type { WorklistItem } from './worklist-items';
 export class WorklistController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
-  /** Unresolved alerts of my wards, most severe first, then longest waiting. */
+  /** Unresolved alerts of my wards, most severe first, then longest waiting; `?kind=` keeps one kind (clinical, silence, technical). */
   @Get('worklist')
-  async worklist(@CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<WorklistItem[]> {
+  async worklist(@Query() query: WorklistQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<WorklistItem[]> {
     const alerts = await this.storage.alerts.openForWards(user.wardIds, { limit: 500 });
     await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'worklist.read', subjectType: 'ward', subjectId: user.wardIds.join(','), ip, details: { alerts: alerts.length } });
-    return worklistItems(this.storage, alerts);
+    const items = await worklistItems(this.storage, alerts);
+    return query.kind === undefined ? items : items.filter((item) => item.kind === query.kind);
   }
 
   /** One alert with what is behind it: the patient, the readings it was raised on, and its history. */
@@ -37,7 +41,8 @@ export class WorklistController {
     await this.audit(user, alert, 'alert.read', ip);
     const [item] = await worklistItems(this.storage, [alert]);
     const readings = await this.storage.readings.byIds(alert.patientId, alert.readingIds);
-    return { ...(item as WorklistItem), readings, events: await this.storage.alerts.events(id) };
+    const deliveries = (await this.storage.notifications.forAlert(id)).map(deliveryView);
+    return { ...(item as WorklistItem), readings, events: await this.storage.alerts.events(id), deliveries };
   }
 
   @Get('alerts/:id/events')

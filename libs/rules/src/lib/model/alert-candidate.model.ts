@@ -12,7 +12,23 @@ export function severityRank(severity: AlertSeverity): number {
   return ALERT_SEVERITIES.indexOf(severity);
 }
 
-export const RULE_IDS = ['news2-band', 'vital-threshold', 'weight-gain', 'spo2-baseline-drop'] as const;
+/** The highest of some severities; null when none is given (no finding, so no alert). */
+export function highestSeverity(severities: readonly (AlertSeverity | null | undefined)[]): AlertSeverity | null {
+  let highest: AlertSeverity | null = null;
+  for (const s of severities) if (s && (highest === null || severityRank(s) > severityRank(highest))) highest = s;
+  return highest;
+}
+
+export const RULE_IDS = [
+  'news2-band',
+  'vital-threshold',
+  'weight-gain',
+  'spo2-baseline-drop',
+  'overdue-reading',
+  'patient-silent',
+  'hub-offline',
+  'device-unused',
+] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
 /**

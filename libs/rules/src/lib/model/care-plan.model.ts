@@ -49,7 +49,11 @@ export interface News2CarePlan {
   readonly windowHours: number;
   readonly spo2Scale: Spo2ScaleDecision;
   readonly supplementalOxygen: SupplementalOxygen;
-  /** Lowest NEWS2 band that raises an alert (default "low-medium": a 3 in any parameter, or 5+). */
+  /**
+   * "low" makes an aggregate of 1–4 raise a low alert too (more sensitive than the home severity
+   * table, home-severity.policy.ts). Any other value changes nothing: a red parameter or 5+ always
+   * alerts, and only a ThresholdOverride with `lowersSeverity` can quieten one parameter.
+   */
   readonly alertFrom?: News2RiskBand;
 }
 
@@ -76,6 +80,27 @@ export interface ThresholdOverride extends ClinicianDecision {
   readonly vital: VitalKey;
   readonly thresholds: readonly Omit<VitalThreshold, 'vital'>[];
   readonly reviewBy: Date;
+  /**
+   * The clinician's explicit decision that this vital's own limits may set a severity below the
+   * home severity table (e.g. a patient whose usual SpO2 of 89 % would otherwise be red at every
+   * reading). Without it an override only makes alerting more sensitive: a value scoring 3 stays
+   * high. With it, this vital scoring 3 no longer makes the NEWS2 alert high on its own (the
+   * aggregate bands still apply), and every alert it shapes carries the decision and review date.
+   */
+  readonly lowersSeverity?: boolean;
+}
+
+/**
+ * A reading the care plan expects, and how often: the clinician's list, or the pathway's schedule
+ * (pathway-schedules.defaults.ts) when the plan lists none. Silence is judged against it.
+ */
+export interface ExpectedReading {
+  readonly vital: VitalKey;
+  readonly everyHours: number;
+  /** Slack after the expected time before it counts as missing. */
+  readonly graceHours: number;
+  /** Severity of the alert when it is missing (patient silent, device unused). */
+  readonly severity: AlertSeverity;
 }
 
 export interface WeightGainSettings {
@@ -85,6 +110,12 @@ export interface WeightGainSettings {
   readonly kg?: number;
   /** ... within this many days (default 3). */
   readonly days?: number;
+  /**
+   * Hours beyond the window's far edge a reading may lie and still count as the edge reading
+   * (default 12): home weights come once a day at roughly the same time, so a strict 72-hour
+   * window misses a gain between readings 73 hours apart.
+   */
+  readonly toleranceHours?: number;
   readonly severity?: AlertSeverity;
   /** Who changed the defaults, if anyone. */
   readonly decision?: ClinicianDecision;

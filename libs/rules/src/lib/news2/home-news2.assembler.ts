@@ -124,7 +124,8 @@ export function assembleHomeNews2(
   return { ok: true, value: { ...scored.value, ...context } };
 }
 
-function isDocumentedDecision(decision: Spo2ScaleDecision & { readonly scale: 2 }): boolean {
+/** A scale-2 decision says who decided it, when and why (otherwise the home NEWS2 is refused). */
+export function isDocumentedDecision(decision: Spo2ScaleDecision & { readonly scale: 2 }): boolean {
   return (
     typeof decision.decidedBy === 'string' &&
     decision.decidedBy.trim() !== '' &&

@@ -13,16 +13,36 @@ describe('news2BandRule', () => {
     expect(news2BandRule(withChanges({ respiration_rate: 22, spo2: 95, heart_rate: 95 }), carePlan(), NOW, [consciousness('A', 1)])).toEqual([]);
   });
 
-  it('raises low-medium for a 3 in a single parameter, naming it', () => {
+  it('raises high (top severity at home) for a 3 in a single parameter, naming it, with the RCP ward band kept in details', () => {
     const readings = withChanges({ spo2: 91 });
     const [alert, ...rest] = news2BandRule(readings, carePlan(), NOW, [consciousness('A', 1)]);
     expect(rest).toEqual([]);
-    expect(alert).toMatchObject({ rule: 'news2-band', severity: 'low-medium', subject: 'news2', patientId: 'patient-1', measuredAt: readings[0]!.measuredAt });
+    expect(alert).toMatchObject({ rule: 'news2-band', severity: 'high', subject: 'news2', patientId: 'patient-1', measuredAt: readings[0]!.measuredAt });
     expect(alert!.explanation).toBe(
-      'NEWS2 3 (low-medium risk): SpO2 91 % on scale 1 (3 points). Urgent ward-based response: the registered nurse informs the medical team caring for the patient, who will review and decide whether escalation of care is needed. Monitoring: minimum 1-hourly.',
+      'NEWS2 3 (red parameter, high severity at home): SpO2 91 % on scale 1 (3 points). SpO2 scores 3 on its own: top severity at home, where there is no hourly re-observation. Contact the patient now, repeat the observations and inform the clinician responsible, who decides whether to escalate.',
     );
     expect(alert!.readingIds).toHaveLength(5);
-    expect(alert!.details).toMatchObject({ score: 3, partial: false, band: 'low-medium', trigger: 'single-parameter-3' });
+    expect(alert!.details).toMatchObject({ score: 3, partial: false, band: 'low-medium', trigger: 'single-parameter-3', homeTrigger: 'single-parameter-3', redParameters: ['spo2'] });
+  });
+
+  it('a clinician override that lowers severity keeps that red parameter from making it high, and the alert says whose decision it is', () => {
+    const lowering = {
+      vital: 'spo2' as const,
+      thresholds: [{ direction: 'at-or-below' as const, value: 86, severity: 'medium' as const, action: 'Call.' }],
+      decidedBy: 'dr-okafor',
+      decidedAt: new Date('2026-03-01T10:00:00.000Z'),
+      reason: 'Lives at 88–90 % when well',
+      reviewBy: new Date('2026-03-05T00:00:00.000Z'),
+      lowersSeverity: true,
+    };
+    // SpO2 89 alone: 3 points, but exempted → aggregate 3 → no NEWS2 alert (the threshold rule judges SpO2).
+    expect(news2BandRule(withChanges({ spo2: 89 }), carePlan({ thresholdOverrides: [lowering] }), NOW, [consciousness('A', 1)])).toEqual([]);
+    // With pulse 112 (2 points) the aggregate is 5: medium, carrying the override.
+    const [alert] = news2BandRule(withChanges({ spo2: 89, heart_rate: 112 }), carePlan({ thresholdOverrides: [lowering] }), NOW, [consciousness('A', 1)]);
+    expect(alert).toMatchObject({ severity: 'medium', details: { homeTrigger: 'aggregate-5-6', overrides: [{ vital: 'spo2', decidedBy: 'dr-okafor', reviewOverdue: true }] } });
+    expect(alert!.explanation).toContain('SpO2 scoring 3 is not top severity for this patient: dr-okafor decided so on 2026-03-01 ("Lives at 88–90 % when well"); the review due 2026-03-05 is overdue.');
+    // Without lowersSeverity the same override cannot lower it.
+    expect(news2BandRule(withChanges({ spo2: 89 }), carePlan({ thresholdOverrides: [{ ...lowering, lowersSeverity: false }] }), NOW, [consciousness('A', 1)])[0]).toMatchObject({ severity: 'high' });
   });
 
   it.each([
@@ -49,14 +69,16 @@ describe('news2BandRule', () => {
 
   it('names ACVPU and oxygen in words', () => {
     const [alert] = news2BandRule(normalSet(), carePlan({}, { supplementalOxygen: 'continuous' }), NOW, [consciousness('C', 0.5)]);
-    expect(alert!.explanation).toMatch(/^NEWS2 5 \(medium risk\): on supplemental oxygen \(2 points\), ACVPU C \(new confusion\) \(3 points\)\./);
+    expect(alert!.severity).toBe('high'); // new confusion scores 3
+    expect(alert!.explanation).toMatch(/^NEWS2 5 \(red parameter, high severity at home\): on supplemental oxygen \(2 points\), ACVPU C \(new confusion\) \(3 points\)\./);
   });
 
-  it('follows the care plan alert band', () => {
+  it("follows the care plan's alert band only to be more sensitive", () => {
     const two = withChanges({ respiration_rate: 22 });
-    expect(news2BandRule(two, carePlan({}, { alertFrom: 'low' }), NOW, [consciousness('A', 1)])).toHaveLength(1);
+    expect(news2BandRule(two, carePlan({}, { alertFrom: 'low' }), NOW, [consciousness('A', 1)])[0]).toMatchObject({ severity: 'low' });
+    expect(news2BandRule(two, carePlan(), NOW, [consciousness('A', 1)])).toEqual([]);
     const six = withChanges({ respiration_rate: 22, spo2: 93, heart_rate: 95, body_temperature: 38.2 });
-    expect(news2BandRule(six, carePlan({}, { alertFrom: 'high' }), NOW, [consciousness('A', 1)])).toEqual([]);
+    expect(news2BandRule(six, carePlan({}, { alertFrom: 'high' }), NOW, [consciousness('A', 1)])[0]).toMatchObject({ severity: 'medium' });
   });
 
   it('uses scale 2 when a clinician decided it, and says when SpO2 was scored as on air', () => {

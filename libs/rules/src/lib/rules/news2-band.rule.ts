@@ -3,18 +3,18 @@ import { type AlertCandidate, readingIdsOf } from '../model/alert-candidate.mode
 import type { CarePlan } from '../model/care-plan.model';
 import type { ClinicalObservation } from '../model/clinical-observation.model';
 import { type HomeNews2, assembleHomeNews2 } from '../news2/home-news2.assembler';
-import { ACVPU_NAMES, NEWS2_PARAMETERS, NEWS2_PARAMETER_NAMES, type News2Parameter, type News2RiskBand } from '../news2/news2.model';
-import { news2BandRank } from '../news2/news2-risk.score';
-import { formatVitalValue } from '../shared/vital-display';
-
-/** Default lowest band that alerts: a 3 in any single parameter, or an aggregate of 5 or more. */
-export const NEWS2_ALERT_FROM_DEFAULT: News2RiskBand = 'low-medium';
+import { ACVPU_NAMES, NEWS2_PARAMETERS, NEWS2_PARAMETER_NAMES, type News2Parameter } from '../news2/news2.model';
+import { formatDate, formatVitalValue } from '../shared/vital-display';
+import { homeNews2Severity, overrideNote, severityLoweringOverrides } from './home-severity.policy';
 
 /**
- * Raises an alert when the home NEWS2 (see assembleHomeNews2) reaches the care plan's alert band
- * (default low-medium). Severity is the NEWS2 band itself. A partial NEWS2 alerts too, since its
- * score is a lower bound: a partial 5 means at least 5. The explanation says it is partial and
- * what to assess to complete it.
+ * Raises an alert when the home NEWS2 (see assembleHomeNews2) reaches an alerting band of the home
+ * severity table (../shared/CLINICAL.md, home-severity.policy.ts): a single red parameter or 7+
+ * is high, 5–6 medium, 1–4 no worklist alert (unless the plan's `alertFrom` is "low"), the same
+ * on every pathway. A partial NEWS2 alerts too, since its score is a lower bound: a partial 5
+ * means at least 5. The explanation says it is partial and what to assess to complete it. A
+ * clinician override with `lowersSeverity` keeps its vital's red score from making the alert
+ * high on its own; the alert then carries that decision and its review date.
  *
  * If the NEWS2 cannot be assembled (a care plan with scale 2 but no recorded decision, an
  * implausible value that slipped past ingest), the rule says so as a low-severity alert rather
@@ -45,12 +45,16 @@ export function news2BandRule(
   const news2 = assembled.value;
   const score = news2.partial ? news2.partialScore : news2.score;
   const risk = news2.partial ? news2.partialRisk : news2.risk;
-  const alertFrom = carePlan.news2.alertFrom ?? NEWS2_ALERT_FROM_DEFAULT;
-  if (news2BandRank(risk.band) < news2BandRank(alertFrom)) return [];
+  const lowering = severityLoweringOverrides(carePlan).filter((o) => (NEWS2_PARAMETERS as readonly string[]).includes(o.vital));
+  const home = homeNews2Severity(news2, { alertFrom: carePlan.news2.alertFrom, exempt: lowering.map((o) => o.vital as News2Parameter) });
+  if (home.severity === null) return [];
+  const applied = lowering.filter((o) => home.exemptedRedParameters.includes(o.vital as News2Parameter));
 
+  // The RCP band names the ward risk; a red parameter alone is "low-medium" there but high at home.
+  const band = home.trigger === 'single-parameter-3' ? 'red parameter, high severity at home' : `${risk.band} risk`;
   const headline = news2.partial
-    ? `Partial NEWS2 of at least ${score} (${risk.band} risk) from ${news2.present.length} of ${NEWS2_PARAMETERS.length} parameters`
-    : `NEWS2 ${score} (${risk.band} risk)`;
+    ? `Partial NEWS2 of at least ${score} (${band}) from ${news2.present.length} of ${NEWS2_PARAMETERS.length} parameters`
+    : `NEWS2 ${score} (${band})`;
   const scoring = news2.present.filter((p) => (news2.parameters[p]?.score ?? 0) > 0).map((p) => `${describeParameter(news2, p)} (${points(news2.parameters[p]?.score ?? 0)})`);
   const sentences = [`${headline}: ${scoring.length > 0 ? scoring.join(', ') : 'no parameter scores above 0'}.`];
   if (news2.partial) {
@@ -58,12 +62,26 @@ export function news2BandRule(
     sentences.push(`Not recorded in the last ${carePlan.news2.windowHours} hours: ${missing}. Assess them: the full score may be higher.`);
   }
   if (news2.parameters.spo2?.assumed === 'air') sentences.push('SpO2 was scored on scale 2 as if on air, because air or oxygen was not recorded.');
-  sentences.push(`${risk.response} Monitoring: ${risk.monitoring.toLowerCase()}.`);
+  if (home.trigger === 'single-parameter-3') {
+    const red = home.redParameters.map((p) => NEWS2_PARAMETER_NAMES[p]).join(', ');
+    sentences.push(
+      `${capitalise(red)} scores 3 on its own: top severity at home, where there is no hourly re-observation. Contact the patient now, repeat the observations and inform the clinician responsible, who decides whether to escalate.`,
+    );
+  } else {
+    sentences.push(`${risk.response} Monitoring: ${risk.monitoring.toLowerCase()}.`);
+  }
+  for (const o of applied) {
+    sentences.push(
+      `${capitalise(NEWS2_PARAMETER_NAMES[o.vital as News2Parameter])} scoring 3 is not top severity for this patient: ${o.decidedBy} decided so on ${formatDate(o.decidedAt)} ("${o.reason}"); ${
+        o.reviewBy.getTime() < now.getTime() ? `the review due ${formatDate(o.reviewBy)} is overdue` : `review due ${formatDate(o.reviewBy)}`
+      }.`,
+    );
+  }
 
   return [
     {
       rule: 'news2-band',
-      severity: risk.band,
+      severity: home.severity,
       patientId: carePlan.patientId,
       subject: 'news2',
       readings: news2.readings,
@@ -75,6 +93,9 @@ export function news2BandRule(
         partial: news2.partial,
         band: risk.band,
         trigger: risk.trigger,
+        homeTrigger: home.trigger,
+        redParameters: home.redParameters,
+        ...(applied.length > 0 ? { overrides: applied.map((o) => overrideNote(o, now)) } : {}),
         spo2Scale: news2.spo2Scale,
         present: news2.present,
         missing: news2.missing,
@@ -109,4 +130,8 @@ function points(score: number): string {
 function latestTime(news2: HomeNews2): Date | undefined {
   const times = [...news2.readings.map((r) => r.measuredAt.getTime()), ...news2.observations.map((o) => o.observedAt.getTime())];
   return times.length === 0 ? undefined : new Date(Math.max(...times));
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

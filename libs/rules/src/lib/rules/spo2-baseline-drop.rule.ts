@@ -44,7 +44,9 @@ export function spo2BaselineSettings(carePlan: CarePlan): ResolvedSpo2BaselineSe
  * least `minDropPoints` and at least `spreadMultiplier` standard deviations: a fixed floor so a
  * very steady patient does not alert on one point, and the spread so a variable one does not
  * alert on their ordinary variation. Drop and spread are compared at one decimal, the precision
- * the explanation states them in.
+ * the explanation states them in. No edge tolerance here (unlike weight gain): the baseline is a
+ * mean over the window, not a comparison with the reading at its edge, so a reading just outside
+ * it changes little.
  */
 export function spo2BaselineDropRule(readings: readonly Reading[], carePlan: CarePlan, now: Date): AlertCandidate[] {
   const settings = spo2BaselineSettings(carePlan);

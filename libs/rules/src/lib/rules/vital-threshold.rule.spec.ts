@@ -27,11 +27,11 @@ describe('vitalThresholdRule', () => {
       ['heart_rate', 131, 'at-or-above'],
       ['body_temperature', 35.0, 'at-or-below'],
       ['body_temperature', 35.04, 'at-or-below'], // 35.0 at one decimal, as NEWS2 reads it
-    ] as const)('%s %p alerts low-medium (%s)', (vital, value, direction) => {
-      for (const pathway of ['general', 'heart-failure', 'copd', 'frailty'] as const) {
+    ] as const)('%s %p alerts high, top severity (%s)', (vital, value, direction) => {
+      for (const pathway of ['general', 'heart-failure', 'copd', 'frailty', 'acute-respiratory-infection'] as const) {
         const alerts = one(vital, value, carePlan({ pathway }));
         expect(alerts).toHaveLength(1);
-        expect(alerts[0]).toMatchObject({ rule: 'vital-threshold', severity: 'low-medium', subject: `${vital}:${direction}` });
+        expect(alerts[0]).toMatchObject({ rule: 'vital-threshold', severity: 'high', subject: `${vital}:${direction}` });
       }
     });
 
@@ -46,15 +46,17 @@ describe('vitalThresholdRule', () => {
       ['body_temperature', 35.1],
       ['body_temperature', 35.05], // 35.1
       ['body_temperature', 40],
-    ] as const)('%s %p does not', (vital, value) => {
-      expect(one(vital, value)).toEqual([]);
+    ] as const)('%s %p is not red: below high on every pathway', (vital, value) => {
+      for (const pathway of ['general', 'heart-failure', 'copd', 'frailty', 'acute-respiratory-infection'] as const) {
+        expect(one(vital, value, carePlan({ pathway })).filter((a) => a.severity === 'high')).toEqual([]);
+      }
     });
   });
 
   it('explains the value, the limit and what to do', () => {
     const [alert] = one('spo2', 90);
     expect(alert!.explanation).toBe(
-      'SpO2 90 % is at or below 91 %, the alert limit for the general pathway. This value scores 3 in NEWS2 on its own (urgent ward-based response): repeat the reading, assess the patient, and inform the clinician responsible, who decides whether to escalate.',
+      'SpO2 90 % is at or below 91 %, the alert limit for the general pathway. This value scores 3 in NEWS2 on its own, top severity at home: contact the patient now, repeat the reading, assess them and inform the clinician responsible, who decides whether to escalate.',
     );
     expect(alert!.readingIds).toHaveLength(1);
   });
@@ -63,9 +65,10 @@ describe('vitalThresholdRule', () => {
     const ari = carePlan({ pathway: 'acute-respiratory-infection' });
     it.each([
       [95, null],
-      [94, 'medium'],
-      [93, 'medium'],
-      [92, 'high'],
+      [94, 'low'],
+      [93, 'low'],
+      [92, 'low-medium'],
+      [91, 'high'],
       [88, 'high'],
     ] as const)('SpO2 %p → %s', (spo2, severity) => {
       const alerts = one('spo2', spo2, ari);
@@ -73,11 +76,12 @@ describe('vitalThresholdRule', () => {
     });
   });
 
-  it('uses the scale 2 red value (≤83 %) for a patient a clinician put on scale 2', () => {
+  it('uses the scale 2 target (88–92 %) and red value (≤83 %) for a patient a clinician put on scale 2', () => {
     const copd = carePlan({ pathway: 'copd' }, { spo2Scale: SCALE_2_DECISION });
-    expect(one('spo2', 86, copd)).toEqual([]);
-    expect(one('spo2', 84, copd)).toEqual([]);
-    expect(one('spo2', 83, copd)[0]).toMatchObject({ severity: 'low-medium' });
+    expect(one('spo2', 88, copd)).toEqual([]);
+    expect(one('spo2', 87, copd)[0]).toMatchObject({ severity: 'low' });
+    expect(one('spo2', 84, copd)[0]).toMatchObject({ severity: 'low-medium' });
+    expect(one('spo2', 83, copd)[0]).toMatchObject({ severity: 'high' });
   });
 
   it('judges only the latest measured reading of the last 24 hours', () => {
@@ -96,11 +100,22 @@ describe('vitalThresholdRule', () => {
       const plan = carePlan({ pathway: 'copd', thresholdOverrides: [override()] });
       expect(one('spo2', 88, plan)).toEqual([]);
       const [alert] = one('spo2', 86, plan);
-      expect(alert).toMatchObject({ severity: 'medium', details: { source: 'override', limit: 86, override: { decidedBy: 'dr-okafor', reviewOverdue: false } } });
+      // 86 % scores 3 on scale 1: the override made alerting no less urgent, so physiology's high stands.
+      expect(alert).toMatchObject({
+        severity: 'high',
+        details: { source: 'override', limit: 86, limitSeverity: 'medium', physiologyFloor: 'high', override: { decidedBy: 'dr-okafor', reviewOverdue: false, lowersSeverity: false } },
+      });
       expect(alert!.explanation).toBe(
         'SpO2 86 % is at or below 86 %, the limit dr-okafor set for this patient on 2026-03-01 ("Lives at 88–90 % when well"); review due 2026-04-01. Call the respiratory team.',
       );
       expect(one('heart_rate', 131, plan)).toHaveLength(1); // other vitals keep the pathway limits
+    });
+
+    it('lower the severity below the physiology floor only when the clinician says so explicitly, and the alert carries it', () => {
+      const plan = carePlan({ pathway: 'copd', thresholdOverrides: [override({ lowersSeverity: true })] });
+      const [alert] = one('spo2', 86, plan);
+      expect(alert).toMatchObject({ severity: 'medium', details: { override: { decidedBy: 'dr-okafor', reason: 'Lives at 88–90 % when well', reviewBy: new Date('2026-04-01T00:00:00.000Z'), lowersSeverity: true } } });
+      expect(alert!.details['physiologyFloor']).toBeUndefined();
     });
 
     it('still apply after the review date, and say the review is overdue', () => {

@@ -1,9 +1,10 @@
 import type { Pathway, Reading, VitalKey } from '@homeward/domain';
-import { type AlertCandidate, readingIdsOf, severityRank } from '../model/alert-candidate.model';
+import { type AlertCandidate, highestSeverity, readingIdsOf, severityRank } from '../model/alert-candidate.model';
 import type { CarePlan, ThresholdOverride, VitalThreshold } from '../model/care-plan.model';
 import { HOUR_MS, latestOf } from '../shared/reading-window';
 import { roundToUnits } from '../shared/rounding';
 import { COMPARISON_DECIMALS, VITAL_LABELS, formatDate, formatVitalValue } from '../shared/vital-display';
+import { documentedSpo2Scale, overrideNote, vitalSeverityFloor } from './home-severity.policy';
 import { pathwayThresholds } from './pathway-thresholds.defaults';
 
 /** A reading older than this (hours before `now`) is not the patient's current value. */
@@ -25,12 +26,13 @@ export interface EffectiveThresholds {
 }
 
 /**
- * Pathway defaults (pathway-thresholds.defaults.ts, by the patient's SpO2 scale), with each
+ * Pathway defaults (pathway-thresholds.defaults.ts, by the patient's SpO2 scale: scale 2 only
+ * with a recorded clinician decision, see documentedSpo2Scale), with each
  * clinician override replacing every default limit of its vital. Where a vital has several
  * overrides the most recent decision wins.
  */
 export function effectiveThresholds(carePlan: CarePlan): EffectiveThresholds[] {
-  const defaults = pathwayThresholds(carePlan.pathway, carePlan.news2.spo2Scale.scale);
+  const defaults = pathwayThresholds(carePlan.pathway, documentedSpo2Scale(carePlan));
   const overrides = new Map<VitalKey, ThresholdOverride>();
   for (const override of carePlan.thresholdOverrides ?? []) {
     const current = overrides.get(override.vital);
@@ -49,7 +51,8 @@ export function effectiveThresholds(carePlan: CarePlan): EffectiveThresholds[] {
  * Per-vital limits: for each vital with limits, the latest measured reading of the last
  * `currentWithinHours` (default 24) is compared with them, at the precision NEWS2 reads that vital
  * (whole numbers; temperature to 0.1), so the two never disagree about an edge. One alert per
- * vital and direction, with the most severe limit crossed.
+ * vital and direction, with the most severe limit crossed, raised to the physiology floor (a
+ * value scoring 3 in NEWS2 is high) unless the vital's override `lowersSeverity`.
  */
 export function vitalThresholdRule(readings: readonly Reading[], carePlan: CarePlan, now: Date): AlertCandidate[] {
   const from = new Date(now.getTime() - (carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS);
@@ -67,9 +70,13 @@ export function vitalThresholdRule(readings: readonly Reading[], carePlan: CareP
         .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (direction === 'at-or-below' ? a.value - b.value : b.value - a.value));
       const threshold = crossed[0];
       if (!threshold) continue;
+      // Physiology sets the floor on every pathway (a red value is high); only a clinician's
+      // explicit, dated override may put this vital's severity below it.
+      const floor = override?.lowersSeverity === true ? null : vitalSeverityFloor(vital, reading.value, documentedSpo2Scale(carePlan));
+      const severity = highestSeverity([threshold.severity, floor]) ?? threshold.severity;
       candidates.push({
         rule: 'vital-threshold',
-        severity: threshold.severity,
+        severity,
         patientId: carePlan.patientId,
         subject: `${vital}:${direction}`,
         readings: [reading],
@@ -83,7 +90,9 @@ export function vitalThresholdRule(readings: readonly Reading[], carePlan: CareP
           limit: threshold.value,
           source: override ? 'override' : 'pathway',
           pathway: carePlan.pathway,
-          ...(override ? { override: { decidedBy: override.decidedBy, reason: override.reason, reviewBy: override.reviewBy, reviewOverdue: override.reviewBy.getTime() < now.getTime() } } : {}),
+          limitSeverity: threshold.severity,
+          ...(floor !== null && floor !== threshold.severity ? { physiologyFloor: floor } : {}),
+          ...(override ? { override: overrideNote(override, now) } : {}),
         },
       });
     }

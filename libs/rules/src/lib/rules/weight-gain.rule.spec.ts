@@ -37,9 +37,29 @@ describe('weightGainRule', () => {
     expect(alert!.explanation).toContain('up 2.1 kg from 73.5 kg 1.5 days earlier');
   });
 
-  it('counts a weight exactly 3 days before the latest, and nothing older', () => {
+  it('counts a weight up to 12 hours beyond the 3-day edge (the tolerance), and nothing older', () => {
     expect(weightGainRule(weights([73.0, 3], [75.5, 0]), heartFailure, NOW)).toHaveLength(1);
-    expect(weightGainRule(weights([73.0, 3.01], [74.5, 2], [75.5, 0]), heartFailure, NOW)).toEqual([]);
+    expect(weightGainRule(weights([73.0, 3.5], [75.5, 0]), heartFailure, NOW)).toHaveLength(1);
+    expect(weightGainRule(weights([73.0, 3.51], [74.5, 2], [75.5, 0]), heartFailure, NOW)).toEqual([]);
+  });
+
+  it('uses a reading outside the window only when none inside is nearer the edge', () => {
+    // Twice-daily weights: 3 days exactly is inside and nearest the edge, so 3.5 days is not used.
+    expect(weightGainRule(weights([73.0, 3.5], [74.0, 3], [75.5, 0]), heartFailure, NOW)).toEqual([]);
+    // 2.75 days inside (6 h from the edge) vs 3.1 days outside (2.4 h): the outside one is nearer.
+    expect(weightGainRule(weights([73.0, 3.1], [74.0, 2.75], [75.5, 0]), heartFailure, NOW)[0]).toMatchObject({ details: { lowestKg: 73.0 } });
+  });
+
+  it('2.7 kg gain over 73 h on heart failure alerts, saying the earlier reading lies within the tolerance', () => {
+    const readings = [reading('body_weight', 80.0, 73), reading('body_weight', 82.7, 0)];
+    const [alert] = weightGainRule(readings, heartFailure, NOW);
+    expect(alert).toMatchObject({ severity: 'medium', details: { gainKg: 2.7, spanMs: 73 * 3_600_000, toleranceHours: 12 } });
+    expect(alert!.explanation).toContain('up 2.7 kg from 80 kg 3 days earlier (alert limit: a gain of more than 2 kg in 3 days, readings up to 12 hours beyond it counted)');
+  });
+
+  it('a tolerance of 0 keeps the strict window', () => {
+    const plan = carePlan({ pathway: 'heart-failure', weightGain: { toleranceHours: 0 } });
+    expect(weightGainRule([reading('body_weight', 80.0, 73), reading('body_weight', 82.7, 0)], plan, NOW)).toEqual([]);
   });
 
   it('uses the latest measured weight, whatever order they arrived in', () => {
@@ -67,6 +87,6 @@ describe('weightGainRule', () => {
     const [enabled] = weightGainRule(readings, carePlan({ pathway: 'general', weightGain: {} }), NOW);
     expect(enabled!.explanation).toMatch(/review with the clinician responsible\.$/);
     expect(weightGainRule(readings, carePlan({ pathway: 'heart-failure', weightGain: { enabled: false } }), NOW)).toEqual([]);
-    expect(weightGainSettings(heartFailure)).toEqual({ enabled: true, kg: 2, days: 3, severity: 'medium' });
+    expect(weightGainSettings(heartFailure)).toEqual({ enabled: true, kg: 2, days: 3, toleranceHours: 12, severity: 'medium' });
   });
 });

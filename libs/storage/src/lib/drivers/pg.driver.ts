@@ -11,7 +11,17 @@ export interface PgDatabaseOptions {
   readonly applicationName?: string;
   /** Called for errors on idle connections (a server restart); the pool replaces the connection. */
   readonly onIdleError?: (error: Error) => void;
+  /**
+   * Server-side limits on every pooled statement (0: none): a runaway query or a lock held by a
+   * stuck transaction fails with a clear error instead of holding a connection forever. Defaults
+   * 30 s and 10 s. The LISTEN connection is exempt: it waits by design.
+   */
+  readonly statementTimeoutMs?: number;
+  readonly lockTimeoutMs?: number;
 }
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 function clientOf(conn: pg.Pool | pg.PoolClient): SqlClient {
   return {
@@ -37,6 +47,9 @@ export class PgDatabase implements Database {
       max: options.maxConnections ?? 10,
       application_name: options.applicationName ?? 'homeward',
       connectionTimeoutMillis: 10_000,
+      // Sent as startup parameters, so they are each session's defaults (RESET returns to them).
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      lock_timeout: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     });
     // Without a listener an idle client's error (server restarted) would crash the process.
     this.pool.on('error', (error) => options.onIdleError?.(error));

@@ -102,6 +102,9 @@ export async function migrate(
 ): Promise<MigrationStatus> {
   const log = options.log ?? (() => undefined);
   return db.withConnection(async (conn) => {
+    // Exempt from the pool's statement and lock timeouts: a migration may rewrite a large table,
+    // and a second starter must wait for the first one's migrations rather than fail.
+    await conn.exec('SET statement_timeout = 0; SET lock_timeout = 0');
     await conn.query('SELECT pg_advisory_lock($1, $2)', [...LOCK_KEYS]);
     try {
       await conn.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -146,6 +149,7 @@ export async function migrate(
       return { engine, version: last?.version ?? 0, name: last?.name ?? '', applied: newlyApplied };
     } finally {
       await conn.query('SELECT pg_advisory_unlock($1, $2)', [...LOCK_KEYS]).catch(() => undefined);
+      await conn.exec('RESET statement_timeout; RESET lock_timeout').catch(() => undefined);
     }
   });
 }

@@ -1,6 +1,7 @@
 import {
   type Alert,
   type AlertActor,
+  type AlertDecision,
   type AlertEvent,
   type AlertEventKind,
   type AlertOutcome,
@@ -11,13 +12,16 @@ import {
   type DeviceType,
   type Pathway,
   type Result,
+  type UnresolvedAlertSnapshot,
   ACTION_EVENT_KIND,
-  alertSeverityRank,
+  CodedFailure,
+  decideAlert,
   fail,
   nextAlertState,
   ok,
 } from '@homeward/domain';
 import { type Database, type SqlClient, onlyRow } from '../database';
+import { enqueueEscalationDeliveries } from './escalation-notification.repository';
 import type { ReadingCursor } from './reading.repository';
 
 /** A rule's proposal, as the engine hands it over: open a new alert or update the episode's open one. */
@@ -53,6 +57,12 @@ export type RaiseAlertResult =
   | { readonly kind: 'repeated'; readonly alert: Alert }
   /** Evidence it already had (a redelivered or re-evaluated reading): nothing counted. */
   | { readonly kind: 'unchanged'; readonly alert: Alert }
+  /**
+   * A finding worse than the acknowledged or escalated alert of the episode: re-opened at the
+   * higher severity, marked worsened, its escalation timer restarted. (An open alert that worsens
+   * is 'repeated', with its severity raised and marked worsened.)
+   */
+  | { readonly kind: 'worsened'; readonly alert: Alert }
   | { readonly kind: 'suppressed'; readonly suppression: AlertSuppression }
   /** A person closed this episode after the evidence had arrived. */
   | { readonly kind: 'already-resolved'; readonly alertId: string };
@@ -107,11 +117,13 @@ interface AlertRow {
   escalation_due_at: Date | null;
   next_reminder_at: Date | null;
   reminders: number;
+  worsened_at: Date | null;
+  worsened_from: AlertSeverityBand | null;
 }
 
 const ALERT_COLUMNS = `id, patient_id, ward_id, rule, subject, severity, state, owner_id, explanation, details, latest_value,
   first_measured_at, latest_measured_at, occurrences, reading_ids::text[] AS reading_ids, opened_at, updated_at, acknowledged_at,
-  escalated_at, resolved_at, outcome, escalation_due_at, next_reminder_at, reminders`;
+  escalated_at, resolved_at, outcome, escalation_due_at, next_reminder_at, reminders, worsened_at, worsened_from`;
 
 interface SuppressionRow {
   id: string;
@@ -136,12 +148,13 @@ export class AlertRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Raises a new alert for the episode (patient, rule, subject) or updates its unresolved one:
-   * occurrences + 1 when the proposal brings evidence the alert did not have (a reading it did
-   * not list; for an alert without readings, a later measurement time), the latest explanation
-   * and value when the proposal is at least as recent as what it shows, and the highest severity
-   * so far. Honours suppressions. Safe against a concurrent raise of the same episode: the
-   * partial unique index lets one insert win and the other becomes an update.
+   * Takes a rule's finding for the episode (patient, rule, subject): reads the episode (its
+   * unresolved alert, locked; its latest resolution; a suppression in force), lets @homeward/domain's
+   * decideAlert say what to do, and writes that: a new alert, an update of the unresolved one
+   * (occurrences, evidence, latest value, a higher severity marked worsened), an acknowledged or
+   * escalated alert re-opened as worsened, or nothing. The SQL carries values, not decisions.
+   * Safe against a concurrent raise of the same episode: the partial unique index lets one insert
+   * win and the other becomes an update.
    */
   raise(input: RaiseAlertInput, client?: SqlClient): Promise<RaiseAlertResult> {
     return this.inTransaction(client, (tx) => this.raiseIn(tx, input, 0));
@@ -149,22 +162,42 @@ export class AlertRepository {
 
   private async raiseIn(tx: SqlClient, input: RaiseAlertInput, attempt: number): Promise<RaiseAlertResult> {
     const suppression = await this.activeSuppression(tx, input.patientId, input.rule, input.subject, input.at);
-    if (suppression) return { kind: 'suppressed', suppression };
-
     const { rows: open } = await tx.query<AlertRow>(
       `SELECT ${ALERT_COLUMNS} FROM alerts WHERE patient_id = $1 AND rule = $2 AND subject = $3 AND state <> 'resolved' FOR UPDATE`,
       [input.patientId, input.rule, input.subject],
     );
-    const existing = open[0];
-    if (existing) return this.repeat(tx, toAlert(existing), input);
+    const existing = open[0] && toAlert(open[0]);
+    const { rows: closed } = existing
+      ? { rows: [] }
+      : await tx.query<{ id: string; resolved_at: Date }>(
+          `SELECT id, resolved_at FROM alerts WHERE patient_id = $1 AND rule = $2 AND subject = $3 AND state = 'resolved'
+           ORDER BY resolved_at DESC LIMIT 1`,
+          [input.patientId, input.rule, input.subject],
+        );
+    const resolved = closed[0];
+    const decision = decideAlert({
+      unresolved: existing ? unresolvedSnapshot(existing) : null,
+      recentlyResolved: resolved ? { id: resolved.id, resolvedAt: resolved.resolved_at } : null,
+      suppressed: suppression !== undefined,
+      finding: input,
+      now: input.at,
+    });
+    switch (decision.kind) {
+      case 'ignore':
+        if (decision.reason === 'suppressed' && suppression) return { kind: 'suppressed', suppression };
+        if (decision.reason === 'already-resolved' && resolved) return { kind: 'already-resolved', alertId: resolved.id };
+        if (decision.reason === 'no-new-evidence' && existing) return { kind: 'unchanged', alert: existing };
+        throw new Error(`alert decision "${decision.reason}" without the episode state it refers to`);
+      case 'raise':
+        return this.insertAlert(tx, input, attempt);
+      case 'update':
+      case 'reopen-worsened':
+        if (!existing) throw new Error(`alert decision "${decision.kind}" without an unresolved alert`);
+        return this.applyChange(tx, existing, decision, input);
+    }
+  }
 
-    const { rows: closed } = await tx.query<{ id: string }>(
-      `SELECT id FROM alerts WHERE patient_id = $1 AND rule = $2 AND subject = $3 AND state = 'resolved' AND resolved_at >= $4
-       ORDER BY resolved_at DESC LIMIT 1`,
-      [input.patientId, input.rule, input.subject, input.evidenceReceivedAt],
-    );
-    if (closed[0]) return { kind: 'already-resolved', alertId: closed[0].id };
-
+  private async insertAlert(tx: SqlClient, input: RaiseAlertInput, attempt: number): Promise<RaiseAlertResult> {
     const { rows: inserted } = await tx.query<AlertRow>(
       `INSERT INTO alerts (patient_id, ward_id, rule, subject, severity, explanation, details, latest_value, first_measured_at,
                            latest_measured_at, reading_ids, opened_at, updated_at, escalation_due_at, next_reminder_at)
@@ -189,7 +222,7 @@ export class AlertRepository {
     );
     const row = inserted[0];
     if (!row) {
-      // Another writer raised the same episode between our SELECT and INSERT: update theirs.
+      // Another writer raised the same episode between our SELECT and INSERT: decide again against theirs.
       if (attempt > 0) throw new Error(`alert episode ${input.patientId}/${input.rule}/${input.subject} is contended`);
       return this.raiseIn(tx, input, attempt + 1);
     }
@@ -206,64 +239,65 @@ export class AlertRepository {
     return { kind: 'raised', alert };
   }
 
-  private async repeat(tx: SqlClient, alert: Alert, input: RaiseAlertInput): Promise<RaiseAlertResult> {
-    const known = new Set(alert.readingIds);
-    const newReadings = input.readingIds.filter((id) => !known.has(id));
-    const newEvidence = input.readingIds.length > 0 ? newReadings.length > 0 : input.measuredAt.getTime() > alert.latestMeasuredAt.getTime();
-    const isLatest = input.measuredAt.getTime() >= alert.latestMeasuredAt.getTime();
-    const upgraded = alertSeverityRank(input.severity) > alertSeverityRank(alert.severity);
-    if (!newEvidence && !isLatest && !upgraded) return { kind: 'unchanged', alert };
-
+  /** Writes an update or a re-open as decided: every column set to a value computed here from the locked row. */
+  private async applyChange(
+    tx: SqlClient,
+    alert: Alert,
+    decision: Extract<AlertDecision, { kind: 'update' | 'reopen-worsened' }>,
+    input: RaiseAlertInput,
+  ): Promise<RaiseAlertResult> {
+    let state: AlertState = alert.state;
+    if (decision.kind === 'reopen-worsened') {
+      const next = nextAlertState({ from: alert.state, action: 'reopen', by: input.by });
+      if (!next.ok) throw new CodedFailure(next.error);
+      state = next.value;
+    }
+    const worsened = decision.worsenedAt !== undefined && decision.severityRaisedFrom !== undefined;
+    const latest = decision.takeLatest ? input : alert;
+    const measured = input.measuredAt.getTime();
     const { rows } = await tx.query<AlertRow>(
       `UPDATE alerts SET
-         occurrences = occurrences + $2::int,
-         reading_ids = ARRAY(SELECT DISTINCT x FROM unnest(reading_ids || $3::bigint[]) AS x ORDER BY x),
-         severity = CASE WHEN $4 THEN $5 ELSE severity END,
-         explanation = CASE WHEN $6 THEN $7 ELSE explanation END,
-         details = CASE WHEN $6 THEN $8::jsonb ELSE details END,
-         latest_value = CASE WHEN $6 THEN $9 ELSE latest_value END,
-         first_measured_at = least(first_measured_at, $10),
-         latest_measured_at = greatest(latest_measured_at, $10),
-         -- A more severe episode escalates on the shorter timer of its new severity, if still unacknowledged.
-         escalation_due_at = CASE WHEN $4 AND state = 'open' THEN least(coalesce(escalation_due_at, $12), $12) ELSE escalation_due_at END,
-         next_reminder_at = CASE WHEN $4 THEN least(coalesce(next_reminder_at, $13), $13) ELSE next_reminder_at END,
-         updated_at = $11
+         state = $2, severity = $3, occurrences = $4, reading_ids = $5::bigint[],
+         explanation = $6, details = $7::jsonb, latest_value = $8,
+         first_measured_at = $9, latest_measured_at = $10,
+         escalation_due_at = $11, next_reminder_at = $12,
+         worsened_at = $13, worsened_from = $14, updated_at = $15
        WHERE id = $1
        RETURNING ${ALERT_COLUMNS}`,
       [
         alert.id,
-        newEvidence ? 1 : 0,
-        sortedIds(input.readingIds),
-        upgraded,
-        input.severity,
-        isLatest,
-        input.explanation,
-        JSON.stringify(input.details),
-        input.latestValue,
-        input.measuredAt,
+        state,
+        decision.severity,
+        alert.occurrences + (decision.countsAsNew ? 1 : 0),
+        sortedIds([...alert.readingIds, ...input.readingIds]),
+        latest.explanation,
+        JSON.stringify(latest.details),
+        latest.latestValue,
+        new Date(Math.min(alert.firstMeasuredAt.getTime(), measured)),
+        new Date(Math.max(alert.latestMeasuredAt.getTime(), measured)),
+        decision.escalationDueAt,
+        decision.nextReminderAt,
+        worsened ? decision.worsenedAt : alert.worsenedAt,
+        worsened ? decision.severityRaisedFrom : alert.worsenedFrom,
         input.at,
-        input.escalationDueAt,
-        input.nextReminderAt,
       ],
     );
-    const updated = toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert repeat'));
-    if (!newEvidence && !upgraded) return { kind: 'unchanged', alert: updated };
-    await this.insertEvent(tx, alert.id, {
-      at: input.at,
-      kind: 'repeated',
-      by: input.by,
-      fromState: alert.state,
-      toState: alert.state,
-      note: input.explanation,
-      details: {
-        severity: input.severity,
-        ...(upgraded ? { severityRaisedFrom: alert.severity } : {}),
-        latestValue: input.latestValue,
-        newReadingIds: sortedIds(newReadings),
-        measuredAt: input.measuredAt.toISOString(),
-      },
-    });
-    return { kind: newEvidence ? 'repeated' : 'unchanged', alert: updated };
+    const updated = toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert update'));
+    const details = {
+      severity: input.severity,
+      ...(decision.severityRaisedFrom === undefined ? {} : { severityRaisedFrom: decision.severityRaisedFrom }),
+      latestValue: input.latestValue,
+      newReadingIds: decision.newReadingIds,
+      measuredAt: input.measuredAt.toISOString(),
+    };
+    if (decision.kind === 'reopen-worsened') {
+      await this.insertEvent(tx, alert.id, { at: input.at, kind: 'worsened', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details });
+      return { kind: 'worsened', alert: updated };
+    }
+    // Only new evidence or a higher severity is history; a re-worded latest explanation is not.
+    if (!decision.countsAsNew && !worsened) return { kind: 'unchanged', alert: updated };
+    await this.insertEvent(tx, alert.id, { at: input.at, kind: 'repeated', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details });
+    return { kind: 'repeated', alert: updated };
   }
 
   /** Acknowledge, escalate or resolve, by the state machine of @homeward/domain, with its event row. */
@@ -299,7 +333,7 @@ export class AlertRepository {
         [alertId, to, input.at, input.outcome ?? null, input.by.type === 'user' && isUuid(input.by.id) ? input.by.id : null],
       );
       const alert = toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert transition'));
-      await this.insertEvent(tx, alertId, {
+      const event = await this.insertEvent(tx, alertId, {
         at: input.at,
         kind: ACTION_EVENT_KIND[input.action],
         by: input.by,
@@ -308,6 +342,8 @@ export class AlertRepository {
         note: input.reason ?? null,
         details: input.outcome === undefined ? {} : { outcome: input.outcome },
       });
+      // Timer and person both escalate here: the ward's contacts are queued in the same transaction.
+      if (to === 'escalated') await enqueueEscalationDeliveries(tx, alert, event);
       return ok(alert);
     });
   }
@@ -649,6 +685,13 @@ function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/** What decideAlert needs of an alert the query found unresolved. */
+function unresolvedSnapshot(alert: Alert): UnresolvedAlertSnapshot {
+  const { state } = alert;
+  if (state === 'resolved') throw new Error(`alert ${alert.id} is resolved, not the episode's unresolved alert`);
+  return { ...alert, state };
+}
+
 function sortedIds(ids: readonly string[]): string[] {
   return [...new Set(ids)].sort((a, b) => Number(a) - Number(b));
 }
@@ -679,6 +722,8 @@ function toAlert(row: AlertRow): Alert {
     escalationDueAt: row.escalation_due_at,
     nextReminderAt: row.next_reminder_at,
     reminders: Number(row.reminders),
+    worsenedAt: row.worsened_at,
+    worsenedFrom: row.worsened_from,
   };
 }
 

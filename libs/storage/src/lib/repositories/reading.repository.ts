@@ -1,4 +1,4 @@
-import { type Reading, type ReadingSource, type ReadingStatusFlag, type VitalKey, VITAL_KEYS } from '@homeward/domain';
+import { CodedFailure, type Reading, type ReadingSource, type ReadingStatusFlag, type Result, type VitalKey, VITAL_KEYS, fail, ok } from '@homeward/domain';
 import type { Database, SqlClient, StorageEngine } from '../database';
 
 export interface StoredReading extends Reading {
@@ -29,6 +29,44 @@ export interface ReadingCursor {
 }
 
 export const START_OF_STREAM: ReadingCursor = { txid: '0', id: '0' };
+
+/** One page of a patient's readings, newest measured first; `next` fetches the older ones. */
+export interface ReadingPage {
+  readonly readings: StoredReading[];
+  /** An opaque cursor for the page after this one, or null when this is the last. */
+  readonly next: string | null;
+}
+
+/** A page cursor decoded: the last reading shown, by measurement time (in microseconds, the column's precision) and id. */
+export interface ReadingPagePosition {
+  readonly measuredMicros: bigint;
+  readonly id: bigint;
+}
+
+// Years 1 to 9999, so any cursor that parses names a time PostgreSQL and JavaScript both hold.
+const MIN_MICROS = -62_135_596_800_000_000n;
+const MAX_MICROS = 253_402_300_799_999_999n;
+const MAX_ID = 9_223_372_036_854_775_807n;
+
+/** Encodes a page position. Base64url, so clients treat it as opaque rather than build their own. */
+export function encodeReadingPageCursor(position: ReadingPagePosition): string {
+  return Buffer.from(`${position.measuredMicros}.${position.id}`, 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor from encodeReadingPageCursor; anything else is `page.bad-cursor`. */
+export function parseReadingPageCursor(cursor: string): Result<ReadingPagePosition> {
+  const bad = fail('page.bad-cursor', 'The cursor is not one this server gave out; start again without it.');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(cursor)) return bad;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const [, micros, rowId] = /^(-?\d{1,18})\.(\d{1,19})$/.exec(text) ?? [];
+  if (micros === undefined || rowId === undefined) return bad;
+  const measuredMicros = BigInt(micros);
+  const id = BigInt(rowId);
+  // Only the canonical spelling: another base64 string decoding to the same text (or "007") is not ours.
+  if (encodeReadingPageCursor({ measuredMicros, id }) !== cursor) return bad;
+  if (measuredMicros < MIN_MICROS || measuredMicros > MAX_MICROS || id < 1n || id > MAX_ID) return bad;
+  return ok({ measuredMicros, id });
+}
 
 /** One of `count` partitions of the patients (rules workers; `homeward_patient_partition`). */
 export interface ReadingPartition {
@@ -165,7 +203,6 @@ export class ReadingRepository {
     return result.rows.map(toReading);
   }
 
-  /** Readings measured in [from, to), oldest first. */
   /** The readings behind an alert: these ids of this patient, oldest measured first (at most 500). */
   async byIds(patientId: string, ids: readonly string[]): Promise<StoredReading[]> {
     if (ids.length === 0) return [];
@@ -176,6 +213,7 @@ export class ReadingRepository {
     return result.rows.map(toReading);
   }
 
+  /** Readings measured in [from, to), oldest first, at most `limit` (10,000): for internal callers; people page with `page`. */
   async inRange(
     patientId: string,
     range: { from: Date; to: Date; vitals?: readonly VitalKey[]; limit?: number },
@@ -188,6 +226,44 @@ export class ReadingRepository {
       [patientId, range.from, range.to, range.vitals ?? null, range.limit ?? 10_000],
     );
     return result.rows.map(toReading);
+  }
+
+  /**
+   * One page of a patient's readings measured in [from, to), newest first by (measured time, id),
+   * starting after the cursor `before` (from an earlier page's `next`). Keyset paging: a reading
+   * stored meanwhile (a late one, measured earlier) appears in its place on a later page, and no
+   * reading is shown twice or skipped, even when several share a measurement time. Throws a
+   * CodedFailure `page.bad-cursor` for a cursor this code did not make.
+   */
+  async page(patientId: string, query: { from: Date; to: Date; vitals?: readonly VitalKey[]; limit: number; before?: string }): Promise<ReadingPage> {
+    let position: ReadingPagePosition | null = null;
+    if (query.before !== undefined) {
+      const parsed = parseReadingPageCursor(query.before);
+      if (!parsed.ok) throw new CodedFailure(parsed.error);
+      position = parsed.value;
+    }
+    const limit = Math.max(1, Math.floor(query.limit));
+    // The cursor's time rebuilt exactly: whole seconds and microseconds are each small enough to
+    // multiply an interval without the rounding one microsecond-count (a float8) would suffer.
+    // `measured_at <= time` is spelled out so the (patient_id, measured_at) index bounds the scan.
+    const result = await this.db.query<ReadingRow & { measured_us: string }>(
+      `WITH after AS (
+         SELECT TIMESTAMPTZ 'epoch' + ($5::bigint / 1000000) * INTERVAL '1 second' + ($5::bigint % 1000000) * INTERVAL '1 microsecond' AS at
+       )
+       SELECT ${COLUMNS}, (EXTRACT(EPOCH FROM measured_at) * 1000000)::bigint::text AS measured_us
+       FROM readings
+       WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3 AND ($4::text[] IS NULL OR vital = ANY ($4))
+         AND ($5::bigint IS NULL OR (measured_at <= (SELECT at FROM after) AND (measured_at < (SELECT at FROM after) OR readings.id < $6::bigint)))
+       -- The table's columns, not the text aliases above: ordered as text, id 10 would come before 9.
+       ORDER BY readings.measured_at DESC, readings.id DESC
+       LIMIT $7`,
+      [patientId, query.from, query.to, query.vitals ?? null, position?.measuredMicros.toString() ?? null, position?.id.toString() ?? null, limit + 1],
+    );
+    // One row more than asked says whether an older page exists, so the last page says so itself.
+    const rows = result.rows.slice(0, limit);
+    const last = rows[rows.length - 1];
+    const next = result.rows.length > limit && last ? encodeReadingPageCursor({ measuredMicros: BigInt(last.measured_us), id: BigInt(last.id) }) : null;
+    return { readings: rows.map(toReading), next };
   }
 
   /**

@@ -29,6 +29,32 @@ export class RegistryRepository {
     return rows[0] && toWard(rows[0]);
   }
 
+  /** The ward's own red-band advice for its patients: null when it uses the default; undefined when there is no such ward. */
+  async wardPatientAdvice(wardId: string): Promise<{ configured: string | null } | undefined> {
+    const { rows } = await this.db.query<{ patient_advice: string | null }>('SELECT patient_advice FROM wards WHERE id = $1', [wardId]);
+    return rows[0] && { configured: rows[0].patient_advice };
+  }
+
+  /** Sets (or with null clears) the ward's red-band advice; false when there is no such ward. */
+  async setWardPatientAdvice(wardId: string, advice: string | null): Promise<boolean> {
+    const { rows } = await this.db.query<{ id: string }>('UPDATE wards SET patient_advice = $2 WHERE id = $1 RETURNING id', [wardId, advice]);
+    return rows.length > 0;
+  }
+
+  /**
+   * What deciding a patient's red-band advice needs, in one round trip: their current admission
+   * with its care plan, and their ward's advice text. undefined when they are not on a ward.
+   */
+  async patientAdviceContext(patientId: string): Promise<{ admission: AdmissionWithCarePlan; wardPatientAdvice: string | null } | undefined> {
+    const { rows } = await this.db.query<AdmissionRow & { care_plan: Record<string, unknown>; patient_advice: string | null }>(
+      `SELECT a.id, a.patient_id, a.ward_id, a.pathway, a.admitted_at, a.discharged_at, a.care_plan, w.patient_advice
+       FROM admissions a JOIN wards w ON w.id = a.ward_id WHERE a.patient_id = $1 AND a.discharged_at IS NULL`,
+      [patientId],
+    );
+    const row = rows[0];
+    return row && { admission: { ...toAdmission(row), carePlan: row.care_plan }, wardPatientAdvice: row.patient_advice };
+  }
+
   async createUser(input: { email: string; displayName: string; role: Role; passwordHash?: string | null }): Promise<User> {
     const row = onlyRow(await this.db.query<UserRow>(
       `INSERT INTO users (email, display_name, role, password_hash) VALUES (lower($1), $2, $3, $4)
@@ -49,8 +75,24 @@ export class RegistryRepository {
   }
 
   /** Links a patient's own sign-in account to their record (a patient sees only their own data). */
-  async linkPatientAccount(patientId: string, userId: string): Promise<void> {
-    await this.db.query('UPDATE patients SET user_id = $2 WHERE id = $1', [patientId, userId]);
+  async linkPatientAccount(patientId: string, userId: string): Promise<boolean> {
+    // One working account per patient: linking another would silently unlink (and lock out) the
+    // first. A link to a disabled account may be replaced.
+    const { rowCount } = await this.db.query(
+      `UPDATE patients p SET user_id = $2 WHERE p.id = $1
+         AND (p.user_id IS NULL OR p.user_id = $2 OR EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id AND u.disabled_at IS NOT NULL))`,
+      [patientId, userId],
+    );
+    return rowCount > 0;
+  }
+
+  /** The patient's own working account, if one is linked (a disabled one does not count). */
+  async patientAccount(patientId: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ id: string }>(
+      'SELECT u.id FROM patients p JOIN users u ON u.id = p.user_id WHERE p.id = $1 AND u.disabled_at IS NULL',
+      [patientId],
+    );
+    return rows[0]?.id;
   }
 
   async createSession(input: { tokenHash: string; userId: string; expiresAt: Date; ip: string | null }): Promise<void> {
@@ -119,6 +161,15 @@ export class RegistryRepository {
       `UPDATE admissions SET discharged_at = $2, discharge_reason = $3 WHERE id = $1 AND discharged_at IS NULL
        RETURNING ${ADMISSION_COLUMNS}`,
       [admissionId, at, reason],
+    );
+    return rows[0] && toAdmission(rows[0]);
+  }
+
+  /** The patient's most recent admission, current or discharged (it says which ward last had them). */
+  async latestAdmission(patientId: string): Promise<Admission | undefined> {
+    const { rows } = await this.db.query<AdmissionRow>(
+      `SELECT ${ADMISSION_COLUMNS} FROM admissions WHERE patient_id = $1 ORDER BY admitted_at DESC, id DESC LIMIT 1`,
+      [patientId],
     );
     return rows[0] && toAdmission(rows[0]);
   }
@@ -281,6 +332,19 @@ export class RegistryRepository {
          battery_at = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $2 ELSE battery_at END
        WHERE id = $1`,
       [id, seenAt, batteryLevel ?? null],
+    );
+  }
+
+  /**
+   * Records a device's connection status (its status message's `state`: "online", or "offline" as
+   * the last will), never replacing a newer one. Does not touch last_seen_at: a last will is not
+   * the device being heard from (migration 0014, isDeviceOffline).
+   */
+  async recordDeviceConnection(id: string, state: 'online' | 'offline', at: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE devices SET connection_state = $2, connection_at = $3
+       WHERE id = $1 AND (connection_at IS NULL OR connection_at <= $3)`,
+      [id, state, at],
     );
   }
 }

@@ -1,40 +1,18 @@
-import type { AlertSeverityBand, DeviceType, Reading, VitalKey } from '@homeward/domain';
-import type { MonitoredDevice } from '@homeward/storage';
-import type { ExpectedReading } from './care-plan.mapper';
+import type { AlertSeverityBand, Reading, VitalKey } from '@homeward/domain';
+import type { ExpectedReading } from '../model/care-plan.model';
+import type { DeviceContact } from '../model/device-contact.model';
+import { HOUR_MS } from '../shared/reading-window';
+import { isDeviceOffline } from './device-offline.policy';
+import { DEVICE_TYPES_FOR, overdueReadings } from './expected-readings.schedule';
+import { READING_NAMES as NAMES, hours, latestSeen, when } from './silence.wording';
 
+export { HOUR_MS };
 export const OVERDUE_RULE = 'overdue-reading';
-export const HOUR_MS = 3_600_000;
 
 /** Why a reading is missing: the three kinds of silence a nurse handles differently (ARCHITECTURE.md). */
 export type SilenceCause = 'hub-offline' | 'device-unused' | 'patient-not-measuring';
 
-/** Which device measures which vital (a blood-pressure cuff also gives the pulse). */
-const DEVICE_TYPES_FOR: Readonly<Partial<Record<VitalKey, readonly DeviceType[]>>> = {
-  systolic_bp: ['blood-pressure-monitor'],
-  diastolic_bp: ['blood-pressure-monitor'],
-  mean_arterial_pressure: ['blood-pressure-monitor'],
-  heart_rate: ['pulse-oximeter', 'blood-pressure-monitor'],
-  spo2: ['pulse-oximeter'],
-  body_temperature: ['thermometer'],
-  body_weight: ['weight-scale'],
-  blood_glucose: ['glucose-meter'],
-};
-
 export const LOW_BATTERY_PERCENT = 20;
-
-/** What a nurse calls each reading. */
-const NAMES: Readonly<Record<VitalKey, string>> = {
-  systolic_bp: 'blood pressure',
-  diastolic_bp: 'blood pressure',
-  mean_arterial_pressure: 'blood pressure',
-  heart_rate: 'pulse',
-  spo2: 'SpO2',
-  respiration_rate: 'respiratory rate',
-  body_temperature: 'temperature',
-  body_weight: 'weight',
-  blood_glucose: 'blood glucose',
-  news2_score: 'NEWS2',
-};
 
 export interface OverdueCandidate {
   readonly rule: typeof OVERDUE_RULE;
@@ -54,7 +32,7 @@ export interface OverdueInput {
   readonly expected: readonly ExpectedReading[];
   /** The latest measured reading of each vital (any vital: other readings show the patient is measuring). */
   readonly latest: readonly Reading[];
-  readonly devices: readonly MonitoredDevice[];
+  readonly devices: readonly DeviceContact[];
   /** Before the first reading, the clock starts at admission. */
   readonly admittedAt: Date;
   readonly now: Date;
@@ -63,12 +41,6 @@ export interface OverdueInput {
 
 export function overdueSubject(vital: VitalKey): string {
   return `overdue:${vital}`;
-}
-
-/** When the next reading of `expected` falls overdue, counted from the latest measured one (or admission). */
-export function readingDueAt(expected: ExpectedReading, latest: Reading | undefined, admittedAt: Date): Date {
-  const from = latest && latest.measuredAt > admittedAt ? latest.measuredAt : admittedAt;
-  return new Date(from.getTime() + (expected.everyHours + expected.graceHours) * HOUR_MS);
 }
 
 /**
@@ -82,27 +54,22 @@ export function readingDueAt(expected: ExpectedReading, latest: Reading | undefi
  * - patient not measuring: nothing at all from the patient since then while the hub is online
  *   (phone them: are they well, do they know what to do?).
  *
- * Pure: the engine passes what it read from the store and its clock.
+ * Pure: the engine passes what it read from the store and its clock. The hub's state uses the
+ * one definition of offline (isDeviceOffline). The per-patient and per-device silence rules
+ * (patient-silent, hub-offline, device-unused) judge the same facts as alerts of their own kinds.
  */
 export function overdueReadingRule(input: OverdueInput): OverdueCandidate[] {
   const { now } = input;
-  const latestByVital = new Map(input.latest.map((r) => [r.vital, r]));
   const candidates: OverdueCandidate[] = [];
-  for (const expected of input.expected) {
-    const last = latestByVital.get(expected.vital);
-    const since = last && last.measuredAt > input.admittedAt ? last.measuredAt : input.admittedAt;
-    // Each further interval missed is a further occurrence (dueAt moves on), so an alert a nurse
-    // closed while the patient still does not measure comes back one interval later.
-    const missed = Math.floor((now.getTime() - since.getTime() - expected.graceHours * HOUR_MS) / (expected.everyHours * HOUR_MS));
-    if (missed < 1) continue;
-    const dueAt = new Date(since.getTime() + (missed * expected.everyHours + expected.graceHours) * HOUR_MS);
+  // Each further interval missed is a further occurrence (dueAt moves on), so an alert a nurse
+  // closed while the patient still does not measure comes back one interval later.
+  for (const { expected, last, since, dueAt, missedIntervals: missed } of overdueReadings(input.expected, input.latest, input.admittedAt, now)) {
     const name = NAMES[expected.vital].charAt(0).toUpperCase() + NAMES[expected.vital].slice(1);
     const lastText = last ? `last measured ${when(last.measuredAt, now)}` : `none measured since admission ${when(input.admittedAt, now)}`;
     const headline = `${name} overdue: expected every ${hours(expected.everyHours)}, ${lastText}.`;
 
     const hubs = input.devices.filter((d) => d.type === 'hub');
-    const hubCutoff = now.getTime() - input.hubOfflineAfterMinutes * 60_000;
-    const hubOnline = hubs.some((h) => h.lastSeenAt !== null && h.lastSeenAt.getTime() >= hubCutoff);
+    const hubOnline = hubs.some((h) => !isDeviceOffline(h.lastSeenAt, h.connection, now, input.hubOfflineAfterMinutes * 60_000));
     const measuringDevices = input.devices.filter((d) => (DEVICE_TYPES_FOR[expected.vital] ?? []).includes(d.type));
     const otherReadings = input.latest.filter((r) => r.vital !== expected.vital && r.measuredAt > since);
     const otherDevicesSeen = input.devices.filter(
@@ -154,23 +121,4 @@ export function overdueReadingRule(input: OverdueInput): OverdueCandidate[] {
     });
   }
   return candidates;
-}
-
-function latestSeen(devices: readonly MonitoredDevice[]): Date | undefined {
-  const times = devices.flatMap((d) => (d.lastSeenAt ? [d.lastSeenAt.getTime()] : []));
-  return times.length === 0 ? undefined : new Date(Math.max(...times));
-}
-
-/** "2026-03-05 08:00 UTC (26 hours ago)". */
-function when(time: Date, now: Date): string {
-  return `${time.toISOString().slice(0, 16).replace('T', ' ')} UTC (${hours((now.getTime() - time.getTime()) / HOUR_MS)} ago)`;
-}
-
-function hours(h: number): string {
-  if (h >= 48) {
-    const days = Math.round((h / 24) * 10) / 10;
-    return `${days} days`;
-  }
-  const rounded = h < 10 ? Math.round(h * 10) / 10 : Math.round(h);
-  return `${rounded} ${rounded === 1 ? 'hour' : 'hours'}`;
 }

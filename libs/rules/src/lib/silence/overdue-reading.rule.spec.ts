@@ -1,6 +1,6 @@
 import { type Reading, type VitalKey, VITAL_SIGNS, buildReading, unwrap } from '@homeward/domain';
-import type { MonitoredDevice } from '@homeward/storage';
-import type { ExpectedReading } from './care-plan.mapper';
+import type { ExpectedReading } from '../model/care-plan.model';
+import type { DeviceContact } from '../model/device-contact.model';
 import { HOUR_MS, type OverdueInput, overdueReadingRule } from './overdue-reading.rule';
 
 const ADMITTED = new Date('2026-03-01T08:00:00.000Z');
@@ -13,8 +13,8 @@ function reading(vital: VitalKey, value: number, hours: number): Reading {
   );
 }
 
-function device(type: MonitoredDevice['type'], lastSeenHours: number | null, batteryLevel: number | null = null): MonitoredDevice {
-  return { id: `${type}-1`, type, patientId: 'p1', lastSeenAt: lastSeenHours === null ? null : at(lastSeenHours), batteryLevel, batteryAt: null };
+function device(type: DeviceContact['type'], lastSeenHours: number | null, batteryLevel: number | null = null): DeviceContact {
+  return { id: `${type}-1`, type, lastSeenAt: lastSeenHours === null ? null : at(lastSeenHours), batteryLevel };
 }
 
 function input(overrides: Partial<OverdueInput>): OverdueInput {
@@ -46,6 +46,11 @@ describe('overdue readings', () => {
     );
     expect(overdue?.cause).toBe('device-unused');
     expect(overdue?.explanation).toMatch(/^Weight overdue: expected every 24 hours, none measured since admission 2026-03-01 08:00 UTC \(30 hours ago\)\. The patient is measuring \(SpO2 2026-03-02 12:00 UTC \(2 hours ago\)\) but not with the weight scale, never in contact\. Its battery was at 10 %/);
+  });
+
+  it('a hub whose last will said offline is offline, though the status message itself was just received', () => {
+    const hub: DeviceContact = { ...device('hub', 29.9), connection: { state: 'offline', at: at(29.9) } };
+    expect(overdueReadingRule(input({ now: at(30), devices: [hub, device('weight-scale', 0)] }))[0]?.cause).toBe('hub-offline');
   });
 
   it('patient not measuring: nothing from the patient while the hub is online, or with no hub at all', () => {

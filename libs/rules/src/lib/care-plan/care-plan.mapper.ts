@@ -1,7 +1,8 @@
-import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, type VitalKey, isVitalKey } from '@homeward/domain';
+import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, type Pathway, isVitalKey } from '@homeward/domain';
 import type {
   CarePlan,
   ClinicianDecision,
+  ExpectedReading,
   News2CarePlan,
   Spo2BaselineSettings,
   Spo2ScaleDecision,
@@ -9,21 +10,26 @@ import type {
   ThresholdDirection,
   ThresholdOverride,
   WeightGainSettings,
-} from '@homeward/rules';
-import type { MonitoredAdmission } from '@homeward/storage';
+} from '../model/care-plan.model';
+import { PATHWAY_SILENCE_SEVERITY, pathwaySchedule } from '../rules/pathway-schedules.defaults';
 
-/** A reading the care plan expects, and how often (an overdue one is an alert of its own). */
-export interface ExpectedReading {
-  readonly vital: VitalKey;
-  readonly everyHours: number;
-  /** Slack after the expected time before it counts as overdue (default 1 hour). */
-  readonly graceHours: number;
-  readonly severity: AlertSeverityBand;
+/** What the mapper reads of an admission (the store's MonitoredAdmission fits). */
+export interface StoredCarePlan {
+  readonly patientId: string;
+  readonly pathway: Pathway;
+  /** admissions.care_plan as stored (jsonb). */
+  readonly carePlan: Readonly<Record<string, unknown>>;
+  /** Not read; allowed so an admission record can be passed as it is. */
+  readonly admissionId?: string;
+  readonly wardId?: string;
+  readonly admittedAt?: Date;
 }
 
 export interface EngineCarePlan {
   readonly carePlan: CarePlan;
+  /** The plan's own list, or the pathway's schedule when it lists none (`expectedReadingsFrom`). */
   readonly expectedReadings: readonly ExpectedReading[];
+  readonly expectedReadingsFrom: 'care-plan' | 'pathway';
   /** What in the stored plan could not be read; those parts fall back to the pathway's defaults. */
   readonly problems: readonly string[];
 }
@@ -31,7 +37,6 @@ export interface EngineCarePlan {
 /** Default home NEWS2 window: RCP chart 2's minimum monitoring for a score of 0 is 12-hourly. */
 export const NEWS2_WINDOW_HOURS_DEFAULT = 12;
 export const OVERDUE_GRACE_HOURS_DEFAULT = 1;
-export const OVERDUE_SEVERITY_DEFAULT: AlertSeverityBand = 'low';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -45,15 +50,22 @@ type Json = Readonly<Record<string, unknown>>;
  *     "currentWithinHours": 24, "thresholdOverrides": [...], "weightGain": {...}, "spo2Baseline": {...},
  *     "expectedReadings": [{ "vital": "body_weight", "everyHours": 24, "graceHours": 2, "severity": "low" }] }
  *
+ * Without `expectedReadings` (or with one that cannot be read) the pathway's schedule applies
+ * (pathway-schedules.defaults.ts), so no patient's silence goes unnoticed; an explicit empty list
+ * is a clinician's decision that nothing is expected. A listed reading without a severity takes
+ * the pathway's silence severity (medium on the high-risk pathways).
+ *
  * Each part is read on its own: a bad part is reported in `problems` and left to the pathway
  * default, so one typo does not take a patient off monitoring. A scale-2 decision is passed on as
  * written, even incomplete, because the NEWS2 rule must refuse an undocumented one loudly rather
  * than fall back to scale 1 here.
  */
-export function mapCarePlan(admission: MonitoredAdmission): EngineCarePlan {
+export function mapCarePlan(admission: StoredCarePlan): EngineCarePlan {
   const raw = admission.carePlan;
   const problems: string[] = [];
+  unknownKeys(raw, KEYS.carePlan, '', problems);
   const news2Raw = objectAt(raw, 'news2', problems) ?? {};
+  unknownKeys(news2Raw, KEYS.news2, 'news2', problems);
 
   const news2: { -readonly [K in keyof News2CarePlan]: News2CarePlan[K] } = {
     windowHours: positiveAt(news2Raw, 'news2.windowHours', 'windowHours', problems) ?? NEWS2_WINDOW_HOURS_DEFAULT,
@@ -68,12 +80,15 @@ export function mapCarePlan(admission: MonitoredAdmission): EngineCarePlan {
   if (currentWithinHours !== undefined) carePlan.currentWithinHours = currentWithinHours;
   const overrides = thresholdOverrides(raw['thresholdOverrides'], problems);
   if (overrides) carePlan.thresholdOverrides = overrides;
-  const weightGain = trendSettings(raw, 'weightGain', ['kg', 'days'], problems) as WeightGainSettings | undefined;
+  const weightGain = trendSettings(raw, 'weightGain', ['kg', 'days'], problems, ['toleranceHours']) as WeightGainSettings | undefined;
   if (weightGain) carePlan.weightGain = weightGain;
   const spo2Baseline = trendSettings(raw, 'spo2Baseline', ['days', 'minReadings', 'minDropPoints', 'spreadMultiplier'], problems) as Spo2BaselineSettings | undefined;
   if (spo2Baseline) carePlan.spo2Baseline = spo2Baseline;
 
-  return { carePlan, expectedReadings: expectedReadings(raw['expectedReadings'], problems), problems };
+  const listed = expectedReadings(raw['expectedReadings'], PATHWAY_SILENCE_SEVERITY[admission.pathway], problems);
+  return listed === undefined
+    ? { carePlan, expectedReadings: pathwaySchedule(admission.pathway), expectedReadingsFrom: 'pathway', problems }
+    : { carePlan, expectedReadings: listed, expectedReadingsFrom: 'care-plan', problems };
 }
 
 function spo2Scale(value: unknown, problems: string[]): Spo2ScaleDecision {
@@ -82,6 +97,7 @@ function spo2Scale(value: unknown, problems: string[]): Spo2ScaleDecision {
     problems.push('news2.spo2Scale must be { "scale": 1 } or a scale-2 decision; scale 1 is used');
     return { scale: 1 };
   }
+  unknownKeys(value, KEYS.spo2Scale, 'news2.spo2Scale', problems);
   if (value['scale'] === 1) return { scale: 1 };
   return {
     scale: 2,
@@ -100,6 +116,7 @@ function thresholdOverrides(value: unknown, problems: string[]): ThresholdOverri
   const overrides: ThresholdOverride[] = [];
   value.forEach((item: unknown, i) => {
     const where = `thresholdOverrides[${i}]`;
+    if (isObject(item)) unknownKeys(item, KEYS.thresholdOverride, where, problems);
     const decision = isObject(item) ? clinicianDecision(item) : undefined;
     const reviewBy = isObject(item) ? dateOf(item['reviewBy']) : undefined;
     if (!isObject(item) || !isVitalKey(item['vital']) || !decision || !reviewBy || !Array.isArray(item['thresholds'])) {
@@ -107,6 +124,7 @@ function thresholdOverrides(value: unknown, problems: string[]): ThresholdOverri
       return;
     }
     const thresholds = (item['thresholds'] as unknown[]).flatMap((t: unknown, j) => {
+      if (isObject(t)) unknownKeys(t, KEYS.threshold, `${where}.thresholds[${j}]`, problems);
       if (
         isObject(t) &&
         (t['direction'] === 'at-or-below' || t['direction'] === 'at-or-above') &&
@@ -120,14 +138,16 @@ function thresholdOverrides(value: unknown, problems: string[]): ThresholdOverri
       problems.push(`${where}.thresholds[${j}] needs a direction, a value and a severity; ignored`);
       return [];
     });
-    overrides.push({ vital: item['vital'], thresholds, reviewBy, ...decision });
+    if (item['lowersSeverity'] !== undefined && typeof item['lowersSeverity'] !== 'boolean') problems.push(`${where}.lowersSeverity must be true or false`);
+    overrides.push({ vital: item['vital'], thresholds, reviewBy, ...decision, ...(item['lowersSeverity'] === true ? { lowersSeverity: true } : {}) });
   });
   return overrides;
 }
 
-function trendSettings(raw: Json, key: 'weightGain' | 'spo2Baseline', numbers: readonly string[], problems: string[]): Record<string, unknown> | undefined {
+function trendSettings(raw: Json, key: 'weightGain' | 'spo2Baseline', numbers: readonly string[], problems: string[], nonNegative: readonly string[] = []): Record<string, unknown> | undefined {
   const value = objectAt(raw, key, problems);
   if (!value) return undefined;
+  unknownKeys(value, ['enabled', ...numbers, ...nonNegative, 'severity', 'decision'], key, problems);
   const settings: Record<string, unknown> = {};
   if (value['enabled'] !== undefined) {
     if (typeof value['enabled'] === 'boolean') settings['enabled'] = value['enabled'];
@@ -137,9 +157,16 @@ function trendSettings(raw: Json, key: 'weightGain' | 'spo2Baseline', numbers: r
     const n = positiveAt(value, `${key}.${name}`, name, problems);
     if (n !== undefined) settings[name] = n;
   }
+  for (const name of nonNegative) {
+    const n = value[name];
+    if (n === undefined) continue;
+    if (typeof n === 'number' && Number.isFinite(n) && n >= 0) settings[name] = n;
+    else problems.push(`${key}.${name} must be zero or a positive number`);
+  }
   const severity = oneOf(value['severity'], ALERT_SEVERITY_BANDS, `${key}.severity`, problems);
   if (severity) settings['severity'] = severity;
   if (value['decision'] !== undefined) {
+    if (isObject(value['decision'])) unknownKeys(value['decision'], KEYS.decision, `${key}.decision`, problems);
     const decision = isObject(value['decision']) ? clinicianDecision(value['decision']) : undefined;
     if (decision) settings['decision'] = decision;
     else problems.push(`${key}.decision needs decidedBy, decidedAt and reason`);
@@ -147,14 +174,16 @@ function trendSettings(raw: Json, key: 'weightGain' | 'spo2Baseline', numbers: r
   return settings;
 }
 
-function expectedReadings(value: unknown, problems: string[]): ExpectedReading[] {
-  if (value === undefined) return [];
+/** The plan's list; undefined when it has none (or not a list), so the pathway's schedule applies. */
+function expectedReadings(value: unknown, pathwaySeverity: AlertSeverityBand, problems: string[]): ExpectedReading[] | undefined {
+  if (value === undefined) return undefined;
   if (!Array.isArray(value)) {
-    problems.push('expectedReadings must be a list');
-    return [];
+    problems.push("expectedReadings must be a list; the pathway's schedule is used");
+    return undefined;
   }
   return value.flatMap((item: unknown, i) => {
     const where = `expectedReadings[${i}]`;
+    if (isObject(item)) unknownKeys(item, KEYS.expectedReading, where, problems);
     if (!isObject(item) || !isVitalKey(item['vital'])) {
       problems.push(`${where} needs a known vital; ignored`);
       return [];
@@ -169,7 +198,7 @@ function expectedReadings(value: unknown, problems: string[]): ExpectedReading[]
         vital: item['vital'],
         everyHours,
         graceHours: positiveAt(item, `${where}.graceHours`, 'graceHours', problems) ?? OVERDUE_GRACE_HOURS_DEFAULT,
-        severity: oneOf(item['severity'], ALERT_SEVERITY_BANDS, `${where}.severity`, problems) ?? OVERDUE_SEVERITY_DEFAULT,
+        severity: oneOf(item['severity'], ALERT_SEVERITY_BANDS, `${where}.severity`, problems) ?? pathwaySeverity,
       },
     ];
   });
@@ -179,6 +208,32 @@ function clinicianDecision(value: Json): ClinicianDecision | undefined {
   const decidedAt = dateOf(value['decidedAt']);
   if (typeof value['decidedBy'] !== 'string' || typeof value['reason'] !== 'string' || !decidedAt) return undefined;
   return { decidedBy: value['decidedBy'], decidedAt, reason: value['reason'] };
+}
+
+/**
+ * The keys each level of a stored plan may hold. Anything else is a misspelling ("vitl",
+ * "windowHour") that would otherwise be ignored in silence and leave a default in force.
+ */
+const KEYS = {
+  carePlan: ['news2', 'currentWithinHours', 'thresholdOverrides', 'weightGain', 'spo2Baseline', 'expectedReadings'],
+  news2: ['windowHours', 'spo2Scale', 'supplementalOxygen', 'alertFrom'],
+  spo2Scale: ['scale', 'decidedBy', 'decidedAt', 'reason'],
+  thresholdOverride: ['vital', 'thresholds', 'decidedBy', 'decidedAt', 'reason', 'reviewBy', 'lowersSeverity'],
+  threshold: ['direction', 'value', 'severity', 'action'],
+  decision: ['decidedBy', 'decidedAt', 'reason'],
+  expectedReading: ['vital', 'everyHours', 'graceHours', 'severity'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Reasons, actions and names are free text a person reads on the record; a page is plenty. */
+export const CARE_PLAN_TEXT_MAX_LENGTH = 2000;
+
+/** Unknown keys at one level, and over-long text in its values (every level of a plan passes here). */
+function unknownKeys(value: Json, known: readonly string[], where: string, problems: string[]): void {
+  for (const key of Object.keys(value)) {
+    const path = `${where ? `${where}.` : ''}${key}`;
+    if (!known.includes(key)) problems.push(`${path}: unknown key (known: ${known.join(', ')})`);
+    else if (typeof value[key] === 'string' && value[key].length > CARE_PLAN_TEXT_MAX_LENGTH) problems.push(`${path} must be at most ${CARE_PLAN_TEXT_MAX_LENGTH} characters`);
+  }
 }
 
 function objectAt(raw: Json, key: string, problems: string[]): Json | undefined {

@@ -1,0 +1,46 @@
+import { BadRequestException, Controller, Get, Inject, Ip, NotFoundException, Param, Query } from '@nestjs/common';
+import { type RejectedMessageDetail, type RejectedMessagePage, type RejectedMessageSummary, RejectedMessagesQueryDto, payloadView } from '@homeward/contracts';
+import type { RejectedMessage, Storage } from '@homeward/storage';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { STORAGE } from '../tokens';
+
+/**
+ * Refused device input (rejected_messages), for the operators who look after devices: newest
+ * first with cursor paging, and one record with its payload. Admins only. A refused payload can
+ * carry a patient's readings, so each read is audited, with the device's patient when known.
+ */
+@Roles('admin')
+@Controller('api/admin/rejected-messages')
+export class RejectedMessagesController {
+  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+
+  @Get()
+  async list(@Query() query: RejectedMessagesQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<RejectedMessagePage> {
+    const limit = query.limit === undefined ? 50 : Number(query.limit);
+    if (limit < 1 || limit > 500) throw new BadRequestException({ code: 'rejected-messages.limit', message: ['limit must be between 1 and 500'] });
+    // One more than asked tells whether another page follows, without a count.
+    const records = await this.storage.rejected.list({
+      ...(query.deviceId ? { deviceId: query.deviceId } : {}),
+      ...(query.code ? { code: query.code } : {}),
+      ...(query.since ? { since: new Date(query.since) } : {}),
+      ...(query.before ? { before: query.before } : {}),
+      limit: limit + 1,
+    });
+    const items = records.slice(0, limit).map(summary);
+    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'rejected-message.list', subjectType: 'rejected-message', subjectId: null, patientId: null, ip, details: { ...query } });
+    return { items, next: records.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<RejectedMessageDetail> {
+    const record = await this.storage.rejected.get(id);
+    if (!record) throw new NotFoundException({ code: 'rejected-message.not-found', message: `There is no rejected message ${id}.` });
+    const device = record.deviceId ? await this.storage.registry.getDevice(record.deviceId) : undefined;
+    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'rejected-message.read', subjectType: 'rejected-message', subjectId: record.id, patientId: device?.patientId ?? null, ip });
+    return { ...summary(record), details: record.details, payload: payloadView(record.payload) };
+  }
+}
+
+function summary(r: RejectedMessage): RejectedMessageSummary {
+  return { id: r.id, receivedAt: r.receivedAt.toISOString(), source: r.source, deviceId: r.deviceId, topic: r.topic, reasonCode: r.reasonCode, reason: r.reason, payloadBytes: r.payload.byteLength };
+}

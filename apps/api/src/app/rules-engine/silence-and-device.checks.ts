@@ -1,0 +1,196 @@
+import type { Alert, Reading } from '@homeward/domain';
+import {
+  type AlertCandidate,
+  DEVICE_CLOCK_OFF_RULE,
+  DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT,
+  DEVICE_UNUSED_RULE,
+  HUB_OFFLINE_RULE,
+  LATE_DELIVERY_RULE,
+  LOW_BATTERY_RULE,
+  MALFORMED_FRAMES_RULE,
+  MALFORMED_FRAMES_WINDOW_MS,
+  OVERDUE_RULE,
+  PATIENT_SILENT_RULE,
+  type EngineCarePlan,
+  type SilenceInput,
+  type TechnicalFinding,
+  deviceProblems,
+  deviceUnusedRule,
+  hubOfflineRule,
+  patientSilentRule,
+  readingProblems,
+  readingProblemsCleared,
+} from '@homeward/rules';
+import type { DeviceContactState, MalformedFrames, MonitoredAdmission, RaiseAlertInput, Storage } from '@homeward/storage';
+
+/** A proposal from any rule, ready for AlertRepository.raise (the engine adds ward, time and timers). */
+export type SilenceProposal = Omit<RaiseAlertInput, 'wardId' | 'at' | 'escalationDueAt' | 'nextReminderAt' | 'by'>;
+
+/** The three kinds of silence (issue 15 item 3), each its own alert kind. */
+export const SILENCE_RULE_IDS: readonly string[] = [PATIENT_SILENT_RULE, HUB_OFFLINE_RULE, DEVICE_UNUSED_RULE];
+/** Judged on the timer pass from the store and the clock; an open one not proposed again resolves. */
+const TIMER_RULES: ReadonlySet<string> = new Set([...SILENCE_RULE_IDS, LOW_BATTERY_RULE, MALFORMED_FRAMES_RULE]);
+/** Judged from newly stored readings; resolved when the device's newest reading is fine. */
+const READING_RULES: ReadonlySet<string> = new Set([DEVICE_CLOCK_OFF_RULE, LATE_DELIVERY_RULE]);
+
+/** Read once per timer pass for all patients. */
+export interface PassFacts {
+  /** Unresolved alerts of the timer's rules, by patient. */
+  readonly open: ReadonlyMap<string, readonly Alert[]>;
+  readonly malformed: readonly MalformedFrames[];
+}
+
+export interface ChecksOutcome {
+  readonly proposals: readonly SilenceProposal[];
+  /** Open alerts whose condition has cleared: the engine resolves them (self-resolving rules). */
+  readonly answered: readonly Alert[];
+}
+
+/**
+ * Silence (patient silent, hub or app offline, device unused) and technical problems (device clock
+ * off, late delivery, malformed frames, low battery) for one admitted patient, as of `now`. Pure
+ * rules from `@homeward/rules` decide; this reads what they judge from the store. Nothing is timed
+ * from boot: every judgement compares stored times with the engine's clock, so after a restart the
+ * time the server was down counts, and a pass after it raises what fell due meanwhile.
+ */
+export class SilenceAndDeviceChecks {
+  constructor(
+    private readonly storage: Storage,
+    private readonly offlineAfterMinutes: number = DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT,
+  ) {}
+
+  /**
+   * What a timer pass reads once for every patient: the open alerts of the timer's rules and the
+   * malformed frames of the last 24 hours. Per patient it then reads two things (onTimer).
+   */
+  async passFacts(now: Date): Promise<PassFacts> {
+    const open = new Map<string, Alert[]>();
+    for (const rule of TIMER_RULES) {
+      for (const alert of await this.storage.alerts.unresolvedOfRule(rule, { limit: 1_000_000 })) open.set(alert.patientId, [...(open.get(alert.patientId) ?? []), alert]);
+    }
+    const malformed = await this.storage.deviceState.malformedFrames(new Date(now.getTime() - MALFORMED_FRAMES_WINDOW_MS));
+    return { open, malformed };
+  }
+
+  /** The timer pass for one patient: silences and device problems raised, those cleared answered. */
+  async onTimer(admission: MonitoredAdmission, plan: EngineCarePlan, now: Date, facts: PassFacts): Promise<ChecksOutcome> {
+    const devices = (await this.storage.deviceState.contactsOf(admission.patientId)).map((d) => asSeenAt(d, now));
+    const input = await this.silenceInput(admission, plan, now, devices);
+    const silences = this.silences(input);
+    const technical = deviceProblems(admission.patientId, devices, facts.malformed, now);
+    const proposed = new Set([...silences.map((c) => c.subject), ...technical.map((f) => f.subject)]);
+    const answered = (facts.open.get(admission.patientId) ?? []).filter((a) => !proposed.has(a.subject));
+    return { proposals: [...silences.map(silenceProposal), ...technical.map(technicalProposal)], answered };
+  }
+
+  /**
+   * Newly stored readings: clock and delivery problems raised; silences they end, and clock or
+   * delivery alerts their device's newest reading clears, answered. Reads the store only when the
+   * patient has such an alert open.
+   */
+  async onReadings(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date): Promise<ChecksOutcome> {
+    const proposals = readingProblems(admission.patientId, fresh, now).map(technicalProposal);
+    const open = (await this.storage.alerts.forPatient(admission.patientId)).filter((a) => TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule));
+    if (open.length === 0) return { proposals, answered: [] };
+    const cleared = readingProblemsCleared(fresh, now);
+    const answered = open.filter((a) => READING_RULES.has(a.rule) && cleared.has(a.subject));
+    const silent = open.filter((a) => SILENCE_RULE_IDS.includes(a.rule));
+    if (silent.length > 0) {
+      const still = new Set(this.silences(await this.silenceInput(admission, plan, now)).map((c) => c.subject));
+      answered.push(...silent.filter((a) => !still.has(a.subject)));
+    }
+    return { proposals, answered };
+  }
+
+  private silences(input: SilenceInput): AlertCandidate[] {
+    return [...patientSilentRule(input), ...hubOfflineRule(input), ...deviceUnusedRule(input)];
+  }
+
+  private async silenceInput(admission: MonitoredAdmission, plan: EngineCarePlan, now: Date, known?: readonly DeviceContactState[]): Promise<SilenceInput> {
+    const latest = await this.storage.readings.latestPerVital(admission.patientId, { asOf: now });
+    const devices = known ?? (await this.storage.deviceState.contactsOf(admission.patientId)).map((d) => asSeenAt(d, now));
+    return {
+      patientId: admission.patientId,
+      expected: plan.expectedReadings,
+      latest,
+      devices,
+      admittedAt: admission.admittedAt,
+      now,
+      offlineAfterMinutes: this.offlineAfterMinutes,
+    };
+  }
+}
+
+/**
+ * A device's contact times as the engine's clock sees them. They are stamped by the gateway's
+ * clock, which may be ahead of the engine's (another process; the demo, whose engine follows the
+ * replay): what happened after `now` happened now, in the same order, so "offline since its last
+ * will" and "heard from after it" keep their meaning and no wording says "-2 hours ago".
+ */
+export function asSeenAt(device: DeviceContactState, now: Date): DeviceContactState {
+  const n = now.getTime();
+  const seen = device.lastSeenAt?.getTime() ?? null;
+  const status = device.connection;
+  const at = status?.at.getTime() ?? null;
+  if ((seen === null || seen <= n) && (at === null || at <= n)) return device;
+  // Heard from after the status (both may be ahead of now): keep the status just before.
+  const seenAfterStatus = seen !== null && (at === null || seen > at);
+  const clampedSeen = seen === null ? null : new Date(Math.min(seen, n));
+  const clampedAt = at === null ? null : new Date(seenAfterStatus ? Math.min(at, n - 1) : Math.min(at, n));
+  return { ...device, lastSeenAt: clampedSeen, connection: status && clampedAt ? { state: status.state, at: clampedAt } : null };
+}
+
+/** Why the engine closed a self-resolving alert, in words for its history. */
+export function resolveReason(rule: string): string {
+  switch (rule) {
+    case PATIENT_SILENT_RULE:
+      return 'Readings resumed.';
+    case HUB_OFFLINE_RULE:
+      return 'The hub or app is back online.';
+    case DEVICE_UNUSED_RULE:
+      return 'The device is in use again.';
+    case DEVICE_CLOCK_OFF_RULE:
+      return "The device's latest reading came with its clock right.";
+    case LATE_DELIVERY_RULE:
+      return "The device's latest reading arrived on time.";
+    case LOW_BATTERY_RULE:
+      return 'The battery has been charged or replaced.';
+    case MALFORMED_FRAMES_RULE:
+      return 'No malformed frames from the device for 24 hours.';
+    case OVERDUE_RULE:
+      return 'The overdue reading arrived.';
+    default:
+      return 'The condition has cleared.';
+  }
+}
+
+function silenceProposal(candidate: AlertCandidate): SilenceProposal {
+  return {
+    patientId: candidate.patientId,
+    rule: candidate.rule,
+    subject: candidate.subject,
+    severity: candidate.severity,
+    explanation: candidate.explanation,
+    details: candidate.details,
+    latestValue: null,
+    // When it fell due: each further interval missed moves it on (a further occurrence).
+    measuredAt: candidate.measuredAt,
+    readingIds: [],
+    evidenceReceivedAt: candidate.measuredAt,
+  };
+}
+
+function technicalProposal(finding: TechnicalFinding): SilenceProposal {
+  return {
+    patientId: finding.patientId,
+    rule: finding.rule,
+    subject: finding.subject,
+    severity: finding.severity,
+    explanation: finding.explanation,
+    details: finding.details,
+    latestValue: null,
+    measuredAt: finding.measuredAt,
+    readingIds: finding.readingIds,
+    evidenceReceivedAt: finding.receivedAt,
+  };
+}

@@ -1,0 +1,187 @@
+import { type AlertSeverityBand, type AlertState, alertSeverityRank } from './alert';
+
+/**
+ * What to do with a rule's finding for one episode (patient, rule, subject), decided here and
+ * only here (ARCHITECTURE.md, "Alert decisions are pure too"): storage reads the episode,
+ * calls decideAlert and writes what it says, with values and no decisions of its own.
+ *
+ * Nothing is swallowed (issue 15): a finding worse than the episode's unresolved alert is always
+ * shown again. An open alert takes the new severity and is marked worsened; an acknowledged or
+ * escalated one is re-opened, because acknowledged is not resolved: the nurse took on the milder
+ * finding, not this one.
+ */
+
+/** The episode's unresolved alert, as far as the decision needs it. */
+export interface UnresolvedAlertSnapshot {
+  readonly state: Exclude<AlertState, 'resolved'>;
+  readonly severity: AlertSeverityBand;
+  readonly readingIds: readonly string[];
+  readonly latestMeasuredAt: Date;
+  readonly explanation: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly latestValue: number | null;
+  readonly escalationDueAt: Date | null;
+  readonly nextReminderAt: Date | null;
+}
+
+/** A rule's finding for the episode, with the timers of its severity counted from now. */
+export interface AlertFinding {
+  readonly severity: AlertSeverityBand;
+  /** Stored readings behind it; none for a finding about time (an overdue reading). */
+  readonly readingIds: readonly string[];
+  /** Measurement time of its latest evidence (for an overdue reading: when it fell due). */
+  readonly measuredAt: Date;
+  /** When its newest evidence reached Homeward. */
+  readonly evidenceReceivedAt: Date;
+  readonly explanation: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly latestValue: number | null;
+  /** When an alert of this severity escalates if nobody takes it on; null without a timer. */
+  readonly escalationDueAt: Date | null;
+  readonly nextReminderAt: Date | null;
+}
+
+export interface AlertDecisionInput {
+  /** The episode's alert in open, acknowledged or escalated; null when it has none. */
+  readonly unresolved: UnresolvedAlertSnapshot | null;
+  /** The episode's latest resolved alert; null when none was ever resolved. */
+  readonly recentlyResolved: { readonly id: string; readonly resolvedAt: Date } | null;
+  /** A suppression of this rule (and subject) for the patient is in force now. */
+  readonly suppressed: boolean;
+  readonly finding: AlertFinding;
+  readonly now: Date;
+}
+
+/** How the unresolved alert takes in the finding (shared by update and re-open). */
+export interface AlertChange {
+  /** The finding brings evidence the alert did not have: occurrences + 1 and a 'repeated' event. */
+  readonly countsAsNew: boolean;
+  /** The finding is at least as recent as what the alert shows: its explanation, details and value replace the alert's. */
+  readonly takeLatest: boolean;
+  /** Reading ids the alert did not list, ascending. */
+  readonly newReadingIds: readonly string[];
+  /** The episode's severity after the finding: the highest it has reached. */
+  readonly severity: AlertSeverityBand;
+  readonly escalationDueAt: Date | null;
+  readonly nextReminderAt: Date | null;
+}
+
+export type AlertDecision =
+  /** No unresolved alert for the episode: open one with the finding. */
+  | { readonly kind: 'raise' }
+  /** The open alert takes the finding in; with severityRaisedFrom it worsened, and is marked so at worsenedAt. */
+  | (AlertChange & { readonly kind: 'update'; readonly severityRaisedFrom?: AlertSeverityBand; readonly worsenedAt?: Date })
+  /** An acknowledged or escalated alert, and a finding of strictly higher severity: back to open, needing attention again. */
+  | (AlertChange & {
+      readonly kind: 'reopen-worsened';
+      readonly from: 'acknowledged' | 'escalated';
+      readonly severityRaisedFrom: AlertSeverityBand;
+      readonly worsenedAt: Date;
+    })
+  | { readonly kind: 'ignore'; readonly reason: 'suppressed' | 'already-resolved' | 'no-new-evidence' };
+
+export function decideAlert(input: AlertDecisionInput): AlertDecision {
+  const { unresolved, finding, now } = input;
+  // A clinician's explicit, reasoned suppression is the one thing that silences a rule.
+  if (input.suppressed) return { kind: 'ignore', reason: 'suppressed' };
+
+  if (unresolved === null) {
+    // A person who closed the episode at or after the evidence arrived had it in front of them;
+    // the same evidence must not reopen it. Later evidence is a new episode.
+    const resolved = input.recentlyResolved;
+    if (resolved !== null && resolved.resolvedAt.getTime() >= finding.evidenceReceivedAt.getTime()) {
+      return { kind: 'ignore', reason: 'already-resolved' };
+    }
+    return { kind: 'raise' };
+  }
+
+  const known = new Set(unresolved.readingIds);
+  const newReadingIds = sortedIds(finding.readingIds.filter((id) => !known.has(id)));
+  const measured = finding.measuredAt.getTime();
+  const latest = unresolved.latestMeasuredAt.getTime();
+  // A finding about time (no readings) is new when it is about a later moment.
+  const countsAsNew = finding.readingIds.length > 0 ? newReadingIds.length > 0 : measured > latest;
+  const takeLatest = measured >= latest;
+  const worse = alertSeverityRank(finding.severity) > alertSeverityRank(unresolved.severity);
+
+  if (worse && unresolved.state !== 'open') {
+    return {
+      kind: 'reopen-worsened',
+      from: unresolved.state,
+      severityRaisedFrom: unresolved.severity,
+      worsenedAt: now,
+      countsAsNew,
+      takeLatest,
+      newReadingIds,
+      severity: finding.severity,
+      // Restarted on the new severity's timer: nobody has taken on the worse finding yet.
+      escalationDueAt: finding.escalationDueAt,
+      nextReminderAt: earliest(unresolved.nextReminderAt, finding.nextReminderAt),
+    };
+  }
+
+  if (worse) {
+    return {
+      kind: 'update',
+      severityRaisedFrom: unresolved.severity,
+      worsenedAt: now,
+      countsAsNew,
+      takeLatest,
+      newReadingIds,
+      severity: finding.severity,
+      // Still unacknowledged: it escalates on the shorter timer of its new severity, never later than it would have.
+      escalationDueAt: earliest(unresolved.escalationDueAt, finding.escalationDueAt),
+      nextReminderAt: earliest(unresolved.nextReminderAt, finding.nextReminderAt),
+    };
+  }
+
+  // Same or milder: the severity stays the highest reached, and the timers run on.
+  const shownChanges =
+    takeLatest &&
+    (measured > latest ||
+      finding.explanation !== unresolved.explanation ||
+      finding.latestValue !== unresolved.latestValue ||
+      !jsonEqual(finding.details, unresolved.details));
+  if (!countsAsNew && !shownChanges) return { kind: 'ignore', reason: 'no-new-evidence' };
+  return {
+    kind: 'update',
+    countsAsNew,
+    takeLatest,
+    newReadingIds,
+    severity: unresolved.severity,
+    escalationDueAt: unresolved.escalationDueAt,
+    nextReminderAt: unresolved.nextReminderAt,
+  };
+}
+
+/** The earlier of two optional times: a timer already due sooner is never pushed back. */
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
+/** Reading ids (bigint identities as strings) ascending, once each. */
+function sortedIds(ids: readonly string[]): string[] {
+  return [...new Set(ids)].sort((a, b) => Number(a) - Number(b));
+}
+
+/**
+ * Whether two details objects store the same JSON: compared as they come back from jsonb (dates as
+ * ISO strings, undefined dropped), ignoring key order, which jsonb does not keep.
+ */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  return sameJson(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => Object.prototype.hasOwnProperty.call(right, key) && sameJson(left[key], right[key]));
+}
