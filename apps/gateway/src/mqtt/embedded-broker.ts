@@ -374,12 +374,24 @@ export async function startEmbeddedBroker(options: {
     });
 
   try {
-    const mqttPort = await listen(createNetServer((socket: Socket) => accept(socket, socket.remoteAddress ?? 'unknown')), options.listeners.port);
+    // No Nagle delay: a PUBACK is a few bytes written right after a commit, and through the size
+    // guard's stream pair it would otherwise wait for the device's delayed ACK (~40 ms a message:
+    // the quick ingest bench fell from 4,300 to 930 readings/s).
+    const mqttPort = await listen(
+      createNetServer((socket: Socket) => {
+        socket.setNoDelay(true);
+        accept(socket, socket.remoteAddress ?? 'unknown');
+      }),
+      options.listeners.port,
+    );
     let mqttsPort: number | undefined;
     if (options.listeners.tls) {
       const tlsServer = createTlsServer(
         { cert: readFileSync(options.listeners.tls.certFile), key: readFileSync(options.listeners.tls.keyFile) },
-        (socket) => accept(socket, socket.remoteAddress ?? 'unknown'),
+        (socket) => {
+          socket.setNoDelay(true);
+          accept(socket, socket.remoteAddress ?? 'unknown');
+        },
       );
       mqttsPort = await listen(tlsServer, options.listeners.tls.port);
     }
