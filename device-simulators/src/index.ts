@@ -9,5 +9,6 @@ export * from './cohort/seeded-random';
 export * from './cohort/cohort.model';
 export * from './cohort/cohort-generator';
 export * from './cohort/cohort-messages';
+export * from './cohort/detection-report';
 export * from './mqtt/simulated-mqtt-device';
 export * from './mqtt/cohort-streamer';

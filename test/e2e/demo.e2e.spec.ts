@@ -61,4 +61,27 @@ describe('homeward demo', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  // Issue 15's detection report: `--report` replays, reads every alert back as the nurse through
+  // the API, prints the table and exits 0 instead of staying up. A short run keeps this bounded.
+  it('--report prints the detection table after the replay and exits 0', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'homeward-demo-report-'));
+    try {
+      const demo = runHomeward(['demo', '--report', '--patients', '6', '--days', '5', '--seconds-per-day', '1', '--seed', '7'], { HOMEWARD_DATA_DIR: dataDir, HOMEWARD_API_PORT: String(await freePort()) });
+      const timer = setTimeout(() => demo.child.kill('SIGINT'), 110_000);
+      const code = await demo.exited.finally(() => clearTimeout(timer));
+      expect({ code, stderr: code === 0 ? '' : demo.stderr() }).toEqual({ code: 0, stderr: '' });
+      const out = demo.stdout();
+      expect(out).toMatch(/Detection report \(seed 7, 6 patients, 5 days, \d+ alerts raised\):/);
+      for (const scenario of ['heart-failure-decompensation', 'chest-infection', 'non-adherence', 'hub-outage', 'wrong-clock', 'malformed-frames']) {
+        expect(out).toMatch(new RegExp(`\\| ${scenario} +\\| [a-z]+.*\\| \\d/1 +\\| \\d/1 +\\|`));
+      }
+      expect(out).toMatch(/Deteriorations detected \d\/2, silences \d\/2, technical \d\/2\./);
+      expect(out).toMatch(/False clinical alerts: \d+ over 30 patient-days = \d+\.\d{3} per patient-day/);
+      expect(demo.stderr()).toMatch(/report done: stopping [\s\S]*stopped cleanly/);
+    } finally {
+      await killLeftovers();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

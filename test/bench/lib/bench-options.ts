@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz'] as const;
+export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz', 'demo-detection'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -37,6 +37,11 @@ export interface BenchOptions {
   /** Generated device messages for the fuzz (100,000 in a full run). */
   readonly fuzzCases: number;
   readonly fuzzSeed: number;
+  /** `homeward demo --report` runs, one per seed (three in a full run, one with --quick). */
+  readonly demoSeeds: readonly number[];
+  readonly demoPatients: number;
+  readonly demoDays: number;
+  readonly demoSecondsPerDay: number;
   readonly out: string;
 }
 
@@ -44,7 +49,8 @@ export const USAGE = `npm run bench -- [--quick] [--only ingest,connections,aler
   [--in-flight 1] [--worker-processes 2] [--copy-rows 200000] [--rules-drain-seconds 180] [--reading-spacing-minutes 180] [--readings-start-days-ago 400] [--skip-mosquitto] [--skip-no-rules] [--profile]
   [--hubs 10000] [--hub-step 1000] [--connections-budget-seconds 600] [--alert-seconds 60] [--alert-load-rate <readings/s>]
   [--trend-patients 10000] [--trend-patients-timescale 1000] [--trend-readings-per-day 5]
-  [--trend-load-budget-seconds 420] [--trend-queries 300] [--cases 100000] [--fuzz-seed 20261203] [--out test/bench/results/latest.json (quick: quick.json)]`;
+  [--trend-load-budget-seconds 420] [--trend-queries 300] [--cases 100000] [--fuzz-seed 20261203]
+  [--demo-seeds 1,2,3 (quick: 1)] [--demo-patients 12] [--demo-days 10] [--demo-seconds-per-day 2.5] [--out test/bench/results/latest.json (quick: quick.json)]`;
 
 /** Flags; --quick shrinks every default so a development run takes about two minutes. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -79,6 +85,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'trend-queries': { type: 'string' },
       cases: { type: 'string' },
       'fuzz-seed': { type: 'string' },
+      'demo-seeds': { type: 'string' },
+      'demo-patients': { type: 'string' },
+      'demo-days': { type: 'string' },
+      'demo-seconds-per-day': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -93,6 +103,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const only = (values.only?.split(',').map((s) => s.trim()) ?? [...BENCHES]) as BenchName[];
   for (const name of only) if (!(BENCHES as readonly string[]).includes(name)) throw new Error(`--only: unknown benchmark "${name}" (known: ${BENCHES.join(', ')})`);
   const hubs = number('hubs', values.hubs, 10_000, 500, 1);
+  const demoSeeds = (values['demo-seeds'] ?? (quick ? '1' : '1,2,3')).split(',').map((s) => Number(s.trim()));
+  if (demoSeeds.some((s) => !Number.isInteger(s))) throw new Error(`--demo-seeds must be whole numbers separated by commas\n${USAGE}`);
   return {
     quick,
     only,
@@ -122,6 +134,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     trendQueries: number('trend-queries', values['trend-queries'], 300, 60, 1),
     fuzzCases: number('cases', values.cases, 100_000, 2_000, 1),
     fuzzSeed: number('fuzz-seed', values['fuzz-seed'], 20261203, 20261203, 0),
+    demoSeeds,
+    demoPatients: number('demo-patients', values['demo-patients'], 12, 12, 6),
+    demoDays: number('demo-days', values['demo-days'], 10, 10, 5),
+    demoSecondsPerDay: number('demo-seconds-per-day', values['demo-seconds-per-day'], 2.5, 2.5, 0.2),
     // Only a full run replaces the committed figures.
     out: values.out ?? (quick ? 'test/bench/results/quick.json' : 'test/bench/results/latest.json'),
   };

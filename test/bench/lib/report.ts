@@ -81,6 +81,22 @@ export function renderReport(report: any): string {
       verdict(f.met),
     ]);
   }
+  if (r.demoDetection) {
+    const d = r.demoDetection;
+    const c = d.combined;
+    const group = (g: string) => {
+      const s = (c.scenarios ?? []).filter((x: any) => x.group === g);
+      return `${s.reduce((t: number, x: any) => t + x.detected, 0)}/${s.reduce((t: number, x: any) => t + x.events, 0)}`;
+    };
+    rows.push([
+      `demo detection (seeds ${d.seeds.join(', ')}; ${n(d.patients)} patients × ${n(d.days)} days each)`,
+      `deteriorations ${group('deterioration')}, silences ${group('silence')}, technical ${group('technical')}; ` +
+        (c.scenarios ?? []).map((x: any) => `${x.scenario} ${x.detected}/${x.events}${x.medianDelayHours === null ? '' : ` (median ${n(Math.round(x.medianDelayHours * 10) / 10)} h)`}`).join(', '),
+      `false clinical ${n(Math.round(c.falseClinicalPerPatientDay * 1000) / 1000)} per patient-day (${n(c.unexplained.clinical)} over ${n(c.patientDays)}); unexplained silence ${n(c.unexplained.silence)}, technical ${n(c.unexplained.technical)}`,
+      d.target,
+      verdict(d.met),
+    ]);
+  }
   out.push(table(rows));
   if (r.ingest) {
     const cpu = (shares: Record<string, number> | undefined) => Object.entries(shares ?? {}).map(([k, v]) => `${k} ${v} %`).join(', ');

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RulesEngineService } from '@homeward/api';
-import { SimulatedMqttDevice, cohortMessages, generateCohort, streamMessages } from '@homeward/device-simulators';
+import { alertKind } from '@homeward/rules';
+import { type RaisedAlert, SimulatedMqttDevice, cohortMessages, evaluateDetection, generateCohort, isSeverityBand, renderDetectionReport, streamMessages } from '@homeward/device-simulators';
 import type { CliContext, Command } from '../cli-context';
 import { startDemoServices } from '../demo/demo-services';
 import { seedDemoWard } from '../demo/demo-ward.seed';
@@ -9,7 +10,7 @@ import { ReplayClock } from '../demo/replay-clock';
 import { describeFailure } from '../describe-failure';
 import { stderrLogger } from '../log';
 
-const USAGE = 'homeward demo [--patients 12] [--days 10] [--seconds-per-day 2.5] [--seed <n>]';
+const USAGE = 'homeward demo [--patients 12] [--days 10] [--seconds-per-day 2.5] [--seed <n>] [--report [--json]]';
 const DAY_MS = 86_400_000;
 
 /**
@@ -21,11 +22,11 @@ export const demoCommand: Command = {
   summary: 'Run a demo: Homeward, a seeded ward (nurse and clinician accounts printed) and a simulated cohort streaming readings over MQTT.',
   usage: USAGE,
   async run(context: CliContext): Promise<number> {
-    let options: { patients: number; days: number; secondsPerDay: number; seed: number | undefined };
+    let options: { patients: number; days: number; secondsPerDay: number; seed: number | undefined; report: boolean; json: boolean };
     try {
       const { values } = parseArgs({
         args: [...context.args],
-        options: { patients: { type: 'string' }, days: { type: 'string' }, 'seconds-per-day': { type: 'string' }, seed: { type: 'string' } },
+        options: { patients: { type: 'string' }, days: { type: 'string' }, 'seconds-per-day': { type: 'string' }, seed: { type: 'string' }, report: { type: 'boolean' }, json: { type: 'boolean' } },
         strict: true,
       });
       options = {
@@ -33,6 +34,8 @@ export const demoCommand: Command = {
         days: Number(values.days ?? 10),
         secondsPerDay: Number(values['seconds-per-day'] ?? 2.5),
         seed: values.seed === undefined ? undefined : Number(values.seed),
+        report: values.report ?? false,
+        json: values.json ?? false,
       };
     } catch (error) {
       context.err(`${describeFailure(error)}\nUsage: ${USAGE}`);
@@ -43,6 +46,7 @@ export const demoCommand: Command = {
     if (!Number.isInteger(options.days) || options.days < 5 || options.days > 90) problems.push('--days must be a whole number from 5 to 90');
     if (!(options.secondsPerDay >= 0.2 && options.secondsPerDay <= 3600)) problems.push('--seconds-per-day must be from 0.2 to 3600');
     if (options.seed !== undefined && !Number.isInteger(options.seed)) problems.push('--seed must be a whole number');
+    if (options.json && !options.report) problems.push('--json goes with --report');
     if (problems.length > 0) {
       context.err(`${problems.join('\n')}\nUsage: ${USAGE}`);
       return 2;
@@ -172,10 +176,26 @@ export const demoCommand: Command = {
         const open = await services.storage.alerts.openForWards([seeded.wardId]);
         step(
           `Replay done: ${result.sent} messages, ${result.stored} readings stored, ${result.duplicates} duplicates, ${result.rejected} refused; ${open.length} alerts open on the worklist. ` +
-            `Sign in at ${services.apiUrl}/ as the nurse. Homeward keeps running: press Ctrl-C to stop.`,
+            (options.report ? 'Reading every alert of the ward as the nurse for the detection report…' : `Sign in at ${services.apiUrl}/ as the nurse. Homeward keeps running: press Ctrl-C to stop.`),
         );
       }
-      await context.stopRequested;
+      if (!stopSignal && options.report) {
+        // Let the engine judge the last readings and pass its timer again before reading what it raised.
+        await new Promise((resolve) => setTimeout(resolve, 2 * timerIntervalMs + 3_000));
+        const alerts = await readAlertsAsNurse(services.apiUrl, seeded);
+        const report = evaluateDetection([{ cohort: { start, days: options.days, patients: cohort.patients }, alerts }]);
+        // --json: the report is the last line of stdout, one JSON document (the progress lines come before
+        // it), with the alerts behind it so several runs can be evaluated together (the demo-detection bench).
+        if (options.json) context.out(JSON.stringify({ seed, patients: options.patients, days: options.days, secondsPerDay: options.secondsPerDay, start: start.toISOString(), report, alerts }));
+        else context.out(`\nDetection report (seed ${seed}, ${options.patients} patients, ${options.days} days, ${alerts.length} alerts raised):\n${renderDetectionReport(report)}`);
+        stopSignal = 'report done';
+      }
+      if (!options.report) await context.stopRequested;
+      else if (stopSignal !== 'report done') {
+        // Stopped before the report: say so in the exit code, so a script never reads a missing report as a result.
+        context.err(`${stopSignal ?? 'stop'} before the replay ended: no detection report`);
+        exitCode = 1;
+      }
     } catch (error) {
       context.err(describeFailure(error, 'The demo failed'));
       exitCode = 1;
@@ -187,3 +207,28 @@ export const demoCommand: Command = {
     return exitCode;
   },
 };
+
+/**
+ * Every alert of this run's ward, resolved ones included, read as the printed nurse reads them:
+ * through the public API (GET /api/patients/{id}/alerts), so the report sees what a nurse would.
+ * A patient kept from an earlier run (same seed) has that run's alerts too: only this ward's count.
+ */
+async function readAlertsAsNurse(
+  apiUrl: string,
+  seeded: { readonly wardId: string; readonly nurse: { readonly email: string; readonly password: string }; readonly patients: ReadonlyArray<{ readonly patientId: string }> },
+): Promise<RaisedAlert[]> {
+  const signIn = await fetch(`${apiUrl}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: seeded.nurse.email, password: seeded.nurse.password }) });
+  if (signIn.status !== 200) throw new Error(`the demo nurse could not sign in (${signIn.status})`);
+  const { token } = (await signIn.json()) as { token: string };
+  const raised: RaisedAlert[] = [];
+  for (const [patientIndex, patient] of seeded.patients.entries()) {
+    const response = await fetch(`${apiUrl}/api/patients/${patient.patientId}/alerts`, { headers: { authorization: `Bearer ${token}` } });
+    if (response.status !== 200) throw new Error(`GET /api/patients/${patient.patientId}/alerts answered ${response.status}`);
+    const alerts = (await response.json()) as Array<{ wardId: string; rule: string; severity: unknown; details: Record<string, unknown> | null; firstMeasuredAt: string }>;
+    for (const alert of alerts) {
+      if (alert.wardId !== seeded.wardId || !isSeverityBand(alert.severity)) continue;
+      raised.push({ patientIndex, rule: alert.rule, severity: alert.severity, kind: alertKind(alert), firstMeasuredAt: new Date(alert.firstMeasuredAt) });
+    }
+  }
+  return raised;
+}
