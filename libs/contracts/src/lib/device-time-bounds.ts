@@ -1,7 +1,7 @@
-import type { CodedError } from '@homeward/domain';
+import { type CodedError, EARLIEST_MEASUREMENT_TIME } from '@homeward/domain';
 
-/** No device time before this is believed (a clock reset to its epoch, or a garbage field). */
-export const EARLIEST_DEVICE_TIME = new Date('2000-01-01T00:00:00Z');
+/** No device time before this is believed (a clock reset to its epoch, or a garbage field): the domain's one bound. */
+export const EARLIEST_DEVICE_TIME = EARLIEST_MEASUREMENT_TIME;
 
 /**
  * How far ahead of our clock a device clock may be and still be corrected. Much wider than the

@@ -1,4 +1,5 @@
 import { type ValidationOptions, ValidateBy, buildMessage } from 'class-validator';
+import { EARLIEST_MEASUREMENT_TIME } from '@homeward/domain';
 
 /** An ISO 8601 date-time that says its zone: `Z` or `±hh:mm` (a zone-less time means whose midnight?). */
 const ZONED = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -12,7 +13,8 @@ export interface ZonedTimestampOptions {
   readonly now?: () => Date;
 }
 
-export const DEFAULT_EARLIEST_TIMESTAMP = '2000-01-01T00:00:00Z';
+/** The domain's one bound on believable times (2000-01-01). */
+export const DEFAULT_EARLIEST_TIMESTAMP = EARLIEST_MEASUREMENT_TIME.toISOString();
 export const DEFAULT_MAX_FUTURE_MS = 366 * 24 * 3_600_000;
 
 /** Why `value` is not a plausible zoned timestamp, or undefined when it is. */
