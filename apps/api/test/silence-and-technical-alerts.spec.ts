@@ -140,6 +140,25 @@ describe.each(BACKENDS)('silence and technical alerts in the rules engine on $la
       expect((await alertsOf(storage, patient.id))[0]).toMatchObject({ rule: 'device-unused', state: 'resolved' });
     });
 
+    it('one expected reading missing while the others arrive from the same app: reading-missing, resolved when it comes', async () => {
+      const { clock, engine, patient } = await setUp();
+      const app = await device(patient.id, 'patient-app');
+      await feed(storage, engine, clock, patient.id, [{ at: at(0), values: DAILY({}) }]);
+      // Days 2 and 3: blood pressure and pulse typed into the app every morning, no weight.
+      for (const day of [1, 2]) {
+        await feed(storage, engine, clock, patient.id, [{ at: at(day * 24), values: { systolic_bp: 124, heart_rate: 70 } }]);
+        await storage.registry.touchDevice(app.id, at(day * 24 + 2));
+      }
+      clock.set(at(48 + 2));
+      await engine.runTimers();
+      const alerts = await alertsOf(storage, patient.id);
+      expect(rules(alerts)).toEqual(['reading-missing']);
+      expect(alerts[0]).toMatchObject({ subject: 'reading-missing', severity: 'medium' });
+      expect(alerts[0]!.explanation).toMatch(/^Reading missing: no weight \(weight last 2026-03-01 08:00 UTC/);
+      await feed(storage, engine, clock, patient.id, [{ at: at(50.5), values: { body_weight: 80.4 } }]);
+      expect((await alertsOf(storage, patient.id))[0]).toMatchObject({ rule: 'reading-missing', state: 'resolved', outcome: 'reading-received' });
+    });
+
     it('silence across a restart: the engine stops, two days pass, and the first pass after start raises what fell due meanwhile', async () => {
       const { clock, engine, patient } = await setUp();
       const hub = await device(patient.id, 'hub');

@@ -99,8 +99,11 @@ function inWindow(at: Date, window: { from: number; to: number }, lead: number):
 /** An alert the event explains: the event's kind (any rule of it), this patient, evidence in the window. */
 function explains(event: ScriptedEvent, alert: RaisedAlert, cohort: DetectionCohort): boolean {
   const expected = EXPECTATIONS[event.kind];
-  // A hub outage's backlog arrives late by design: its late-delivery alert is the outage's too.
-  const kindMatches = alert.kind === expected.kind || (event.kind === 'hub-outage' && alert.rule === 'late-delivery');
+  // A hub outage's backlog arrives late by design: its late-delivery alert is the outage's too. A
+  // device whose frames are refused delivers none of its readings: the reading-missing alert
+  // (others still arrive) is the malformed frames' consequence.
+  const kindMatches =
+    alert.kind === expected.kind || (event.kind === 'hub-outage' && alert.rule === 'late-delivery') || (event.kind === 'malformed-frames' && alert.rule === 'reading-missing');
   return kindMatches && inWindow(alert.firstMeasuredAt, eventWindow(event, cohort), expected.kind === 'clinical' ? 0 : LEAD_TOLERANCE_MS);
 }
 

@@ -28,4 +28,5 @@ export * from './lib/silence/overdue-reading.rule';
 export * from './lib/silence/patient-silent.rule';
 export * from './lib/silence/hub-offline.rule';
 export * from './lib/silence/device-unused.rule';
+export * from './lib/silence/reading-missing.rule';
 export * from './lib/technical/technical-problems.rule';

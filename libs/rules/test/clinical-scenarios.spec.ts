@@ -16,6 +16,8 @@ import {
   patientSilenceResolved,
   patientSilentRule,
   pathwaySchedule,
+  readingMissingResolved,
+  readingMissingRule,
 } from '../src';
 import { NOW, PATIENT, SCALE_2_DECISION, carePlan, consciousness, reading } from '../src/lib/testing/rules-test.builders';
 
@@ -286,5 +288,32 @@ describe('three kinds of silence, judged against the clock', () => {
     expect(deviceUnusedResolved('device-unused:oximeter-1', input)).toBe(false);
     const resumed = { ...input, latest: [...input.latest, measured('spo2', 29), measured('heart_rate', 29)] };
     expect(deviceUnusedResolved('device-unused:oximeter-1', resumed)).toBe(true);
+    // The unused device explains its missing readings: no second alert for them.
+    expect(readingMissingRule(input)).toEqual([]);
+  });
+
+  it('one expected reading missing while the same device sends the others: temperature on COPD skipped for two days is its own alert, resolved when it arrives', () => {
+    const now = at(58); // temperature last at hour 10; SpO2 and pulse every morning and evening since
+    const input = copd(now, {
+      latest: [measured('spo2', 57), measured('heart_rate', 57), measured('body_temperature', 10, 'oximeter-1')],
+      devices: [hub(57.9), device('pulse-oximeter', 57)],
+    });
+    expect(patientSilentRule(input)).toEqual([]);
+    expect(deviceUnusedRule(input)).toEqual([]);
+    const [missing, ...rest] = readingMissingRule(input);
+    expect(rest).toEqual([]);
+    expect(missing).toMatchObject({ rule: 'reading-missing', subject: 'reading-missing', severity: 'medium', details: { missing: [expect.objectContaining({ vital: 'body_temperature', missedIntervals: 1 })] } });
+    expect(missing!.explanation).toMatch(/^Reading missing: no temperature \(temperature last 2026-03-01 18:00 UTC/);
+    expect(readingMissingResolved(input)).toBe(false);
+    expect(readingMissingResolved({ ...input, latest: [...input.latest, measured('body_temperature', 57.5, 'oximeter-1')] })).toBe(true);
+  });
+
+  it('no reading-missing alert when the patient measures nothing (that is patient-silent) or the hub is offline (that is hub-offline)', () => {
+    const silent = copd(at(40), { latest: [measured('spo2', 10), measured('heart_rate', 10), measured('body_temperature', 10)] });
+    expect(patientSilentRule(silent)).toHaveLength(1);
+    expect(readingMissingRule(silent)).toEqual([]);
+    const offline = copd(at(58), { latest: [measured('spo2', 57), measured('heart_rate', 57), measured('body_temperature', 10)], devices: [hub(40)] });
+    expect(hubOfflineRule(offline)).toHaveLength(1);
+    expect(readingMissingRule(offline)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
   MALFORMED_FRAMES_WINDOW_MS,
   OVERDUE_RULE,
   PATIENT_SILENT_RULE,
+  READING_MISSING_RULE,
   type EngineCarePlan,
   type SilenceInput,
   type TechnicalFinding,
@@ -18,6 +19,7 @@ import {
   deviceUnusedRule,
   hubOfflineRule,
   patientSilentRule,
+  readingMissingRule,
   readingProblems,
   readingProblemsCleared,
 } from '@homeward/rules';
@@ -26,8 +28,8 @@ import type { DeviceContactState, MalformedFrames, MonitoredAdmission, RaiseAler
 /** A proposal from any rule, ready for AlertRepository.raise (the engine adds ward, time and timers). */
 export type SilenceProposal = Omit<RaiseAlertInput, 'wardId' | 'at' | 'escalationDueAt' | 'nextReminderAt' | 'by'>;
 
-/** The three kinds of silence (issue 15 item 3), each its own alert kind. */
-export const SILENCE_RULE_IDS: readonly string[] = [PATIENT_SILENT_RULE, HUB_OFFLINE_RULE, DEVICE_UNUSED_RULE];
+/** The three kinds of silence (issue 15 item 3), each its own alert kind, and a single expected reading missing. */
+export const SILENCE_RULE_IDS: readonly string[] = [PATIENT_SILENT_RULE, HUB_OFFLINE_RULE, DEVICE_UNUSED_RULE, READING_MISSING_RULE];
 /** Judged on the timer pass from the store and the clock; an open one not proposed again resolves. */
 const TIMER_RULES: ReadonlySet<string> = new Set([...SILENCE_RULE_IDS, LOW_BATTERY_RULE, MALFORMED_FRAMES_RULE]);
 /** Judged from newly stored readings; resolved when the device's newest reading is fine. */
@@ -103,7 +105,7 @@ export class SilenceAndDeviceChecks {
   }
 
   private silences(input: SilenceInput): AlertCandidate[] {
-    return [...patientSilentRule(input), ...hubOfflineRule(input), ...deviceUnusedRule(input)];
+    return [...patientSilentRule(input), ...hubOfflineRule(input), ...deviceUnusedRule(input), ...readingMissingRule(input)];
   }
 
   private async silenceInput(admission: MonitoredAdmission, plan: EngineCarePlan, now: Date, known?: readonly DeviceContactState[]): Promise<SilenceInput> {
@@ -149,6 +151,8 @@ export function resolveReason(rule: string): string {
       return 'The hub or app is back online.';
     case DEVICE_UNUSED_RULE:
       return 'The device is in use again.';
+    case READING_MISSING_RULE:
+      return 'The missing readings arrived.';
     case DEVICE_CLOCK_OFF_RULE:
       return "The device's latest reading came with its clock right.";
     case LATE_DELIVERY_RULE:

@@ -28,6 +28,7 @@ export const RULE_IDS = [
   'patient-silent',
   'hub-offline',
   'device-unused',
+  'reading-missing',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

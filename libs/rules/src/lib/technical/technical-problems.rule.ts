@@ -4,6 +4,7 @@ import { HOUR_MS } from '../shared/reading-window';
 import { PATIENT_SILENT_RULE } from '../silence/patient-silent.rule';
 import { HUB_OFFLINE_RULE } from '../silence/hub-offline.rule';
 import { DEVICE_UNUSED_RULE } from '../silence/device-unused.rule';
+import { READING_MISSING_RULE } from '../silence/reading-missing.rule';
 import { OVERDUE_RULE } from '../silence/overdue-reading.rule';
 import { when } from '../silence/silence.wording';
 
@@ -29,7 +30,7 @@ export const LOW_BATTERY_LIMIT_PERCENT = 20;
 export const MALFORMED_FRAMES_WINDOW_MS = 24 * HOUR_MS;
 
 export type AlertKind = 'clinical' | 'silence' | 'technical';
-const SILENCE_RULES: readonly string[] = [PATIENT_SILENT_RULE, HUB_OFFLINE_RULE, DEVICE_UNUSED_RULE, OVERDUE_RULE];
+const SILENCE_RULES: readonly string[] = [PATIENT_SILENT_RULE, HUB_OFFLINE_RULE, DEVICE_UNUSED_RULE, READING_MISSING_RULE, OVERDUE_RULE];
 
 /**
  * What kind of item an alert is on the worklist: one of the three silences (patient silent, hub
