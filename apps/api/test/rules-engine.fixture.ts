@@ -187,11 +187,30 @@ export async function anEngine(storage: Storage, clock: ManualClock, options: Ru
 /** Moves a consumer to the end of the stream, so a test sees only its own readings. */
 export async function fastForward(storage: Storage, consumer: string): Promise<void> {
   let cursor = await storage.alerts.readCursor(consumer);
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const page = await storage.readings.afterCursor(cursor, 10_000);
-    if (page.readings.length === 0) return;
+    if (page.readings.length === 0) {
+      // xmin is server-wide: another test's open transaction (in any database) holds rows back.
+      if (!page.heldBack || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
     if (!(await storage.alerts.advanceCursor(consumer, cursor, page.cursor))) throw new Error('cursor moved under the test');
     cursor = page.cursor;
+  }
+}
+
+/**
+ * Waits (bounded) until `count` readings after the consumer's cursor may be passed: on a shared
+ * server another suite's open transaction holds committed rows back, and an engine would see none.
+ */
+export async function untilVisible(storage: Storage, consumer: string, count: number): Promise<void> {
+  const cursor = await storage.alerts.readCursor(consumer);
+  const deadline = Date.now() + 30_000;
+  while ((await storage.readings.afterCursor(cursor, count)).readings.length < count) {
+    if (Date.now() > deadline) throw new Error(`${count} committed readings still held back after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

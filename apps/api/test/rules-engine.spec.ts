@@ -15,6 +15,7 @@ import {
   settle,
   steadyDays,
   summary,
+  untilVisible,
 } from './rules-engine.fixture';
 
 jest.setTimeout(60_000);
@@ -293,6 +294,7 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       // The whole stream is committed while no engine runs.
       for (const moment of script) await storage.readings.insertBatch(readingsAt(admitted.patient.id, moment.at, moment.values));
       const stream = await storage.readings.inRange(admitted.patient.id, { from: START, to: at(1000) });
+      await untilVisible(storage, consumer, stream.length);
       // Engine 1 crashes before committing its 4th batch.
       let batches = 0;
       const crashing = await anEngine(storage, clock, {
@@ -349,6 +351,7 @@ describe.each(BACKENDS)('rules engine on $label', (backend) => {
       await fastForward(storage, consumer);
       const admitted = await admitPatient(storage, 'heart-failure', plan, new Date(START.getTime() - HOUR));
       for (const moment of script) await storage.readings.insertBatch(readingsAt(admitted.patient.id, moment.at, moment.values));
+      await untilVisible(storage, consumer, (await storage.readings.inRange(admitted.patient.id, { from: START, to: at(1000) })).length);
       const clock = new ManualClock(at(7 * 24 + 120));
       // Stopped while its drain is two pages in: stop() waits for that page, not for the backlog.
       let pages = 0;
