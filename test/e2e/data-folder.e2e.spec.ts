@@ -148,6 +148,31 @@ describe('one data folder, one owner; a database that heals itself', () => {
     }
     await until(async () => ((await fetch(`${api}/health/ready`)).status === 200 ? true : undefined), 'readiness after SIGCONT', 20_000);
   });
+
+  it('a frozen database (SIGSTOP) does not hang /metrics: the database figures keep their last values, with their age', async () => {
+    const series = (text: string, name: string) => text.split('\n').find((line) => line.startsWith(`${name} `));
+    const before = await (await fetch(`${api}/metrics`)).text();
+    expect(series(before, 'homeward_metrics_source_age_seconds{source="alerts"}')).toBe('homeward_metrics_source_age_seconds{source="alerts"} 0');
+    const lastAcknowledged = series(before, 'homeward_alerts{state="acknowledged"}');
+    const frozen = serverProcesses(postmasterOf(dataDir));
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    try {
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`${api}/metrics`);
+        expect(response.status).toBe(200);
+        const text = await response.text();
+        expect(series(text, 'homeward_alerts{state="acknowledged"}')).toBe(lastAcknowledged);
+        expect(Number(series(text, 'homeward_metrics_source_age_seconds{source="alerts"}')?.split(' ')[1])).toBeGreaterThan(0);
+      }
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    }
+    const after = await until(async () => {
+      const text = await (await fetch(`${api}/metrics`)).text();
+      return series(text, 'homeward_metrics_source_age_seconds{source="alerts"}')?.endsWith(' 0') ? text : undefined;
+    }, 'fresh figures after SIGCONT', 20_000);
+    expect(after).toMatch(/^homeward_metrics_source_failures_total\{source="alerts"\} [1-9]/m);
+  });
 });
 
 describe('data folder problems: one clear line and a non-zero exit', () => {

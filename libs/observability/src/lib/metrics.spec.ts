@@ -58,4 +58,54 @@ describe('HomewardMetrics', () => {
     expect(body).not.toMatch(/^homeward_alerts\{/m);
     expect(sample(body, 'homeward_metrics_source_failures_total{source="alerts"}')).toBeGreaterThanOrEqual(1);
   });
+
+  it('answers a scrape whose database does not: the last value, its age, one read in flight, a failure counted', async () => {
+    let nowMs = 1_000_000;
+    const metrics = new HomewardMetrics({ processMetrics: false, now: () => nowMs, sourceTimeoutMs: 20 });
+    let reads = 0;
+    let answer: (() => void) | undefined;
+    let frozen = false;
+    metrics.watch({
+      alertsByState: () => {
+        reads++;
+        if (!frozen) return Promise.resolve({ open: reads });
+        return new Promise((resolve) => (answer = () => resolve({ open: 40 })));
+      },
+    });
+    let { body } = await metrics.exposition();
+    expect(sample(body, 'homeward_alerts{state="open"}')).toBe(1);
+    expect(sample(body, 'homeward_metrics_source_age_seconds{source="alerts"}')).toBe(0);
+
+    frozen = true;
+    nowMs += 15_000;
+    ({ body } = await metrics.exposition()); // the read never answers: the scrape gives up after 20 ms
+    expect(sample(body, 'homeward_alerts{state="open"}')).toBe(1);
+    expect(sample(body, 'homeward_metrics_source_age_seconds{source="alerts"}')).toBe(15);
+    nowMs += 5_000;
+    ({ body } = await metrics.exposition());
+    expect(sample(body, 'homeward_metrics_source_age_seconds{source="alerts"}')).toBe(20);
+    expect(sample(body, 'homeward_metrics_source_failures_total{source="alerts"}')).toBe(1); // counted from the scrape before
+    expect(reads).toBe(2); // the frozen read is still the one in flight: scrapes do not pile queries up
+
+    answer!(); // the database answers at last: the next scrape shows it, fresh
+    await Promise.resolve();
+    nowMs += 1_000;
+    frozen = false;
+    ({ body } = await metrics.exposition());
+    expect(sample(body, 'homeward_alerts{state="open"}')).toBeGreaterThanOrEqual(3);
+    expect(sample(body, 'homeward_metrics_source_age_seconds{source="alerts"}')).toBe(0);
+  });
+
+  it('keeps the last value with its age when the source fails outright', async () => {
+    let nowMs = 0;
+    let fail = false;
+    const metrics = new HomewardMetrics({ processMetrics: false, now: () => nowMs });
+    metrics.watch({ rulesLag: () => (fail ? Promise.reject(new Error('connection refused')) : Promise.resolve([{ cursor: 'rules-engine', seconds: 2 }])) });
+    await metrics.exposition();
+    fail = true;
+    nowMs = 7_500;
+    const { body } = await metrics.exposition();
+    expect(sample(body, 'homeward_rules_engine_lag_seconds{cursor="rules-engine"}')).toBe(2);
+    expect(sample(body, 'homeward_metrics_source_age_seconds{source="rules-lag"}')).toBe(7.5);
+  });
 });

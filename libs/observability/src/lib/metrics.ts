@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BoundedSource, type SourceSample } from './bounded-source';
 
 /** Connections of a node-postgres pool (pg's totalCount, idleCount, waitingCount). */
 export interface PoolStats {
@@ -23,6 +24,15 @@ export interface MetricSources {
   readonly rulesLag?: () => Promise<ReadonlyArray<{ readonly cursor: string; readonly seconds: number }>>;
 }
 
+type DatabaseSources = Pick<MetricSources, 'alertsByState' | 'rulesLag'>;
+type Sampled<K extends keyof DatabaseSources> = Awaited<ReturnType<NonNullable<DatabaseSources[K]>>>;
+
+/** How long a scrape waits for a database figure before it shows the last one with its age. */
+export const DEFAULT_SOURCE_TIMEOUT_MS = 1_000;
+
+/** The `source` label of each database figure (in failures and ages). */
+const SOURCE_LABEL: Record<keyof DatabaseSources, string> = { alertsByState: 'alerts', rulesLag: 'rules-lag' };
+
 /** Seconds from receipt to commit: group commit keeps this near one round trip when idle. */
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -37,6 +47,9 @@ export class HomewardMetrics {
   private readonly stateGauges: Partial<Record<keyof MetricSources, Gauge<string>>> = {};
   private readonly watched = new Set<keyof MetricSources>();
   private readonly scrapeFailures: Counter<'source'>;
+  private readonly bounded: { alertsByState?: BoundedSource<Sampled<'alertsByState'>>; rulesLag?: BoundedSource<Sampled<'rulesLag'>> } = {};
+  private readonly now: () => number;
+  private readonly sourceTimeoutMs: number;
 
   readonly mqttMessagesReceived: Counter<'kind'>;
   readonly mqttMessagesSent: Counter<'kind'>;
@@ -49,8 +62,19 @@ export class HomewardMetrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly databaseRestarts: Counter;
   readonly escalationDeliveryAttempts: Counter<'channel' | 'outcome'>;
+  private readonly sourceAge: Gauge<'source'>;
 
-  constructor(options: { readonly processMetrics?: boolean } = {}) {
+  constructor(
+    options: {
+      readonly processMetrics?: boolean;
+      /** The clock for the age of database figures (injected, so tests move it). */
+      readonly now?: () => number;
+      /** How long a scrape waits for a database figure (DEFAULT_SOURCE_TIMEOUT_MS). */
+      readonly sourceTimeoutMs?: number;
+    } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.sourceTimeoutMs = options.sourceTimeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS;
     const registers = [this.registry];
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     // `this` inside collect() is the metric; the sources are read through this closure instead.
@@ -111,22 +135,24 @@ export class HomewardMetrics {
         this.set({ state: 'waiting' }, stats.waiting);
       },
     });
+    // Database figures: bounded, so a frozen database cannot hang the scrape (see BoundedSource).
+    const sample = <K extends keyof DatabaseSources>(key: K): Promise<SourceSample<Sampled<K>>> | undefined =>
+      (this.bounded[key] as BoundedSource<Sampled<K>> | undefined)?.sample();
+    const sampled = async <K extends keyof DatabaseSources>(key: K): Promise<Sampled<K> | undefined> => {
+      const result = await sample(key);
+      if (!result) return undefined;
+      if (result.outcome !== 'fresh') failed(SOURCE_LABEL[key]);
+      return result.value;
+    };
     this.stateGauges.alertsByState = new Gauge({
       name: 'homeward_alerts',
-      help: 'Alerts in the database by state',
+      help: 'Alerts in the database by state (the last value read when the database does not answer: see homeward_metrics_source_age_seconds)',
       labelNames: ['state'],
       registers: [],
       async collect() {
-        const source = read('alertsByState');
-        if (!source) return;
-        try {
-          const counts = await source();
-          this.reset();
-          for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
-        } catch {
-          this.reset();
-          failed('alerts');
-        }
+        const counts = await sampled('alertsByState');
+        this.reset();
+        for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
       },
     });
     this.stateGauges.rulesLag = new Gauge({
@@ -135,16 +161,21 @@ export class HomewardMetrics {
       labelNames: ['cursor'],
       registers: [],
       async collect() {
-        const source = read('rulesLag');
-        if (!source) return;
-        try {
-          const lags = await source();
-          this.reset();
-          for (const { cursor, seconds } of lags) this.set({ cursor }, seconds);
-        } catch {
-          this.reset();
-          failed('rules-lag');
-        }
+        const lags = await sampled('rulesLag');
+        this.reset();
+        for (const { cursor, seconds } of lags ?? []) this.set({ cursor }, seconds);
+      },
+    });
+    const sourceKeys = Object.keys(SOURCE_LABEL) as Array<keyof DatabaseSources>;
+    this.sourceAge = new Gauge({
+      name: 'homeward_metrics_source_age_seconds',
+      help: 'Age of the value shown for a database figure: 0 when read in this scrape, growing while the database does not answer in time',
+      labelNames: ['source'],
+      registers: [],
+      async collect() {
+        this.reset();
+        const results = await Promise.all(sourceKeys.map(async (key) => [key, await sample(key)] as const));
+        for (const [key, result] of results) if (result?.ageMs !== undefined) this.set({ source: SOURCE_LABEL[key] }, result.ageMs / 1000);
       },
     });
   }
@@ -152,6 +183,10 @@ export class HomewardMetrics {
   /** Adds (or replaces) the sources read at scrape time. */
   watch(sources: MetricSources): void {
     this.sources = { ...this.sources, ...sources };
+    const bounds = { timeoutMs: this.sourceTimeoutMs, now: this.now };
+    if (sources.alertsByState) this.bounded.alertsByState = new BoundedSource(sources.alertsByState, bounds);
+    if (sources.rulesLag) this.bounded.rulesLag = new BoundedSource(sources.rulesLag, bounds);
+    if ((sources.alertsByState || sources.rulesLag) && !this.registry.getSingleMetric('homeward_metrics_source_age_seconds')) this.registry.registerMetric(this.sourceAge);
     for (const key of Object.keys(sources) as Array<keyof MetricSources>) {
       const gauge = this.stateGauges[key];
       if (sources[key] === undefined || gauge === undefined || this.watched.has(key)) continue;
