@@ -71,7 +71,12 @@ export async function startGateway(options: {
       const { mqtt, mqtts, ws } = broker.ports;
       log(`MQTT broker listening on ${config.mqtt.host}: mqtt ${mqtt}${mqtts === undefined ? '' : `, mqtts ${mqtts}`}${ws === undefined ? '' : `, ws ${ws}`}${config.mqtt.redisUrl === undefined ? '' : `; sessions shared through Redis ${redactUrlPassword(config.mqtt.redisUrl)}`}`);
     } else if (config.mqtt.mode === 'external' && config.mqtt.external) {
-      external = await startExternalConsumer({ external: config.mqtt.external, handler, log });
+      external = await startExternalConsumer({
+        external: config.mqtt.external,
+        handler,
+        log,
+        ...(config.mqtt.limits ? { storeRetry: { ...DEFAULT_BROKER_LIMITS.storeRetry, giveUpAfterMs: config.mqtt.limits.storeRetryLimitMs } } : {}),
+      });
       log(`consuming device topics from ${redactUrlPassword(config.mqtt.external.url)} (shared group "${config.mqtt.external.sharedGroup}")`);
     }
     if (config.ble.enabled) {
