@@ -7,3 +7,4 @@ export * from './lib/vital-signs';
 export * from './lib/device-clock';
 export * from './lib/alert';
 export * from './lib/alert-decision';
+export * from './lib/system-alert';

@@ -14,5 +14,6 @@ export * from './lib/repositories/reading.repository';
 export * from './lib/repositories/registry.repository';
 export * from './lib/repositories/rejected-message.repository';
 export * from './lib/repositories/rules-partition.repository';
+export * from './lib/repositories/system-alert.repository';
 export * from './lib/storage';
 export { createScratchDatabase, startScratchEmbeddedPostgres } from './lib/scratch-database';

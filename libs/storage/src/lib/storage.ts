@@ -11,6 +11,7 @@ import { ReadingRepository } from './repositories/reading.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { RejectedMessageRepository } from './repositories/rejected-message.repository';
 import { RulesPartitionRepository } from './repositories/rules-partition.repository';
+import { SystemAlertRepository } from './repositories/system-alert.repository';
 
 export interface StorageInfo {
   readonly mode: DatabaseMode;
@@ -32,6 +33,8 @@ export interface Repositories {
   readonly notifications: EscalationNotificationRepository;
   /** Devices' contact and connection state and their malformed frames, for the silence and technical alerts. */
   readonly deviceState: DeviceStateRepository;
+  /** Problems of Homeward itself (database restarted, pipeline stalled, …) that every member of staff sees. */
+  readonly systemAlerts: SystemAlertRepository;
 }
 
 export interface Storage extends Repositories {
@@ -82,6 +85,7 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     partitions: new RulesPartitionRepository(db),
     notifications: new EscalationNotificationRepository(db),
     deviceState: new DeviceStateRepository(db),
+    systemAlerts: new SystemAlertRepository(db),
   };
 }
 
@@ -103,7 +107,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
       use,
       ...(options.command === undefined ? {} : { command: options.command }),
       supervise: options.supervise ?? use === 'own',
-      onEvent: reportSupervision({ logProblem, onRestart: options.onDatabaseRestart, audit: () => opened?.audit }),
+      onEvent: reportSupervision({ logProblem, onRestart: options.onDatabaseRestart, audit: () => opened?.audit, systemAlerts: () => opened?.systemAlerts }),
       ...(options.embeddedPort === undefined ? {} : { port: options.embeddedPort }),
     });
     if (!embedded.attached) log(`embedded PostgreSQL running on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`);
