@@ -109,11 +109,15 @@ for (const backend of BACKENDS) {
       expect(second.raised.map((x) => [x.patientId, x.wardId, x.rule, x.severity])).toEqual([[stuck.patient.id, stuck.ward.id, PIPELINE_STALL_RULE, 'medium']]);
       expect((await storage.alerts.openForWards([stuck.ward.id])).map((x) => x.rule)).toEqual([PIPELINE_STALL_RULE]);
       expect((await monitor.check()).raised).toEqual([]); // once per episode
+      // Staff also see it as one system alert (not a patient's), counted on each confirming check.
+      const system = (await storage.systemAlerts.list()).filter((a) => a.kind === 'pipeline-stalled');
+      expect(system.map((a) => [a.source, a.state, a.occurrences, a.details['patientsWaiting']])).toEqual([['rules', 'open', 2, 1]]);
 
       await settle(storage, engine.engine);
       const after = await monitor.check();
       expect(after.resolved.map((x) => [x.patientId, x.state, x.outcome])).toEqual([[stuck.patient.id, 'resolved', 'reading-received']]);
       expect(await storage.alerts.openForWards([stuck.ward.id, uploaded.ward.id])).toEqual([]);
+      expect((await storage.systemAlerts.get(system[0]!.id))).toMatchObject({ state: 'resolved', resolvedBy: 'pipeline-monitor' });
     });
   });
 }

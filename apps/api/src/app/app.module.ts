@@ -16,6 +16,8 @@ import { PeopleController } from './registry/people.controller';
 import { RejectedMessagesController } from './registry/rejected-messages.controller';
 import { AlertStreamService } from './stream/alert-stream.service';
 import { StreamController } from './stream/stream.controller';
+import { SystemAlertStreamService } from './system-alerts/system-alert-stream.service';
+import { SystemAlertsController } from './system-alerts/system-alerts.controller';
 import { FhirController } from './fhir/fhir.controller';
 import { FhirService } from './fhir/fhir.service';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
@@ -55,10 +57,12 @@ export class AppModule {
         StreamController,
         AuditController,
         RejectedMessagesController,
+        SystemAlertsController,
         FhirController,
       ],
       providers: [
         AlertStreamService,
+        SystemAlertStreamService,
         SessionEvents,
         FhirService,
         { provide: STORAGE, useValue: storage },

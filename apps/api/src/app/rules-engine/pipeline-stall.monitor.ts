@@ -4,6 +4,8 @@ import type { Clock } from './clock';
 
 export const PIPELINE_STALL_RULE = 'pipeline-stalled';
 export const PIPELINE_STALL_SUBJECT = 'rules-pipeline';
+/** The one system alert of the pipeline (all processes report the same). */
+export const PIPELINE_STALL_SYSTEM_SOURCE = 'rules';
 export const PIPELINE_MONITOR_ACTOR: AlertActor = { type: 'system', id: 'pipeline-monitor' };
 
 export interface PipelineStallSettings {
@@ -34,6 +36,10 @@ export interface StallCheckResult {
  * A patient must be found waiting at two successive checks before the alert is raised, so a
  * batch of old readings uploaded late (a hub back online) and evaluated a moment later does not
  * raise it. Safe to run in several processes at once: raising is idempotent per episode.
+ *
+ * Besides the patients' alerts, one `pipeline-stalled` system alert (GET /api/system-alerts,
+ * for every member of staff, patients on a virtual ward or not) is open while any patient's
+ * readings are confirmed waiting, and resolved by the check that finds none.
  */
 export class PipelineStallMonitor {
   /** Patients waiting at the last check → the oldest waiting reading's arrival (ms). */
@@ -96,6 +102,30 @@ export class PipelineStallMonitor {
       });
       if (done.ok) resolved.push(done.value);
     }
+    await this.reportSystemProblem(waiting.filter((w) => previous.has(w.patientId)), now);
     return { raised, resolved, waiting: waiting.length };
+  }
+
+  private async reportSystemProblem(confirmed: ReadonlyArray<{ readonly count: number; readonly oldestReceivedAt: Date }>, now: Date): Promise<void> {
+    const by = PIPELINE_MONITOR_ACTOR;
+    if (confirmed.length === 0) {
+      await this.storage.systemAlerts.clear(PIPELINE_STALL_RULE, PIPELINE_STALL_SYSTEM_SOURCE, now, by, 'The rules are checking the readings again.');
+      return;
+    }
+    const readings = confirmed.reduce((sum, w) => sum + w.count, 0);
+    const oldest = Math.min(...confirmed.map((w) => w.oldestReceivedAt.getTime()));
+    const minutes = Math.max(1, Math.round((now.getTime() - oldest) / 60_000));
+    await this.storage.systemAlerts.report(
+      {
+        kind: PIPELINE_STALL_RULE,
+        source: PIPELINE_STALL_SYSTEM_SOURCE,
+        summary:
+          `Homeward's rules have not checked ${readings} reading${readings === 1 ? '' : 's'} from ${confirmed.length} patient${confirmed.length === 1 ? '' : 's'} ` +
+          `for up to ${minutes} min: the worklist may be missing alerts. Review patients' latest readings yourself and tell the on-call engineer.`,
+        details: { patientsWaiting: confirmed.length, unevaluatedReadings: readings, oldestReceivedAt: new Date(oldest).toISOString(), stallAfterSeconds: this.settings.stallAfterMs / 1000 },
+      },
+      now,
+      by,
+    );
   }
 }

@@ -7,6 +7,7 @@ import { bearerToken, hashSessionToken } from '../auth/session-token';
 import { STORAGE } from '../tokens';
 import { AlertStreamService } from './alert-stream.service';
 import { EscalationStreamService } from '../notifications/escalation-stream.service';
+import { SystemAlertStreamService } from '../system-alerts/system-alert-stream.service';
 
 const KEEP_ALIVE_MS = 15_000;
 /** How often an open stream re-checks its session: expiry, a disabled account or a sign-out elsewhere end it within this. */
@@ -16,8 +17,9 @@ export const SESSION_CHECK_MS = 3_000;
  * `GET /api/stream`: server-sent events for a signed-in nurse or clinician, carrying new and
  * changed alerts of their wards only. Events: `ready` once, then `alert` (a worklist item; state
  * "resolved" means it leaves the worklist), `escalation` (an escalated alert told to a stream
- * escalation contact of the ward: an EscalationStreamNotice), `resync` (refetch the worklist:
- * changes may have been missed) and `ping` every 15 s so proxies keep the connection open.
+ * escalation contact of the ward: an EscalationStreamNotice), `system-alert` (a SystemAlertView:
+ * a problem of Homeward itself, raised or changed, sent to everyone whatever their wards),
+ * `resync` (refetch the worklist and the system alerts: changes may have been missed) and `ping` every 15 s so proxies keep the connection open.
  * The stream ends with `session-ended` when its session does: at once on sign-out in this process,
  * within SESSION_CHECK_MS for expiry, a disabled account or a sign-out on another instance.
  */
@@ -29,6 +31,7 @@ export class StreamController {
     @Inject(STORAGE) private readonly storage: Storage,
     private readonly escalations: EscalationStreamService,
     private readonly sessions: SessionEvents,
+    private readonly systemAlerts: SystemAlertStreamService,
   ) {}
 
   @Sse('stream')
@@ -58,6 +61,7 @@ export class StreamController {
       filter((notice) => wards.has(notice.wardId)),
       map((notice): MessageEvent => ({ type: 'escalation', data: notice })),
     );
+    const system = this.systemAlerts.changes$.pipe(map((alert): MessageEvent => ({ type: 'system-alert', data: alert })));
     const pings = interval(KEEP_ALIVE_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: {} })));
     // End the response when the service stops (its changes$ completes on module destroy): an open
     // stream would otherwise keep the HTTP server from closing, and Ctrl-C would hang while a
@@ -65,7 +69,7 @@ export class StreamController {
     const stopped = this.stream.changes$.pipe(ignoreElements(), endWith(true));
     // The last event says why the stream ends, so the dashboard signs the user out instead of reconnecting.
     const farewell = sessionEnded.pipe(map((): MessageEvent => ({ type: 'session-ended', data: {} })));
-    return concat(opened, merge(changes, notices, pings, farewell)).pipe(
+    return concat(opened, merge(changes, notices, system, pings, farewell)).pipe(
       takeWhile((event) => event.type !== 'session-ended', true),
       takeUntil(stopped),
     );

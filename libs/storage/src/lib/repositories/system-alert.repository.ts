@@ -1,4 +1,5 @@
 import {
+  type AlertActor,
   type Result,
   type SystemAlertAction,
   type SystemAlertKind,
@@ -37,11 +38,6 @@ export interface SystemAlertEvent {
   readonly note: string | null;
 }
 
-export interface SystemActor {
-  readonly type: 'user' | 'system';
-  readonly id: string;
-}
-
 const COLUMNS = `id, kind, source, state, summary, details, occurrences, opened_at, last_seen_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by`;
 
 /**
@@ -55,7 +51,7 @@ export class SystemAlertRepository {
   constructor(private readonly db: Database) {}
 
   /** A detector sees the problem: raise it, or count it again on the unresolved alert of its kind and source. */
-  async report(problem: SystemProblem, at: Date, by: SystemActor): Promise<{ readonly kind: 'raised' | 'repeated' | 'reopened'; readonly alert: SystemAlert }> {
+  async report(problem: SystemProblem, at: Date, by: AlertActor): Promise<{ readonly kind: 'raised' | 'repeated' | 'reopened'; readonly alert: SystemAlert }> {
     return this.db.transaction(async (tx) => {
       // Serialises reports of one kind and source (the unique index alone would fail the second insert).
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`system-alert:${problem.kind}:${problem.source}`]);
@@ -85,7 +81,7 @@ export class SystemAlertRepository {
   }
 
   /** The detector no longer sees a condition: resolve its unresolved alert of that source, if any. */
-  async clear(kind: SystemAlertKind, source: string, at: Date, by: SystemActor, note: string): Promise<SystemAlert | undefined> {
+  async clear(kind: SystemAlertKind, source: string, at: Date, by: AlertActor, note: string): Promise<SystemAlert | undefined> {
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`system-alert:${kind}:${source}`]);
       const current = await unresolved(tx, kind, source);
@@ -95,7 +91,7 @@ export class SystemAlertRepository {
   }
 
   /** A person acknowledges or resolves it; refused (coded) when its state does not allow that. */
-  async act(id: string, action: SystemAlertAction, at: Date, by: SystemActor, note: string | null): Promise<Result<SystemAlert> | undefined> {
+  async act(id: string, action: SystemAlertAction, at: Date, by: AlertActor, note: string | null): Promise<Result<SystemAlert> | undefined> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<Row>(`SELECT ${COLUMNS} FROM system_alerts WHERE id = $1 FOR UPDATE`, [id]);
       if (!rows[0]) return undefined;
@@ -135,7 +131,7 @@ export class SystemAlertRepository {
     return rows.map((r) => ({ at: new Date(r.at), kind: r.kind, actorType: r.actor_type, actorId: r.actor_id, fromState: r.from_state, toState: r.to_state, note: r.note }));
   }
 
-  private async change(tx: SqlClient, current: SystemAlert, action: SystemAlertAction, at: Date, by: SystemActor, note: string | null): Promise<SystemAlert> {
+  private async change(tx: SqlClient, current: SystemAlert, action: SystemAlertAction, at: Date, by: AlertActor, note: string | null): Promise<SystemAlert> {
     const { rows } = await tx.query<Row>(
       action === 'acknowledge'
         ? `UPDATE system_alerts SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 RETURNING ${COLUMNS}`
@@ -153,7 +149,7 @@ async function unresolved(tx: SqlClient, kind: SystemAlertKind, source: string):
   return rows[0] ? toAlert(rows[0]) : undefined;
 }
 
-async function event(tx: SqlClient, id: string, at: Date, kind: SystemAlertEvent['kind'], by: SystemActor, from: SystemAlertState | null, to: SystemAlertState, note: string | null): Promise<void> {
+async function event(tx: SqlClient, id: string, at: Date, kind: SystemAlertEvent['kind'], by: AlertActor, from: SystemAlertState | null, to: SystemAlertState, note: string | null): Promise<void> {
   await tx.query(
     `INSERT INTO system_alert_events (system_alert_id, at, kind, actor_type, actor_id, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [id, at, kind, by.type, by.id, from, to, note],

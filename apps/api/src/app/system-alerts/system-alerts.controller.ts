@@ -1,0 +1,57 @@
+import { Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { SystemAlertActionDto, type SystemAlertEventView, type SystemAlertView, SystemAlertsQueryDto } from '@homeward/contracts';
+import type { SystemAlertAction } from '@homeward/domain';
+import type { Storage } from '@homeward/storage';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { STORAGE } from '../tokens';
+import { systemAlertEventView, systemAlertView } from './system-alert-view';
+
+/**
+ * Problems of Homeward itself (the database restarted, the rules pipeline stalled, the broker not
+ * accepting devices, escalations not delivered): not a patient's alerts, so not on a ward's
+ * worklist, but every nurse, clinician and admin sees them, because while one is open the
+ * worklist may be incomplete. Nurses and admins acknowledge and resolve them; every action is
+ * audited and kept in the alert's own trail.
+ */
+@Controller('api/system-alerts')
+export class SystemAlertsController {
+  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+
+  @Roles('nurse', 'clinician', 'admin')
+  @Get()
+  async list(@Query() query: SystemAlertsQueryDto): Promise<SystemAlertView[]> {
+    return (await this.storage.systemAlerts.list({ includeResolved: query.state === 'all' })).map(systemAlertView);
+  }
+
+  @Roles('nurse', 'clinician', 'admin')
+  @Get(':id')
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<SystemAlertView & { readonly events: readonly SystemAlertEventView[] }> {
+    const alert = await this.storage.systemAlerts.get(id);
+    if (!alert) throw notFound(id);
+    return { ...systemAlertView(alert), events: (await this.storage.systemAlerts.events(id)).map(systemAlertEventView) };
+  }
+
+  @Roles('nurse', 'admin')
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: SystemAlertActionDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<SystemAlertView> {
+    return this.act(id, 'acknowledge', body, user, ip);
+  }
+
+  @Roles('nurse', 'admin')
+  @Post(':id/resolve')
+  @HttpCode(200)
+  resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: SystemAlertActionDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<SystemAlertView> {
+    return this.act(id, 'resolve', body, user, ip);
+  }
+
+  private async act(id: string, action: SystemAlertAction, body: SystemAlertActionDto, user: SignedInUser, ip: string): Promise<SystemAlertView> {
+    const result = await this.storage.systemAlerts.act(id, action, new Date(), { type: 'user', id: user.id }, body.note ?? null);
+    if (result === undefined) throw notFound(id);
+    if (!result.ok) throw new ConflictException(result.error); // the state machine refused: say why
+    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: `system-alert.${action}`, subjectType: 'system-alert', subjectId: id, ip });
+    return systemAlertView(result.value);
+  }
+}
+
+const notFound = (id: string) => new NotFoundException({ code: 'system-alert.not-found', message: `There is no system alert ${id}.` });
