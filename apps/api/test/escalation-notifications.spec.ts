@@ -2,7 +2,7 @@ import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
-import type { EscalationContactView, EscalationDeliveryView, EscalationStreamNotice, EscalationWebhookBody } from '@homeward/contracts';
+import type { EscalationContactView, EscalationDeliveryView, EscalationStreamNotice, EscalationWebhookBody, SystemAlertView } from '@homeward/contracts';
 import type { Alert, Patient } from '@homeward/domain';
 import { createLogger } from '@homeward/observability';
 import type { EscalationDelivery, Storage } from '@homeward/storage';
@@ -340,6 +340,9 @@ describe('escalation notifications', () => {
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     expect(metrics).toMatch(/^homeward_escalation_delivery_attempts_total\{channel="webhook",outcome="failed"\} [1-9]/m);
     expect(metrics).toMatch(/^homeward_escalation_delivery_attempts_total\{channel="webhook",outcome="retry"\} [1-9]/m);
+    // And to staff: a system alert for that contact, on GET /api/system-alerts.
+    const system = await request<SystemAlertView[]>(api.url, nurse.token, 'GET', '/api/system-alerts');
+    expect(system.body.filter((a) => a.details['alertId'] === alert.id).map((a) => [a.kind, a.state, a.details['attempts']])).toEqual([['escalation-delivery-failing', 'open', 3]]);
   });
 
   it('a receiver that does not answer in time counts as a failed attempt, retried', async () => {

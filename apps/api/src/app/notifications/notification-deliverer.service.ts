@@ -159,7 +159,36 @@ export class NotificationDelivererService implements OnApplicationBootstrap, OnM
     this.metrics?.escalationDeliveryAttempts.inc({ channel: delivery.channel, outcome: decision.outcome });
     if (decision.outcome === 'retry') this.logger.warn(`${what} failed (${outcome.error ?? 'unknown'}); next at ${decision.nextAttemptAt.toISOString()}`);
     else if (decision.outcome === 'failed') this.logger.error(`${what} failed (${outcome.error ?? 'unknown'}); given up`);
+    await this.reportToStaff(delivery, decision.outcome, attempt, outcome.statusCode, at);
     return decision.outcome;
+  }
+
+  /**
+   * An escalation that reached nobody on a contact is a system alert every member of staff sees
+   * (`escalation-delivery-failing`, one per contact), resolved by the next delivery to that contact
+   * that succeeds. Failing to record it never fails the delivery pass.
+   */
+  private async reportToStaff(delivery: ClaimedDelivery, outcome: 'delivered' | 'retry' | 'failed', attempts: number, statusCode: number | null, at: Date): Promise<void> {
+    const source = `${delivery.channel}:${delivery.contactId}`;
+    const by = { type: 'system', id: 'escalation-deliverer' } as const;
+    try {
+      if (outcome === 'delivered') await this.storage.systemAlerts.clear('escalation-delivery-failing', source, at, by, 'A later escalation reached this contact.');
+      else if (outcome === 'failed')
+        await this.storage.systemAlerts.report(
+          {
+            kind: 'escalation-delivery-failing',
+            source,
+            summary:
+              `An escalated alert could not be delivered to a ward's ${delivery.channel} escalation contact (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}): ` +
+              'escalations may be reaching nobody there. Check the escalated alerts on the worklist and ask an admin to check the contact.',
+            details: { channel: delivery.channel, contactId: delivery.contactId, alertId: delivery.alertId, deliveryId: delivery.id, attempts, statusCode },
+          },
+          at,
+          by,
+        );
+    } catch (error) {
+      this.logger.error(`could not record the escalation delivery problem as a system alert: ${describe(error)}`);
+    }
   }
 
   private async send(delivery: ClaimedDelivery, attempt: number, at: Date): Promise<SendOutcome> {
