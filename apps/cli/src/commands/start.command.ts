@@ -1,7 +1,8 @@
-import { createApiApp, listenApi } from '@homeward/api';
+import { hostname } from 'node:os';
+import { SystemConditionWatch, createApiApp, listenApi } from '@homeward/api';
 import { type Gateway, startGateway } from '@homeward/gateway';
 import { HomewardMetrics, type RunningMetricsServer, messageLogger, startMetricsServer } from '@homeward/observability';
-import { openStorage } from '@homeward/storage';
+import { type Storage, openStorage } from '@homeward/storage';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
 import { countedPipeline, problemLogger, processLogger, readinessChecks } from '../observability';
@@ -52,6 +53,9 @@ export const startCommand: Command = {
       return 1;
     }
     const readiness = readinessChecks(storage, gateway);
+    // Staff see a broker that does not accept devices as a system alert (GET /api/system-alerts).
+    const brokerWatch = gateway ? brokerAvailabilityWatch(storage, gateway, config, logger) : undefined;
+    brokerWatch?.start(BROKER_CHECK_MS);
     let metricsServer: RunningMetricsServer | undefined;
     if (config.metricsPort !== undefined || !services.api) {
       // A process without the API (HOMEWARD_SERVICES=gateway) still answers Prometheus and probes.
@@ -101,6 +105,7 @@ export const startCommand: Command = {
     const signal = await context.stopRequested;
     log(`${signal} received: stopping`);
     // Stop taking readings first, then the API, then the database.
+    await brokerWatch?.stop();
     await gateway?.close();
     await app?.close();
     await metricsServer?.close();
@@ -109,3 +114,27 @@ export const startCommand: Command = {
     return 0;
   },
 };
+
+const BROKER_CHECK_MS = 5_000;
+
+/** A `broker-unavailable` system alert for this gateway while its broker side is down for two checks in a row. */
+function brokerAvailabilityWatch(
+  storage: Storage,
+  gateway: Gateway,
+  config: NonNullable<ReturnType<CliContext['config']>>,
+  logger: ReturnType<typeof processLogger>,
+): SystemConditionWatch {
+  const source = `${hostname()}:${config.mqtt.mode === 'embedded' ? `mqtt ${config.mqtt.port}` : 'external broker'}`;
+  return new SystemConditionWatch(storage.systemAlerts, {
+    kind: 'broker-unavailable',
+    source,
+    problem: () => {
+      const problem = gateway.brokerProblem();
+      return (
+        problem &&
+        `Devices cannot send readings to Homeward through gateway ${source}: ${problem}. Readings wait on the hubs and apps and arrive once it is back; alerts are late until then. Tell the on-call engineer.`
+      );
+    },
+    onError: (error) => logger.warn({ component: 'system-alerts' }, `could not check the broker for a system alert: ${error instanceof Error ? error.message : String(error)}`),
+  });
+}

@@ -10,7 +10,7 @@ import {
   ok,
   systemAlertTransition,
 } from '@homeward/domain';
-import type { Database, SqlClient } from '../database';
+import { type Database, type SqlClient, onlyRow } from '../database';
 
 export interface SystemAlert {
   readonly id: string;
@@ -58,22 +58,22 @@ export class SystemAlertRepository {
       const current = await unresolved(tx, problem.kind, problem.source);
       const decision = decideSystemProblem(current);
       if (decision.action === 'raise' || current === undefined) {
-        const { rows } = await tx.query<Row>(
+        const inserted = await tx.query<Row>(
           `INSERT INTO system_alerts (kind, source, summary, details, opened_at, last_seen_at) VALUES ($1, $2, $3, $4::jsonb, $5, $5) RETURNING ${COLUMNS}`,
           [problem.kind, problem.source, problem.summary, JSON.stringify(problem.details), at],
         );
-        const alert = toAlert(rows[0]!);
+        const alert = toAlert(onlyRow(inserted, 'system-alert'));
         await event(tx, alert.id, at, 'raised', by, null, 'open', null);
         return { kind: 'raised', alert };
       }
       const state: SystemAlertState = decision.reopen ? 'open' : current.state;
-      const { rows } = await tx.query<Row>(
+      const updated = await tx.query<Row>(
         `UPDATE system_alerts SET summary = $2, details = $3::jsonb, occurrences = occurrences + 1, last_seen_at = greatest(last_seen_at, $4), state = $5,
                 acknowledged_at = CASE WHEN $5 = 'open' THEN NULL ELSE acknowledged_at END, acknowledged_by = CASE WHEN $5 = 'open' THEN NULL ELSE acknowledged_by END
           WHERE id = $1 RETURNING ${COLUMNS}`,
         [current.id, problem.summary, JSON.stringify(problem.details), at, state],
       );
-      const alert = toAlert(rows[0]!);
+      const alert = toAlert(onlyRow(updated, 'system-alert'));
       // A condition seen on every check is one line, not one per check: only re-openings are recorded as events.
       if (decision.reopen) await event(tx, alert.id, at, 'reopened', by, current.state, 'open', problem.summary);
       return { kind: decision.reopen ? 'reopened' : 'repeated', alert };
@@ -132,13 +132,13 @@ export class SystemAlertRepository {
   }
 
   private async change(tx: SqlClient, current: SystemAlert, action: SystemAlertAction, at: Date, by: AlertActor, note: string | null): Promise<SystemAlert> {
-    const { rows } = await tx.query<Row>(
+    const changed = await tx.query<Row>(
       action === 'acknowledge'
         ? `UPDATE system_alerts SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 RETURNING ${COLUMNS}`
         : `UPDATE system_alerts SET state = 'resolved', resolved_at = $2, resolved_by = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
       [current.id, at, by.id],
     );
-    const alert = toAlert(rows[0]!);
+    const alert = toAlert(onlyRow(changed, 'system-alert'));
     await event(tx, alert.id, at, action === 'acknowledge' ? 'acknowledged' : 'resolved', by, current.state, alert.state, note);
     return alert;
   }
