@@ -130,6 +130,15 @@ describe('one data folder, one owner; a database that heals itself', () => {
       return rows.length > 0 ? rows : undefined;
     }, 'the restart to be recorded', 10_000);
     expect(records[0]).toMatchObject({ actorId: 'database-supervisor', details: { reason: 'exited unexpectedly (killed by SIGKILL)' } });
+    // Staff see it as a system alert, and acknowledge it.
+    const [systemAlert] = await until(async () => {
+      const response = await call(api, adminToken, 'GET', '/api/system-alerts');
+      const rows = ((await response.json()) as Array<{ id: string; kind: string; state: string; summary: string }>).filter((a) => a.kind === 'database-restarted');
+      return rows.length > 0 ? rows : undefined;
+    }, 'the database-restarted system alert', 10_000);
+    expect(systemAlert).toMatchObject({ state: 'open', summary: expect.stringContaining('exited unexpectedly (killed by SIGKILL)') });
+    const acknowledged = await call(api, adminToken, 'POST', `/api/system-alerts/${systemAlert!.id}/acknowledge`, { note: 'seen' });
+    expect(acknowledged.status).toBe(200);
     process.stdout.write(`database back ${backAfter.ms} ms after readiness first reported it down\n`);
   });
 

@@ -6,6 +6,7 @@ import { IngestPipeline } from '@homeward/ingest';
 import { HomewardMetrics } from '@homeward/observability';
 import { PgDatabase, type Storage, createRepositories } from '@homeward/storage';
 import { type RealDatabase, aValidNhsNumber, realDatabase } from '@homeward/testing';
+import { encodePlxSpotCheckMeasurement } from '@homeward/gatt';
 import { hashDeviceSecret } from '../src';
 import { DeviceActivityTracker } from '../src/mqtt/device-activity.tracker';
 import { DeviceDirectory } from '../src/mqtt/device-directory';
@@ -56,7 +57,6 @@ describe('DeviceMessageHandler with real storage', () => {
     ['a NUL written as an escape', '{"messageId":"m-esc","readings":[{"vital":"spo2","value":97,"unit":"%\\u0000"}]}', 'payload.nul-character', 'm-esc'],
     ['a lone surrogate escape', '{"messageId":"m-sur","readings":[{"vital":"spo2","value":97,"unit":"\\ud800"}]}', 'payload.lone-surrogate', 'm-sur'],
     ['JSON 20,000 levels deep', `{"messageId":"m-deep","readings":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, 'payload.too-deep', 'm-deep'],
-    ['a sentAt in year 9999', JSON.stringify({ messageId: 'm-9999', sentAt: '9999-12-31T23:59:59Z', readings: [{ vital: 'spo2', value: 97, unit: '%', deviceTime: '2026-12-03T07:59:00Z' }] }), 'reading.time-out-of-range', 'm-9999'],
     ['a wrong type, with the messageId still echoed', JSON.stringify({ messageId: 'm-type', readings: [{ vital: 'spo2', value: '97', unit: '%' }] }), 'payload.invalid', 'm-type'],
     ['truncated JSON', '{"messageId":"m-trunc","readings":[', 'payload.bad-json', 'm-trunc'],
   ])('refuses %s with an ack and keeps it byte for byte', async (_label, payload, code, messageId) => {
@@ -82,7 +82,7 @@ describe('DeviceMessageHandler with real storage', () => {
     ]);
   });
 
-  it('refuses one reading whose deviceTime is out of range, stores the rest, and numbers refusals as the device did', async () => {
+  it('refuses only the bad items of a message, stores the rest, and numbers refusals as the device did', async () => {
     const device = await aDevice();
     const handled = await handler.handle(
       message(
@@ -91,20 +91,70 @@ describe('DeviceMessageHandler with real storage', () => {
           messageId: 'm-mixed',
           sentAt: '2026-12-03T08:00:00Z',
           readings: [
-            { vital: 'spo2', value: 96, unit: '%', deviceTime: '1999-06-01T00:00:00Z' },
+            { vital: 'spo2', value: 96, unit: '%', deviceTime: '2026-12-03T07:50:00Z' },
             { vital: 'heart_rate', value: 70, unit: '/min', deviceTime: '2026-12-03T07:50:00Z' },
             { vital: 'spo2', value: 130, unit: '%', deviceTime: '2026-12-03T07:50:00Z' },
           ],
         }),
       ),
     );
-    expect(handled.ack).toMatchObject({ messageId: 'm-mixed', status: 'partially-accepted', stored: 1, duplicates: 0 });
-    expect(handled.ack?.rejected.map((r) => [r.index, r.code])).toEqual([
-      [0, 'reading.time-out-of-range'],
-      [2, 'reading.implausible'],
-    ]);
-    expect((await storage.readings.latestPerVital(device.patientId)).map((r) => [r.vital, r.value])).toEqual([['heart_rate', 70]]);
-    expect((await storage.rejected.list({ deviceId: device.deviceId })).map((k) => k.reasonCode)).toEqual(['payload.items-rejected']);
+    expect(handled.ack).toMatchObject({ messageId: 'm-mixed', status: 'partially-accepted', stored: 2, duplicates: 0 });
+    expect(handled.ack?.rejected.map((r) => [r.index, r.code])).toEqual([[2, 'reading.implausible']]);
+    expect((await storage.readings.latestPerVital(device.patientId)).map((r) => [r.vital, r.value]).sort()).toEqual([['heart_rate', 70], ['spo2', 96]]);
+    expect((await storage.rejected.list({ deviceId: device.deviceId })).map((k) => k.reasonCode)).toEqual(['reading.implausible']);
+  });
+
+  // One device-time policy (libs/domain device-time.policy.ts) for a hub's JSON times and the times
+  // inside GATT frames: from 2000-01-01 to receipt + 7 days a time is used; outside, the reading is
+  // kept, placed at receipt and flagged clock-unset + clock-skewed. Receipt here is 2026-12-03T08:00:00Z.
+  describe('device times at the bounds, by JSON and by GATT frame alike', () => {
+    const plxFrame = (timestamp: string) => {
+      const at = new Date(timestamp);
+      const bytes = encodePlxSpotCheckMeasurement({
+        spo2: 95,
+        pulseRate: 72,
+        timestamp: { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hours: at.getUTCHours(), minutes: at.getUTCMinutes(), seconds: at.getUTCSeconds() },
+        deviceClockNotSet: false,
+        measurementStatus: null,
+        deviceAndSensorStatus: null,
+        pulseAmplitudeIndex: null,
+      });
+      return { characteristic: '2A5E', hex: Buffer.from(bytes).toString('hex') };
+    };
+    const placed = async (body: object) => {
+      const device = await aDevice();
+      const handled = await handler.handle(message(device.deviceId, JSON.stringify(body)));
+      const [row] = (await storage.readings.latestPerVital(device.patientId)).filter((r) => r.vital === 'spo2');
+      return { ack: handled.ack, measuredAt: row?.measuredAt.toISOString(), deviceTime: row?.deviceTime?.toISOString(), status: [...(row?.status ?? [])].sort() };
+    };
+    const atReceipt = { measuredAt: now.toISOString(), status: ['clock-skewed', 'clock-unset'] };
+
+    it.each([
+      ['1999-12-31T23:59:59.000Z', atReceipt],
+      ['2000-01-01T00:00:00.000Z', { measuredAt: '2000-01-01T00:00:00.000Z', status: [] }],
+      ['2026-12-10T08:00:00.000Z', { measuredAt: now.toISOString(), status: ['future-dated'] }],
+      ['2026-12-10T08:00:01.000Z', atReceipt],
+    ])('a deviceTime of %s, in JSON and in a GATT frame, is placed the same way and stored', async (time, expected) => {
+      const json = await placed({ readings: [{ vital: 'spo2', value: 95, unit: '%', deviceTime: time }] });
+      const gatt = await placed({ frames: [plxFrame(time)] });
+      for (const result of [json, gatt]) {
+        expect(result.ack).toMatchObject({ status: 'accepted', stored: expect.any(Number), rejected: [] });
+        expect(result).toMatchObject({ ...expected, deviceTime: time }); // the device's own time is kept as it said
+      }
+    });
+
+    it.each([
+      ['9999-12-31T23:59:59Z', 'a sentAt in year 9999'],
+      ['1999-12-31T23:59:59Z', 'a sentAt before 2000'],
+      ['2026-12-10T08:00:01Z', 'a sentAt just past receipt + 7 d'],
+    ])('%s (%s): nothing is refused; the readings it stamped, JSON or GATT, are placed at receipt and flagged', async (sentAt) => {
+      const json = await placed({ messageId: 'm-sent', sentAt, readings: [{ vital: 'spo2', value: 97, unit: '%', deviceTime: '2026-12-03T07:59:00Z' }] });
+      const gatt = await placed({ messageId: 'm-sent', sentAt, frames: [plxFrame('2026-12-03T07:59:00Z')] });
+      for (const result of [json, gatt]) {
+        expect(result.ack).toMatchObject({ messageId: 'm-sent', status: 'accepted', rejected: [] });
+        expect(result).toMatchObject(atReceipt);
+      }
+    });
   });
 
   it('accepts a hub clock a day fast, corrected by its coincident timestamp', async () => {

@@ -13,6 +13,7 @@ import { generateDeviceSecret, hashDeviceSecret } from '@homeward/auth';
 import { PgDatabase, type Storage, type StoredReading, prepare } from '@homeward/storage';
 import { aValidNhsNumber, realDatabase } from '@homeward/testing';
 import { type Gateway, startGateway } from '../src/gateway';
+import { DEFAULT_BROKER_LIMITS } from '../src/mqtt/embedded-broker';
 
 const MIN = 60_000;
 
@@ -33,11 +34,20 @@ describe('MQTT redelivery and event time', () => {
   const storages: Storage[] = [];
   const clients: MqttClient[] = [];
 
-  const aGateway = async (name: string, external?: { url: string; sharedGroup: string }): Promise<Gateway> => {
+  const aGateway = async (name: string, external?: { url: string; sharedGroup: string }, storeRetryLimitMs?: number): Promise<Gateway> => {
     const storage = await prepare(new PgDatabase({ connectionString: db.url, applicationName: name }), { mode: 'server' });
     storages.push(storage);
     const mqttConfig = external
-      ? { mode: 'external' as const, host: '127.0.0.1', port: 0, tls: undefined, wsPort: undefined, external: { ...external, username: undefined, password: undefined, clientId: name }, maxPayloadBytes: 65536 }
+      ? {
+          mode: 'external' as const,
+          host: '127.0.0.1',
+          port: 0,
+          tls: undefined,
+          wsPort: undefined,
+          external: { ...external, username: undefined, password: undefined, clientId: name },
+          maxPayloadBytes: 65536,
+          ...(storeRetryLimitMs === undefined ? {} : { limits: { ...DEFAULT_BROKER_LIMITS, storeRetryLimitMs } }),
+        }
       : { mode: 'embedded' as const, host: '127.0.0.1', port: 0, tls: undefined, wsPort: undefined, external: undefined, maxPayloadBytes: 65536 };
     const gateway = await startGateway({
       storage,
@@ -154,7 +164,9 @@ describe('MQTT redelivery and event time', () => {
   // not acknowledge. Needs the machine's Mosquitto on 127.0.0.1:1883 (anonymous), as the hub tests do.
   it('external broker: a message the gateway failed to store is redelivered by the broker with DUP and keeps its measured time', async () => {
     const run = randomUUID().slice(0, 8);
-    const gateway = await aGateway(`homeward-dup-ext-${run}`, { url: 'mqtt://127.0.0.1:1883', sharedGroup: `hwdup${run}` });
+    // No retrying on the connection (the consumer's default while the store is down): this test is
+    // about what the broker's DUP redelivery does, so the first failure drops the connection.
+    const gateway = await aGateway(`homeward-dup-ext-${run}`, { url: 'mqtt://127.0.0.1:1883', sharedGroup: `hwdup${run}` }, 0);
     const device = await aDevice();
     const now = Date.now();
     const deviceTime = new Date(now - 7 * MIN - 10_000);

@@ -4,6 +4,7 @@ export * from './lib/reading';
 export * from './lib/registry';
 export * from './lib/units';
 export * from './lib/vital-signs';
+export * from './lib/device-time.policy';
 export * from './lib/device-clock';
 export * from './lib/alert';
 export * from './lib/alert-decision';

@@ -1,6 +1,5 @@
 import { type CodedError, type ReadingStatusFlag } from '@homeward/domain';
 import {
-  DEFAULT_MAX_DEVICE_CLOCK_AHEAD_MS,
   DeviceStatusDto,
   type DeviceTopicKind,
   type ReadingsAck,
@@ -8,7 +7,6 @@ import {
   parseJsonPayload,
   readMessageId,
   sniffMessageId,
-  readingsPayloadTimeProblems,
   validateDto,
 } from '@homeward/contracts';
 import { decodeCharacteristic, parseHex } from '@homeward/gatt';
@@ -40,8 +38,6 @@ export interface HandledMessage {
 export interface DeviceMessageLimits {
   /** Nesting of arrays and objects in a readings message (it needs 3). */
   readonly maxDepth?: number;
-  /** How far ahead of receipt a sentAt or deviceTime may be (see DEFAULT_MAX_DEVICE_CLOCK_AHEAD_MS). */
-  readonly maxDeviceClockAheadMs?: number;
   /** A status message is a few fields: larger is refused. */
   readonly maxStatusBytes?: number;
   /** At most one status message per device in this interval is looked at; the rest are dropped. */
@@ -74,7 +70,6 @@ export class DeviceMessageHandler {
   ) {
     this.limits = {
       maxDepth: limits.maxDepth ?? 32,
-      maxDeviceClockAheadMs: limits.maxDeviceClockAheadMs ?? DEFAULT_MAX_DEVICE_CLOCK_AHEAD_MS,
       maxStatusBytes: limits.maxStatusBytes ?? 4 * 1024,
       statusIntervalMs: limits.statusIntervalMs ?? 1_000,
       statusRefusalIntervalMs: limits.statusRefusalIntervalMs ?? 60_000,
@@ -118,7 +113,7 @@ export class DeviceMessageHandler {
     if (!device.patientId) return refuse({ code: 'device.unassigned', message: 'This device is not assigned to a patient, so its readings cannot be stored. Ask the ward to assign it.' });
     if (!parsed.ok) return refuse(parsed.error);
 
-    const interpreted = interpretSafely(() => this.interpret(parsed.value, message.receivedAt));
+    const interpreted = interpretSafely(() => this.interpret(parsed.value));
     if (!interpreted.ok) return refuse(interpreted.error);
     // Once the body is valid its own messageId (any string the DTO allows) is the one to echo.
     const { readings, refused, origin, sentAt, messageId: validId } = interpreted.value;
@@ -153,32 +148,23 @@ export class DeviceMessageHandler {
   }
 
   /**
-   * The pure part: validated body → readings for the pipeline, items refused here (bad frames,
-   * times out of bounds), and for each reading the index of the item or frame it came from.
+   * The pure part: validated body → readings for the pipeline, items refused here (bad frames),
+   * and for each reading the index of the item or frame it came from. Device times are not judged
+   * here: the pipeline applies the one device-time policy (libs/domain device-time.policy.ts) to
+   * these and to the times inside GATT frames alike, placing an unbelievable one at receipt, flagged.
    */
-  private interpret(
-    plain: unknown,
-    receivedAt: Date,
-  ): { ok: true; value: { readings: IncomingReading[]; refused: ItemRejection[]; origin: number[]; sentAt: Date | null; messageId: string | null } } | { ok: false; error: CodedError } {
+  private interpret(plain: unknown): { ok: true; value: { readings: IncomingReading[]; refused: ItemRejection[]; origin: number[]; sentAt: Date | null; messageId: string | null } } | { ok: false; error: CodedError } {
     const validated = validateDto(ReadingsPayloadDto, plain);
     if (!validated.ok) return validated;
     const body = validated.value;
     if ((body.readings === undefined) === (body.frames === undefined)) {
       return { ok: false, error: { code: 'payload.invalid', message: 'Send either "readings" or "frames" (not both, not neither).' } };
     }
-    const times = readingsPayloadTimeProblems(body, { now: receivedAt, maxAheadMs: this.limits.maxDeviceClockAheadMs });
-    if (times.message) return { ok: false, error: times.message };
-    const outOfBounds = new Map(times.items.map((item) => [item.index, item.error]));
 
     const readings: IncomingReading[] = [];
     const origin: number[] = [];
     const refused: ItemRejection[] = [];
     body.readings?.forEach((item, index) => {
-      const error = outOfBounds.get(index);
-      if (error) {
-        refused.push({ index, error });
-        return;
-      }
       readings.push({
         vital: item.vital,
         value: item.value,
@@ -189,15 +175,14 @@ export class DeviceMessageHandler {
       origin.push(index);
     });
     body.frames?.forEach((frame, index) => {
-      const timeError = outOfBounds.get(index);
       const bytes = parseHex(frame.hex);
-      const decoded = timeError ? { ok: false as const, error: timeError } : bytes.ok ? decodeCharacteristic(frame.characteristic, bytes.value) : bytes;
+      const decoded = bytes.ok ? decodeCharacteristic(frame.characteristic, bytes.value) : bytes;
       if (!decoded.ok) {
         refused.push({ index, error: decoded.error });
         return;
       }
-      // Times inside a GATT frame are the device's own clock (often reset): the pipeline's clock
-      // correction places those, flagged, rather than refusing a measurement.
+      // Times inside a GATT frame are the device's own clock (often reset): placed by the pipeline
+      // under the same policy as a JSON deviceTime.
       const fallbackTime = frame.deviceTime === undefined ? null : new Date(frame.deviceTime);
       for (const draft of decoded.value.readings) {
         readings.push({ vital: draft.vital, value: draft.value, unit: draft.unit, deviceTime: draft.deviceTime ?? fallbackTime, status: draft.status });

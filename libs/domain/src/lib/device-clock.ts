@@ -1,7 +1,5 @@
+import { EARLIEST_MEASUREMENT_TIME, judgeDeviceTime } from './device-time.policy';
 import type { ReadingStatusFlag } from './reading';
-
-/** No vital sign Homeward stores was measured before this: an earlier time is a reset or unset clock. */
-export const EARLIEST_MEASUREMENT_TIME = new Date('2000-01-01T00:00:00.000Z');
 
 const DEFAULT_TOLERANCE_MS = 2_000;
 /** About a year: a bigger "correction" says the timestamp pair is garbage, not that a clock drifted. */
@@ -36,6 +34,8 @@ export interface ClockCorrectionInput {
   readonly delayed?: boolean;
   /** The largest correction ever applied; a reading that needs more is placed at receipt (see below). Default ~1 year. */
   readonly maxCorrectionMs?: number;
+  /** How far past receipt a device time is believed (device-time.policy.ts). Default 7 days. */
+  readonly maxAheadMs?: number;
 }
 
 export interface ClockCorrection {
@@ -64,8 +64,9 @@ export interface ClockCorrection {
  *   `maxTransitMs` goes uncorrected, which `maxSkewMs` already calls acceptable.)
  *
  * Bounds, so no timestamp can fling a reading anywhere (a sentAt of 9999 once moved a 2026
- * reading to 5948 BC): a reading is never moved by more than `maxCorrectionMs`, and never
- * placed before 2000-01-01 or after its receipt. When the pair asks for more, the device's times
+ * reading to 5948 BC): a device time or coincident timestamp outside the believable range
+ * (device-time.policy.ts: 2000-01-01 to receipt + 7 days) is not used at all; a reading is never
+ * moved by more than `maxCorrectionMs`, and never placed before 2000-01-01 or after its receipt. When the pair asks for more, the device's times
  * contradict each other or its clock was reset (to 1970, 2000, a firmware date), and we cannot
  * tell which of its two times is wrong; so the reading is placed at its receipt, the one time we
  * trust, flagged clock-unset (its own time was not used) and clock-skewed (the device needs its
@@ -83,6 +84,10 @@ export function correctDeviceClock(input: ClockCorrectionInput): ClockCorrection
     return { measuredAt: input.receivedAt, offsetMs: null, correctionMs: 0, flags: ['clock-unset'] };
   }
   const offsetMs = input.deviceClockAt === null ? null : received - input.deviceClockAt.getTime();
+  // The one policy on believable device times: either time out of range, and the device's clock
+  // cannot be used for this reading (placed at receipt, flagged; never refused).
+  const unbelievable = [input.deviceTime, input.deviceClockAt].some((time) => time !== null && judgeDeviceTime(time, input.receivedAt, input.maxAheadMs) !== 'believable');
+  if (unbelievable) return { measuredAt: input.receivedAt, offsetMs: offsetMs !== null && Number.isFinite(offsetMs) ? offsetMs : null, correctionMs: 0, flags: ['clock-unset', 'clock-skewed'] };
   const flags = new Set<ReadingStatusFlag>();
 
   let correctionMs = 0;
