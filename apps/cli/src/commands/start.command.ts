@@ -1,8 +1,8 @@
-import { hostname } from 'node:os';
-import { SystemConditionWatch, createApiApp, listenApi } from '@homeward/api';
+import { createApiApp, listenApi } from '@homeward/api';
 import { type Gateway, startGateway } from '@homeward/gateway';
 import { HomewardMetrics, type RunningMetricsServer, messageLogger, startMetricsServer } from '@homeward/observability';
-import { type Storage, openStorage } from '@homeward/storage';
+import { openStorage } from '@homeward/storage';
+import { BROKER_CHECK_MS, brokerAvailabilityWatch } from '../broker-availability.watch';
 import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
 import { countedPipeline, problemLogger, processLogger, readinessChecks } from '../observability';
@@ -54,7 +54,7 @@ export const startCommand: Command = {
     }
     const readiness = readinessChecks(storage, gateway);
     // Staff see a broker that does not accept devices as a system alert (GET /api/system-alerts).
-    const brokerWatch = gateway ? brokerAvailabilityWatch(storage, gateway, config, logger) : undefined;
+    const brokerWatch = gateway ? brokerAvailabilityWatch(storage, gateway, config.mqtt, logger) : undefined;
     brokerWatch?.start(BROKER_CHECK_MS);
     let metricsServer: RunningMetricsServer | undefined;
     if (config.metricsPort !== undefined || !services.api) {
@@ -115,26 +115,3 @@ export const startCommand: Command = {
   },
 };
 
-const BROKER_CHECK_MS = 5_000;
-
-/** A `broker-unavailable` system alert for this gateway while its broker side is down for two checks in a row. */
-function brokerAvailabilityWatch(
-  storage: Storage,
-  gateway: Gateway,
-  config: NonNullable<ReturnType<CliContext['config']>>,
-  logger: ReturnType<typeof processLogger>,
-): SystemConditionWatch {
-  const source = `${hostname()}:${config.mqtt.mode === 'embedded' ? `mqtt ${config.mqtt.port}` : 'external broker'}`;
-  return new SystemConditionWatch(storage.systemAlerts, {
-    kind: 'broker-unavailable',
-    source,
-    problem: () => {
-      const problem = gateway.brokerProblem();
-      return (
-        problem &&
-        `Devices cannot send readings to Homeward through gateway ${source}: ${problem}. Readings wait on the hubs and apps and arrive once it is back; alerts are late until then. Tell the on-call engineer.`
-      );
-    },
-    onError: (error) => logger.warn({ component: 'system-alerts' }, `could not check the broker for a system alert: ${error instanceof Error ? error.message : String(error)}`),
-  });
-}
