@@ -14,7 +14,7 @@ jest.setTimeout(120_000);
 let db: RealDatabase;
 let dataDir: string;
 const warnings: string[] = [];
-const logger = { warn: (_context: object, message: string) => void warnings.push(message) };
+const warn = (message: string): void => void warnings.push(message);
 
 beforeAll(async () => {
   db = await realDatabase();
@@ -40,7 +40,7 @@ const aGateway = (): Promise<Gateway> =>
 it('raises broker-unavailable once a gateway stops accepting devices for two checks, and resolves it when its broker listens again', async () => {
   let gateway = await aGateway();
   const mqtt = { mode: 'embedded' as const, port: 1883 };
-  const first = brokerAvailabilityWatch(db.storage, { brokerProblem: () => gateway.brokerProblem() }, mqtt, logger);
+  const first = brokerAvailabilityWatch(db.storage, { brokerProblem: () => gateway.brokerProblem() }, mqtt, warn);
   try {
     expect(await first.check()).toBe('well');
     await gateway.close(); // its listeners stop: devices cannot connect
@@ -52,7 +52,7 @@ it('raises broker-unavailable once a gateway stops accepting devices for two che
     expect(open?.summary).toMatch(/^Devices cannot send readings to Homeward through gateway .*: the embedded MQTT broker is not listening\. /);
 
     gateway = await aGateway();
-    const next = brokerAvailabilityWatch(db.storage, { brokerProblem: () => gateway.brokerProblem() }, mqtt, logger);
+    const next = brokerAvailabilityWatch(db.storage, { brokerProblem: () => gateway.brokerProblem() }, mqtt, warn);
     expect(await next.check()).toBe('cleared'); // the next process on this host and port resolves what the last one left
     expect((await db.storage.systemAlerts.get(open!.id))?.state).toBe('resolved');
     expect(warnings).toEqual([]);

@@ -54,7 +54,7 @@ export const startCommand: Command = {
     }
     const readiness = readinessChecks(storage, gateway);
     // Staff see a broker that does not accept devices as a system alert (GET /api/system-alerts).
-    const brokerWatch = gateway ? brokerAvailabilityWatch(storage, gateway, config.mqtt, logger) : undefined;
+    const brokerWatch = gateway ? brokerAvailabilityWatch(storage, gateway, config.mqtt, (message) => logger.warn({ component: 'system-alerts' }, message)) : undefined;
     brokerWatch?.start(BROKER_CHECK_MS);
     let metricsServer: RunningMetricsServer | undefined;
     if (config.metricsPort !== undefined || !services.api) {
