@@ -45,6 +45,9 @@ describe('pipeline-stall technical alert', () => {
       expect(raisedAfterMs).toBeGreaterThanOrEqual(STALL_SECONDS * 1000 - 200);
       // Nothing clinical was raised: the low SpO2 has not been evaluated.
       expect((await worklist()).map((item) => item.alert.rule)).toEqual(['pipeline-stalled']);
+      // Every member of staff sees it as a system alert too, whatever their ward.
+      const systemAlerts = async () => ((await (await call(api, nurse.token, 'GET', '/api/system-alerts')).json()) as Array<{ kind: string; state: string; details: Record<string, unknown> }>).filter((a) => a.kind === 'pipeline-stalled');
+      expect(await systemAlerts()).toEqual([expect.objectContaining({ state: 'open', details: expect.objectContaining({ patientsWaiting: 1 }) })]);
 
       // A worker starts: it evaluates the waiting reading, and the technical alert resolves itself.
       const worker = runHomeward(['rules-worker'], { DATABASE_URL: db.url, ...rulesEnv });
@@ -56,6 +59,7 @@ describe('pipeline-stall technical alert', () => {
       }, 30_000);
       const resolvedAfterMs = Date.now() - startedAt;
       expect(after.map((item) => item.alert.rule).sort()).toEqual(['news2-band', 'vital-threshold']);
+      await eventually(async () => ((await systemAlerts()).length === 0 ? true : undefined), 10_000); // resolved by the monitor
       const history = (await db.storage.alerts.forPatient(device.patientId, { includeResolved: true })).find((a) => a.rule === 'pipeline-stalled');
       expect(history).toMatchObject({ state: 'resolved', outcome: 'reading-received' });
       process.stdout.write(`pipeline stall: technical alert on the worklist ${raisedAfterMs} ms after the reading was stored (limit ${STALL_SECONDS} s); resolved ${resolvedAfterMs} ms after a worker started\n`);
