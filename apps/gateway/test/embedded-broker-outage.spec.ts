@@ -51,8 +51,9 @@ beforeAll(async () => {
     handler: new DeviceMessageHandler(pipeline, directory, gatewayStorage.registry, activity, 4096),
     directory,
     // Counted on the test's database directly (not through the cuttable proxy); a device id's
-    // budget lasts 2 s here so the refusing-CONNACK test sees it pass.
-    throttle: new SignInThrottle(rateLimitStoreClient(db.storage.db), 'mqtt', { ...DEVICE_SIGN_IN_LIMITS, accountWindowSeconds: 2 }),
+    // budget lasts 8 s here so the refusing-CONNACK test sees it pass (long enough
+    // for five scrypt-checked failures on a loaded 2-core machine to land in one window).
+    throttle: new SignInThrottle(rateLimitStoreClient(db.storage.db), 'mqtt', { ...DEVICE_SIGN_IN_LIMITS, accountWindowSeconds: 8 }),
     log: (message) => logged.push(message),
     recordRefusal: (refusal) => pipeline.recordRejection({ source: 'mqtt', ...refusal }),
     limits: { storeRetry: { initialDelayMs: 100, maxDelayMs: 400, giveUpAfterMs: 120_000 } },
@@ -169,7 +170,7 @@ it('holds the PUBACK and keeps connections while the store is down; reconnects f
 it('the hub forwarder keeps retrying after a refusing CONNACK, and delivers once admitted', async () => {
   const patientDevice = await aPatientWithDevice(db.storage);
   const hub = await aHub(patientDevice);
-  // Five failed logins as the hub: its device id is refused (CONNACK 5) until its 2 s budget window passes.
+  // Five failed logins as the hub: its device id is refused (CONNACK 5) until its 8 s budget window passes.
   for (let i = 0; i < 5; i++) {
     const raw = await RawMqttConnection.open(broker.ports.mqtt);
     raw.write(mqttPackets.connect(hub.deviceId, hub.deviceId, `wrong-${i}`));
