@@ -3,6 +3,7 @@ import { type ReadinessCheck, readinessProblems } from '@homeward/observability'
 import { READINESS_TIMEOUT_MS, type Storage, checkDatabase } from '@homeward/storage';
 import { READINESS_CHECKS } from '../observability/observability.tokens';
 import { Public } from '../auth/access.decorators';
+import { NotAudited } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
 
 interface ResponseLike {
@@ -33,6 +34,7 @@ const VERSION = '0.1.0';
  * so a load balancer stops sending to an instance that could not take readings.
  */
 @Public()
+@NotAudited('probes: process and database state, no patient data')
 @Controller('health')
 export class HealthController {
   private readonly startedAt = Date.now();
