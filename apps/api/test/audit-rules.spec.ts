@@ -1,7 +1,5 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { AUDIT, NOT_AUDITED } from '../src/app/audit/audit.decorators';
+import { appRoutes } from '../src/app/http/app-routes';
 import { startApi } from './api-app.fixture';
 
 /**
@@ -24,10 +22,6 @@ interface Route {
   readonly audited: boolean;
 }
 
-function joinPath(...parts: Array<string | undefined>): string {
-  return `/${parts.flatMap((p) => (p ?? '').split('/')).filter(Boolean).join('/')}`;
-}
-
 describe('every route has an audit rule', () => {
   let api: Awaited<ReturnType<typeof startApi>>;
   let routes: Route[];
@@ -35,22 +29,13 @@ describe('every route has an audit rule', () => {
 
   beforeAll(async () => {
     api = await startApi();
-    const scanner = new MetadataScanner();
-    routes = [...api.app.get(ModulesContainer).values()].flatMap((module) =>
-      [...module.controllers.values()].flatMap((wrapper) => {
-        const type = wrapper.metatype as (new (...args: never[]) => object) | null;
-        if (!type) return [];
-        const base = Reflect.getMetadata(PATH_METADATA, type) as string | undefined;
-        return scanner.getAllMethodNames(type.prototype).flatMap((name): Route[] => {
-          const handler = (type.prototype as Record<string, object>)[name] as object;
-          const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-          if (method === undefined) return [];
-          const paths = [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat();
-          const audited = [AUDIT, NOT_AUDITED].some((key) => Reflect.getMetadata(key, handler) !== undefined || Reflect.getMetadata(key, type) !== undefined);
-          return paths.map((path) => ({ controller: type.name, handler: name, method: RequestMethod[method], path: joinPath(base, path), audited }));
-        });
-      }),
-    );
+    routes = appRoutes(api.app).map((r) => ({
+      controller: r.controller.name,
+      handler: r.handlerName,
+      method: r.method,
+      path: r.path,
+      audited: [AUDIT, NOT_AUDITED].some((key) => Reflect.getMetadata(key, r.handler) !== undefined || Reflect.getMetadata(key, r.controller) !== undefined),
+    }));
     // The HTTP server's own table: what the app really answers.
     const router = (api.app.getHttpAdapter().getInstance() as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } });
     const stack = (router.router ?? router._router)?.stack ?? [];

@@ -3,6 +3,7 @@ import { CodedFailure } from '@homeward/domain';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { ConcurrencyLimit, ConcurrencyLimitFull, SignInThrottle, hashSecret, verifySecret } from '@homeward/auth';
 import { type Storage, rateLimitStoreClient } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
 import { CurrentUser, Public, Roles, type SignedInUser } from './access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
@@ -51,6 +52,7 @@ export class AuthController {
 
   @Public()
   @Audited('session.create', 'user')
+  @Refuses('auth.bad-credentials', 'auth.rate-limited', 'auth.busy')
   @Post('sign-in')
   @HttpCode(200)
   async signIn(

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, 
 import { CodedFailure, fieldFailure } from '@homeward/domain';
 import { CreateEscalationContactDto, type EscalationChannel, type EscalationContactView } from '@homeward/contracts';
 import type { EscalationContact, Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
 import { NOTIFICATIONS_STORAGE } from './notifications.options';
@@ -19,6 +20,7 @@ export class EscalationContactsController {
 
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('who a ward\'s escalations reach: names and roles, no patient data')
+  @Refuses('ward.not-found')
   @Get()
   async list(@Param('id', new ParseUUIDPipe()) wardId: string, @CurrentUser() user: SignedInUser): Promise<EscalationContactView[]> {
     await this.ward(wardId, user);
@@ -27,6 +29,7 @@ export class EscalationContactsController {
 
   @Roles('admin')
   @Audited('ward.escalation-contact.add', 'ward', { param: 'id' })
+  @Refuses('ward.not-found', 'escalation-contact.stream-has-url', 'escalation-contact.url-insecure')
   @Post()
   async add(@Param('id', new ParseUUIDPipe()) wardId: string, @Body() body: CreateEscalationContactDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<EscalationContactView> {
     await this.ward(wardId, user);
@@ -54,6 +57,7 @@ export class EscalationContactsController {
 
   @Roles('admin')
   @Audited('ward.escalation-contact.remove', 'ward', { param: 'id' })
+  @Refuses('ward.not-found', 'escalation-contact.not-found')
   @Delete(':contactId')
   @HttpCode(204)
   async remove(

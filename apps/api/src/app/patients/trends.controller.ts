@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiQuery } from '@nestjs/swagger';
 import { READINGS_PAGE_DEFAULT_LIMIT, READINGS_PAGE_MAX_LIMIT, type ReadingsPage, ReadingsQueryDto, TrendQueryDto } from '@homeward/contracts';
 import { CodedFailure, VITAL_KEYS, type VitalKey } from '@homeward/domain';
 import type { Storage, StoredReading, TrendBucket } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
@@ -42,6 +43,7 @@ export class TrendsController {
 
   /** Readings measured in [from, to), newest first, a page at a time: follow `next` for older ones. */
   @Audited('readings.read', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'range.empty', 'range.too-long', 'page.bad-cursor')
   @Get('readings')
   @ApiQuery({ name: 'from', required: true, description: 'Measured at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } })
   @ApiQuery({ name: 'to', required: true, description: `Measured before (ISO 8601); at most ${MAX_RANGE_DAYS} days after from`, schema: { type: 'string', format: 'date-time' } })
@@ -66,6 +68,7 @@ export class TrendsController {
   }
 
   @Audited('trends.read', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'range.empty', 'range.too-long')
   @Get('trends')
   async trends(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: TrendQueryDto, @CurrentUser() user: SignedInUser): Promise<{ vital: string; bucket: string; buckets: TrendBucket[] }> {
     await assertPatientAccess(this.storage, user, patientId);
@@ -74,6 +77,7 @@ export class TrendsController {
   }
 
   @Audited('readings.read', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward')
   @Get('latest')
   async latest(@Param('patientId', new ParseUUIDPipe()) patientId: string, @CurrentUser() user: SignedInUser): Promise<StoredReading[]> {
     await assertPatientAccess(this.storage, user, patientId);

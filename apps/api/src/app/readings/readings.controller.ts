@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '
 import { CodedFailure } from '@homeward/domain';
 import { type IngestPipeline, PatientAdvisor } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
@@ -31,6 +32,7 @@ export class ReadingsController {
 
   @Roles('patient', 'nurse', 'clinician')
   @Audited('reading.create', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'reading.implausible')
   @Post()
   @HttpCode(201)
   async enter(

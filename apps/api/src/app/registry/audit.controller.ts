@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { fieldFailure } from '@homeward/domain';
 import { AuditQueryDto } from '@homeward/contracts';
 import type { AuditRecord, Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { Roles } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
@@ -13,6 +14,7 @@ export class AuditController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
   @Audited('audit.read', 'audit')
+  @Refuses('audit.limit')
   @Get()
   async search(@Query() query: AuditQueryDto, @Trail() trail: AuditTrail): Promise<AuditRecord[]> {
     const limit = query.limit === undefined ? 100 : Number(query.limit);

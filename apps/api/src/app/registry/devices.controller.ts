@@ -3,6 +3,7 @@ import { generateSecret, hashSecret } from '@homeward/auth';
 import { AssignDeviceDto, CreateDeviceDto } from '@homeward/contracts';
 import { CodedFailure, type Device, type DeviceType } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
@@ -23,6 +24,7 @@ export class DevicesController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
   @Audited('device.create', 'device')
+  @Refuses('patient.not-on-a-ward', 'patient.not-found', 'device.exists')
   @Post()
   async register(@Body() body: CreateDeviceDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<RegisteredDevice> {
     if (body.patientId) await this.assertPatientOnMyWards(body.patientId, user);
@@ -42,6 +44,7 @@ export class DevicesController {
   }
 
   @Audited('device.assign', 'device', { param: 'id' })
+  @Refuses('device.not-found', 'patient.not-on-a-ward', 'patient.not-found')
   @Post(':id/assign')
   @HttpCode(200)
   async assign(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AssignDeviceDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Device> {

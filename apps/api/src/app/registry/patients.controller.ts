@@ -3,6 +3,7 @@ import { AdmitPatientDto, CarePlanDto, CreatePatientDto, DischargeDto, RangeQuer
 import { CodedFailure, fieldFailure, type Alert, type Pathway, type Patient, parseNhsNumber } from '@homeward/domain';
 import { type News2HistoryPoint, assembleHomeNews2, effectiveThresholds, mapCarePlan, news2History } from '@homeward/rules';
 import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
@@ -57,6 +58,7 @@ export class PatientsController {
 
   @Roles('nurse', 'clinician', 'admin')
   @Audited('patient.create', 'patient')
+  @Refuses('nhs-number.check-digit', 'patient.exists')
   @Post()
   async create(@Body() body: CreatePatientDto, @Trail() trail: AuditTrail): Promise<Patient> {
     const nhsNumber = parseNhsNumber(body.nhsNumber);
@@ -71,6 +73,7 @@ export class PatientsController {
 
   @Roles('patient', 'nurse', 'clinician', 'admin')
   @Audited('patient.read', 'patient', { param: 'id' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'patient.not-found')
   @Get(':id')
   async record(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<PatientRecord> {
     const patient = await this.visible(id, user);
@@ -86,6 +89,7 @@ export class PatientsController {
 
   @Roles('patient', 'nurse', 'clinician', 'admin')
   @Audited('device.list', 'patient', { param: 'id' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'patient.not-found')
   @Get(':id/devices')
   async deviceList(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<DeviceStatus[]> {
     await this.visible(id, user);
@@ -94,6 +98,7 @@ export class PatientsController {
 
   @Roles('patient', 'nurse', 'clinician')
   @Audited('alert.list', 'patient', { param: 'id' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward')
   @Get(':id/alerts')
   async alerts(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<Alert[]> {
     await assertPatientAccess(this.storage, user, id);
@@ -103,6 +108,7 @@ export class PatientsController {
   /** The NEWS2 chart: the home NEWS2 at each NEWS2 reading in the range, scored as the engine does. */
   @Roles('patient', 'nurse', 'clinician')
   @Audited('news2.read', 'patient', { param: 'id' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'range.empty', 'range.too-long', 'news2.invalid-window')
   @Get(':id/news2')
   async news2(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: RangeQueryDto, @CurrentUser() user: SignedInUser): Promise<News2HistoryPoint[]> {
     await assertPatientAccess(this.storage, user, id);
@@ -122,6 +128,7 @@ export class PatientsController {
 
   @Roles('nurse', 'clinician', 'admin')
   @Audited('admission.create', 'patient', { param: 'id' })
+  @Refuses('ward.not-found', 'patient.not-found', 'patient.already-admitted', 'care-plan.invalid')
   @Post(':id/admissions')
   async admit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AdmitPatientDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
     if (user.role !== 'admin' && !user.wardIds.includes(body.wardId)) {
@@ -150,6 +157,7 @@ export class PatientsController {
   /** An admin moves a patient on a ward to another, with the same pathway and care plan: discharge and admission, audited as one transfer. */
   @Roles('admin')
   @Audited('admission.transfer', 'patient', { param: 'id' })
+  @Refuses('patient.not-on-a-ward', 'ward.not-found', 'patient.already-admitted', 'patient.discharged')
   @Post(':id/transfer')
   @HttpCode(200)
   async transfer(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: TransferPatientDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
@@ -166,6 +174,7 @@ export class PatientsController {
   /** A care plan is a clinical decision: clinicians of the ward (or an admin) change it. */
   @Roles('clinician', 'admin')
   @Audited('care-plan.update', 'patient', { param: 'id' })
+  @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'patient.discharged')
   @Put(':id/care-plan')
   async carePlan(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
     const admission = await this.admitted(id, user);
@@ -178,6 +187,7 @@ export class PatientsController {
 
   @Roles('nurse', 'clinician', 'admin')
   @Audited('admission.discharge', 'patient', { param: 'id' })
+  @Refuses('patient.not-on-a-ward', 'patient.discharged')
   @Post(':id/discharge')
   @HttpCode(200)
   async discharge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DischargeDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<{ admissionId: string; dischargedAt: Date }> {

@@ -3,6 +3,7 @@ import { checkPasswordPolicy, generateSecret, hashSecret } from '@homeward/auth'
 import { AddWardMemberDto, CreateUserDto, CreateWardDto, DEFAULT_PATIENT_ADVICE, type WardPatientAdviceAnswer, WardPatientAdviceDto } from '@homeward/contracts';
 import { CodedFailure, fieldFailure, type Role, type User, type Ward } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
@@ -40,6 +41,7 @@ export class PeopleController {
 
   @Roles('admin')
   @Audited('ward.create', 'ward')
+  @Refuses('ward.exists')
   @Post('wards')
   async createWard(@Body() body: CreateWardDto, @Trail() trail: AuditTrail): Promise<Ward> {
     if (await this.storage.registry.findWardByName(body.name.trim())) throw new CodedFailure({ code: 'ward.exists', message: `A ward named "${body.name.trim()}" exists.` });
@@ -51,6 +53,7 @@ export class PeopleController {
   /** The people on a ward: whom an alert can be assigned to. */
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('the names and roles of a ward\'s staff, no patient data')
+  @Refuses('ward.not-found')
   @Get('wards/:id/members')
   async members(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<Array<Pick<User, 'id' | 'displayName' | 'role'>>> {
     await this.ward(id, user);
@@ -58,6 +61,7 @@ export class PeopleController {
   }
 
   @Roles('admin')
+  @Refuses('ward.not-found', 'user.not-found', 'ward.member-role')
   @Post('wards/:id/members')
   @Audited('ward.member.add', 'ward', { param: 'id' })
   @HttpCode(204)
@@ -73,6 +77,7 @@ export class PeopleController {
   /** What the ward's patients are told when their own reading is red: the ward's text or the default. */
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('the ward\'s advice text, the same for every patient')
+  @Refuses('ward.not-found')
   @Get('wards/:id/patient-advice')
   async patientAdvice(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<WardPatientAdviceAnswer> {
     await this.ward(id, user);
@@ -83,6 +88,7 @@ export class PeopleController {
   /** Sets the ward's advice (plain text; its phone number may be in it), or with null returns it to the default. */
   @Roles('admin')
   @Audited('ward.patient-advice.set', 'ward', { param: 'id' })
+  @Refuses('ward.not-found')
   @Put('wards/:id/patient-advice')
   async setPatientAdvice(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: WardPatientAdviceDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<WardPatientAdviceAnswer> {
     await this.ward(id, user);
@@ -102,6 +108,7 @@ export class PeopleController {
   /** Creates an account; the password (given, or generated) is in this answer only, then only its hash exists. */
   @Roles('admin')
   @Audited('user.create', 'user')
+  @Refuses('user.ward-required', 'user.patient-required', 'user.patient-not-allowed', 'password.common', 'ward.not-found', 'patient.not-found', 'user.exists', 'patient.account-exists')
   @Post('users')
   async createUser(@Body() body: CreateUserDto, @Trail() trail: AuditTrail): Promise<{ user: User; wardIds: string[]; password: string }> {
     const role = body.role as Role;

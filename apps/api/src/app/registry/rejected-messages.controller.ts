@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { CodedFailure, fieldFailure } from '@homeward/domain';
 import { type RejectedMessageDetail, type RejectedMessagePage, type RejectedMessageSummary, RejectedMessagesQueryDto, payloadView } from '@homeward/contracts';
 import type { RejectedMessage, Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { Roles } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
@@ -17,6 +18,7 @@ export class RejectedMessagesController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
   @Audited('rejected-message.list', 'rejected-message')
+  @Refuses('rejected-messages.limit')
   @Get()
   async list(@Query() query: RejectedMessagesQueryDto, @Trail() trail: AuditTrail): Promise<RejectedMessagePage> {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
@@ -35,6 +37,7 @@ export class RejectedMessagesController {
   }
 
   @Audited('rejected-message.read', 'rejected-message')
+  @Refuses('rejected-message.not-found')
   @Get(':id')
   async get(@Param('id') id: string, @Trail() trail: AuditTrail): Promise<RejectedMessageDetail> {
     const record = await this.storage.rejected.get(id);

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Qu
 import { AcknowledgeAlertDto, AlertNoteDto, AssignAlertDto, EscalateAlertDto, type EscalationDeliveryView, ResolveAlertDto, WorklistQueryDto } from '@homeward/contracts';
 import { CodedFailure, type Alert, type AlertEvent, type AlertOutcome, type CodedError, type Result } from '@homeward/domain';
 import type { Storage, StoredReading } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
@@ -38,6 +39,7 @@ export class WorklistController {
 
   /** One alert with what is behind it: the patient, the readings it was raised on, and its history. */
   @Audited('alert.read', 'alert', { param: 'id' })
+  @Refuses('alert.not-found')
   @Get('alerts/:id')
   async detail(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AlertDetail> {
     const alert = await this.mine(id, user, trail);
@@ -48,6 +50,7 @@ export class WorklistController {
   }
 
   @Audited('alert.read', 'alert', { param: 'id' })
+  @Refuses('alert.not-found')
   @Get('alerts/:id/events')
   async events(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AlertEvent[]> {
     await this.mine(id, user, trail);
@@ -55,6 +58,7 @@ export class WorklistController {
   }
 
   @Audited('alert.acknowledge', 'alert', { param: 'id' })
+  @Refuses('alert.not-found', 'alert.transition-not-allowed')
   @Post('alerts/:id/acknowledge')
   @HttpCode(200)
   async acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AcknowledgeAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
@@ -64,6 +68,7 @@ export class WorklistController {
   }
 
   @Audited('alert.escalate', 'alert', { param: 'id' })
+  @Refuses('alert.not-found', 'alert.transition-not-allowed')
   @Post('alerts/:id/escalate')
   @HttpCode(200)
   async escalate(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: EscalateAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
@@ -73,6 +78,7 @@ export class WorklistController {
   }
 
   @Audited('alert.resolve', 'alert', { param: 'id' })
+  @Refuses('alert.not-found', 'alert.transition-not-allowed', 'alert.self-resolution-not-allowed')
   @Post('alerts/:id/resolve')
   @HttpCode(200)
   async resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ResolveAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
@@ -88,6 +94,7 @@ export class WorklistController {
   }
 
   @Audited('alert.assign', 'alert', { param: 'id' })
+  @Refuses('alert.assignee-not-on-ward', 'alert.not-found', 'alert.transition-not-allowed')
   @Post('alerts/:id/assign')
   @HttpCode(200)
   async assign(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AssignAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
@@ -101,6 +108,7 @@ export class WorklistController {
   }
 
   @Audited('alert.note', 'alert', { param: 'id' })
+  @Refuses('alert.not-found', 'alert.note-empty')
   @Post('alerts/:id/notes')
   @HttpCode(201)
   async note(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AlertNoteDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AlertEvent> {
