@@ -50,6 +50,16 @@ const boundaries = ({ appsMayUseTesting, mayImportApps = false }) => [
   },
 ];
 
+// Issue 17, errors in one place: code throws domain errors (CodedFailure from @homeward/domain) and
+// apps/api/src/app/http/error-table.ts alone turns them into statuses; storage alone knows
+// PostgreSQL's SQLSTATE codes and translates them into domain errors.
+const nestHttpExceptions = [
+  'HttpException', 'BadRequestException', 'UnauthorizedException', 'ForbiddenException', 'NotFoundException', 'ConflictException',
+  'GoneException', 'PayloadTooLargeException', 'UnsupportedMediaTypeException', 'UnprocessableEntityException', 'InternalServerErrorException',
+  'ServiceUnavailableException', 'NotAcceptableException', 'MethodNotAllowedException', 'RequestTimeoutException', 'PreconditionFailedException',
+];
+const sqlStateLiteral = "/^['\"`][0-9][0-9A-Z]{4}['\"`]$/";
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -93,6 +103,32 @@ export default [
     // a simulated cohort into the real gateway. Nothing else in an app may import them.
     files: ['apps/cli/src/commands/demo.command.ts', 'apps/cli/src/demo/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries({ appsMayUseTesting: true, mayImportApps: true }) },
+  },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: [
+      '**/*.spec.ts', '**/test/**',
+      // The pure and browser code has its own no-restricted-imports above and cannot import Nest at all.
+      'libs/domain/**', 'libs/gatt/**', 'libs/rules/**', 'libs/fhir/**', 'libs/contracts/**', 'libs/config/**', 'apps/dashboard/**',
+      // The edge that maps the table onto HTTP.
+      'apps/api/src/app/http/**',
+      // The FHIR endpoints still raise their OperationOutcomes as HttpExceptions (FhirProblemException); they are to adopt problemOf.
+      'apps/api/src/app/fhir/**',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@nestjs/common', importNames: nestHttpExceptions, message: 'Throw a CodedFailure (@homeward/domain); apps/api/src/app/http/error-table.ts maps its code to the HTTP status.' }] }],
+    },
+  },
+  {
+    files: ['apps/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.ts', 'device-simulators/**/*.ts'],
+    ignores: ['libs/storage/**', '**/*.spec.ts', '**/test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: `BinaryExpression[operator=/^[!=]==?$/] > Literal[raw=${sqlStateLiteral}]`, message: 'A PostgreSQL error code (SQLSTATE) above libs/storage: let the repository translate it into a domain error.' },
+        { selector: `SwitchCase > Literal.test[raw=${sqlStateLiteral}]`, message: 'A PostgreSQL error code (SQLSTATE) above libs/storage: let the repository translate it into a domain error.' },
+      ],
+    },
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/testing/**/*.ts'],

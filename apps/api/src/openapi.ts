@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { appRoutes } from './app/http/app-routes';
+import { describeResponses } from './app/http/openapi-responses';
 
 export const OPENAPI_PATH = 'api/docs';
 
@@ -23,6 +25,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     additionalConverters: { isZonedTimestamp: { type: 'string', format: 'date-time', description: 'ISO 8601 with a time zone (Z or ±hh:mm), from 2000-01-01 to a year ahead' } },
   });
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(schemas as NonNullable<OpenAPIObject['components']>['schemas']) } };
+  // Every answer of every route: success with its real status, errors with the ProblemFilter's body.
+  describeResponses(document, appRoutes(app));
   return document;
 }
 

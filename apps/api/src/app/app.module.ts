@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { IngestPipeline } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
 import { AccessGuard } from './auth/access.guard';
@@ -26,6 +26,9 @@ import type { RulesEngineOptions } from './rules-engine/rules-engine.options';
 import { NotificationsModule } from './notifications/notifications.module';
 import type { NotificationOptions } from './notifications/notifications.options';
 import { INGEST, STORAGE } from './tokens';
+import { ProblemFilter } from './http/problem.filter';
+import { OwnFilterBridgeInterceptor } from './http/own-filter-bridge.interceptor';
+import { AuditInterceptor } from './audit/audit.interceptor';
 
 export interface AppModuleOptions {
   /** The rules engine runs in the api by default; `{ enabled: false }` leaves it to another process. */
@@ -69,6 +72,11 @@ export class AppModule {
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },
         // Every route needs an explicit access rule: @Public() or @Roles(...).
         { provide: APP_GUARD, useClass: AccessGuard },
+        // Every error answered as the error table says (http/error-table.ts).
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: OwnFilterBridgeInterceptor },
+        // Every route says @Audited(...) or @NotAudited(reason); the records are written here only.
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
     };
   }

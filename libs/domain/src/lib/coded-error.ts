@@ -41,3 +41,12 @@ export function unwrap<T>(result: Result<T>): T {
   if (!result.ok) throw new CodedFailure(result.error);
   return result.value;
 }
+
+/**
+ * A refusal with one message per field ("wardIds: nurses … need at least one ward"), as input
+ * validation gives them: `message` reads as one sentence, `details.messages` keeps the list (the
+ * API answers it as a list, which forms show beside each field).
+ */
+export function fieldFailure(code: string, messages: readonly string[]): CodedFailure {
+  return new CodedFailure({ code, message: messages.join(' '), details: { messages: [...messages] } });
+}

@@ -130,6 +130,17 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(await storage.registry.setWardPatientAdvice(randomUUID(), 'x')).toBe(false);
       });
 
+      it('refuses a device registered twice (same type and serial, or same Bluetooth address) as the domain error device.exists', async () => {
+        const serial = randomUUID();
+        const bleAddress = `aa:bb:cc:${randomUUID().slice(0, 2)}:${randomUUID().slice(0, 2)}:02`;
+        await storage.registry.registerDevice({ type: 'weight-scale', serial, bleAddress });
+        for (const twin of [{ type: 'weight-scale' as const, serial }, { type: 'thermometer' as const, serial: randomUUID(), bleAddress }]) {
+          await expect(storage.registry.registerDevice(twin)).rejects.toMatchObject({ name: 'CodedFailure', error: { code: 'device.exists' } });
+        }
+        // The same serial on another type of device is another device.
+        expect((await storage.registry.registerDevice({ type: 'thermometer', serial })).serial).toBe(serial);
+      });
+
       it('tracks device last-seen and battery without moving them back in time', async () => {
         const patient = await aPatient();
         const device = await storage.registry.registerDevice({

@@ -1,9 +1,12 @@
-import { Body, Controller, HttpCode, HttpException, HttpStatus, Inject, Ip, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Ip, Post, Req, Res } from '@nestjs/common';
+import { CodedFailure } from '@homeward/domain';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { ConcurrencyLimit, ConcurrencyLimitFull, SignInThrottle, hashSecret, verifySecret } from '@homeward/auth';
 import { type Storage, rateLimitStoreClient } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
-import { Public, Roles } from './access.decorators';
+import { CurrentUser, Public, Roles, type SignedInUser } from './access.decorators';
+import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { SessionEvents } from './session-events.service';
 import { bearerToken, hashSessionToken, newSessionToken } from './session-token';
 
@@ -48,16 +51,19 @@ export class AuthController {
   }
 
   @Public()
+  @Audited('session.create', 'user')
+  @Refuses('auth.bad-credentials', 'auth.rate-limited', 'auth.busy')
   @Post('sign-in')
   @HttpCode(200)
   async signIn(
     @Body() body: SignInDto,
     @Ip() ip: string,
     @Res({ passthrough: true }) response: { setHeader(name: string, value: string): void },
+    @Trail() trail: AuditTrail,
   ): Promise<{ token: string; expiresAt: string; user: { id: string; role: string; displayName: string } }> {
     const busy = () => {
       response.setHeader('retry-after', '1');
-      return new HttpException({ code: 'auth.busy', message: 'Sign-in is busy; try again in a moment.' }, HttpStatus.SERVICE_UNAVAILABLE);
+      return new CodedFailure({ code: 'auth.busy', message: 'Sign-in is busy; try again in a moment.' });
     };
     const admission = await this.counting.run(() => this.throttle.admit(body.email, ip)).catch((error: unknown) => {
       throw error instanceof ConcurrencyLimitFull ? busy() : error;
@@ -68,7 +74,7 @@ export class AuthController {
         admission.scope === 'account'
           ? 'Too many failed sign-ins for this account; wait and try again, or ask an administrator.'
           : 'Too many sign-in attempts from this network just now; wait a few seconds and try again.';
-      throw new HttpException({ code: 'auth.rate-limited', message, retryAfterSeconds: admission.retryAfterSeconds }, HttpStatus.TOO_MANY_REQUESTS);
+      throw new CodedFailure({ code: 'auth.rate-limited', message, details: { retryAfterSeconds: admission.retryAfterSeconds } });
     }
     let user: Awaited<ReturnType<Storage['registry']['userForSignIn']>>;
     let valid: boolean;
@@ -83,18 +89,20 @@ export class AuthController {
       throw error instanceof ConcurrencyLimitFull ? busy() : error;
     }
     await admission.settle(valid);
-    if (!user || !valid) throw new UnauthorizedException({ code: 'auth.bad-credentials', message: 'Wrong email or password.' });
+    if (!user || !valid) throw new CodedFailure({ code: 'auth.bad-credentials', message: 'Wrong email or password.' });
     const { token, hash } = newSessionToken();
     const expiresAt = new Date(Date.now() + SESSION_HOURS * 3_600_000);
     await this.storage.registry.createSession({ tokenHash: hash, userId: user.id, expiresAt, ip });
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'session.create', subjectType: 'user', subjectId: user.id, ip });
+    trail.by(user.id).about({ subjectId: user.id });
     return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, role: user.role, displayName: user.displayName } };
   }
 
   @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Audited('session.end', 'user')
   @Post('sign-out')
   @HttpCode(204)
-  async signOut(@Req() request: { headers: Record<string, string | undefined> }): Promise<void> {
+  async signOut(@Req() request: { headers: Record<string, string | undefined> }, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<void> {
+    trail.about({ subjectId: user.id });
     const hash = hashSessionToken(bearerToken(request.headers));
     await this.storage.registry.endSession(hash);
     this.sessions.end(hash); // this session's live streams close now

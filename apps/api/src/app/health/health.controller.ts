@@ -1,8 +1,10 @@
 import { Controller, Get, HttpCode, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { type ReadinessCheck, readinessProblems } from '@homeward/observability';
 import { READINESS_TIMEOUT_MS, type Storage, checkDatabase } from '@homeward/storage';
 import { READINESS_CHECKS } from '../observability/observability.tokens';
 import { Public } from '../auth/access.decorators';
+import { NotAudited } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
 
 interface ResponseLike {
@@ -25,6 +27,29 @@ export interface HealthReport {
 
 const VERSION = '0.1.0';
 
+// The probes' answers for the OpenAPI document (they are not problem bodies, even as 503).
+const HEALTH_SCHEMA = {
+  type: 'object',
+  required: ['status', 'version', 'uptimeSeconds', 'database'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    version: { type: 'string' },
+    uptimeSeconds: { type: 'integer' },
+    database: {
+      type: 'object',
+      properties: {
+        reachable: { type: 'boolean' },
+        mode: { type: 'string', enum: ['embedded', 'server'] },
+        engine: { type: 'string', enum: ['timescale', 'plain'] },
+        serverVersion: { type: 'string' },
+        migration: { type: 'object', properties: { version: { type: 'integer' }, name: { type: 'string' } } },
+        error: { type: 'string' },
+      },
+    },
+  },
+};
+const READY_SCHEMA = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok', 'unavailable'] }, problems: { type: 'object', additionalProperties: { type: 'string' } } } };
+
 /**
  * /health is what an operator reads: database mode (embedded or server), engine (TimescaleDB
  * or plain) and schema version. /health/live says the process is up; /health/ready (and
@@ -33,6 +58,7 @@ const VERSION = '0.1.0';
  * so a load balancer stops sending to an instance that could not take readings.
  */
 @Public()
+@NotAudited('probes: process and database state, no patient data')
 @Controller('health')
 export class HealthController {
   private readonly startedAt = Date.now();
@@ -43,6 +69,8 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ description: 'The database is reachable: its mode, engine and schema version.', schema: HEALTH_SCHEMA })
+  @ApiServiceUnavailableResponse({ description: 'The database cannot be reached: the same report, with its error.', schema: HEALTH_SCHEMA })
   async health(@Res({ passthrough: true }) response: ResponseLike): Promise<HealthReport> {
     const report = await this.report();
     if (report.status !== 'ok') response.status(HttpStatus.SERVICE_UNAVAILABLE);
@@ -51,11 +79,14 @@ export class HealthController {
 
   @Get('live')
   @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ description: 'The process is up.', schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiOkResponse({ description: 'Ready for traffic.', schema: READY_SCHEMA })
+  @ApiServiceUnavailableResponse({ description: 'Not ready: the database or the broker side is down; `problems` says which.', schema: READY_SCHEMA })
   async ready(@Res({ passthrough: true }) response: ResponseLike): Promise<{ status: 'ok' | 'unavailable'; problems?: Record<string, string> }> {
     const [report, problems] = await Promise.all([this.report(), boundedProblems(this.checks ?? [])]);
     if (report.database.error !== undefined) problems['database'] = report.database.error;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { findUnsafeValue } from '@homeward/contracts';
 import { FHIR_JSON, operationOutcome } from '@homeward/fhir';
+import { problemOf } from './error-table';
 
 /** Every JSON body of /api: the largest today is a manual entry of 50 readings (~8 KB) or a care plan. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -57,17 +58,21 @@ export function useStrictBodyParsers(app: NestExpressApplication): void {
   app.use(unsafeInputMiddleware());
 }
 
-/** One coded answer for input refused before any handler: JSON for /api, an OperationOutcome under /fhir. */
-function refuse(request: IncomingMessage, response: ServerResponse, status: number, code: string, message: string, field?: string): void {
+/**
+ * One coded answer for input refused before any handler, with the status and issue type the error
+ * table gives its code: the problem body for /api, an OperationOutcome under /fhir.
+ */
+function refuse(request: IncomingMessage, response: ServerResponse, code: string, message: string, field?: string): void {
+  const problem = problemOf({ code, message, ...(field ? { details: { field } } : {}) });
   if (isFhir(request)) {
-    const outcome = operationOutcome([{ code, message, path: field ?? 'Resource', type: status === 413 ? 'too-costly' : 'invalid' }]);
+    const outcome = operationOutcome([{ code, message, path: field ?? 'Resource', type: problem.issue }]);
     if (!field) for (const issue of outcome.issue) delete issue.expression;
-    response.writeHead(status, { 'content-type': `${FHIR_JSON}; charset=utf-8` });
+    response.writeHead(problem.status, { 'content-type': `${FHIR_JSON}; charset=utf-8` });
     response.end(JSON.stringify(outcome));
     return;
   }
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify({ statusCode: status, code, message, ...(field ? { field } : {}) }));
+  response.writeHead(problem.status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(problem.body));
 }
 
 /**
@@ -82,20 +87,20 @@ function bodyErrorMiddleware(): (error: unknown, request: IncomingMessage, respo
       case 'entity.too.large':
         // The rest of the body is not worth reading: close the connection once answered.
         response.setHeader('connection', 'close');
-        return refuse(request, response, 413, 'input.too-large', `The body is larger than this endpoint accepts (${String(limit)} bytes).`);
+        return refuse(request, response, 'input.too-large', `The body is larger than this endpoint accepts (${String(limit)} bytes).`);
       case 'entity.parse.failed':
-        return refuse(request, response, 400, 'input.bad-json', 'The body is not valid JSON.');
+        return refuse(request, response, 'input.bad-json', 'The body is not valid JSON.');
       case 'input.not-utf8':
-        return refuse(request, response, 400, 'input.not-utf8', 'The body is not UTF-8 text.');
+        return refuse(request, response, 'input.not-utf8', 'The body is not UTF-8 text.');
       case 'charset.unsupported':
       case 'encoding.unsupported':
-        return refuse(request, response, 415, 'input.unsupported-encoding', 'Send the body as UTF-8 JSON, uncompressed or gzip/deflate/br.');
+        return refuse(request, response, 'input.unsupported-encoding', 'Send the body as UTF-8 JSON, uncompressed or gzip/deflate/br.');
       case 'request.aborted':
       case 'request.size.invalid':
       case 'stream.encoding.set':
-        return refuse(request, response, 400, 'input.bad-body', 'The body could not be read.');
+        return refuse(request, response, 'input.bad-body', 'The body could not be read.');
       case 'parameters.too.many':
-        return refuse(request, response, 413, 'input.too-large', 'The form has too many fields.');
+        return refuse(request, response, 'input.too-large', 'The form has too many fields.');
       default:
         return next(error);
     }
@@ -111,6 +116,6 @@ function unsafeInputMiddleware(): (request: Request, response: ServerResponse, n
   return (request, response, next) => {
     const found = findUnsafeValue(request.body, MAX_INPUT_DEPTH, 'body') ?? findUnsafeValue(request.query, MAX_INPUT_DEPTH, 'query');
     if (!found) return next();
-    refuse(request, response, 400, `input.${found.problem}`, `${found.path}: ${UNSAFE_INPUT_PROBLEMS[found.problem]}.`, found.path);
+    refuse(request, response, `input.${found.problem}`, `${found.path}: ${UNSAFE_INPUT_PROBLEMS[found.problem]}.`, found.path);
   };
 }

@@ -1,7 +1,10 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { CodedFailure, fieldFailure } from '@homeward/domain';
 import { CreateEscalationContactDto, type EscalationChannel, type EscalationContactView } from '@homeward/contracts';
 import type { EscalationContact, Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
 import { NOTIFICATIONS_STORAGE } from './notifications.options';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -16,6 +19,8 @@ export class EscalationContactsController {
   constructor(@Inject(NOTIFICATIONS_STORAGE) private readonly storage: Storage) {}
 
   @Roles('nurse', 'clinician', 'admin')
+  @NotAudited('who a ward\'s escalations reach: names and roles, no patient data')
+  @Refuses('ward.not-found')
   @Get()
   async list(@Param('id', new ParseUUIDPipe()) wardId: string, @CurrentUser() user: SignedInUser): Promise<EscalationContactView[]> {
     await this.ward(wardId, user);
@@ -23,16 +28,18 @@ export class EscalationContactsController {
   }
 
   @Roles('admin')
+  @Audited('ward.escalation-contact.add', 'ward', { param: 'id' })
+  @Refuses('ward.not-found', 'escalation-contact.stream-has-url', 'escalation-contact.url-insecure')
   @Post()
-  async add(@Param('id', new ParseUUIDPipe()) wardId: string, @Body() body: CreateEscalationContactDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<EscalationContactView> {
+  async add(@Param('id', new ParseUUIDPipe()) wardId: string, @Body() body: CreateEscalationContactDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<EscalationContactView> {
     await this.ward(wardId, user);
     const channel = body.channel as EscalationChannel;
     if (channel === 'stream' && (body.url !== undefined || body.secret !== undefined)) {
-      throw new BadRequestException({ code: 'escalation-contact.stream-has-url', message: ['url, secret: a stream contact is told on the live stream and takes no URL or secret'] });
+      throw fieldFailure('escalation-contact.stream-has-url', ['url, secret: a stream contact is told on the live stream and takes no URL or secret']);
     }
     if (channel === 'webhook' && body.url !== undefined && !secureEnough(body.url)) {
       // The body names a ward and an alert: it travels encrypted unless it stays on this machine.
-      throw new BadRequestException({ code: 'escalation-contact.url-insecure', message: ['url: a webhook must use https (plain http only to this machine)'] });
+      throw fieldFailure('escalation-contact.url-insecure', ['url: a webhook must use https (plain http only to this machine)']);
     }
     const contact = await this.storage.notifications.addContact({
       wardId,
@@ -44,28 +51,30 @@ export class EscalationContactsController {
       at: new Date(),
       by: user.id,
     });
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'ward.escalation-contact.add', subjectType: 'ward', subjectId: wardId, ip, details: { contactId: contact.id, channel } });
+    trail.with({ contactId: contact.id, channel });
     return toView(contact);
   }
 
   @Roles('admin')
+  @Audited('ward.escalation-contact.remove', 'ward', { param: 'id' })
+  @Refuses('ward.not-found', 'escalation-contact.not-found')
   @Delete(':contactId')
   @HttpCode(204)
   async remove(
     @Param('id', new ParseUUIDPipe()) wardId: string,
     @Param('contactId', new ParseUUIDPipe()) contactId: string,
     @CurrentUser() user: SignedInUser,
-    @Ip() ip: string,
+    @Trail() trail: AuditTrail,
   ): Promise<void> {
     await this.ward(wardId, user);
     const removed = await this.storage.notifications.removeContact(contactId, { wardId, at: new Date(), by: user.id });
-    if (!removed) throw new NotFoundException({ code: 'escalation-contact.not-found', message: `There is no escalation contact ${contactId} on this ward.` });
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'ward.escalation-contact.remove', subjectType: 'ward', subjectId: wardId, ip, details: { contactId } });
+    if (!removed) throw new CodedFailure({ code: 'escalation-contact.not-found', message: `There is no escalation contact ${contactId} on this ward.` });
+    trail.with({ contactId });
   }
 
   private async ward(id: string, user: SignedInUser): Promise<void> {
     const ward = user.role === 'admin' || user.wardIds.includes(id) ? await this.storage.registry.getWard(id) : undefined;
-    if (!ward) throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${id} among your wards.` });
+    if (!ward) throw new CodedFailure({ code: 'ward.not-found', message: `There is no ward ${id} among your wards.` });
   }
 }
 

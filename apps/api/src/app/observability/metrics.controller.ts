@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { HomewardMetrics } from '@homeward/observability';
 import { Public } from '../auth/access.decorators';
+import { NotAudited } from '../audit/audit.decorators';
 import { METRICS } from './observability.tokens';
 
 interface ResponseLike {
@@ -14,6 +15,7 @@ interface ResponseLike {
  * reverse proxy) where the API faces the internet.
  */
 @Public()
+@NotAudited('counts and timings for Prometheus, no patient data')
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {

@@ -1,4 +1,4 @@
-import { ForbiddenException, NotFoundException } from '@nestjs/common';
+import { CodedFailure } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import type { SignedInUser } from '../auth/access.decorators';
 
@@ -8,11 +8,11 @@ import type { SignedInUser } from '../auth/access.decorators';
  */
 export async function assertPatientAccess(storage: Storage, user: SignedInUser, patientId: string): Promise<void> {
   if (user.role === 'patient') {
-    if (user.patientId !== patientId) throw new ForbiddenException({ code: 'auth.not-your-record', message: 'Patients may see and enter only their own readings.' });
+    if (user.patientId !== patientId) throw new CodedFailure({ code: 'auth.not-your-record', message: 'Patients may see and enter only their own readings.' });
     return;
   }
   const admission = await storage.registry.activeAdmission(patientId);
   if (!admission || !user.wardIds.includes(admission.wardId)) {
-    throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
+    throw new CodedFailure({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
   }
 }

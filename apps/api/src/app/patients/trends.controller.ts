@@ -1,9 +1,11 @@
-import { BadRequestException, Controller, Get, Inject, Ip, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery } from '@nestjs/swagger';
 import { READINGS_PAGE_DEFAULT_LIMIT, READINGS_PAGE_MAX_LIMIT, type ReadingsPage, ReadingsQueryDto, TrendQueryDto } from '@homeward/contracts';
 import { CodedFailure, VITAL_KEYS, type VitalKey } from '@homeward/domain';
 import type { Storage, StoredReading, TrendBucket } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Audited } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
 import { assertPatientAccess } from './patient-access';
 
@@ -40,6 +42,8 @@ export class TrendsController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
   /** Readings measured in [from, to), newest first, a page at a time: follow `next` for older ones. */
+  @Audited('readings.read', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'range.empty', 'range.too-long', 'page.bad-cursor')
   @Get('readings')
   @ApiQuery({ name: 'from', required: true, description: 'Measured at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } })
   @ApiQuery({ name: 'to', required: true, description: `Measured before (ISO 8601); at most ${MAX_RANGE_DAYS} days after from`, schema: { type: 'string', format: 'date-time' } })
@@ -50,50 +54,43 @@ export class TrendsController {
     description: 'Newest measured first (then by id). `next` is an opaque cursor: pass it as `cursor` for the older readings; null on the last page.',
     schema: { type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: STORED_READING_SCHEMA }, next: { type: 'string', nullable: true } } },
   })
-  async readings(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: ReadingsQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<ReadingsPage<StoredReading>> {
+  async readings(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: ReadingsQueryDto, @CurrentUser() user: SignedInUser): Promise<ReadingsPage<StoredReading>> {
     await assertPatientAccess(this.storage, user, patientId);
     const range = this.range(query.from, query.to);
-    const page = await this.storage.readings
-      .page(patientId, {
-        ...range,
-        ...(query.vital ? { vitals: [query.vital as VitalKey] } : {}),
-        limit: query.limit ?? READINGS_PAGE_DEFAULT_LIMIT,
-        ...(query.cursor === undefined ? {} : { before: query.cursor }),
-      })
-      .catch((error: unknown) => {
-        if (error instanceof CodedFailure && error.error.code === 'page.bad-cursor') throw new BadRequestException({ code: error.error.code, message: error.error.message });
-        throw error;
-      });
-    await this.audit(user, patientId, 'readings.read', ip);
+    // A cursor storage cannot read is its CodedFailure page.bad-cursor: a 400 by the error table.
+    const page = await this.storage.readings.page(patientId, {
+      ...range,
+      ...(query.vital ? { vitals: [query.vital as VitalKey] } : {}),
+      limit: query.limit ?? READINGS_PAGE_DEFAULT_LIMIT,
+      ...(query.cursor === undefined ? {} : { before: query.cursor }),
+    });
     return { items: page.readings, next: page.next };
   }
 
+  @Audited('trends.read', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'range.empty', 'range.too-long')
   @Get('trends')
-  async trends(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: TrendQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<{ vital: string; bucket: string; buckets: TrendBucket[] }> {
+  async trends(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: TrendQueryDto, @CurrentUser() user: SignedInUser): Promise<{ vital: string; bucket: string; buckets: TrendBucket[] }> {
     await assertPatientAccess(this.storage, user, patientId);
     const range = this.range(query.from, query.to);
-    await this.audit(user, patientId, 'trends.read', ip);
     return { vital: query.vital, bucket: query.bucket, buckets: await this.storage.readings.trend(patientId, query.vital as VitalKey, { ...range, bucket: query.bucket }) };
   }
 
+  @Audited('readings.read', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward')
   @Get('latest')
-  async latest(@Param('patientId', new ParseUUIDPipe()) patientId: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<StoredReading[]> {
+  async latest(@Param('patientId', new ParseUUIDPipe()) patientId: string, @CurrentUser() user: SignedInUser): Promise<StoredReading[]> {
     await assertPatientAccess(this.storage, user, patientId);
-    await this.audit(user, patientId, 'readings.read', ip);
     return this.storage.readings.latestPerVital(patientId);
   }
 
   private range(fromText: string, toText: string): { from: Date; to: Date } {
     const from = new Date(fromText);
     const to = new Date(toText);
-    if (!(from < to)) throw new BadRequestException({ code: 'range.empty', message: '"from" must be before "to".' });
+    if (!(from < to)) throw new CodedFailure({ code: 'range.empty', message: '"from" must be before "to".' });
     if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 86_400_000) {
-      throw new BadRequestException({ code: 'range.too-long', message: `Ask for at most ${MAX_RANGE_DAYS} days at a time.` });
+      throw new CodedFailure({ code: 'range.too-long', message: `Ask for at most ${MAX_RANGE_DAYS} days at a time.` });
     }
     return { from, to };
-  }
-
-  private audit(user: SignedInUser, patientId: string, action: string, ip: string): Promise<unknown> {
-    return this.storage.audit.record({ actorType: 'user', actorId: user.id, action, subjectType: 'patient', subjectId: patientId, patientId, ip });
   }
 }

@@ -1,7 +1,10 @@
-import { Body, Controller, HttpCode, Inject, Ip, Param, ParseUUIDPipe, Post, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { CodedFailure } from '@homeward/domain';
 import { type IngestPipeline, PatientAdvisor } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
 import { INGEST, STORAGE } from '../tokens';
 import { type ManualReadingsAnswer, ManualReadingsDto } from '@homeward/contracts';
@@ -28,13 +31,15 @@ export class ReadingsController {
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('reading.create', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'reading.implausible')
   @Post()
   @HttpCode(201)
   async enter(
     @Param('patientId', new ParseUUIDPipe()) patientId: string,
     @Body() body: ManualReadingsDto,
     @CurrentUser() user: SignedInUser,
-    @Ip() ip: string,
+    @Trail() trail: AuditTrail,
   ): Promise<ManualReadingsAnswer> {
     await assertPatientAccess(this.storage, user, patientId);
     const receivedAt = new Date();
@@ -47,26 +52,16 @@ export class ReadingsController {
       readings: body.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, deviceTime: new Date(r.measuredAt) })),
       raw: { payload: new TextEncoder().encode(JSON.stringify(body)), topic: `api:/api/patients/${patientId}/readings` },
     });
-    await this.storage.audit.record({
-      actorType: 'user',
-      actorId: user.id,
-      action: 'reading.create',
-      subjectType: 'patient',
-      subjectId: patientId,
-      patientId,
-      ip,
-      details: { stored: outcome.stored.length, duplicates: outcome.duplicates.length, rejected: outcome.rejected.length },
-    });
+    // Stored is stored: audited even when some items are refused below.
+    trail.effective().with({ stored: outcome.stored.length, duplicates: outcome.duplicates.length, rejected: outcome.rejected.length });
     const advice = await this.advisor.adviceFor(patientId, [...outcome.stored, ...outcome.duplicates]);
     if (outcome.rejected.length > 0) {
       // All or nothing for a person at a form: say exactly what to fix. (Valid items of the same
       // submission were stored; submitting again after fixing is safe, they come back as duplicates.)
-      throw new UnprocessableEntityException({
+      throw new CodedFailure({
         code: outcome.rejected[0]?.error.code ?? 'reading.rejected',
         message: outcome.rejected.map((r) => `readings[${r.index}]: ${r.error.message}`).join(' '),
-        rejected: outcome.rejected.map((r) => ({ index: r.index, ...r.error })),
-        stored: outcome.stored.length,
-        ...(advice ? { advice } : {}),
+        details: { rejected: outcome.rejected.map((r) => ({ index: r.index, ...r.error })), stored: outcome.stored.length, ...(advice ? { advice } : {}) },
       });
     }
     return {

@@ -1,7 +1,10 @@
-import { BadRequestException, Controller, Get, Inject, Ip, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { fieldFailure } from '@homeward/domain';
 import { AuditQueryDto } from '@homeward/contracts';
 import type { AuditRecord, Storage } from '@homeward/storage';
-import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Refuses } from '../http/openapi-responses';
+import { Roles } from '../auth/access.decorators';
+import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
 
 /** The audit viewer: who read or changed what, when, from where. Admins only; reading it is itself audited. */
@@ -10,10 +13,12 @@ import { STORAGE } from '../tokens';
 export class AuditController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
+  @Audited('audit.read', 'audit')
+  @Refuses('audit.limit')
   @Get()
-  async search(@Query() query: AuditQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AuditRecord[]> {
+  async search(@Query() query: AuditQueryDto, @Trail() trail: AuditTrail): Promise<AuditRecord[]> {
     const limit = query.limit === undefined ? 100 : Number(query.limit);
-    if (limit < 1 || limit > 1000) throw new BadRequestException({ code: 'audit.limit', message: ['limit must be between 1 and 1000'] });
+    if (limit < 1 || limit > 1000) throw fieldFailure('audit.limit', ['limit must be between 1 and 1000']);
     const entries = await this.storage.audit.search({
       ...(query.patientId ? { patientId: query.patientId } : {}),
       ...(query.actorId ? { actorId: query.actorId } : {}),
@@ -23,7 +28,7 @@ export class AuditController {
       ...(query.before ? { before: query.before } : {}),
       limit,
     });
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'audit.read', subjectType: 'audit', subjectId: null, patientId: query.patientId ?? null, ip, details: { ...query } });
+    trail.about({ patientId: query.patientId ?? null }).with({ ...query });
     return entries;
   }
 }

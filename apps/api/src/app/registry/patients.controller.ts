@@ -1,9 +1,11 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Put, Query, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { AdmitPatientDto, CarePlanDto, CreatePatientDto, DischargeDto, RangeQueryDto, TransferPatientDto } from '@homeward/contracts';
-import { type Alert, type Pathway, type Patient, parseNhsNumber } from '@homeward/domain';
+import { CodedFailure, fieldFailure, type Alert, type Pathway, type Patient, parseNhsNumber } from '@homeward/domain';
 import { type News2HistoryPoint, assembleHomeNews2, effectiveThresholds, mapCarePlan, news2History } from '@homeward/rules';
 import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
+import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
 import { STORAGE } from '../tokens';
 import { type DeviceStatus, deviceStatus } from './device-status';
@@ -46,33 +48,37 @@ export class PatientsController {
   ) {}
 
   @Roles('nurse', 'clinician', 'admin')
+  @Audited('patient.list', 'ward')
   @Get()
-  async list(@CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<PatientSummary[]> {
+  async list(@CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<PatientSummary[]> {
     const rows = await this.storage.registry.patientsWithAdmissions(user.role === 'admin' ? undefined : user.wardIds);
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'patient.list', subjectType: 'ward', subjectId: user.role === 'admin' ? 'all' : user.wardIds.join(','), ip, details: { patients: rows.length } });
+    trail.about({ subjectId: user.role === 'admin' ? 'all' : user.wardIds.join(',') }).with({ patients: rows.length });
     return rows.map(({ patient, admission }) => ({ ...patient, admission }));
   }
 
   @Roles('nurse', 'clinician', 'admin')
+  @Audited('patient.create', 'patient')
+  @Refuses('nhs-number.check-digit', 'patient.exists')
   @Post()
-  async create(@Body() body: CreatePatientDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Patient> {
+  async create(@Body() body: CreatePatientDto, @Trail() trail: AuditTrail): Promise<Patient> {
     const nhsNumber = parseNhsNumber(body.nhsNumber);
-    if (!nhsNumber.ok) throw new BadRequestException(nhsNumber.error); // the DTO checked it; kept for the type
+    if (!nhsNumber.ok) throw new CodedFailure(nhsNumber.error); // the DTO checked it; kept for the type
     if (await this.storage.registry.findPatientByNhsNumber(nhsNumber.value)) {
-      throw new ConflictException({ code: 'patient.exists', message: 'A patient with this NHS number is already registered.' });
+      throw new CodedFailure({ code: 'patient.exists', message: 'A patient with this NHS number is already registered.' });
     }
     const patient = await this.storage.registry.createPatient({ nhsNumber: nhsNumber.value, givenName: body.givenName, familyName: body.familyName, dateOfBirth: body.dateOfBirth });
-    await this.audit(user, patient.id, 'patient.create', ip);
+    trail.about({ subjectId: patient.id });
     return patient;
   }
 
   @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Audited('patient.read', 'patient', { param: 'id' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'patient.not-found')
   @Get(':id')
-  async record(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<PatientRecord> {
+  async record(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<PatientRecord> {
     const patient = await this.visible(id, user);
     const admission = (await this.storage.registry.activeAdmissionWithCarePlan(id)) ?? null;
     const devices = await this.devices(id);
-    await this.audit(user, id, 'patient.read', ip);
     if (!admission) return { patient, admission, devices, thresholds: [], carePlanProblems: [] };
     const mapped = mapCarePlan({ admissionId: admission.id, patientId: id, wardId: admission.wardId, pathway: admission.pathway, carePlan: admission.carePlan, admittedAt: admission.admittedAt });
     const thresholds = effectiveThresholds(mapped.carePlan).flatMap(({ thresholds: limits, override }) =>
@@ -82,102 +88,113 @@ export class PatientsController {
   }
 
   @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Audited('device.list', 'patient', { param: 'id' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'patient.not-found')
   @Get(':id/devices')
-  async deviceList(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<DeviceStatus[]> {
+  async deviceList(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<DeviceStatus[]> {
     await this.visible(id, user);
-    await this.audit(user, id, 'device.list', ip);
     return this.devices(id);
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('alert.list', 'patient', { param: 'id' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward')
   @Get(':id/alerts')
-  async alerts(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Alert[]> {
+  async alerts(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<Alert[]> {
     await assertPatientAccess(this.storage, user, id);
-    await this.audit(user, id, 'alert.list', ip);
     return this.storage.alerts.forPatient(id, { includeResolved: true });
   }
 
   /** The NEWS2 chart: the home NEWS2 at each NEWS2 reading in the range, scored as the engine does. */
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('news2.read', 'patient', { param: 'id' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'range.empty', 'range.too-long', 'news2.invalid-window')
   @Get(':id/news2')
-  async news2(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: RangeQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<News2HistoryPoint[]> {
+  async news2(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: RangeQueryDto, @CurrentUser() user: SignedInUser): Promise<News2HistoryPoint[]> {
     await assertPatientAccess(this.storage, user, id);
     const from = new Date(query.from);
     const to = new Date(query.to);
-    if (!(from < to)) throw new BadRequestException({ code: 'range.empty', message: '"from" must be before "to".' });
-    if (to.getTime() - from.getTime() > NEWS2_MAX_DAYS * 86_400_000) throw new BadRequestException({ code: 'range.too-long', message: `Ask for at most ${NEWS2_MAX_DAYS} days of NEWS2 at a time.` });
+    if (!(from < to)) throw new CodedFailure({ code: 'range.empty', message: '"from" must be before "to".' });
+    if (to.getTime() - from.getTime() > NEWS2_MAX_DAYS * 86_400_000) throw new CodedFailure({ code: 'range.too-long', message: `Ask for at most ${NEWS2_MAX_DAYS} days of NEWS2 at a time.` });
     const admission = await this.storage.monitoring.activeAdmission(id);
-    if (!admission) throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'NEWS2 is scored for patients on a virtual ward; this patient has no active admission.' });
+    if (!admission) throw new CodedFailure({ code: 'patient.not-on-a-ward', message: 'NEWS2 is scored for patients on a virtual ward; this patient has no active admission.' });
     const { carePlan } = mapCarePlan(admission);
     const windowStart = new Date(from.getTime() - carePlan.news2.windowHours * 3_600_000);
     const readings = await this.storage.readings.inRange(id, { from: windowStart, to: new Date(to.getTime() + 1), vitals: ['respiration_rate', 'spo2', 'systolic_bp', 'heart_rate', 'body_temperature'], limit: 50_000 });
-    await this.audit(user, id, 'news2.read', ip);
     const history = news2History(readings, carePlan, from, to);
-    if (!history.ok) throw new ConflictException(history.error);
+    if (!history.ok) throw new CodedFailure(history.error);
     return history.value;
   }
 
   @Roles('nurse', 'clinician', 'admin')
+  @Audited('admission.create', 'patient', { param: 'id' })
+  @Refuses('ward.not-found', 'patient.not-found', 'patient.already-admitted', 'care-plan.invalid')
   @Post(':id/admissions')
-  async admit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AdmitPatientDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AdmissionWithCarePlan> {
+  async admit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AdmitPatientDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
     if (user.role !== 'admin' && !user.wardIds.includes(body.wardId)) {
-      throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${body.wardId} among your wards.` });
+      throw new CodedFailure({ code: 'ward.not-found', message: `There is no ward ${body.wardId} among your wards.` });
     }
-    if (!(await this.storage.registry.getWard(body.wardId))) throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
+    if (!(await this.storage.registry.getWard(body.wardId))) throw new CodedFailure({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
     // Staff admit to their own wards only patients no other ward has had last: a patient another ward
     // is caring for, or discharged last, moves only by an admin's audited transfer. Such a patient and
     // an unknown id get the same answer, so nothing is learnt about other wards.
     const latest = await this.storage.registry.latestAdmission(id);
     const elsewhere = latest !== undefined && !(user.role === 'admin' || user.wardIds.includes(latest.wardId));
     if (elsewhere || !(await this.storage.registry.getPatient(id))) {
-      throw new NotFoundException({ code: 'patient.not-found', message: `There is no patient ${id} you can admit; a patient of another ward is moved by an administrator's transfer.` });
+      throw new CodedFailure({ code: 'patient.not-found', message: `There is no patient ${id} you can admit; a patient of another ward is moved by an administrator's transfer.` });
     }
     if (latest && latest.dischargedAt === null) {
       const message = user.role === 'admin' && latest.wardId !== body.wardId ? 'This patient is on another ward: transfer them instead.' : 'This patient is already on your ward; discharge them first.';
-      throw new ConflictException({ code: 'patient.already-admitted', message });
+      throw new CodedFailure({ code: 'patient.already-admitted', message });
     }
     const carePlan = body.carePlan ?? {};
     this.assertReadable(id, body.wardId, body.pathway as Pathway, carePlan);
     await this.storage.registry.admit({ patientId: id, wardId: body.wardId, pathway: body.pathway as Pathway, carePlan });
-    await this.audit(user, id, 'admission.create', ip, { wardId: body.wardId, pathway: body.pathway, ...(latest && latest.wardId !== body.wardId ? { previousWardId: latest.wardId } : {}) });
+    trail.effective().with({ wardId: body.wardId, pathway: body.pathway, ...(latest && latest.wardId !== body.wardId ? { previousWardId: latest.wardId } : {}) });
     return this.current(id);
   }
 
   /** An admin moves a patient on a ward to another, with the same pathway and care plan: discharge and admission, audited as one transfer. */
   @Roles('admin')
+  @Audited('admission.transfer', 'patient', { param: 'id' })
+  @Refuses('patient.not-on-a-ward', 'ward.not-found', 'patient.already-admitted', 'patient.discharged')
   @Post(':id/transfer')
   @HttpCode(200)
-  async transfer(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: TransferPatientDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AdmissionWithCarePlan> {
+  async transfer(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: TransferPatientDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
     const current = await this.admitted(id, user);
-    if (!(await this.storage.registry.getWard(body.wardId))) throw new NotFoundException({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
-    if (current.wardId === body.wardId) throw new ConflictException({ code: 'patient.already-admitted', message: 'The patient is already on this ward.' });
+    if (!(await this.storage.registry.getWard(body.wardId))) throw new CodedFailure({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
+    if (current.wardId === body.wardId) throw new CodedFailure({ code: 'patient.already-admitted', message: 'The patient is already on this ward.' });
     const ended = await this.storage.registry.discharge(current.id, new Date(), `transferred: ${body.reason}`);
-    if (!ended) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    if (!ended) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
     await this.storage.registry.admit({ patientId: id, wardId: body.wardId, pathway: current.pathway, carePlan: current.carePlan });
-    await this.audit(user, id, 'admission.transfer', ip, { fromWardId: current.wardId, toWardId: body.wardId, reason: body.reason, previousAdmissionId: current.id });
+    trail.effective().with({ fromWardId: current.wardId, toWardId: body.wardId, reason: body.reason, previousAdmissionId: current.id });
     return this.current(id);
   }
 
   /** A care plan is a clinical decision: clinicians of the ward (or an admin) change it. */
   @Roles('clinician', 'admin')
+  @Audited('care-plan.update', 'patient', { param: 'id' })
+  @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'patient.discharged')
   @Put(':id/care-plan')
-  async carePlan(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<AdmissionWithCarePlan> {
+  async carePlan(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
     const admission = await this.admitted(id, user);
     this.assertReadable(id, admission.wardId, admission.pathway, body.carePlan);
     const updated = await this.storage.registry.updateCarePlan(admission.id, body.carePlan);
-    if (!updated) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
-    await this.audit(user, id, 'care-plan.update', ip, { admissionId: admission.id });
+    if (!updated) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    trail.with({ admissionId: admission.id });
     return updated;
   }
 
   @Roles('nurse', 'clinician', 'admin')
+  @Audited('admission.discharge', 'patient', { param: 'id' })
+  @Refuses('patient.not-on-a-ward', 'patient.discharged')
   @Post(':id/discharge')
   @HttpCode(200)
-  async discharge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DischargeDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<{ admissionId: string; dischargedAt: Date }> {
+  async discharge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DischargeDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<{ admissionId: string; dischargedAt: Date }> {
     const admission = await this.admitted(id, user);
     const done = await this.storage.registry.discharge(admission.id, new Date(), body.reason);
-    if (!done?.dischargedAt) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
-    await this.audit(user, id, 'admission.discharge', ip, { admissionId: admission.id });
+    if (!done?.dischargedAt) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    trail.with({ admissionId: admission.id });
     return { admissionId: done.id, dischargedAt: done.dischargedAt };
   }
 
@@ -187,28 +204,28 @@ export class PatientsController {
     const scored = assembleHomeNews2([], mapped.carePlan, new Date()); // refuses an undocumented SpO2 scale 2
     const problems = [...mapped.problems, ...(scored.ok ? [] : [scored.error.message])];
     // 422: well-formed JSON the DTO took, but not a plan the engine can follow as written (issue 17).
-    if (problems.length > 0) throw new UnprocessableEntityException({ code: 'care-plan.invalid', message: problems.map((p) => `carePlan: ${p}`) });
+    if (problems.length > 0) throw fieldFailure('care-plan.invalid', problems.map((p) => `carePlan: ${p}`));
   }
 
   /** Visible to this user: their own record, a patient on their wards, or anyone for an admin. */
   private async visible(id: string, user: SignedInUser): Promise<Patient> {
     if (user.role !== 'admin') await assertPatientAccess(this.storage, user, id);
     const patient = await this.storage.registry.getPatient(id);
-    if (!patient) throw new NotFoundException({ code: 'patient.not-found', message: `There is no patient ${id}.` });
+    if (!patient) throw new CodedFailure({ code: 'patient.not-found', message: `There is no patient ${id}.` });
     return patient;
   }
 
   private async admitted(id: string, user: SignedInUser): Promise<AdmissionWithCarePlan> {
     const admission = await this.storage.registry.activeAdmissionWithCarePlan(id);
     if (!admission || (user.role !== 'admin' && !user.wardIds.includes(admission.wardId))) {
-      throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
+      throw new CodedFailure({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
     }
     return admission;
   }
 
   private async current(id: string): Promise<AdmissionWithCarePlan> {
     const admission = await this.storage.registry.activeAdmissionWithCarePlan(id);
-    if (!admission) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    if (!admission) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
     return admission;
   }
 
@@ -217,9 +234,5 @@ export class PatientsController {
     const now = this.engine.now();
     const [devices, contacts] = await Promise.all([this.storage.registry.devicesOfPatient(patientId), this.storage.deviceState.contactsOf(patientId)]);
     return devices.map((d) => deviceStatus(d, now, contacts.find((c) => c.id === d.id)?.connection ?? null, this.engine.offlineAfterMinutes));
-  }
-
-  private audit(user: SignedInUser, patientId: string, action: string, ip: string, details?: Record<string, unknown>): Promise<unknown> {
-    return this.storage.audit.record({ actorType: 'user', actorId: user.id, action, subjectType: 'patient', subjectId: patientId, patientId, ip, ...(details ? { details } : {}) });
   }
 }

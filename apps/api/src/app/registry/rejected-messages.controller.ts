@@ -1,7 +1,10 @@
-import { BadRequestException, Controller, Get, Inject, Ip, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { CodedFailure, fieldFailure } from '@homeward/domain';
 import { type RejectedMessageDetail, type RejectedMessagePage, type RejectedMessageSummary, RejectedMessagesQueryDto, payloadView } from '@homeward/contracts';
 import type { RejectedMessage, Storage } from '@homeward/storage';
-import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Refuses } from '../http/openapi-responses';
+import { Roles } from '../auth/access.decorators';
+import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
 
 /**
@@ -14,10 +17,12 @@ import { STORAGE } from '../tokens';
 export class RejectedMessagesController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
+  @Audited('rejected-message.list', 'rejected-message')
+  @Refuses('rejected-messages.limit')
   @Get()
-  async list(@Query() query: RejectedMessagesQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<RejectedMessagePage> {
+  async list(@Query() query: RejectedMessagesQueryDto, @Trail() trail: AuditTrail): Promise<RejectedMessagePage> {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (limit < 1 || limit > 500) throw new BadRequestException({ code: 'rejected-messages.limit', message: ['limit must be between 1 and 500'] });
+    if (limit < 1 || limit > 500) throw fieldFailure('rejected-messages.limit', ['limit must be between 1 and 500']);
     // One more than asked tells whether another page follows, without a count.
     const records = await this.storage.rejected.list({
       ...(query.deviceId ? { deviceId: query.deviceId } : {}),
@@ -27,16 +32,18 @@ export class RejectedMessagesController {
       limit: limit + 1,
     });
     const items = records.slice(0, limit).map(summary);
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'rejected-message.list', subjectType: 'rejected-message', subjectId: null, patientId: null, ip, details: { ...query } });
+    trail.with({ ...query });
     return { items, next: records.length > limit ? (items[items.length - 1]?.id ?? null) : null };
   }
 
+  @Audited('rejected-message.read', 'rejected-message')
+  @Refuses('rejected-message.not-found')
   @Get(':id')
-  async get(@Param('id') id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<RejectedMessageDetail> {
+  async get(@Param('id') id: string, @Trail() trail: AuditTrail): Promise<RejectedMessageDetail> {
     const record = await this.storage.rejected.get(id);
-    if (!record) throw new NotFoundException({ code: 'rejected-message.not-found', message: `There is no rejected message ${id}.` });
+    if (!record) throw new CodedFailure({ code: 'rejected-message.not-found', message: `There is no rejected message ${id}.` });
     const device = record.deviceId ? await this.storage.registry.getDevice(record.deviceId) : undefined;
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'rejected-message.read', subjectType: 'rejected-message', subjectId: record.id, patientId: device?.patientId ?? null, ip });
+    trail.about({ subjectId: record.id, patientId: device?.patientId ?? null });
     return { ...summary(record), details: record.details, payload: payloadView(record.payload) };
   }
 }

@@ -1,7 +1,8 @@
-import { Controller, Inject, Ip, type MessageEvent, Req, Sse } from '@nestjs/common';
-import { type Observable, concat, defer, endWith, exhaustMap, filter, from, ignoreElements, interval, map, merge, take, takeUntil, takeWhile } from 'rxjs';
+import { Controller, Inject, type MessageEvent, Req, Sse } from '@nestjs/common';
+import { type Observable, concat, endWith, exhaustMap, filter, from, ignoreElements, interval, map, merge, of, take, takeUntil, takeWhile } from 'rxjs';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { SessionEvents } from '../auth/session-events.service';
 import { bearerToken, hashSessionToken } from '../auth/session-token';
 import { STORAGE } from '../tokens';
@@ -34,8 +35,11 @@ export class StreamController {
     private readonly systemAlerts: SystemAlertStreamService,
   ) {}
 
+  /** Audited (by the interceptor) before the `ready` event leaves. */
+  @Audited('stream.open', 'ward')
   @Sse('stream')
-  open(@CurrentUser() user: SignedInUser, @Ip() ip: string, @Req() request: { headers: Record<string, string | string[] | undefined> }): Observable<MessageEvent> {
+  open(@CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail, @Req() request: { headers: Record<string, string | string[] | undefined> }): Observable<MessageEvent> {
+    trail.about({ subjectId: user.wardIds.join(',') });
     const wards = new Set(user.wardIds);
     const tokenHash = hashSessionToken(bearerToken(request.headers));
     const sessionEnded = merge(
@@ -46,13 +50,7 @@ export class StreamController {
         filter((alive) => !alive),
       ),
     ).pipe(take(1));
-    const opened = defer(() =>
-      from(
-        this.storage.audit
-          .record({ actorType: 'user', actorId: user.id, action: 'stream.open', subjectType: 'ward', subjectId: user.wardIds.join(','), ip })
-          .then((): MessageEvent => ({ type: 'ready', data: { wardIds: user.wardIds } })),
-      ),
-    );
+    const opened = of<MessageEvent>({ type: 'ready', data: { wardIds: user.wardIds } });
     const changes = this.stream.changes$.pipe(
       filter((change) => change.kind === 'resync' || wards.has(change.item.alert.wardId)),
       map((change): MessageEvent => (change.kind === 'alert' ? { type: 'alert', data: change.item } : { type: 'resync', data: {} })),

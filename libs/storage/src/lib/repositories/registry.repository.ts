@@ -1,4 +1,4 @@
-import type { Admission, Device, DeviceType, NhsNumber, Pathway, Patient, Role, User, Ward } from '@homeward/domain';
+import { type Admission, CodedFailure, type Device, type DeviceType, type NhsNumber, type Pathway, type Patient, type Role, type User, type Ward } from '@homeward/domain';
 import { type Database, onlyRow } from '../database';
 
 /**
@@ -190,12 +190,14 @@ export class RegistryRepository {
     patientId?: string | null;
     credentialsHash?: string | null;
   }): Promise<Device> {
-    const row = onlyRow(await this.db.query<DeviceRow>(
+    // ON CONFLICT: a duplicate is a domain refusal here, so no caller above storage reads PostgreSQL's error codes.
+    const { rows } = await this.db.query<DeviceRow>(
       `INSERT INTO devices (type, serial, model, ble_address, patient_id, credentials_hash) VALUES ($1, $2, $3, lower($4), $5, $6)
-       RETURNING ${DEVICE_COLUMNS}`,
+       ON CONFLICT DO NOTHING RETURNING ${DEVICE_COLUMNS}`,
       [input.type, input.serial, input.model ?? null, input.bleAddress ?? null, input.patientId ?? null, input.credentialsHash ?? null],
-    ), 'registry');
-    return toDevice(row);
+    );
+    if (!rows[0]) throw new CodedFailure({ code: 'device.exists', message: 'A device of this type with this serial (or this Bluetooth address) is already registered.' });
+    return toDevice(rows[0]);
   }
 
   async getDevice(id: string): Promise<Device | undefined> {
