@@ -55,6 +55,8 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'patient.discharged': { status: 409, issue: 'conflict' },
   // The alert state machine refused the step (libs/domain alert.ts): say why.
   'alert.*': { status: 409, issue: 'conflict' },
+  // The system-alert state machine refused the step (libs/domain system-alert.ts).
+  'system-alert.*': { status: 409, issue: 'conflict' },
   // Input the request itself gets wrong.
   'input.*': { status: 400, issue: 'invalid' },
   'input.too-large': { status: 413, issue: 'too-costly' },

@@ -1,8 +1,10 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { SystemAlertActionDto, type SystemAlertEventView, type SystemAlertView, SystemAlertsQueryDto } from '@homeward/contracts';
-import type { SystemAlertAction } from '@homeward/domain';
+import { CodedFailure, type SystemAlertAction } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
+import { Audited, NotAudited } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
 import { systemAlertEventView, systemAlertView } from './system-alert-view';
 
@@ -18,12 +20,15 @@ export class SystemAlertsController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
   @Roles('nurse', 'clinician', 'admin')
+  @NotAudited('problems of the server itself: no patient data')
   @Get()
   async list(@Query() query: SystemAlertsQueryDto): Promise<SystemAlertView[]> {
     return (await this.storage.systemAlerts.list({ includeResolved: query.state === 'all' })).map(systemAlertView);
   }
 
   @Roles('nurse', 'clinician', 'admin')
+  @NotAudited('problems of the server itself: no patient data')
+  @Refuses('system-alert.not-found')
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<SystemAlertView & { readonly events: readonly SystemAlertEventView[] }> {
     const alert = await this.storage.systemAlerts.get(id);
@@ -32,26 +37,29 @@ export class SystemAlertsController {
   }
 
   @Roles('nurse', 'admin')
+  @Audited('system-alert.acknowledge', 'system-alert', { param: 'id' })
+  @Refuses('system-alert.not-found', 'system-alert.invalid-transition')
   @Post(':id/acknowledge')
   @HttpCode(200)
-  acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: SystemAlertActionDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<SystemAlertView> {
-    return this.act(id, 'acknowledge', body, user, ip);
+  acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: SystemAlertActionDto, @CurrentUser() user: SignedInUser): Promise<SystemAlertView> {
+    return this.act(id, 'acknowledge', body, user);
   }
 
   @Roles('nurse', 'admin')
+  @Audited('system-alert.resolve', 'system-alert', { param: 'id' })
+  @Refuses('system-alert.not-found', 'system-alert.invalid-transition')
   @Post(':id/resolve')
   @HttpCode(200)
-  resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: SystemAlertActionDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<SystemAlertView> {
-    return this.act(id, 'resolve', body, user, ip);
+  resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: SystemAlertActionDto, @CurrentUser() user: SignedInUser): Promise<SystemAlertView> {
+    return this.act(id, 'resolve', body, user);
   }
 
-  private async act(id: string, action: SystemAlertAction, body: SystemAlertActionDto, user: SignedInUser, ip: string): Promise<SystemAlertView> {
+  private async act(id: string, action: SystemAlertAction, body: SystemAlertActionDto, user: SignedInUser): Promise<SystemAlertView> {
     const result = await this.storage.systemAlerts.act(id, action, new Date(), { type: 'user', id: user.id }, body.note ?? null);
     if (result === undefined) throw notFound(id);
-    if (!result.ok) throw new ConflictException(result.error); // the state machine refused: say why
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: `system-alert.${action}`, subjectType: 'system-alert', subjectId: id, ip });
+    if (!result.ok) throw new CodedFailure(result.error); // the state machine refused: say why
     return systemAlertView(result.value);
   }
 }
 
-const notFound = (id: string) => new NotFoundException({ code: 'system-alert.not-found', message: `There is no system alert ${id}.` });
+const notFound = (id: string) => new CodedFailure({ code: 'system-alert.not-found', message: `There is no system alert ${id}.` });
