@@ -30,10 +30,17 @@ export interface IngestResult {
   readonly mosquitto: { readonly readingsPerSecond: number; readonly acked: number; readonly subscriberReceivedPerSecond: number; readonly cpuPercentOfOneCore: Record<string, number> } | null;
   readonly copy: { readonly rowsPerSecond: number; readonly rows: number; readonly seconds: number };
   readonly ratios: { readonly homewardToMosquitto: number | null; readonly homewardToCopy: number; readonly homewardToLowerCeiling: number };
+  /**
+   * CPU time of the broker process per reading acknowledged (µs): less at the mercy of other work
+   * on the machine than the rates are, so runs on a busy machine can still be compared.
+   */
+  readonly cpuMicrosecondsPerReading: { readonly homeward: number | null; readonly homewardWithoutRules: number | null; readonly mosquitto: number | null };
   readonly target: string;
   readonly met: boolean;
   /** Where the Homeward process spent its CPU during the measured window (node --cpu-prof), with --profile. */
   readonly profile: CpuProfileSummary | null;
+  /** The same for the `--no-rules` run: the ingest path alone. */
+  readonly profileWithoutRules: CpuProfileSummary | null;
   /**
    * The rules engine (in the same process) evaluates what was stored: the readings it still had
    * to evaluate when the load stopped, and how long it took to finish them.
@@ -121,11 +128,14 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
   // 1b. The same without the rules engine in the process (`homeward start --no-rules`), on a
   // scratch database of its own so no later benchmark inherits unevaluated readings.
   let withoutRules: IngestResult['homewardWithoutRules'] = null;
+  let profileWithoutRules: CpuProfileSummary | null = null;
   if (!options.skipNoRules) {
     const scratch = await realDatabase();
     try {
       const other = await admittedPatientsWithHubs(scratch.storage, clients, context.secret.hash);
-      const bare = await startHomewardProcess(scratch.url, {}, [], ['start', '--no-rules']);
+      const bareProfileDir = options.profile ? mkdtempSync(join(tmpdir(), 'homeward-cpu-profile-')) : undefined;
+      const bare = await startHomewardProcess(scratch.url, {}, bareProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${bareProfileDir}`] : [], ['start', '--no-rules']);
+      let window: { from: number; to: number } | undefined;
       try {
         log(`ingest: Homeward without the rules engine (start --no-rules), same load`);
         const run = await measureFlood(
@@ -134,10 +144,15 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
           options.ingestSeconds * 1000,
           { 'homeward (node)': { pids: [bare.process.child.pid] }, postgresql: { command: POSTGRES_PROCESS } },
         );
+        window = run.window;
         withoutRules = { readingsPerSecond: round(run.perSecond), acked: run.acked, errors: run.errors, cpuPercentOfOneCore: run.cpuPercentOfOneCore };
         log(`ingest: Homeward without rules ${withoutRules.readingsPerSecond} readings/s`);
       } finally {
         await bare.stop();
+      }
+      if (bareProfileDir && window) {
+        profileWithoutRules = summariseCpuProfile(bareProfileDir, { fromMs: window.from - bare.spawnedAt, toMs: window.to - bare.spawnedAt });
+        log(`ingest: CPU profile of the --no-rules Homeward process in ${bareProfileDir}`);
       }
     } catch (error) {
       log(`ingest: the run without rules failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -193,6 +208,11 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     homewardWithoutRules: withoutRules,
     mosquitto: mosquitto && { ...mosquitto, readingsPerSecond: round(mosquitto.readingsPerSecond), subscriberReceivedPerSecond: round(mosquitto.subscriberReceivedPerSecond) },
     copy: { ...copy, rowsPerSecond: round(copy.rowsPerSecond), seconds: round(copy.seconds, 2) },
+    cpuMicrosecondsPerReading: {
+      homeward: cpuPerReading(homewardRun.cpuPercentOfOneCore['homeward (node)'], homewardRun.perSecond),
+      homewardWithoutRules: withoutRules && cpuPerReading(withoutRules.cpuPercentOfOneCore['homeward (node)'], withoutRules.readingsPerSecond),
+      mosquitto: mosquitto && cpuPerReading(mosquitto.cpuPercentOfOneCore['mosquitto'], mosquitto.readingsPerSecond),
+    },
     ratios: {
       homewardToMosquitto: mosquitto ? round(homewardRun.perSecond / mosquitto.readingsPerSecond, 3) : null,
       homewardToCopy: round(homewardRun.perSecond / copy.rowsPerSecond, 3),
@@ -201,9 +221,15 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     target: '≥ 0.5 × the lower ceiling',
     met: homewardRun.perSecond >= 0.5 * lower,
     profile,
+    profileWithoutRules,
     rulesEngine: rules,
     storedInRun: stored,
   };
+}
+
+/** µs of CPU per reading from a process's share of one core and the readings it acknowledged per second. */
+function cpuPerReading(percentOfOneCore: number | undefined, perSecond: number): number | null {
+  return percentOfOneCore === undefined || perSecond <= 0 ? null : round((percentOfOneCore / 100 / perSecond) * 1e6);
 }
 
 async function rulesEngineCatchUp(context: BenchContext): Promise<IngestResult['rulesEngine']> {

@@ -105,6 +105,10 @@ export function renderReport(report: any): string {
         `--no-rules run: ${cpu(r.ingest.homewardWithoutRules?.cpuPercentOfOneCore)}; Mosquitto run: ${cpu(r.ingest.mosquitto?.cpuPercentOfOneCore)}`,
     );
   }
+  if (r.ingest?.cpuMicrosecondsPerReading) {
+    const c = r.ingest.cpuMicrosecondsPerReading;
+    out.push(`CPU per reading acknowledged (the broker process): Homeward ${n(c.homeward, ' µs')}, --no-rules ${n(c.homewardWithoutRules, ' µs')}, Mosquitto ${n(c.mosquitto, ' µs')}.`);
+  }
   if (r.ingest?.storedInRun) {
     out.push(`Homeward run: ${n(r.ingest.storedInRun.readings)} readings stored and ${n(r.ingest.storedInRun.rejectedMessages)} messages refused (warm-up included).`);
   }
@@ -112,9 +116,9 @@ export function renderReport(report: any): string {
     const e = r.ingest.rulesEngine;
     out.push(`Rules engine (same process): ${n(e.backlogAtStop)} readings not yet evaluated when the load stopped; ${e.drained ? 'evaluated' : 'NOT all evaluated'} within ${n(e.drainSeconds)} s (${n(e.evaluatedPerSecondDuringDrain)} readings/s with no ingest load)`);
   }
-  const profile = r.ingest?.profile;
-  if (profile) {
-    out.push(`\nWhere the Homeward process spent its CPU during the measured ingest window (${n(profile.samples)} busy samples, node --cpu-prof):`);
+  for (const [profile, run] of [[r.ingest?.profile, 'Homeward'], [r.ingest?.profileWithoutRules, '--no-rules Homeward']] as const) {
+    if (!profile) continue;
+    out.push(`\nWhere the ${run} process spent its CPU during the measured ingest window (${n(profile.samples)} busy samples, node --cpu-prof):`);
     out.push(table([['area', 'share'], ...profile.byArea.map((a: any) => [a.area, `${a.percent} %`])]));
     out.push(table([['function (self time)', 'where', 'share'], ...profile.topFunctions.slice(0, 10).map((f: any) => [f.fn, f.where, `${f.percent} %`])]));
   }
