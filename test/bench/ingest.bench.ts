@@ -37,6 +37,11 @@ export interface IngestResult {
   readonly cpuMicrosecondsPerReading: { readonly homeward: number | null; readonly homewardWithoutRules: number | null; readonly mosquitto: number | null };
   readonly target: string;
   readonly met: boolean;
+  /**
+   * The same clients as hubs that batch: `readingsPerMessage` readings in each message (one
+   * group-commit share, one PUBACK), on `homeward start` and on Mosquitto with the same payloads.
+   */
+  readonly hubBatches: HubBatchesResult | null;
   /** Where the Homeward process spent its CPU during the measured window (node --cpu-prof), with --profile. */
   readonly profile: CpuProfileSummary | null;
   /** The same for the `--no-rules` run: the ingest path alone. */
@@ -48,6 +53,16 @@ export interface IngestResult {
   /** Rows the Homeward run really stored (warm-up included) and messages it refused: PUBACK alone does not say which. */
   readonly storedInRun: { readonly readings: number; readonly rejectedMessages: number } | null;
   readonly rulesEngine: { readonly backlogAtStop: number; readonly drainSeconds: number; readonly drained: boolean; readonly evaluatedPerSecondDuringDrain: number } | null;
+}
+
+type MosquittoRun = { readonly readingsPerSecond: number; readonly acked: number; readonly subscriberReceivedPerSecond: number; readonly cpuPercentOfOneCore: Record<string, number> };
+
+export interface HubBatchesResult {
+  readonly readingsPerMessage: number;
+  readonly homeward: { readonly readingsPerSecond: number; readonly messagesPerSecond: number; readonly errors: number; readonly cpuPercentOfOneCore: Record<string, number> };
+  readonly mosquitto: { readonly readingsPerSecond: number; readonly messagesPerSecond: number } | null;
+  readonly homewardToMosquitto: number | null;
+  readonly cpuMicrosecondsPerReading: number | null;
 }
 
 /** Drives workers through warm-up, a marked window and stop; returns PUBACKs/s in the window. */
@@ -162,35 +177,11 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
   }
 
   // 2. Mosquitto: the same clients and payloads, no storage; a QoS 1 subscriber in its own process.
-  let mosquitto: IngestResult['mosquitto'] = null;
-  if (!options.skipMosquitto) {
-    const broker = await startMosquitto();
-    try {
-      const url = `mqtt://127.0.0.1:${broker.port}`;
-      const [subscriber] = startWorkers({ mode: 'subscribe', url, clients: [{ clientId: 'bench-subscriber', topic: '' }], subscribeTopic: 'homeward/v1/devices/+/readings', baseTimeMs, readingSpacingMs }, 1);
-      await subscriber?.connected(30_000);
-      subscriber?.send('start');
-      await sleep(300);
-      const publishers = startWorkers({ ...homewardConfig, url, clients: homewardConfig.clients.map((c) => ({ clientId: c.clientId, topic: c.topic })) }, options.workerProcesses);
-      const run = measureFlood(publishers, options.warmupSeconds * 1000, options.ingestSeconds * 1000, {
-        mosquitto: { pids: [broker.child.pid] },
-        subscriber: { pids: [subscriber?.pid] },
-      });
-      await sleep(options.warmupSeconds * 1000 + 200);
-      subscriber?.send('mark');
-      const published = await run;
-      const received = await subscriber?.stop();
-      mosquitto = {
-        cpuPercentOfOneCore: published.cpuPercentOfOneCore,
-        readingsPerSecond: published.perSecond,
-        acked: published.acked,
-        subscriberReceivedPerSecond: received ? received.counted / (received.elapsedMs / 1000) : 0,
-      };
-      log(`ingest: Mosquitto ${round(mosquitto.readingsPerSecond)} readings/s`);
-    } finally {
-      await broker.stop();
-    }
-  }
+  const mosquitto = options.skipMosquitto ? null : await mosquittoFlood(context, homewardConfig);
+  if (mosquitto) log(`ingest: Mosquitto ${round(mosquitto.readingsPerSecond)} readings/s`);
+
+  // 2b. Hubs that batch: the same clients sending several readings per message, Homeward and Mosquitto.
+  const hubBatches = options.readingsPerMessage > 1 ? await hubBatchesRun(context, homewardConfig, options.readingsPerMessage) : null;
 
   // 3. COPY: the same rows straight into the same PostgreSQL's readings table.
   const rows = Math.max(options.copyRows, Math.round(homewardRun.acked));
@@ -220,10 +211,76 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     },
     target: '≥ 0.5 × the lower ceiling',
     met: homewardRun.perSecond >= 0.5 * lower,
+    hubBatches,
     profile,
     profileWithoutRules,
     rulesEngine: rules,
     storedInRun: stored,
+  };
+}
+
+/** The flood of `config` (its clients without credentials) against a fresh Mosquitto, with a QoS 1 subscriber in its own process. */
+async function mosquittoFlood(context: BenchContext, config: WorkerConfig): Promise<MosquittoRun> {
+  const { options } = context;
+  const broker = await startMosquitto();
+  try {
+    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const [subscriber] = startWorkers({ ...config, mode: 'subscribe', url, clients: [{ clientId: 'bench-subscriber', topic: '' }], subscribeTopic: 'homeward/v1/devices/+/readings' }, 1);
+    await subscriber?.connected(30_000);
+    subscriber?.send('start');
+    await sleep(300);
+    const publishers = startWorkers({ ...config, url, clients: config.clients.map((c) => ({ clientId: c.clientId, topic: c.topic })) }, options.workerProcesses);
+    const run = measureFlood(publishers, options.warmupSeconds * 1000, options.ingestSeconds * 1000, {
+      mosquitto: { pids: [broker.child.pid] },
+      subscriber: { pids: [subscriber?.pid] },
+    });
+    await sleep(options.warmupSeconds * 1000 + 200);
+    subscriber?.send('mark');
+    const published = await run;
+    const received = await subscriber?.stop();
+    return {
+      cpuPercentOfOneCore: published.cpuPercentOfOneCore,
+      readingsPerSecond: published.perSecond,
+      acked: published.acked,
+      subscriberReceivedPerSecond: received ? received.counted / (received.elapsedMs / 1000) : 0,
+    };
+  } finally {
+    await broker.stop();
+  }
+}
+
+/** Hubs sending `perMessage` readings per message: `homeward start` on a scratch database of its own, then Mosquitto. */
+async function hubBatchesRun(context: BenchContext, base: WorkerConfig, perMessage: number): Promise<HubBatchesResult> {
+  const { options, log } = context;
+  const config: WorkerConfig = { ...base, readingsPerMessage: perMessage };
+  const scratch = await realDatabase();
+  let homeward: HubBatchesResult['homeward'];
+  try {
+    const { devices } = await admittedPatientsWithHubs(scratch.storage, base.clients.length, context.secret.hash);
+    const running = await startHomewardProcess(scratch.url);
+    try {
+      log(`ingest: Homeward, hubs sending ${perMessage} readings per message`);
+      const clients = devices.map((d) => ({ clientId: d.deviceId, username: d.deviceId, password: context.secret.secret, topic: topics.readings(d.deviceId) }));
+      const run = await measureFlood(startWorkers({ ...config, url: `mqtt://127.0.0.1:${running.mqttPort}`, clients }, options.workerProcesses), options.warmupSeconds * 1000, options.ingestSeconds * 1000, {
+        'homeward (node)': { pids: [running.process.child.pid] },
+        postgresql: { command: POSTGRES_PROCESS },
+      });
+      homeward = { readingsPerSecond: round(run.perSecond), messagesPerSecond: round(run.perSecond / perMessage), errors: run.errors, cpuPercentOfOneCore: run.cpuPercentOfOneCore };
+      log(`ingest: Homeward ${homeward.readingsPerSecond} readings/s in messages of ${perMessage}`);
+    } finally {
+      await running.stop();
+    }
+  } finally {
+    await scratch.dispose();
+  }
+  const mosquitto = options.skipMosquitto ? null : await mosquittoFlood(context, config);
+  if (mosquitto) log(`ingest: Mosquitto ${round(mosquitto.readingsPerSecond)} readings/s in messages of ${perMessage}`);
+  return {
+    readingsPerMessage: perMessage,
+    homeward,
+    mosquitto: mosquitto && { readingsPerSecond: round(mosquitto.readingsPerSecond), messagesPerSecond: round(mosquitto.readingsPerSecond / perMessage) },
+    homewardToMosquitto: mosquitto ? round(homeward.readingsPerSecond / mosquitto.readingsPerSecond, 3) : null,
+    cpuMicrosecondsPerReading: cpuPerReading(homeward.cpuPercentOfOneCore['homeward (node)'], homeward.readingsPerSecond),
   };
 }
 
