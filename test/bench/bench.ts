@@ -13,6 +13,7 @@ import type { BenchContext } from './lib/bench-context';
 import { benchSecret } from './lib/bench-fixtures';
 import { type BenchOptions, parseBenchOptions } from './lib/bench-options';
 import { killBenchProcesses, startHomewardProcess } from './lib/processes';
+import { updateReadmeTable } from './lib/readme-table';
 import { renderReport } from './lib/report';
 import { trendsBench } from './trends.bench';
 import { fuzzBench } from './fuzz.bench';
@@ -25,6 +26,11 @@ async function main(): Promise<number> {
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
+  }
+  if (options.readmeFrom.length > 0) {
+    updateReadmeTable(resolve(ROOT, 'README.md'), options.readmeFrom.map((f) => resolve(ROOT, f)), ROOT);
+    process.stdout.write(`README.md: benchmark table regenerated from ${options.readmeFrom.join(', ')}\n`);
+    return 0;
   }
   const startedAt = new Date();
   // Other work on the machine skews every figure: the load average is kept with the results.
@@ -81,6 +87,10 @@ async function main(): Promise<number> {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(renderReport(report));
   process.stdout.write(`\nJSON: ${out}\n`);
+  if (options.updateReadme) {
+    updateReadmeTable(resolve(ROOT, 'README.md'), [out], ROOT);
+    process.stdout.write(`README.md: benchmark table regenerated from ${options.out}\n`);
+  }
   return Object.keys(failures).length === 0 ? 0 : 1;
 }
 

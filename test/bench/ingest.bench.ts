@@ -30,10 +30,22 @@ export interface IngestResult {
   readonly mosquitto: { readonly readingsPerSecond: number; readonly acked: number; readonly subscriberReceivedPerSecond: number; readonly cpuPercentOfOneCore: Record<string, number> } | null;
   readonly copy: { readonly rowsPerSecond: number; readonly rows: number; readonly seconds: number };
   readonly ratios: { readonly homewardToMosquitto: number | null; readonly homewardToCopy: number; readonly homewardToLowerCeiling: number };
+  /**
+   * CPU time of the broker process per reading acknowledged (µs): less at the mercy of other work
+   * on the machine than the rates are, so runs on a busy machine can still be compared.
+   */
+  readonly cpuMicrosecondsPerReading: { readonly homeward: number | null; readonly homewardWithoutRules: number | null; readonly mosquitto: number | null };
   readonly target: string;
   readonly met: boolean;
+  /**
+   * The same clients as hubs that batch: `readingsPerMessage` readings in each message (one
+   * group-commit share, one PUBACK), on `homeward start` and on Mosquitto with the same payloads.
+   */
+  readonly hubBatches: HubBatchesResult | null;
   /** Where the Homeward process spent its CPU during the measured window (node --cpu-prof), with --profile. */
   readonly profile: CpuProfileSummary | null;
+  /** The same for the `--no-rules` run: the ingest path alone. */
+  readonly profileWithoutRules: CpuProfileSummary | null;
   /**
    * The rules engine (in the same process) evaluates what was stored: the readings it still had
    * to evaluate when the load stopped, and how long it took to finish them.
@@ -41,6 +53,16 @@ export interface IngestResult {
   /** Rows the Homeward run really stored (warm-up included) and messages it refused: PUBACK alone does not say which. */
   readonly storedInRun: { readonly readings: number; readonly rejectedMessages: number } | null;
   readonly rulesEngine: { readonly backlogAtStop: number; readonly drainSeconds: number; readonly drained: boolean; readonly evaluatedPerSecondDuringDrain: number } | null;
+}
+
+type MosquittoRun = { readonly readingsPerSecond: number; readonly acked: number; readonly subscriberReceivedPerSecond: number; readonly cpuPercentOfOneCore: Record<string, number> };
+
+export interface HubBatchesResult {
+  readonly readingsPerMessage: number;
+  readonly homeward: { readonly readingsPerSecond: number; readonly messagesPerSecond: number; readonly errors: number; readonly cpuPercentOfOneCore: Record<string, number> };
+  readonly mosquitto: { readonly readingsPerSecond: number; readonly messagesPerSecond: number } | null;
+  readonly homewardToMosquitto: number | null;
+  readonly cpuMicrosecondsPerReading: number | null;
 }
 
 /** Drives workers through warm-up, a marked window and stop; returns PUBACKs/s in the window. */
@@ -121,11 +143,14 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
   // 1b. The same without the rules engine in the process (`homeward start --no-rules`), on a
   // scratch database of its own so no later benchmark inherits unevaluated readings.
   let withoutRules: IngestResult['homewardWithoutRules'] = null;
+  let profileWithoutRules: CpuProfileSummary | null = null;
   if (!options.skipNoRules) {
     const scratch = await realDatabase();
     try {
       const other = await admittedPatientsWithHubs(scratch.storage, clients, context.secret.hash);
-      const bare = await startHomewardProcess(scratch.url, {}, [], ['start', '--no-rules']);
+      const bareProfileDir = options.profile ? mkdtempSync(join(tmpdir(), 'homeward-cpu-profile-')) : undefined;
+      const bare = await startHomewardProcess(scratch.url, {}, bareProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${bareProfileDir}`] : [], ['start', '--no-rules']);
+      let window: { from: number; to: number } | undefined;
       try {
         log(`ingest: Homeward without the rules engine (start --no-rules), same load`);
         const run = await measureFlood(
@@ -134,10 +159,15 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
           options.ingestSeconds * 1000,
           { 'homeward (node)': { pids: [bare.process.child.pid] }, postgresql: { command: POSTGRES_PROCESS } },
         );
+        window = run.window;
         withoutRules = { readingsPerSecond: round(run.perSecond), acked: run.acked, errors: run.errors, cpuPercentOfOneCore: run.cpuPercentOfOneCore };
         log(`ingest: Homeward without rules ${withoutRules.readingsPerSecond} readings/s`);
       } finally {
         await bare.stop();
+      }
+      if (bareProfileDir && window) {
+        profileWithoutRules = summariseCpuProfile(bareProfileDir, { fromMs: window.from - bare.spawnedAt, toMs: window.to - bare.spawnedAt });
+        log(`ingest: CPU profile of the --no-rules Homeward process in ${bareProfileDir}`);
       }
     } catch (error) {
       log(`ingest: the run without rules failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -147,35 +177,11 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
   }
 
   // 2. Mosquitto: the same clients and payloads, no storage; a QoS 1 subscriber in its own process.
-  let mosquitto: IngestResult['mosquitto'] = null;
-  if (!options.skipMosquitto) {
-    const broker = await startMosquitto();
-    try {
-      const url = `mqtt://127.0.0.1:${broker.port}`;
-      const [subscriber] = startWorkers({ mode: 'subscribe', url, clients: [{ clientId: 'bench-subscriber', topic: '' }], subscribeTopic: 'homeward/v1/devices/+/readings', baseTimeMs, readingSpacingMs }, 1);
-      await subscriber?.connected(30_000);
-      subscriber?.send('start');
-      await sleep(300);
-      const publishers = startWorkers({ ...homewardConfig, url, clients: homewardConfig.clients.map((c) => ({ clientId: c.clientId, topic: c.topic })) }, options.workerProcesses);
-      const run = measureFlood(publishers, options.warmupSeconds * 1000, options.ingestSeconds * 1000, {
-        mosquitto: { pids: [broker.child.pid] },
-        subscriber: { pids: [subscriber?.pid] },
-      });
-      await sleep(options.warmupSeconds * 1000 + 200);
-      subscriber?.send('mark');
-      const published = await run;
-      const received = await subscriber?.stop();
-      mosquitto = {
-        cpuPercentOfOneCore: published.cpuPercentOfOneCore,
-        readingsPerSecond: published.perSecond,
-        acked: published.acked,
-        subscriberReceivedPerSecond: received ? received.counted / (received.elapsedMs / 1000) : 0,
-      };
-      log(`ingest: Mosquitto ${round(mosquitto.readingsPerSecond)} readings/s`);
-    } finally {
-      await broker.stop();
-    }
-  }
+  const mosquitto = options.skipMosquitto ? null : await mosquittoFlood(context, homewardConfig);
+  if (mosquitto) log(`ingest: Mosquitto ${round(mosquitto.readingsPerSecond)} readings/s`);
+
+  // 2b. Hubs that batch: the same clients sending several readings per message, Homeward and Mosquitto.
+  const hubBatches = options.readingsPerMessage > 1 ? await hubBatchesRun(context, homewardConfig, options.readingsPerMessage) : null;
 
   // 3. COPY: the same rows straight into the same PostgreSQL's readings table.
   const rows = Math.max(options.copyRows, Math.round(homewardRun.acked));
@@ -193,6 +199,11 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     homewardWithoutRules: withoutRules,
     mosquitto: mosquitto && { ...mosquitto, readingsPerSecond: round(mosquitto.readingsPerSecond), subscriberReceivedPerSecond: round(mosquitto.subscriberReceivedPerSecond) },
     copy: { ...copy, rowsPerSecond: round(copy.rowsPerSecond), seconds: round(copy.seconds, 2) },
+    cpuMicrosecondsPerReading: {
+      homeward: cpuPerReading(homewardRun.cpuPercentOfOneCore['homeward (node)'], homewardRun.perSecond),
+      homewardWithoutRules: withoutRules && cpuPerReading(withoutRules.cpuPercentOfOneCore['homeward (node)'], withoutRules.readingsPerSecond),
+      mosquitto: mosquitto && cpuPerReading(mosquitto.cpuPercentOfOneCore['mosquitto'], mosquitto.readingsPerSecond),
+    },
     ratios: {
       homewardToMosquitto: mosquitto ? round(homewardRun.perSecond / mosquitto.readingsPerSecond, 3) : null,
       homewardToCopy: round(homewardRun.perSecond / copy.rowsPerSecond, 3),
@@ -200,10 +211,82 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     },
     target: '≥ 0.5 × the lower ceiling',
     met: homewardRun.perSecond >= 0.5 * lower,
+    hubBatches,
     profile,
+    profileWithoutRules,
     rulesEngine: rules,
     storedInRun: stored,
   };
+}
+
+/** The flood of `config` (its clients without credentials) against a fresh Mosquitto, with a QoS 1 subscriber in its own process. */
+async function mosquittoFlood(context: BenchContext, config: WorkerConfig): Promise<MosquittoRun> {
+  const { options } = context;
+  const broker = await startMosquitto();
+  try {
+    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const [subscriber] = startWorkers({ ...config, mode: 'subscribe', url, clients: [{ clientId: 'bench-subscriber', topic: '' }], subscribeTopic: 'homeward/v1/devices/+/readings' }, 1);
+    await subscriber?.connected(30_000);
+    subscriber?.send('start');
+    await sleep(300);
+    const publishers = startWorkers({ ...config, url, clients: config.clients.map((c) => ({ clientId: c.clientId, topic: c.topic })) }, options.workerProcesses);
+    const run = measureFlood(publishers, options.warmupSeconds * 1000, options.ingestSeconds * 1000, {
+      mosquitto: { pids: [broker.child.pid] },
+      subscriber: { pids: [subscriber?.pid] },
+    });
+    await sleep(options.warmupSeconds * 1000 + 200);
+    subscriber?.send('mark');
+    const published = await run;
+    const received = await subscriber?.stop();
+    return {
+      cpuPercentOfOneCore: published.cpuPercentOfOneCore,
+      readingsPerSecond: published.perSecond,
+      acked: published.acked,
+      subscriberReceivedPerSecond: received ? received.counted / (received.elapsedMs / 1000) : 0,
+    };
+  } finally {
+    await broker.stop();
+  }
+}
+
+/** Hubs sending `perMessage` readings per message: `homeward start` on a scratch database of its own, then Mosquitto. */
+async function hubBatchesRun(context: BenchContext, base: WorkerConfig, perMessage: number): Promise<HubBatchesResult> {
+  const { options, log } = context;
+  const config: WorkerConfig = { ...base, readingsPerMessage: perMessage };
+  const scratch = await realDatabase();
+  let homeward: HubBatchesResult['homeward'];
+  try {
+    const { devices } = await admittedPatientsWithHubs(scratch.storage, base.clients.length, context.secret.hash);
+    const running = await startHomewardProcess(scratch.url);
+    try {
+      log(`ingest: Homeward, hubs sending ${perMessage} readings per message`);
+      const clients = devices.map((d) => ({ clientId: d.deviceId, username: d.deviceId, password: context.secret.secret, topic: topics.readings(d.deviceId) }));
+      const run = await measureFlood(startWorkers({ ...config, url: `mqtt://127.0.0.1:${running.mqttPort}`, clients }, options.workerProcesses), options.warmupSeconds * 1000, options.ingestSeconds * 1000, {
+        'homeward (node)': { pids: [running.process.child.pid] },
+        postgresql: { command: POSTGRES_PROCESS },
+      });
+      homeward = { readingsPerSecond: round(run.perSecond), messagesPerSecond: round(run.perSecond / perMessage), errors: run.errors, cpuPercentOfOneCore: run.cpuPercentOfOneCore };
+      log(`ingest: Homeward ${homeward.readingsPerSecond} readings/s in messages of ${perMessage}`);
+    } finally {
+      await running.stop();
+    }
+  } finally {
+    await scratch.dispose();
+  }
+  const mosquitto = options.skipMosquitto ? null : await mosquittoFlood(context, config);
+  if (mosquitto) log(`ingest: Mosquitto ${round(mosquitto.readingsPerSecond)} readings/s in messages of ${perMessage}`);
+  return {
+    readingsPerMessage: perMessage,
+    homeward,
+    mosquitto: mosquitto && { readingsPerSecond: round(mosquitto.readingsPerSecond), messagesPerSecond: round(mosquitto.readingsPerSecond / perMessage) },
+    homewardToMosquitto: mosquitto ? round(homeward.readingsPerSecond / mosquitto.readingsPerSecond, 3) : null,
+    cpuMicrosecondsPerReading: cpuPerReading(homeward.cpuPercentOfOneCore['homeward (node)'], homeward.readingsPerSecond),
+  };
+}
+
+/** µs of CPU per reading from a process's share of one core and the readings it acknowledged per second. */
+function cpuPerReading(percentOfOneCore: number | undefined, perSecond: number): number | null {
+  return percentOfOneCore === undefined || perSecond <= 0 ? null : round((percentOfOneCore / 100 / perSecond) * 1e6);
 }
 
 async function rulesEngineCatchUp(context: BenchContext): Promise<IngestResult['rulesEngine']> {

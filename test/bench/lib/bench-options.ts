@@ -11,6 +11,8 @@ export interface BenchOptions {
   readonly ingestClients: number;
   readonly ingestInFlight: number;
   readonly workerProcesses: number;
+  /** Readings per message for the hub-batch ingest figure (1: not measured). */
+  readonly readingsPerMessage: number;
   readonly copyRows: number;
   /** How long to wait for the rules engine to evaluate the ingest backlog before stopping Homeward. */
   readonly rulesDrainSeconds: number;
@@ -29,6 +31,8 @@ export interface BenchOptions {
   readonly alertSeconds: number;
   readonly alertProbeIntervalMs: number;
   readonly alertLoadRate: number | undefined;
+  /** Late readings stored at once for the alert-latency-during-backfill phase (0: not measured). */
+  readonly backfillReadings: number;
   readonly trendPatients: number;
   readonly trendPatientsTimescale: number;
   readonly trendReadingsPerDay: number;
@@ -43,14 +47,19 @@ export interface BenchOptions {
   readonly demoDays: number;
   readonly demoSecondsPerDay: number;
   readonly out: string;
+  /** Regenerate the README's benchmark table from these results files and run nothing (--readme-from a.json,b.json). */
+  readonly readmeFrom: readonly string[];
+  /** After the run, put its table in the README (a full run writing latest.json does by default; --readme / --no-readme). */
+  readonly updateReadme: boolean;
 }
 
 export const USAGE = `npm run bench -- [--quick] [--only ingest,connections,alerts,trends] [--ingest-seconds 30] [--ingest-clients 400]
-  [--in-flight 1] [--worker-processes 2] [--copy-rows 200000] [--rules-drain-seconds 180] [--reading-spacing-minutes 180] [--readings-start-days-ago 400] [--skip-mosquitto] [--skip-no-rules] [--profile]
-  [--hubs 10000] [--hub-step 1000] [--connections-budget-seconds 600] [--alert-seconds 60] [--alert-load-rate <readings/s>]
+  [--in-flight 1] [--worker-processes 2] [--readings-per-message 10 (1: skip the hub-batch figure)] [--copy-rows 200000] [--rules-drain-seconds 180] [--reading-spacing-minutes 180] [--readings-start-days-ago 400] [--skip-mosquitto] [--skip-no-rules] [--profile]
+  [--hubs 10000] [--hub-step 1000] [--connections-budget-seconds 900] [--alert-seconds 60] [--alert-load-rate <readings/s>] [--backfill-readings 1000000 (quick: 50000; 0: skip)]
   [--trend-patients 10000] [--trend-patients-timescale 1000] [--trend-readings-per-day 5]
   [--trend-load-budget-seconds 420] [--trend-queries 300] [--cases 100000] [--fuzz-seed 20261203]
-  [--demo-seeds 1,2,3 (quick: 1)] [--demo-patients 12] [--demo-days 10] [--demo-seconds-per-day 2.5] [--out test/bench/results/latest.json (quick: quick.json)]`;
+  [--demo-seeds 1,2,3 (quick: 1)] [--demo-patients 12] [--demo-days 10] [--demo-seconds-per-day 2.5] [--out test/bench/results/latest.json (quick: quick.json)]
+  [--readme | --no-readme (a full run of everything updates the README's table)] [--readme-from results/a.json,results/b.json (only regenerate the README's table)]`;
 
 /** Flags; --quick shrinks every default so a development run takes about two minutes. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -65,6 +74,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'ingest-clients': { type: 'string' },
       'in-flight': { type: 'string' },
       'worker-processes': { type: 'string' },
+      'readings-per-message': { type: 'string' },
       'copy-rows': { type: 'string' },
       'rules-drain-seconds': { type: 'string' },
       'reading-spacing-minutes': { type: 'string' },
@@ -78,6 +88,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'alert-seconds': { type: 'string' },
       'alert-probe-interval-ms': { type: 'string' },
       'alert-load-rate': { type: 'string' },
+      'backfill-readings': { type: 'string' },
       'trend-patients': { type: 'string' },
       'trend-patients-timescale': { type: 'string' },
       'trend-readings-per-day': { type: 'string' },
@@ -90,6 +101,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'demo-days': { type: 'string' },
       'demo-seconds-per-day': { type: 'string' },
       out: { type: 'string' },
+      'readme-from': { type: 'string' },
+      readme: { type: 'boolean' },
+      'no-readme': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -102,7 +116,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   };
   const only = (values.only?.split(',').map((s) => s.trim()) ?? [...BENCHES]) as BenchName[];
   for (const name of only) if (!(BENCHES as readonly string[]).includes(name)) throw new Error(`--only: unknown benchmark "${name}" (known: ${BENCHES.join(', ')})`);
-  const hubs = number('hubs', values.hubs, 10_000, 500, 1);
+  const hubs = number('hubs', values.hubs, 10_000, 1_000, 1);
   const demoSeeds = (values['demo-seeds'] ?? (quick ? '1' : '1,2,3')).split(',').map((s) => Number(s.trim()));
   if (demoSeeds.some((s) => !Number.isInteger(s))) throw new Error(`--demo-seeds must be whole numbers separated by commas\n${USAGE}`);
   return {
@@ -113,6 +127,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     ingestClients: number('ingest-clients', values['ingest-clients'], 400, 50, 1),
     ingestInFlight: number('in-flight', values['in-flight'], 1, 1, 1),
     workerProcesses: number('worker-processes', values['worker-processes'], 2, 1, 1),
+    readingsPerMessage: Math.min(500, Math.floor(number('readings-per-message', values['readings-per-message'], 10, 10, 1))),
     copyRows: number('copy-rows', values['copy-rows'], 200_000, 20_000, 1),
     rulesDrainSeconds: number('rules-drain-seconds', values['rules-drain-seconds'], 180, 60, 0),
     readingSpacingMinutes: number('reading-spacing-minutes', values['reading-spacing-minutes'], 180, 180, 0.001),
@@ -123,9 +138,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     profile: values.profile ?? !quick,
     hubs,
     hubStep: Math.min(hubs, number('hub-step', values['hub-step'], 1_000, 250, 1)),
-    connectionsBudgetSeconds: number('connections-budget-seconds', values['connections-budget-seconds'], 600, 120, 1),
+    connectionsBudgetSeconds: number('connections-budget-seconds', values['connections-budget-seconds'], 900, 180, 1),
     alertSeconds: number('alert-seconds', values['alert-seconds'], 60, 10, 1),
     alertProbeIntervalMs: number('alert-probe-interval-ms', values['alert-probe-interval-ms'], 250, 250, 20),
+    backfillReadings: Math.floor(number('backfill-readings', values['backfill-readings'], 1_000_000, 50_000, 0)),
     alertLoadRate: values['alert-load-rate'] === undefined ? undefined : number('alert-load-rate', values['alert-load-rate'], 0, 0, 0),
     trendPatients: number('trend-patients', values['trend-patients'], 10_000, 200, 1),
     trendPatientsTimescale: number('trend-patients-timescale', values['trend-patients-timescale'], 1_000, 50, 1),
@@ -140,5 +156,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     demoSecondsPerDay: number('demo-seconds-per-day', values['demo-seconds-per-day'], 2.5, 2.5, 0.2),
     // Only a full run replaces the committed figures.
     out: values.out ?? (quick ? 'test/bench/results/quick.json' : 'test/bench/results/latest.json'),
+    readmeFrom: values['readme-from']?.split(',').map((f) => f.trim()).filter((f) => f.length > 0) ?? [],
+    updateReadme: values['no-readme'] ? false : (values.readme ?? (!quick && values.out === undefined && values.only === undefined)),
   };
 }

@@ -3,8 +3,9 @@
 // header flag bits" when publishers and a QoS 1 subscriber did). Config comes in the JSON file
 // named by BENCH_WORKER_CONFIG_FILE; commands arrive on stdin ("mark", "stop"); reports go out as JSON lines.
 import { readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { createInterface } from 'node:readline';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import type { WorkerConfig, WorkerReport } from './worker-protocol';
 
 const config = JSON.parse(readFileSync(process.env['BENCH_WORKER_CONFIG_FILE'] ?? '', 'utf8')) as WorkerConfig;
@@ -21,7 +22,7 @@ function connectOne(index: number): Promise<{ client: MqttClient; ms: number } |
   if (!spec) return Promise.resolve({ error: 'no such client' });
   const started = performance.now();
   return new Promise((resolve) => {
-    const client = mqtt.connect(config.url, {
+    const options: IClientOptions = {
       clientId: spec.clientId,
       ...(spec.username ? { username: spec.username, password: spec.password } : {}),
       protocolVersion: 4,
@@ -29,7 +30,8 @@ function connectOne(index: number): Promise<{ client: MqttClient; ms: number } |
       reconnectPeriod: 0,
       connectTimeout: 120_000,
       keepalive: 120,
-    });
+    };
+    const client = config.spreadLocalAddresses ? fromOwnAddress(index, options) : mqtt.connect(config.url, options);
     client.once('connect', () => {
       client.on('error', () => undefined);
       resolve({ client, ms: performance.now() - started });
@@ -41,7 +43,25 @@ function connectOne(index: number): Promise<{ client: MqttClient; ms: number } |
   });
 }
 
+/** An MQTT client whose TCP connection starts from a loopback address of its own (127.0.0.0/8 is all local). */
+function fromOwnAddress(index: number, options: IClientOptions): MqttClient {
+  const { hostname, port } = new URL(config.url);
+  const n = index + 1;
+  const localAddress = `127.${100 + (process.pid % 100)}.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+  return new MqttClient(() => createConnection({ host: hostname, port: Number(port), localAddress }), options);
+}
+
+const perMessage = Math.max(1, config.readingsPerMessage ?? 1);
+
 function payloadFor(clientIndex: number, sequence: number): string {
+  if (perMessage > 1) {
+    // A hub's batch: the next `perMessage` readings of this device, each `readingSpacingMs` apart.
+    const readings = Array.from({ length: perMessage }, (_, k) => {
+      const n = sequence * perMessage + k;
+      return { vital: 'heart_rate', value: 60 + ((clientIndex * 7 + n) % 40), unit: '/min', deviceTime: new Date(config.baseTimeMs + n * config.readingSpacingMs).toISOString() };
+    });
+    return JSON.stringify({ messageId: `c${clientIndex}-${sequence}`, readings });
+  }
   // Forward from the base, `readingSpacingMs` apart: a patient's readings arrive in measurement
   // order and as dense as a real patient's (not one a second), so the rules engine does the work
   // it does in production. The base is far enough back that none lands in the future.
@@ -78,7 +98,7 @@ async function main(): Promise<void> {
   if (config.mode === 'subscribe') {
     const subscriber = clients[0];
     subscriber?.on('message', () => {
-      if (running) counted++;
+      if (running) counted += perMessage;
     });
     await subscriber?.subscribeAsync(config.subscribeTopic ?? '#', { qos: 1 });
   }
@@ -115,7 +135,7 @@ function startFlood(clients: readonly MqttClient[]): void {
       if (!running) return;
       client.publish(spec.topic, payloadFor(index, sequence++), { qos: 1 }, (error) => {
         if (error) errors++;
-        else if (running) counted++;
+        else if (running) counted += perMessage;
         send();
       });
     };
@@ -143,7 +163,7 @@ function startPaced(clients: readonly MqttClient[]): void {
       c.client.publish(spec.topic, payloadFor(c.index, c.sequence++), { qos: 1 }, (error) => {
         sentAt.delete(id);
         if (error) errors++;
-        else if (running) counted++;
+        else if (running) counted += perMessage;
       });
     }
     setTimeout(tick, 5);

@@ -11,6 +11,13 @@ export interface WorkerConfig {
   /** Device time of a client's first reading; each next one is `readingSpacingMs` later (so none is a duplicate). */
   readonly baseTimeMs: number;
   readonly readingSpacingMs: number;
+  /** Readings in each published message (a hub's batch; default 1). Counts are of readings. */
+  readonly readingsPerMessage?: number;
+  /**
+   * Each client connects from its own loopback address (127.<n>.x.y), as hubs in different homes
+   * do, so the broker's cap on pending connections per address applies per hub, not to the bench.
+   */
+  readonly spreadLocalAddresses?: boolean;
 }
 
 export type WorkerReport =

@@ -15,6 +15,7 @@ import { type IncomingReading, type IngestPipeline, type ItemRejection, devicePa
 import type { DeviceActivityTracker } from './device-activity.tracker';
 import type { DeviceDirectory } from './device-directory';
 import { PerKeyRateLimiter } from './per-key-rate.limiter';
+import { plainlyValidReadingsPayload } from './readings-payload.fast-path';
 
 export interface DeviceMessage {
   readonly deviceId: string;
@@ -154,7 +155,9 @@ export class DeviceMessageHandler {
    * these and to the times inside GATT frames alike, placing an unbelievable one at receipt, flagged.
    */
   private interpret(plain: unknown): { ok: true; value: { readings: IncomingReading[]; refused: ItemRejection[]; origin: number[]; sentAt: Date | null; messageId: string | null } } | { ok: false; error: CodedError } {
-    const validated = validateDto(ReadingsPayloadDto, plain);
+    // The usual message skips class-validator; anything else gets its full verdict.
+    const fast = plainlyValidReadingsPayload(plain);
+    const validated = fast ? ({ ok: true, value: fast } as const) : validateDto(ReadingsPayloadDto, plain);
     if (!validated.ok) return validated;
     const body = validated.value;
     if ((body.readings === undefined) === (body.frames === undefined)) {

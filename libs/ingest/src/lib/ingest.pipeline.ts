@@ -85,10 +85,8 @@ export class IngestPipeline {
     private readonly repositories: Repositories,
     private readonly options: IngestPipelineOptions,
   ) {
-    this.writer = new GroupCommitWriter(repositories.readings, options.maxBatchReadings, (stored) => {
-      void repositories.readings.notifyNewReadings().catch(() => undefined);
-      options.onStored?.(stored);
-    });
+    // insertBatch notifies the rules engine in the same statement, at commit.
+    this.writer = new GroupCommitWriter(repositories.readings, options.maxBatchReadings, (stored) => options.onStored?.(stored));
   }
 
   async submit(submission: Submission): Promise<SubmissionOutcome> {

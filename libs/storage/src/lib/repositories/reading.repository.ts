@@ -89,6 +89,9 @@ interface ReadingRow {
   idempotency_key: string;
 }
 
+/** The channel new readings are announced on (insertBatch, notifyNewReadings). */
+const READINGS_CHANNEL = 'homeward_readings';
+
 const COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key`;
 
 // Buckets are aligned in UTC; weeks start on Monday (2000-01-03 was a Monday, and is also
@@ -105,7 +108,8 @@ export class ReadingRepository {
   /**
    * Writes a batch in one statement and one transaction (group commit). Idempotent: a reading
    * whose key is already stored is reported as a duplicate and not written again, also when two
-   * writers race (the unique key makes the second wait for the first and then skip).
+   * writers race (the unique key makes the second wait for the first and then skip). When it
+   * stores anything it notifies `homeward_readings` (as notifyNewReadings), at its commit.
    */
   async insertBatch(readings: readonly Reading[], client: SqlClient = this.db): Promise<InsertReadingsResult> {
     if (readings.length === 0) return { stored: [], duplicates: [] };
@@ -147,12 +151,17 @@ export class ReadingRepository {
          SELECT idempotency_key, measured_at FROM input
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING idempotency_key
+       ), stored AS (
+         INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key)
+         SELECT i.patient_id, i.device_id, i.vital, i.value, i.unit, i.measured_at, i.device_time, i.received_at, i.source,
+                CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key
+         FROM input i JOIN fresh f USING (idempotency_key)
+         RETURNING id::text AS id, idempotency_key
        )
-       INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key)
-       SELECT i.patient_id, i.device_id, i.vital, i.value, i.unit, i.measured_at, i.device_time, i.received_at, i.source,
-              CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key
-       FROM input i JOIN fresh f USING (idempotency_key)
-       RETURNING id::text AS id, idempotency_key`,
+       -- The wake-up for consumers (notifyNewReadings) rides in the same statement: delivered at
+       -- commit, only when something new was stored, and without a second round trip per batch.
+       SELECT s.id, s.idempotency_key FROM stored s
+       CROSS JOIN (SELECT pg_notify('${READINGS_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM stored)) AS woken`,
       [
         columns.patient,
         columns.device,
@@ -184,7 +193,7 @@ export class ReadingRepository {
 
   /** Wakes consumers LISTENing on `homeward_readings` (the rules engine) after a commit. */
   async notifyNewReadings(): Promise<void> {
-    await this.db.query("SELECT pg_notify('homeward_readings', '')");
+    await this.db.query(`SELECT pg_notify('${READINGS_CHANNEL}', '')`);
   }
 
   /** The latest reading of each vital by measurement time (not arrival), optionally as of a time. */
