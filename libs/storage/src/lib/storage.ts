@@ -7,6 +7,7 @@ import { AlertRepository, MonitoringRepository } from './repositories/alert.repo
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { DeviceStateRepository } from './repositories/device-state.repository';
 import { EscalationNotificationRepository } from './repositories/escalation-notification.repository';
+import { ObservationSearchRepository } from './repositories/observation-search.repository';
 import { ReadingRepository } from './repositories/reading.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { RejectedMessageRepository } from './repositories/rejected-message.repository';
@@ -32,6 +33,8 @@ export interface Repositories {
   readonly notifications: EscalationNotificationRepository;
   /** Devices' contact and connection state and their malformed frames, for the silence and technical alerts. */
   readonly deviceState: DeviceStateRepository;
+  /** Readings as FHIR-style results (a BP panel is one): search with snapshot paging, whole panels, same-measurement lookups. */
+  readonly observationSearch: ObservationSearchRepository;
 }
 
 export interface Storage extends Repositories {
@@ -82,6 +85,7 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     partitions: new RulesPartitionRepository(db),
     notifications: new EscalationNotificationRepository(db),
     deviceState: new DeviceStateRepository(db),
+    observationSearch: new ObservationSearchRepository(db),
   };
 }
 

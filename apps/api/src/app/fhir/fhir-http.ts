@@ -10,6 +10,7 @@ export interface FhirRequest extends AsyncIterable<Buffer | string> {
   readonly originalUrl?: string;
   readonly url: string;
   readonly protocol?: string;
+  readonly method?: string;
   readonly body?: unknown;
   readonly readableEnded?: boolean;
 }

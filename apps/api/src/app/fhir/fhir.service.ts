@@ -1,6 +1,5 @@
 import { HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Bundle, BundleEntry, Observation, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { DEVICE_TYPES, type Device, type DeviceType } from '@homeward/domain';
 import {
   BLOOD_PRESSURE_VITALS,
   type FhirProblem,
@@ -26,10 +25,8 @@ import type { SignedInUser } from '../auth/access.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
 import { INGEST, STORAGE } from '../tokens';
 import { FhirProblemException, InvalidJson } from './fhir-http';
-import { type ObservationSearch } from './fhir-search';
+import { gatewayOf } from './fhir-provenance';
 
-/** Devices that speak Bluetooth only: a reading of theirs over MQTT came through a gateway. */
-const BLUETOOTH_DEVICES: readonly DeviceType[] = DEVICE_TYPES.filter((t) => t !== 'hub' && t !== 'patient-app');
 /** $everything exports at most this many readings; more is a sign the caller wants paging (search). */
 const EVERYTHING_MAX_READINGS = 50_000;
 
@@ -66,18 +63,21 @@ export class FhirService {
     return patientToFhir(patient);
   }
 
-  /** One Observation by its id: a reading's store id, or `bp-<id>-<id>[-<id>]` for a BP panel. */
+  /**
+   * One Observation by its id: a reading's store id, or `bp-<id>-<id>[-<id>]` for a BP panel. Only
+   * the whole result answers: the id of one side of a panel (or a panel id missing a side) is 404.
+   */
   async observation(caller: Caller, id: string): Promise<Observation> {
     const news2 = /^news2-([0-9a-f-]{36})-(\d{1,15})$/.exec(id);
     if (news2) return this.news2Observation(caller, id, news2[1] as string, new Date(Number(news2[2])));
-    const ids = /^\d{1,18}$/.test(id) ? [id] : /^bp-\d{1,18}(-\d{1,18}){0,2}$/.test(id) ? id.slice(3).split('-') : [];
-    const readings = await this.storage.readings.withIds(ids);
+    const first = /^\d{1,18}$/.test(id) ? id : /^bp-\d{1,18}(-\d{1,18}){0,2}$/.test(id) ? id.slice(3).split('-')[0] : undefined;
+    const readings = first ? await this.storage.observationSearch.resultOf(first, BLOOD_PRESSURE_VITALS) : [];
     const patientId = readings[0]?.patientId;
     const notFound = new NotFoundException({ code: 'observation.not-found', message: `There is no Observation ${id} on your wards.` });
-    if (!patientId || readings.length !== ids.length || readings.some((r) => r.patientId !== patientId)) throw notFound;
+    if (!patientId) throw notFound;
     await assertPatientAccess(this.storage, caller.user, patientId);
-    const [observation, ...more] = readingsToObservations(readings, { gatewayDeviceFor: await this.gateways(patientId) });
-    if (!observation || more.length > 0 || observation.id !== id) throw notFound;
+    const observation = readingsToObservations(readings, { gatewayDeviceFor: await this.gateways(patientId) }).find((o) => o.id === id);
+    if (!observation) throw notFound;
     await this.audit(caller, patientId, 'fhir.observation.read', { id });
     return observation;
   }
@@ -104,25 +104,6 @@ export class FhirService {
     await assertPatientAccess(this.storage, caller.user, device.patientId);
     await this.audit(caller, device.patientId, 'fhir.device.read', { id });
     return deviceToFhir(device);
-  }
-
-  async searchObservations(caller: Caller, search: ObservationSearch): Promise<Bundle> {
-    const patientId = search.patientId ?? (caller.user.role === 'patient' ? caller.user.patientId : null);
-    if (!patientId) throw new FhirProblemException([problem('fhir.search-patient', 'Say whose observations: patient=<id>.', 'patient', 'required')], HttpStatus.BAD_REQUEST);
-    await assertPatientAccess(this.storage, caller.user, patientId);
-    const page = await this.storage.readings.searchPage(patientId, {
-      ...(search.vitals ? { vitals: search.vitals } : {}),
-      ...(search.from ? { from: search.from } : {}),
-      ...(search.to ? { to: search.to } : {}),
-      groupedVitals: BLOOD_PRESSURE_VITALS,
-      offset: search.offset,
-      limit: search.count,
-    });
-    const observations = readingsToObservations(page.readings, { gatewayDeviceFor: await this.gateways(patientId) });
-    await this.audit(caller, patientId, 'fhir.observation.search', { total: page.total, offset: search.offset, returned: observations.length });
-    const query = new URLSearchParams(search.query);
-    query.set('patient', patientId);
-    return searchsetBundle(observations, { url: `${caller.baseUrl}/Observation?${query.toString()}`, total: page.total, offset: search.offset, count: search.count }, caller.baseUrl);
   }
 
   /** $everything: the patient, their devices, every reading as Observations, NEWS2 and alerts as Flags. */
@@ -261,14 +242,4 @@ export class FhirService {
   private audit(caller: Caller, patientId: string, action: string, details?: Record<string, unknown>): Promise<unknown> {
     return this.storage.audit.record({ actorType: 'user', actorId: caller.user.id, action, subjectType: 'patient', subjectId: patientId, patientId, ip: caller.ip, ...(details ? { details } : {}) });
   }
-}
-
-/**
- * The Personal Health Gateway of a reading (PHD IG gatewayDevice): a Bluetooth-only device cannot
- * publish over MQTT itself, so its MQTT readings came through the patient's home hub.
- */
-function gatewayOf(devices: readonly Device[]): (reading: StoredReadingLike) => string | null {
-  const hub = devices.find((d) => d.type === 'hub');
-  const bluetooth = new Set(devices.filter((d) => BLUETOOTH_DEVICES.includes(d.type)).map((d) => d.id));
-  return (reading) => (hub && reading.source === 'mqtt' && reading.deviceId && bluetooth.has(reading.deviceId) ? hub.id : null);
 }
