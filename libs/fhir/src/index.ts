@@ -9,3 +9,4 @@ export * from './lib/bundle';
 export * from './lib/observation.import';
 export * from './lib/transaction.import';
 export * from './lib/search';
+export * from './lib/observation-elements';

@@ -19,6 +19,7 @@ import { StreamController } from './stream/stream.controller';
 import { FhirController } from './fhir/fhir.controller';
 import { FhirService } from './fhir/fhir.service';
 import { FhirSearchService } from './fhir/fhir-search.service';
+import { FhirImportService } from './fhir/fhir-import.service';
 import { FHIR_OPTIONS, type FhirOptions, resolveFhirOptions } from './fhir/fhir.options';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
 import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
@@ -66,6 +67,7 @@ export class AppModule {
         SessionEvents,
         FhirService,
         FhirSearchService,
+        FhirImportService,
         { provide: FHIR_OPTIONS, useValue: resolveFhirOptions(options.fhir) },
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },

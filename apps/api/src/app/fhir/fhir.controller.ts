@@ -5,6 +5,7 @@ import { FHIR_JSON, capabilityStatement, parseFlagSearch, parseObservationSearch
 import { CurrentUser, Public, Roles, type SignedInUser } from '../auth/access.decorators';
 import { FhirExceptionFilter, FhirProblemException, type FhirRequest, type FhirResponse, readFhirBody } from './fhir-http';
 import { searchOrRefuse, searchRequest } from './fhir-search';
+import { FhirImportService } from './fhir-import.service';
 import { FhirSearchService } from './fhir-search.service';
 import { FHIR_OPTIONS, type ResolvedFhirOptions } from './fhir.options';
 import { type Caller, FhirService } from './fhir.service';
@@ -24,6 +25,7 @@ export class FhirController {
   constructor(
     @Inject(FhirService) private readonly fhir: FhirService,
     @Inject(FhirSearchService) private readonly searches: FhirSearchService,
+    @Inject(FhirImportService) private readonly imports: FhirImportService,
     @Inject(FHIR_OPTIONS) private readonly options: ResolvedFhirOptions,
   ) {}
 
@@ -99,17 +101,20 @@ export class FhirController {
   @Roles('patient', 'nurse', 'clinician')
   @Post('Observation')
   async create(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Resource> {
-    const result = await this.fhir.createObservation(caller(request, user, ip), await readFhirBody(request));
+    const ifNoneExist = request.headers['if-none-exist'];
+    const result = await this.imports.create(caller(request, user, ip), await readFhirBody(request), typeof ifNoneExist === 'string' && ifNoneExist !== '' ? ifNoneExist : null);
     response.status(result.status);
     response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
-    if (result.location) response.setHeader('Location', result.location);
-    return result.body;
+    // Every create answer says where the Observation is: the new one, or the one already stored.
+    response.setHeader('Location', result.location);
+    const prefer = String(request.headers['prefer'] ?? '');
+    return /return=OperationOutcome/i.test(prefer) && result.outcome ? result.outcome : result.body;
   }
 
   @Roles('patient', 'nurse', 'clinician')
   @Post()
   async transaction(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
-    const bundle = await this.fhir.transaction(caller(request, user, ip), await readFhirBody(request));
+    const bundle = await this.imports.bundle(caller(request, user, ip), await readFhirBody(request));
     response.status(HttpStatus.OK);
     response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
     return bundle;

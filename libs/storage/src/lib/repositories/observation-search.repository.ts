@@ -31,6 +31,11 @@ export interface ResultSearch {
   readonly limit: number;
 }
 
+/** The reading columns qualified, for joins with tables that share their names (reading_keys). */
+const QUALIFIED_COLUMNS = READING_COLUMNS.split(', ')
+  .map((column) => `readings.${column}`)
+  .join(', ');
+
 export interface ResultPage {
   readonly readings: StoredReading[];
   readonly total: number;
@@ -114,18 +119,22 @@ export class ObservationSearchRepository {
   }
 
   /**
-   * Stored readings that are the same measurement as these, whatever device (or none) they were
-   * filed under: same patient, vital, measurement time and value. The same reading sent with and
-   * without its device is one reading.
+   * Stored readings that are these readings: the same idempotency key, or the same measurement
+   * whatever device (or none) it was filed under (same patient, vital, measurement time and
+   * value). So the same reading sent with and without its device is one reading.
    */
-  async sameMeasurements(patientId: string, items: ReadonlyArray<{ vital: VitalKey; measuredAt: Date; value: number }>, client: SqlClient = this.db): Promise<StoredReading[]> {
-    if (items.length === 0) return [];
+  async sameReadings(readings: ReadonlyArray<{ patientId: string; vital: VitalKey; measuredAt: Date; value: number; idempotencyKey: string }>, client: SqlClient = this.db): Promise<StoredReading[]> {
+    if (readings.length === 0) return [];
     const result = await client.query<ReadingRow>(
-      `SELECT ${READING_COLUMNS} FROM readings
-       JOIN unnest($2::text[], $3::timestamptz[], $4::float8[]) AS wanted(w_vital, w_at, w_value) ON vital = w_vital AND measured_at = w_at AND value = w_value
-       WHERE patient_id = $1
-       ORDER BY readings.id`,
-      [patientId, items.map((i) => i.vital), items.map((i) => i.measuredAt), items.map((i) => i.value)],
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[]) AS w(w_patient, w_vital, w_at, w_value, w_key)
+       )
+       -- By key: reading_keys gives the stored measurement time, so the (patient, vital, time) index finds the row.
+       SELECT ${QUALIFIED_COLUMNS} FROM wanted JOIN reading_keys k ON k.idempotency_key = w_key
+         JOIN readings ON readings.patient_id = w_patient AND readings.vital = w_vital AND readings.measured_at = k.measured_at AND readings.idempotency_key = w_key
+       UNION
+       SELECT ${QUALIFIED_COLUMNS} FROM wanted JOIN readings ON patient_id = w_patient AND vital = w_vital AND measured_at = w_at AND value = w_value`,
+      [readings.map((r) => r.patientId), readings.map((r) => r.vital), readings.map((r) => r.measuredAt), readings.map((r) => r.value), readings.map((r) => r.idempotencyKey)],
     );
     return result.rows.map(toReading);
   }
