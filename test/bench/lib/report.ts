@@ -97,6 +97,16 @@ export function renderReport(report: any): string {
       verdict(d.met),
     ]);
   }
+  if (r.fhirTransaction) {
+    const f = r.fhirTransaction;
+    rows.push([
+      `FHIR transaction (${n(f.entries)} Observations)`,
+      `${n(f.seconds)} s, one database transaction; ${n(f.readingsStored)} readings stored in the run`,
+      `again as duplicates ${n(f.duplicateSeconds)} s; as a batch of new ones ${n(f.batchSeconds)} s`,
+      f.target,
+      verdict(f.met),
+    ]);
+  }
   out.push(table(rows));
   if (r.ingest) {
     const cpu = (shares: Record<string, number> | undefined) => Object.entries(shares ?? {}).map(([k, v]) => `${k} ${v} %`).join(', ');

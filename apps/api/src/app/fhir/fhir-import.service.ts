@@ -165,33 +165,40 @@ export class FhirImportService {
    */
   private async store(caller: Caller, prepared: readonly Prepared[], tx: SqlClient): Promise<{ results: CreateResult[]; stored: readonly StoredReading[] }> {
     const all = prepared.flatMap((p) => p.readings);
-    const before = await this.storage.observationSearch.sameReadings(all, tx);
-    const existing = (reading: Reading, among: readonly StoredReading[]) =>
-      among.find((s) => s.idempotencyKey === reading.idempotencyKey || (s.patientId === reading.patientId && s.vital === reading.vital && s.measuredAt.getTime() === reading.measuredAt.getTime() && s.value === reading.value));
-    const fresh = all.filter((r) => !existing(r, before));
+    const before = new StoredIndex(await this.storage.observationSearch.sameReadings(all, tx));
+    const fresh = all.filter((r) => !before.find(r));
     const written = await this.ingest.writeWithin(fresh, tx);
-    // Duplicates inside this write (the same reading twice in one Bundle) point at the copy just stored.
-    const known: readonly StoredReading[] = [...before, ...written.stored];
-    const gateways = new Map<string, (reading: StoredReadingLike) => string | null>();
-    const results: CreateResult[] = [];
-    // A key stored by this write belongs to the first Observation that carried it; later copies are duplicates.
+    const storedNow = new Map(written.stored.map((s) => [s.idempotencyKey, s]));
+    // A key stored by this write belongs to the first Observation that carried it; later copies are duplicates of it.
     const claimed = new Set<string>();
-    for (const item of prepared) {
-      const patientId = item.observation.patientId;
-      if (!gateways.has(patientId)) gateways.set(patientId, gatewayOf(await this.storage.registry.devicesOfPatient(patientId)));
+    const answers = prepared.map((item) => {
       const created: StoredReading[] = [];
+      const already: StoredReading[] = [];
       for (const reading of item.readings) {
-        const stored = claimed.has(reading.idempotencyKey) ? undefined : written.stored.find((s) => s.idempotencyKey === reading.idempotencyKey);
-        if (stored) {
+        const mine = claimed.has(reading.idempotencyKey) ? undefined : storedNow.get(reading.idempotencyKey);
+        if (mine) {
           claimed.add(reading.idempotencyKey);
-          created.push(stored);
+          created.push(mine);
+        } else {
+          const found = before.find(reading) ?? storedNow.get(reading.idempotencyKey);
+          if (found) already.push(found);
         }
       }
-      const createdKeys = new Set(created.map((s) => s.idempotencyKey));
-      const mine = item.readings.map((r) => (createdKeys.has(r.idempotencyKey) ? created.find((s) => s.idempotencyKey === r.idempotencyKey) : existing(r, known))).filter((s): s is StoredReading => s !== undefined);
+      return { item, created, already };
+    });
+    // A reading already stored is answered with the whole Observation it belongs to (a BP panel whole): one query for all.
+    const wholes = await this.storage.observationSearch.resultsOf(
+      answers.filter((a) => a.created.length === 0).map((a) => a.already[0]?.id ?? '0'),
+      BLOOD_PRESSURE_VITALS,
+      tx,
+    );
+    const gateways = new Map<string, (reading: StoredReadingLike) => string | null>();
+    const results: CreateResult[] = [];
+    for (const { item, created, already } of answers) {
+      const patientId = item.observation.patientId;
+      if (!gateways.has(patientId)) gateways.set(patientId, gatewayOf(await this.storage.registry.devicesOfPatient(patientId)));
       const isNew = created.length > 0;
-      // A reading already stored is answered with the whole Observation it belongs to (a BP panel whole).
-      const readings = isNew ? mine : await this.storage.observationSearch.resultOf(mine[0]?.id ?? '0', BLOOD_PRESSURE_VITALS, tx);
+      const readings = isNew ? [...created, ...already] : (wholes.get(already[0]?.id ?? '0') ?? []);
       const [observation] = readingsToObservations(readings, { gatewayDeviceFor: gateways.get(patientId) as (reading: StoredReadingLike) => string | null });
       if (!observation?.id) throw new Error('an imported Observation has no stored readings');
       results.push({
@@ -316,6 +323,27 @@ export class FhirImportService {
   private audit(caller: Caller, patientId: string, action: string, details?: Record<string, unknown>): Promise<unknown> {
     return this.storage.audit.record({ actorType: 'user', actorId: caller.user.id, action, subjectType: 'patient', subjectId: patientId, patientId, ip: caller.ip, ...(details ? { details } : {}) });
   }
+}
+
+/** Stored readings found again by key, or as the same measurement (patient, vital, time, value). */
+class StoredIndex {
+  private readonly byKey = new Map<string, StoredReading>();
+  private readonly byMeasurement = new Map<string, StoredReading>();
+
+  constructor(readings: readonly StoredReading[]) {
+    for (const reading of readings) {
+      this.byKey.set(reading.idempotencyKey, reading);
+      this.byMeasurement.set(measurement(reading), reading);
+    }
+  }
+
+  find(reading: Reading): StoredReading | undefined {
+    return this.byKey.get(reading.idempotencyKey) ?? this.byMeasurement.get(measurement(reading));
+  }
+}
+
+function measurement(reading: Pick<Reading, 'patientId' | 'vital' | 'measuredAt' | 'value'>): string {
+  return `${reading.patientId}|${reading.vital}|${reading.measuredAt.getTime()}|${reading.value}`;
 }
 
 /** A reading key's vital, time and value (parseReadingKey), enough to look its reading up. */

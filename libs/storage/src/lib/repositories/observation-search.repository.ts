@@ -101,21 +101,28 @@ export class ObservationSearchRepository {
   }
 
   /**
-   * The readings that make one result with these: a BP panel's systolic, diastolic and mean (same
-   * patient, device and instant). Lets a read of `bp-<id>` be answered only by the whole panel.
+   * The readings that make one result with this one: a BP panel's systolic, diastolic and mean
+   * (same patient, device and instant). Lets a read of `bp-<id>` be answered only by the whole panel.
    */
   async resultOf(readingId: string, groupedVitals: readonly VitalKey[], client: SqlClient = this.db): Promise<StoredReading[]> {
-    if (!/^\d{1,18}$/.test(readingId)) return [];
-    const result = await client.query<ReadingRow>(
-      `WITH one AS (SELECT id, patient_id, device_id, vital, measured_at FROM readings WHERE id = $1::bigint)
-       SELECT ${READING_COLUMNS} FROM readings
-       WHERE patient_id = (SELECT patient_id FROM one) AND measured_at = (SELECT measured_at FROM one)
-         AND (id = (SELECT id FROM one)
-              OR ((SELECT vital FROM one) = ANY ($2::text[]) AND vital = ANY ($2::text[]) AND device_id IS NOT DISTINCT FROM (SELECT device_id FROM one)))
-       ORDER BY id`,
-      [readingId, groupedVitals],
+    return (await this.resultsOf([readingId], groupedVitals, client)).get(readingId) ?? [];
+  }
+
+  /** resultOf for many readings in one query: reading id → the readings of its result, oldest id first. */
+  async resultsOf(readingIds: readonly string[], groupedVitals: readonly VitalKey[], client: SqlClient = this.db): Promise<Map<string, StoredReading[]>> {
+    const ids = [...new Set(readingIds.filter((id) => /^\d{1,18}$/.test(id)))];
+    const results = new Map<string, StoredReading[]>();
+    if (ids.length === 0) return results;
+    const rows = await client.query<ReadingRow & { asked: string }>(
+      `WITH one AS (SELECT id, patient_id, device_id, vital, measured_at FROM readings WHERE id = ANY ($1::bigint[]))
+       SELECT one.id::text AS asked, ${QUALIFIED_COLUMNS} FROM one JOIN readings ON readings.patient_id = one.patient_id AND readings.measured_at = one.measured_at
+         AND (readings.id = one.id
+              OR (one.vital = ANY ($2::text[]) AND readings.vital = ANY ($2::text[]) AND readings.device_id IS NOT DISTINCT FROM one.device_id))
+       ORDER BY readings.id`,
+      [ids, groupedVitals],
     );
-    return result.rows.map(toReading);
+    for (const row of rows.rows) results.set(row.asked, [...(results.get(row.asked) ?? []), toReading(row)]);
+    return results;
   }
 
   /**
