@@ -39,15 +39,15 @@ export async function readFhirBody(request: FhirRequest): Promise<{ raw: Uint8Ar
   if (type !== FHIR_JSON && type !== 'application/json') {
     throw new FhirProblemException([problem('fhir.content-type', `Send the resource as ${FHIR_JSON} (or application/json); got "${type || 'no content type'}".`, 'Resource', 'structure')], HttpStatus.UNSUPPORTED_MEDIA_TYPE);
   }
+  const tooLarge = new FhirProblemException([problem('fhir.too-large', `The body is larger than ${FHIR_BODY_LIMIT_BYTES} bytes; split the Bundle.`, 'Resource', 'too-costly')], HttpStatus.PAYLOAD_TOO_LARGE);
+  // Not kept: past the limit is exactly what must not be stored. Refused from Content-Length when it says so.
+  if (Number(request.headers['content-length'] ?? 0) > FHIR_BODY_LIMIT_BYTES) throw tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += bytes.length;
-    if (size > FHIR_BODY_LIMIT_BYTES) {
-      // Not kept: past the limit is exactly what must not be stored. The sender learns the limit.
-      throw new FhirProblemException([problem('fhir.too-large', `The body is larger than ${FHIR_BODY_LIMIT_BYTES} bytes; split the Bundle.`, 'Resource', 'too-costly')], HttpStatus.PAYLOAD_TOO_LARGE);
-    }
+    if (size > FHIR_BODY_LIMIT_BYTES) throw tooLarge;
     chunks.push(bytes);
   }
   const raw = new Uint8Array(Buffer.concat(chunks));
