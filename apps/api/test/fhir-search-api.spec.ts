@@ -320,6 +320,26 @@ describe('FHIR search and import semantics', () => {
     expect((await storage.readings.inRange(p.id, { from: new Date(at.getTime() - 1), to: new Date(at.getTime() + 180_000) })).map((r) => r.value)).toEqual([72, 75]);
   });
 
+  it('names the measuring Device (MDC type, serial) and the hub that relayed it as gatewayDevice (PHD IG)', async () => {
+    const p = await aPatient('Provenance');
+    const serial = uniqueName('CUFF');
+    const cuff = (await storage.registry.registerDevice({ type: 'blood-pressure-monitor', serial, patientId: p.id })).id;
+    const hub = (await storage.registry.registerDevice({ type: 'hub', serial: uniqueName('HUB'), patientId: p.id })).id;
+    const at = new Date(Date.now() - 3_600_000);
+    await ingest.submit({ source: 'mqtt', patientId: p.id, deviceId: cuff, receivedAt: at, deviceClockAt: null, readings: [{ vital: 'heart_rate', value: 66, unit: '/min', deviceTime: at }] });
+    const [pulse] = ((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Observation?patient=${p.id}`)).body.entry ?? []).map((e) => e.resource as Observation);
+    expect(pulse?.device).toEqual({ reference: `Device/${cuff}` });
+    expect(pulse?.extension).toEqual([{ url: 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice', valueReference: { reference: `Device/${hub}` } }]);
+    const device = await fhir<{ type: { coding: Array<{ system: string; code: string }> }; identifier: Array<{ value: string }> }>(nurse.token, 'GET', `/fhir/Device/${cuff}`);
+    expect(device.body.type.coding[0]).toMatchObject({ system: 'urn:iso:std:iso:11073:10101', code: '528391' });
+    expect(device.body.identifier[0]?.value).toBe(serial);
+    expect((await fhir<{ type: { coding: Array<{ code: string }> } }>(nurse.token, 'GET', `/fhir/Device/${hub}`)).body.type.coding[0]?.code).toBe('531981');
+    // With two hubs, which one relayed the reading is not recorded: no gateway is named rather than a guess.
+    await storage.registry.registerDevice({ type: 'hub', serial: uniqueName('HUB'), patientId: p.id });
+    const [again] = ((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Observation?patient=${p.id}`)).body.entry ?? []).map((e) => e.resource as Observation);
+    expect([again?.device, again?.extension]).toEqual([{ reference: `Device/${cuff}` }, undefined]);
+  });
+
   it('labels capillary glucose laboratory, not vital-signs', async () => {
     const p = await aPatient('Glucose');
     const created = await fhir<Observation>(nurse.token, 'POST', '/fhir/Observation', {

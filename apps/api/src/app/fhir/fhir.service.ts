@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
-import { BLOOD_PRESSURE_VITALS, type StoredReadingLike, alertToFlag, deviceToFhir, everythingBundle, news2ToObservation, patientToFhir, readingsToObservations } from '@homeward/fhir';
+import { BLOOD_PRESSURE_VITALS, type StoredReadingLike, alertToFlag, deviceToFhir, everythingBundle, news2ToObservation, operationOutcome, patientToFhir, readingsToObservations } from '@homeward/fhir';
 import { mapCarePlan, news2History } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
 import type { SignedInUser } from '../auth/access.decorators';
@@ -97,7 +97,13 @@ export class FhirService {
     }
     await this.audit(caller, id, 'fhir.patient.everything', { readings: readings.length, alerts: alerts.length });
     const resources: Resource[] = [patient, ...devices.map(deviceToFhir), ...observations, ...news2, ...alerts.map(alertToFlag)];
-    return everythingBundle(resources, `${caller.baseUrl}/Patient/${id}/$everything`, caller.baseUrl);
+    const bundle = everythingBundle(resources, `${caller.baseUrl}/Patient/${id}/$everything`, caller.baseUrl);
+    if (readings.length < EVERYTHING_MAX_READINGS) return bundle;
+    // Stopped at the bound: said in the Bundle, never silently.
+    const cut = operationOutcome([
+      { code: 'fhir.everything-truncated', message: `$everything holds the first ${EVERYTHING_MAX_READINGS} readings only; page through the rest with GET Observation?patient=${id}&date=ge${readings[readings.length - 1]?.measuredAt.toISOString() ?? ''}.`, path: 'Bundle', type: 'too-costly', severity: 'warning' },
+    ]);
+    return { ...bundle, entry: [...(bundle.entry ?? []), { resource: cut, search: { mode: 'outcome' } }] };
   }
 
   private async gateways(patientId: string): Promise<(reading: StoredReadingLike) => string | null> {
