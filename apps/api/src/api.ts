@@ -12,6 +12,7 @@ import { PinoNestLogger } from './app/observability/pino-nest.logger';
 import { requestLogMiddleware } from './app/observability/request-log.middleware';
 import type { RulesEngineOptions } from './app/rules-engine/rules-engine.options';
 import type { NotificationOptions } from './app/notifications/notifications.options';
+import type { FhirOptions } from './app/fhir/fhir.options';
 import { serveDashboard } from './app/dashboard/serve-dashboard';
 import { htmlNotFoundMiddleware, httpHeadersMiddleware } from './app/http/http-headers.middleware';
 import { useStrictBodyParsers } from './app/http/strict-input.middleware';
@@ -39,6 +40,8 @@ export interface ApiOptions {
   readonly readiness?: readonly ReadinessCheck[];
   /** Escalation notifications (deliverer clock, retries, the dashboard's public URL for links). */
   readonly notifications?: NotificationOptions;
+  /** The FHIR layer's clock and import limits. */
+  readonly fhir?: FhirOptions;
   /** Serve HTTPS with these PEM files. */
   readonly https?: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
@@ -46,7 +49,7 @@ export interface ApiOptions {
 /** Builds the NestJS application (not yet listening). */
 export async function createApiApp(options: ApiOptions): Promise<INestApplication> {
   const observability = { ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.readiness ? { readiness: options.readiness } : {}) };
-  const modules = { ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.rulesEngine ? { rulesEngine: options.rulesEngine } : {}), ...(options.notifications ? { notifications: options.notifications } : {}), observability };
+  const modules = { ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.rulesEngine ? { rulesEngine: options.rulesEngine } : {}), ...(options.notifications ? { notifications: options.notifications } : {}), ...(options.fhir ? { fhir: options.fhir } : {}), observability };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options.storage, modules), {
     // Our own parsers (per-route limits, UTF-8 only, coded 413/400): useStrictBodyParsers below.
     bodyParser: false,

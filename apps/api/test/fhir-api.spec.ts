@@ -145,15 +145,22 @@ describe('FHIR API', () => {
     const read = await fhir<Observation>(url, nurseA.token, 'GET', first.location as string);
     expect([read.status, read.body]).toEqual([200, first.body]);
     expect((await fhir(url, nurseB.token, 'GET', first.location as string)).status).toBe(404);
-    const again = await fhir<OperationOutcome>(url, nurseA.token, 'POST', '/fhir/Observation', spo2Observation(97, at));
-    expect(again.status).toBe(200);
-    expect(again.body.issue[0]).toMatchObject({ severity: 'information', code: 'duplicate' });
+    // A duplicate answers 200 with the stored Observation and where it is (Location on every create answer).
+    const again = await fhir<Observation>(url, nurseA.token, 'POST', '/fhir/Observation', spo2Observation(97, at));
+    expect([again.status, again.location, again.body.id]).toEqual([200, first.location, first.body.id]);
+    const outcome = await fetch(`${url}/fhir/Observation`, { method: 'POST', headers: { 'content-type': FHIR, prefer: 'return=OperationOutcome', authorization: `Bearer ${nurseA.token}` }, body: JSON.stringify(spo2Observation(97, at)) });
+    expect(((await outcome.json()) as OperationOutcome).issue[0]).toMatchObject({ severity: 'information', code: 'duplicate' });
     // The Observation as exported (with its Homeward identifier) is a duplicate too.
     expect((await fhir(url, nurseA.token, 'POST', '/fhir/Observation', first.body)).status).toBe(200);
     const stored = await storage.readings.inRange(patient.id, { from: new Date(at.getTime() - 1), to: new Date(at.getTime() + 1), vitals: ['spo2'] });
     expect(stored.map((r) => [r.value, r.source])).toEqual([[97, 'fhir']]);
     const actions = (await storage.audit.forPatient(patient.id)).filter((a) => a.action === 'fhir.observation.create');
     expect(actions.map((a) => a.details)).toEqual(expect.arrayContaining([{ stored: 1, duplicates: 0 }, { stored: 0, duplicates: 1 }]));
+    // The same reading sent again with its device named is the same reading: one, not two.
+    const oximeter = (await storage.registry.registerDevice({ type: 'pulse-oximeter', serial: uniqueName('OX'), patientId: patient.id })).id;
+    const withDevice = await fhir<Observation>(url, nurseA.token, 'POST', '/fhir/Observation', spo2Observation(97, at, { device: { reference: `Device/${oximeter}` } }));
+    expect([withDevice.status, withDevice.location]).toEqual([200, first.location]);
+    expect(await storage.readings.inRange(patient.id, { from: new Date(at.getTime() - 1), to: new Date(at.getTime() + 1), vitals: ['spo2'] })).toHaveLength(1);
   });
 
   it('takes a BP panel from a registered device, also as application/json', async () => {
@@ -231,7 +238,7 @@ describe('FHIR API', () => {
     expect((await storage.audit.forPatient(patient.id)).some((a) => a.action === 'fhir.transaction')).toBe(true);
   });
 
-  it('pages an Observation search with total and self/next/previous links, filtered by code and date', async () => {
+  it('pages an Observation search with total and self/next links, filtered by code and date', async () => {
     const someone = await aPatientOn(wardA, 'Paging');
     const ingest = new IngestPipeline(storage, { maxClockSkewMs: 300_000 });
     const base = minutesAgo(600);
@@ -246,30 +253,28 @@ describe('FHIR API', () => {
     const seen: string[] = [];
     let next: string | undefined = `/fhir/Observation?patient=${someone.id}&_count=3`;
     let pages = 0;
-    let previous: string | undefined;
     while (next && pages < 10) {
       const page: FhirAnswer<Bundle> = await fhir<Bundle>(url, nurseA.token, 'GET', next);
       expect(page.status).toBe(200);
       expect(page.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 7 });
       expectValid(page.body);
       seen.push(...(page.body.entry ?? []).map((e) => e.resource?.id ?? ''));
-      previous = page.body.link?.find((l) => l.relation === 'previous')?.url;
       next = page.body.link?.find((l) => l.relation === 'next')?.url;
       pages += 1;
     }
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(7);
-    expect(previous).toContain('_offset=3');
-    const back = await fhir<Bundle>(url, nurseA.token, 'GET', previous as string);
-    expect(back.body.entry?.map((e) => e.resource?.id)).toEqual(seen.slice(3, 6));
+    const skipped = await fhir<Bundle>(url, nurseA.token, 'GET', `/fhir/Observation?patient=${someone.id}&_count=3&_offset=3`);
+    expect(skipped.body.entry?.map((e) => e.resource?.id)).toEqual(seen.slice(3, 6));
 
     const weights = await fhir<Bundle>(url, nurseA.token, 'GET', `/fhir/Observation?patient=Patient/${someone.id}&code=http://loinc.org|29463-7&date=ge${new Date(base.getTime() + 60_000).toISOString()}&date=le${new Date(base.getTime() + 3 * 60_000).toISOString()}`);
     expect(weights.body.total).toBe(2);
     expect(weights.body.entry?.map((e) => (e.resource as Observation).valueQuantity?.value)).toEqual([71, 73]);
 
-    const badSearch = await fhir<OperationOutcome>(url, nurseA.token, 'GET', `/fhir/Observation?patient=${someone.id}&code=1234-5&date=yesterday&_count=0&colour=red`);
+    const badSearch = await fhir<OperationOutcome>(url, nurseA.token, 'GET', `/fhir/Observation?patient=${someone.id}&code=1234-5&date=yesterday&_count=-1&colour=red`);
     expect(badSearch.status).toBe(400);
-    expect(paths(badSearch.body).sort()).toEqual(['_count', 'code', 'colour', 'date']);
+    expect(paths(badSearch.body).sort()).toEqual(['_count', 'date']);
+    expect((await fhir<Bundle>(url, nurseA.token, 'GET', `/fhir/Observation?patient=${someone.id}&code=1234-5`)).body.total).toBe(0); // an unknown code matches nothing
     expect((await storage.audit.forPatient(someone.id)).filter((a) => a.action === 'fhir.observation.search').length).toBeGreaterThanOrEqual(5);
   });
 
@@ -344,6 +349,9 @@ describe('FHIR API', () => {
         if (!entry.resource) continue;
         expectValid(entry.resource);
         resources += 1;
+        // Validation is synchronous and long: let timers run, so fetch retires idle keep-alive
+        // sockets before the server (same process) closes them under it (ECONNRESET).
+        if (resources % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
       const flag = (everything.body.entry ?? []).find((e) => e.resource?.resourceType === 'Flag')?.resource;
       expect(flag).toMatchObject({ status: 'active', subject: { reference: `Patient/${member.id}` } });
@@ -356,7 +364,10 @@ describe('FHIR API', () => {
         exported.push(...(page.body.entry ?? []).map((e) => e.resource as Observation));
         next = page.body.link?.find((l) => l.relation === 'next')?.url;
       }
-      exported.forEach(expectValid);
+      for (const [i, observation] of exported.entries()) {
+        expectValid(observation);
+        if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
       observationsExported += exported.length;
       // 12 cuff measurements → 12 panels and 12 pulses; 13 SpO2; 12 × 4 typed in.
       expect(exported).toHaveLength(12 + 12 + 13 + 48);
@@ -369,7 +380,7 @@ describe('FHIR API', () => {
           type: 'transaction',
           entry: exported.slice(i, i + 50).map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } })),
         });
-        expect(answer.status).toBe(200);
+        expect([answer.status, answer.status === 200 ? '' : JSON.stringify(answer.body).slice(0, 600)]).toEqual([200, '']);
         expect(new Set(answer.body.entry?.map((e) => e.response?.status))).toEqual(new Set(['200 OK']));
       }
       const after = await storage.readings.inRange(member.id, { from: new Date(0), to: new Date(Date.now() + 60_000) });

@@ -8,3 +8,5 @@ export * from './lib/registry.mapper';
 export * from './lib/bundle';
 export * from './lib/observation.import';
 export * from './lib/transaction.import';
+export * from './lib/search';
+export * from './lib/observation-elements';

@@ -9,6 +9,7 @@ export * from './lib/repositories/alert.repository';
 export * from './lib/repositories/audit-log.repository';
 export * from './lib/repositories/device-state.repository';
 export * from './lib/repositories/escalation-notification.repository';
+export * from './lib/repositories/observation-search.repository';
 export * from './lib/repositories/operations.repository';
 export * from './lib/repositories/reading.repository';
 export * from './lib/repositories/registry.repository';

@@ -10,6 +10,7 @@ import {
   observationToReadings,
   operationOutcome,
   patientToFhir,
+  problem,
   readingsToObservations,
   searchsetBundle,
   type StoredReadingLike,
@@ -193,8 +194,8 @@ describe('FHIR R4 validation of everything Homeward emits', () => {
 
   it('searchset and $everything Bundles, the CapabilityStatement and OperationOutcomes', () => {
     const observations = readingsToObservations(everyVital());
-    expectValid(searchsetBundle(observations.slice(0, 3), { url: `${BASE}/Observation?patient=${PATIENT}`, total: 8, offset: 3, count: 3 }, BASE));
-    expectValid(searchsetBundle([], { url: `${BASE}/Observation?patient=${PATIENT}`, total: 0, offset: 0, count: 50 }, BASE));
+    expectValid(searchsetBundle(observations.slice(0, 3), { url: `${BASE}/Observation?patient=${PATIENT}`, total: 8, count: 3, at: '_cursor=1.2.3', next: '_cursor=9.8.7', notes: [{ ...problem('fhir.search-parameter-unsupported', 'colour is not supported; ignored.', 'colour', 'not-supported'), severity: 'warning' }] }, BASE));
+    expectValid(searchsetBundle([], { url: `${BASE}/Observation?patient=${PATIENT}`, total: 0, count: 50, next: null }, BASE));
     expectValid(everythingBundle([patientToFhir({ id: PATIENT, nhsNumber: '9434765919' as NhsNumber, givenName: 'Ada', familyName: 'Lovelace', dateOfBirth: '1948-02-29', createdAt: new Date() }), ...observations, alertToFlag(anAlert('high', 'open'))], `${BASE}/Patient/${PATIENT}/$everything`, BASE));
     expectValid(capabilityStatement(BASE, { name: 'Homeward', version: '0.1.0' }, new Date()));
     const bad = observationToReadings({ resourceType: 'Observation', status: 'final', code: {}, subject: {} });

@@ -140,6 +140,16 @@ export function figuresTable(report: any): string {
       verdict(d.met),
     ]);
   }
+  if (r.fhirTransaction) {
+    const f = r.fhirTransaction;
+    rows.push([
+      `FHIR transaction (${n(f.entries)} Observations)`,
+      `${n(f.seconds)} s, one database transaction; ${n(f.readingsStored)} readings stored in the run`,
+      `again as duplicates ${n(f.duplicateSeconds)} s; as a batch of new ones ${n(f.batchSeconds)} s`,
+      f.target,
+      verdict(f.met),
+    ]);
+  }
   return table(rows);
 }
 

@@ -20,6 +20,9 @@ import { SystemAlertStreamService } from './system-alerts/system-alert-stream.se
 import { SystemAlertsController } from './system-alerts/system-alerts.controller';
 import { FhirController } from './fhir/fhir.controller';
 import { FhirService } from './fhir/fhir.service';
+import { FhirSearchService } from './fhir/fhir-search.service';
+import { FhirImportService } from './fhir/fhir-import.service';
+import { FHIR_OPTIONS, type FhirOptions, resolveFhirOptions } from './fhir/fhir.options';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
 import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
 import type { RulesEngineOptions } from './rules-engine/rules-engine.options';
@@ -39,6 +42,8 @@ export interface AppModuleOptions {
   readonly observability?: ObservabilityOptions;
   /** Escalation notifications: the deliverer's clock, retry policy, public URL for links. */
   readonly notifications?: NotificationOptions;
+  /** The FHIR layer's clock and import limits. */
+  readonly fhir?: FhirOptions;
 }
 
 @Module({})
@@ -68,6 +73,9 @@ export class AppModule {
         SystemAlertStreamService,
         SessionEvents,
         FhirService,
+        FhirSearchService,
+        FhirImportService,
+        { provide: FHIR_OPTIONS, useValue: resolveFhirOptions(options.fhir) },
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },
         // Every route needs an explicit access rule: @Public() or @Roles(...).

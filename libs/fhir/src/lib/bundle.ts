@@ -1,28 +1,37 @@
 import type { Bundle, BundleEntry, BundleLink, CapabilityStatement, Resource } from '@medplum/fhirtypes';
-import { FHIR_JSON, FHIR_VERSION } from './systems';
+import { type FhirProblem, operationOutcome } from './operation-outcome';
+import { OBSERVATION_DEFAULT_COUNT, OBSERVATION_MAX_COUNT, OBSERVATION_MAX_OFFSET, OBSERVATION_SEARCH_PARAMETERS } from './search/observation-search';
+import { FHIR_JSON, FHIR_VERSION, SYSTEM } from './systems';
 
 export interface SearchPage {
-  /** The search URL without paging parameters, e.g. `https://host/fhir/Observation?patient=…`. */
+  /** The search URL with the parameters applied and no paging, e.g. `https://host/fhir/Observation?patient=…`. */
   readonly url: string;
   readonly total: number;
-  readonly offset: number;
   readonly count: number;
+  /** Paging parameters of this page (`_cursor=…`), empty on the first. */
+  readonly at?: string;
+  /** Paging parameters of the next page, or null on the last. */
+  readonly next: string | null;
+  /** Parameters left out (lenient handling) and other notes: one OperationOutcome entry (search.mode outcome). */
+  readonly notes?: readonly FhirProblem[];
 }
 
-/** A searchset Bundle with total and self / first / previous / next / last links (offset paging). */
+/**
+ * A searchset Bundle with total and self / first / next links. `self` shows the parameters the
+ * server applied (R4 §3.1.1.5: an ignored one is left out of it), and what was left out is said
+ * in an OperationOutcome entry.
+ */
 export function searchsetBundle(resources: readonly Resource[], page: SearchPage, baseUrl: string): Bundle {
-  const at = (offset: number) => `${page.url}${page.url.includes('?') ? '&' : '?'}_count=${page.count}&_offset=${offset}`;
-  const link: BundleLink[] = [{ relation: 'self', url: at(page.offset) }, { relation: 'first', url: at(0) }];
-  if (page.offset > 0) link.push({ relation: 'previous', url: at(Math.max(0, page.offset - page.count)) });
-  if (page.offset + page.count < page.total) link.push({ relation: 'next', url: at(page.offset + page.count) });
-  const lastOffset = page.total === 0 ? 0 : Math.floor((page.total - 1) / page.count) * page.count;
-  link.push({ relation: 'last', url: at(lastOffset) });
+  const at = (paging: string) => `${page.url}${page.url.includes('?') ? '&' : '?'}${paging ? `${paging}&` : ''}_count=${page.count}`;
+  const link: BundleLink[] = [{ relation: 'self', url: at(page.at ?? '') }, { relation: 'first', url: at('') }];
+  if (page.next !== null) link.push({ relation: 'next', url: at(page.next) });
+  const notes = page.notes ?? [];
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     total: page.total,
     link,
-    entry: resources.map((resource) => entry(resource, baseUrl)),
+    entry: [...resources.map((resource) => entry(resource, baseUrl)), ...(notes.length > 0 ? [{ resource: operationOutcome(notes), search: { mode: 'outcome' as const } }] : [])],
   };
 }
 
@@ -35,8 +44,9 @@ function entry(resource: Resource, baseUrl: string): BundleEntry {
   return { ...(resource.id ? { fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}` } : {}), resource, search: { mode: 'match' } };
 }
 
-/** What this FHIR endpoint can do: read patients and devices, read, search and create observations, transactions. */
+/** What this FHIR endpoint can do, exactly: every interaction, parameter and modifier listed works. */
 export function capabilityStatement(baseUrl: string, software: { name: string; version: string }, date: Date): CapabilityStatement {
+  const modifiers = (list: readonly string[]) => (list.length > 0 ? ` Modifiers: ${list.map((m) => `:${m}`).join(', ')}.` : '');
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -50,12 +60,18 @@ export function capabilityStatement(baseUrl: string, software: { name: string; v
     rest: [
       {
         mode: 'server',
-        documentation: 'Sign in at /api/auth/sign-in and send the token as "Authorization: Bearer". Patients see their own record; nurses and clinicians the patients of their wards.',
+        documentation:
+          'Sign in at /api/auth/sign-in and send the token as "Authorization: Bearer". Patients see their own record; nurses and clinicians the patients of their wards. ' +
+          'Searches are lenient by default (an unsupported parameter or modifier is left out of the self link and reported in an OperationOutcome entry); send "Prefer: handling=strict" to have them refused (400). Repeated parameters are ANDed, comma-separated values ORed.',
         security: { cors: false, description: 'Bearer token from /api/auth/sign-in; ward isolation; every read and write is audited.' },
         resource: [
           {
             type: 'Patient',
-            interaction: [{ code: 'read' }],
+            interaction: [{ code: 'read' }, { code: 'search-type' }],
+            searchParam: [
+              { name: 'identifier', type: 'token', documentation: `NHS number: ${SYSTEM.nhsNumber}|<10 digits> (or the digits alone).` },
+              { name: '_id', type: 'token', documentation: 'The patient id.' },
+            ],
             operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }],
           },
           { type: 'Device', interaction: [{ code: 'read' }] },
@@ -66,14 +82,28 @@ export function capabilityStatement(baseUrl: string, software: { name: string; v
             conditionalCreate: true,
             searchParam: [
               { name: 'patient', type: 'reference', documentation: 'Required (a patient account may leave it out: it searches its own record).' },
-              { name: 'code', type: 'token', documentation: 'LOINC, SNOMED CT or MDC code, optionally system|code; several separated by commas.' },
-              { name: 'date', type: 'date', documentation: 'Measurement time; ge, gt, le, lt, eq prefixes; may repeat.' },
-              { name: '_count', type: 'number', documentation: 'Page size, 1–500 (default 50).' },
-              { name: '_offset', type: 'number', documentation: 'Start of the page; follow the next/previous links.' },
+              { name: 'subject', type: 'reference', documentation: `As patient.${modifiers(OBSERVATION_SEARCH_PARAMETERS.subject.modifiers)}` },
+              { name: 'code', type: 'token', documentation: `LOINC, SNOMED CT or MDC, [system]|code. A blood pressure component code (8480-6, 8462-4, 8478-0) finds the whole panel.${modifiers(OBSERVATION_SEARCH_PARAMETERS.code.modifiers)}` },
+              { name: 'component-code', type: 'token', documentation: `Blood pressure component codes; finds the panel.${modifiers(OBSERVATION_SEARCH_PARAMETERS['component-code'].modifiers)}` },
+              { name: 'category', type: 'token', documentation: `vital-signs or laboratory (capillary glucose).${modifiers(OBSERVATION_SEARCH_PARAMETERS.category.modifiers)}` },
+              { name: 'date', type: 'date', documentation: `Measurement time at any precision (2026, 2026-11, 2026-11-22, …T07:30[:00][Z]); prefixes eq, ne, gt, lt, ge, le, sa, eb, ap; dates without a zone are UTC.${modifiers(OBSERVATION_SEARCH_PARAMETERS.date.modifiers)}` },
+              { name: '_count', type: 'number', documentation: `Page size 0–${OBSERVATION_MAX_COUNT} (default ${OBSERVATION_DEFAULT_COUNT}; more is capped; 0 gives the total only).` },
+              { name: '_offset', type: 'number', documentation: `Skip this many results (at most ${OBSERVATION_MAX_OFFSET}); deeper, follow the next link.` },
+            ],
+          },
+          {
+            type: 'Flag',
+            interaction: [{ code: 'read' }, { code: 'search-type' }],
+            searchParam: [
+              { name: 'patient', type: 'reference', documentation: 'Required (a patient account may leave it out).' },
+              { name: 'status', type: 'token', documentation: 'active or inactive (resolved alerts).' },
             ],
           },
         ],
-        interaction: [{ code: 'transaction', documentation: 'Observations only (POST entries); conditional create on the duplicate-detection identifier.' }],
+        interaction: [
+          { code: 'transaction', documentation: 'Observation creates only; atomic: all stored in one database transaction, or none.' },
+          { code: 'batch', documentation: 'Observation creates only; each entry succeeds or fails on its own.' },
+        ],
       },
     ],
   };

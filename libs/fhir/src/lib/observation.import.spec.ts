@@ -136,4 +136,50 @@ describe('FHIR Observation → readings', () => {
     expect(fine.ok && fine.value.map((i) => i.observation.readings[0]?.vital)).toEqual(['spo2']);
     expect(transactionToReadings({ resourceType: 'Bundle', type: 'collection', entry: [] })).toMatchObject({ ok: false, problems: [{ path: 'Bundle.type' }] });
   });
+
+  describe('strict import', () => {
+    const panel = (systolic: number, diastolic: number, unit = 'mm[Hg]') => ({
+      ...baseObservation(),
+      code: { coding: [{ system: SYSTEM.loinc, code: '85354-9' }] },
+      valueQuantity: undefined,
+      device: { reference: `Device/${CUFF}` },
+      component: [
+        { code: { coding: [{ system: SYSTEM.loinc, code: '8480-6' }] }, valueQuantity: { value: systolic, system: SYSTEM.ucum, code: unit } },
+        { code: { coding: [{ system: SYSTEM.loinc, code: '8462-4' }] }, valueQuantity: { value: diastolic, system: SYSTEM.ucum, code: unit } },
+      ],
+    });
+    const codesOf = (input: unknown, options = {}) => {
+      const result = observationToReadings(input, options);
+      return result.ok ? [] : result.problems.map((p) => [p.code, p.path]);
+    };
+
+    it.each([
+      [121, 120, []],
+      [120, 120, [['reading.bp-inconsistent', 'Observation.component']]],
+      [60, 120, [['reading.bp-inconsistent', 'Observation.component']]],
+    ])('systolic %d over diastolic %d: %j', (systolic, diastolic, expected) => {
+      expect(codesOf(panel(systolic, diastolic))).toEqual(expected);
+    });
+
+    it('compares pressures in mm[Hg] whatever unit came (16 kPa = 120 mm[Hg])', () => {
+      expect(codesOf(panel(16, 15.9, 'kPa'))).toEqual([]);
+      expect(codesOf(panel(15.9, 16, 'kPa'))).toEqual([['reading.bp-inconsistent', 'Observation.component']]);
+    });
+
+    it('refuses elements R4 does not define, and any modifierExtension, at their paths', () => {
+      expect(codesOf({ ...baseObservation(), effectiveDatetime: '2026-11-21T07:31:00Z', colour: 'red' })).toEqual([
+        ['fhir.unknown-element', 'Observation.effectiveDatetime'],
+        ['fhir.unknown-element', 'Observation.colour'],
+      ]);
+      expect(codesOf({ ...baseObservation(), valueQuantity: { value: 95, system: SYSTEM.ucum, code: '%', precision: 1 } })).toEqual([['fhir.unknown-element', 'Observation.valueQuantity.precision']]);
+      expect(codesOf({ ...baseObservation(), modifierExtension: [{ url: 'http://example.org/x', valueBoolean: true }] })).toEqual([['fhir.modifier-extension', 'Observation.modifierExtension']]);
+      expect(codesOf({ ...baseObservation(), _status: { id: 's' }, note: [{ text: 'after a walk' }], performer: [{ reference: `Patient/${PATIENT}` }] })).toEqual([]);
+    });
+
+    it('refuses an effective time later than now plus the allowed drift, and takes one at the edge', () => {
+      const latestEffective = new Date('2026-11-21T07:31:00Z');
+      expect(codesOf(baseObservation(), { latestEffective })).toEqual([]);
+      expect(codesOf({ ...baseObservation(), effectiveDateTime: '2026-11-21T07:31:01Z' }, { latestEffective })).toEqual([['fhir.effective-in-future', 'Observation.effectiveDateTime']]);
+    });
+  });
 });

@@ -1,9 +1,15 @@
 import type { Coding } from '@medplum/fhirtypes';
 import { type ReadingStatusFlag, type VitalKey, VITAL_SIGNS, checkPlausible, toCanonicalUnit } from '@homeward/domain';
 import { type FhirProblem, problem } from './operation-outcome';
+import { unknownObservationElements } from './observation-elements';
 import { flagsOfInterpretation, flagsOfTags } from './reading-status';
 import { EXTENSION, SYSTEM } from './systems';
 import { BLOOD_PRESSURE_VITALS, isBloodPressurePanelCoding, vitalOfCoding } from './vital-codes';
+
+export interface ImportOptions {
+  /** Now plus the allowed clock drift: a later effective time is refused (422), never moved to receipt. */
+  readonly latestEffective?: Date;
+}
 
 /** One reading an Observation carries, ready for the ingest pipeline. */
 export interface ImportedReading {
@@ -51,11 +57,11 @@ const codings = (concept: unknown): Coding[] => (isObject(concept) ? (objects(co
  * problem found, each with the FHIRPath of the element at fault. Pure: whether the patient and
  * device exist and may be written to is the caller's to check.
  */
-export function observationToReadings(input: unknown): { ok: true; value: ImportedObservation } | { ok: false; problems: FhirProblem[] } {
-  const problems: FhirProblem[] = [];
+export function observationToReadings(input: unknown, options: ImportOptions = {}): { ok: true; value: ImportedObservation } | { ok: false; problems: FhirProblem[] } {
   if (!isObject(input) || input['resourceType'] !== 'Observation') {
     return { ok: false, problems: [problem('fhir.not-an-observation', 'Send an Observation resource (resourceType "Observation").', 'Observation.resourceType', 'structure')] };
   }
+  const problems: FhirProblem[] = unknownObservationElements(input);
   const status = input['status'];
   if (typeof status !== 'string' || !ACCEPTED_STATUS.includes(status)) {
     problems.push(problem('fhir.status-not-accepted', `Observation.status must be one of ${ACCEPTED_STATUS.join(', ')}; got ${JSON.stringify(status ?? null)}.`, 'Observation.status', status === undefined ? 'required' : 'value'));
@@ -80,6 +86,11 @@ export function observationToReadings(input: unknown): { ok: true; value: Import
     );
   } else {
     effectiveAt = new Date(effective);
+    if (options.latestEffective && effectiveAt > options.latestEffective) {
+      problems.push(
+        problem('fhir.effective-in-future', `${effectivePath.split('.')[1] ?? 'effectiveDateTime'} ${effective} lies in the future (later than ${options.latestEffective.toISOString()}, now plus the allowed clock drift); check the device clock.`, effectivePath, 'business-rule'),
+      );
+    }
   }
   const code = codings(input['code']);
   const flags = [...flagsOfInterpretation(objects(input['interpretation'])), ...flagsOfTags(isObject(input['meta']) ? (objects(input['meta']['tag']) as Coding[]) : undefined)];
@@ -96,7 +107,7 @@ export function observationToReadings(input: unknown): { ok: true; value: Import
       problems.push(problem('fhir.derived-not-accepted', 'A NEWS2 with its parameters is calculated by Homeward; send the parameters as their own Observations.', 'Observation.component', 'business-rule'));
     } else {
       const item = quantityItem(vital, input, 'Observation', problems);
-      if (item) items.push(item);
+      if (item) items.push({ vital: item.vital, value: item.value, unit: item.unit });
     }
   }
   const keyed = readingKeys(input['identifier'], { patientId, deviceId, vitals: items.map((i) => i.vital) }, problems);
@@ -123,7 +134,7 @@ function panelComponents(components: unknown, problems: FhirProblem[]): Array<{ 
     problems.push(problem('fhir.components-required', 'A blood pressure panel carries systolic and diastolic as components.', 'Observation.component', 'required'));
     return [];
   }
-  const items: Array<{ vital: VitalKey; value: number; unit: string }> = [];
+  const items: Array<{ vital: VitalKey; value: number; unit: string; canonical: number }> = [];
   components.forEach((component, index) => {
     const path = `Observation.component[${index}]`;
     const vital = codings(isObject(component) ? component['code'] : undefined).map(vitalOfCoding).find((v) => v !== undefined);
@@ -142,10 +153,27 @@ function panelComponents(components: unknown, problems: FhirProblem[]): Array<{ 
   if (problems.length === 0 && items.length === 0) {
     problems.push(problem('fhir.value-absent', 'The panel has no measured component.', 'Observation.component', 'required'));
   }
-  return items;
+  problems.push(...inconsistentPressures(items));
+  return items.map(({ vital, value, unit }) => ({ vital, value, unit }));
 }
 
-function quantityItem(vital: VitalKey, holder: unknown, path: string, problems: FhirProblem[]): { vital: VitalKey; value: number; unit: string } | undefined {
+/**
+ * Physiological consistency of one measurement: systolic above diastolic (a 60/120 is two values
+ * swapped, not a blood pressure). Compared in mm[Hg], whatever unit came. (The mean is not
+ * checked against them: cuffs compute it by their own algorithms, and stored readings must
+ * re-import.)
+ */
+function inconsistentPressures(items: ReadonlyArray<{ vital: VitalKey; canonical: number }>): FhirProblem[] {
+  const of = (vital: VitalKey) => items.find((i) => i.vital === vital)?.canonical;
+  const systolic = of('systolic_bp');
+  const diastolic = of('diastolic_bp');
+  if (systolic !== undefined && diastolic !== undefined && systolic <= diastolic) {
+    return [problem('reading.bp-inconsistent', `Systolic ${systolic} mm[Hg] is not above diastolic ${diastolic} mm[Hg]; were the two swapped?`, 'Observation.component', 'business-rule')];
+  }
+  return [];
+}
+
+function quantityItem(vital: VitalKey, holder: unknown, path: string, problems: FhirProblem[]): { vital: VitalKey; value: number; unit: string; canonical: number } | undefined {
   const quantity = isObject(holder) ? holder['valueQuantity'] : undefined;
   if (!isObject(quantity)) {
     const absent = isObject(holder) && holder['dataAbsentReason'] !== undefined;
@@ -185,7 +213,7 @@ function quantityItem(vital: VitalKey, holder: unknown, path: string, problems: 
     problems.push(problem(implausible.code, implausible.message, `${path}.valueQuantity.value`, 'business-rule'));
     return undefined;
   }
-  return { vital, value, unit };
+  return { vital, value, unit, canonical: canonical.value.value };
 }
 
 /**

@@ -51,7 +51,7 @@ describe('readings → FHIR Observations', () => {
       expect(codes(observation.code, SYSTEM.snomed)).toEqual(expected.snomed ? [expected.snomed] : []);
       expect(codes(observation.code, SYSTEM.mdc)).toEqual(expected.mdc ? [expected.mdc] : []);
       expect(observation.valueQuantity).toMatchObject({ system: 'http://unitsofmeasure.org', code: expected.unit, unit: expected.unit });
-      expect(observation.category?.[0]?.coding?.[0]).toMatchObject({ system: SYSTEM.observationCategory, code: 'vital-signs' });
+      expect(observation.category?.[0]?.coding?.[0]).toMatchObject({ system: SYSTEM.observationCategory, code: vital === 'blood_glucose' ? 'laboratory' : 'vital-signs' });
       expect(observation.subject).toEqual({ reference: `Patient/${PATIENT}` });
       expect(observation.status).toBe('final');
     },

@@ -2,7 +2,7 @@ import type { CodeableConcept, Extension, Identifier, Meta, Observation, Observa
 import { type Reading, type ReadingStatusFlag, VITAL_SIGNS, type VitalKey } from '@homeward/domain';
 import { isMeasurementFlag, flagInterpretation, flagTag } from './reading-status';
 import { EXTENSION, PROFILE, SYSTEM } from './systems';
-import { BLOOD_PRESSURE_VITALS, bloodPressurePanelCode, vitalCode, vitalProfile } from './vital-codes';
+import { BLOOD_PRESSURE_VITALS, bloodPressurePanelCode, vitalCategory, vitalCode, vitalProfile } from './vital-codes';
 
 /** A reading as stored (it has its store id, which becomes the Observation id). */
 export type StoredReadingLike = Reading & { readonly id: string };
@@ -19,6 +19,22 @@ export const VITAL_SIGNS_CATEGORY: CodeableConcept = {
   coding: [{ system: SYSTEM.observationCategory, code: 'vital-signs', display: 'Vital Signs' }],
   text: 'Vital Signs',
 };
+
+const LABORATORY_CATEGORY: CodeableConcept = {
+  coding: [{ system: SYSTEM.observationCategory, code: 'laboratory', display: 'Laboratory' }],
+  text: 'Laboratory',
+};
+
+function categoryOf(vital: VitalKey): CodeableConcept {
+  return vitalCategory(vital) === 'vital-signs' ? VITAL_SIGNS_CATEGORY : LABORATORY_CATEGORY;
+}
+
+/** The profiles a reading's Observation claims: the R4 vital-signs family, for vital signs only. */
+function profilesOf(vital: VitalKey): string[] {
+  if (vitalCategory(vital) !== 'vital-signs') return [];
+  const profile = vitalProfile(vital);
+  return profile ? [PROFILE.vitalSigns, profile] : [PROFILE.vitalSigns];
+}
 
 export function quantity(value: number, unit: string): Quantity {
   return { value, unit, system: SYSTEM.ucum, code: unit };
@@ -63,15 +79,14 @@ export function readingsToObservations(readings: readonly StoredReadingLike[], c
 
 /** One reading → one Observation. */
 export function readingToObservation(reading: StoredReadingLike, context: ObservationContext = {}): Observation {
-  const profile = vitalProfile(reading.vital);
   return {
     resourceType: 'Observation',
     id: reading.id,
-    meta: meta(reading.status, profile ? [PROFILE.vitalSigns, profile] : [PROFILE.vitalSigns]),
+    meta: meta(reading.status, profilesOf(reading.vital)),
     ...gateway(reading, context),
     identifier: [readingIdentifier(reading)],
     status: 'final',
-    category: [VITAL_SIGNS_CATEGORY],
+    category: [categoryOf(reading.vital)],
     code: vitalCode(reading.vital),
     subject: { reference: `Patient/${reading.patientId}` },
     effectiveDateTime: reading.measuredAt.toISOString(),
@@ -118,7 +133,7 @@ export function bloodPressurePanel(group: readonly StoredReadingLike[], context:
 
 function meta(flags: readonly ReadingStatusFlag[], profiles: string[]): Meta {
   const tags = flags.filter((f) => !isMeasurementFlag(f)).map(flagTag);
-  return { profile: profiles, ...(tags.length > 0 ? { tag: tags } : {}) };
+  return { ...(profiles.length > 0 ? { profile: profiles } : {}), ...(tags.length > 0 ? { tag: tags } : {}) };
 }
 
 function interpretation(flags: readonly ReadingStatusFlag[]): { interpretation?: CodeableConcept[] } {

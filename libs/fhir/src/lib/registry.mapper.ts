@@ -24,6 +24,21 @@ const DEVICE_TYPE_NAMES: Readonly<Record<DeviceType, string>> = {
 };
 
 /**
+ * The device's type as the PHD IG codes it (IEEE 11073-10101): measuring devices by their device
+ * specialization profile (MDC_DEV_SPEC_PROFILE_*, 528384 + the 104xx specialization number), a hub
+ * or the patient app as a Personal Health Gateway (MDC_MOC_VMS_MDS_AHD).
+ */
+const DEVICE_TYPE_MDC: Readonly<Record<DeviceType, { code: string; display: string }>> = {
+  'pulse-oximeter': { code: '528388', display: 'MDC_DEV_SPEC_PROFILE_PULS_OXIM' },
+  'blood-pressure-monitor': { code: '528391', display: 'MDC_DEV_SPEC_PROFILE_BPM' },
+  thermometer: { code: '528392', display: 'MDC_DEV_SPEC_PROFILE_TEMP' },
+  'weight-scale': { code: '528399', display: 'MDC_DEV_SPEC_PROFILE_SCALE' },
+  'glucose-meter': { code: '528401', display: 'MDC_DEV_SPEC_PROFILE_GLUCOSE' },
+  hub: { code: '531981', display: 'MDC_MOC_VMS_MDS_AHD' },
+  'patient-app': { code: '531981', display: 'MDC_MOC_VMS_MDS_AHD' },
+};
+
+/**
  * How a device keeps time, as the PHD IG describes a device's time capability (MDC_TIME_CAP_STATE,
  * 68219). Homeward does not read the capability bits from devices, so this says in words what it
  * knows: gateways keep network time; measuring devices stamp readings with their own clock, which
@@ -39,11 +54,11 @@ export function deviceToFhir(device: Device): FhirDevice {
   return {
     resourceType: 'Device',
     id: device.id,
-    identifier: [{ system: SYSTEM.deviceSerial, value: device.serial }],
+    identifier: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'SNO', display: 'Serial Number' }] }, system: SYSTEM.deviceSerial, value: device.serial }],
     status: 'active',
     serialNumber: device.serial,
     ...(device.model ? { modelNumber: device.model, deviceName: [{ name: device.model, type: 'model-name' as const }] } : {}),
-    type: { text: DEVICE_TYPE_NAMES[device.type] },
+    type: { coding: [{ system: SYSTEM.mdc, ...DEVICE_TYPE_MDC[device.type] }], text: DEVICE_TYPE_NAMES[device.type] },
     ...(device.patientId ? { patient: { reference: `Patient/${device.patientId}` } } : {}),
     property: [
       {

@@ -71,4 +71,12 @@ export function isBloodPressurePanelCoding(coding: Coding): boolean {
   );
 }
 
+/**
+ * The observation-category a vital's Observations carry. Capillary glucose is not a vital sign
+ * (the R4 vital-signs profile lists none such; the PHD IG files it as a laboratory-type result).
+ */
+export function vitalCategory(vital: VitalKey): 'vital-signs' | 'laboratory' {
+  return vital === 'blood_glucose' ? 'laboratory' : 'vital-signs';
+}
+
 export const BLOOD_PRESSURE_VITALS = ['systolic_bp', 'diastolic_bp', 'mean_arterial_pressure'] as const satisfies readonly VitalKey[];

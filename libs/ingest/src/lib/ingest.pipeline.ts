@@ -7,7 +7,7 @@ import {
   correctDeviceClock,
   derivedVitalProblem,
 } from '@homeward/domain';
-import type { Repositories, StoredReading } from '@homeward/storage';
+import type { InsertReadingsResult, Repositories, SqlClient, StoredReading } from '@homeward/storage';
 import { GroupCommitWriter } from './group-commit.writer';
 
 /** One reading as a source hands it in: any accepted unit, the device's own time stamp. */
@@ -80,16 +80,39 @@ export interface IngestPipelineOptions {
  */
 export class IngestPipeline {
   private readonly writer: GroupCommitWriter;
+  private readonly afterCommit: (stored: readonly StoredReading[]) => void;
 
   constructor(
     private readonly repositories: Repositories,
     private readonly options: IngestPipelineOptions,
   ) {
     // insertBatch notifies the rules engine in the same statement, at commit.
-    this.writer = new GroupCommitWriter(repositories.readings, options.maxBatchReadings, (stored) => options.onStored?.(stored));
+    this.afterCommit = (stored) => options.onStored?.(stored);
+    this.writer = new GroupCommitWriter(repositories.readings, options.maxBatchReadings, this.afterCommit);
   }
 
   async submit(submission: Submission): Promise<SubmissionOutcome> {
+    const { valid, rejected } = this.prepare(submission);
+    const written = await this.writer.write(valid);
+    if (isNonEmpty(rejected) && submission.raw) {
+      await this.recordRejection({
+        source: submission.source,
+        deviceId: submission.deviceId,
+        topic: submission.raw.topic ?? null,
+        payload: submission.raw.payload,
+        error: summarise(rejected, submission.readings.length + (submission.refused?.length ?? 0)),
+        receivedAt: submission.receivedAt,
+      });
+    }
+    return { stored: written.stored, duplicates: written.duplicates, rejected };
+  }
+
+  /**
+   * Every step but the write: the readings `submit` would store and the items it would refuse.
+   * For a caller that must write several submissions atomically (a FHIR transaction): it writes
+   * them with writeWithin in its own database transaction, then calls committed.
+   */
+  prepare(submission: Submission): { valid: Reading[]; rejected: ItemRejection[] } {
     const rejected: ItemRejection[] = [...(submission.refused ?? [])];
     const valid: Reading[] = [];
     submission.readings.forEach((item, index) => {
@@ -124,18 +147,17 @@ export class IngestPipeline {
       if (built.ok) valid.push(built.value);
       else rejected.push({ index, error: built.error });
     });
-    const written = await this.writer.write(valid);
-    if (isNonEmpty(rejected) && submission.raw) {
-      await this.recordRejection({
-        source: submission.source,
-        deviceId: submission.deviceId,
-        topic: submission.raw.topic ?? null,
-        payload: submission.raw.payload,
-        error: summarise(rejected, submission.readings.length + (submission.refused?.length ?? 0)),
-        receivedAt: submission.receivedAt,
-      });
-    }
-    return { stored: written.stored, duplicates: written.duplicates, rejected };
+    return { valid, rejected };
+  }
+
+  /** Writes prepared readings in the caller's transaction (idempotent, as submit). Call committed after the commit. */
+  writeWithin(readings: readonly Reading[], client: SqlClient): Promise<InsertReadingsResult> {
+    return this.repositories.readings.insertBatch(readings, client);
+  }
+
+  /** After the caller's transaction committed: wakes the rules engine and counts, as submit does. */
+  committed(stored: readonly StoredReading[]): void {
+    if (stored.length > 0) this.afterCommit(stored);
   }
 
   /** Keeps a whole message that could not be read at all (bad JSON, unknown device, too large). */

@@ -7,6 +7,7 @@ import { AlertRepository, MonitoringRepository } from './repositories/alert.repo
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { DeviceStateRepository } from './repositories/device-state.repository';
 import { EscalationNotificationRepository } from './repositories/escalation-notification.repository';
+import { ObservationSearchRepository } from './repositories/observation-search.repository';
 import { ReadingRepository } from './repositories/reading.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { RejectedMessageRepository } from './repositories/rejected-message.repository';
@@ -35,6 +36,8 @@ export interface Repositories {
   readonly deviceState: DeviceStateRepository;
   /** Problems of Homeward itself (database restarted, pipeline stalled, …) that every member of staff sees. */
   readonly systemAlerts: SystemAlertRepository;
+  /** Readings as FHIR-style results (a BP panel is one): search with snapshot paging, whole panels, same-measurement lookups. */
+  readonly observationSearch: ObservationSearchRepository;
 }
 
 export interface Storage extends Repositories {
@@ -86,6 +89,7 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     notifications: new EscalationNotificationRepository(db),
     deviceState: new DeviceStateRepository(db),
     systemAlerts: new SystemAlertRepository(db),
+    observationSearch: new ObservationSearchRepository(db),
   };
 }
 

@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { findUnsafeValue } from '@homeward/contracts';
 import { FHIR_JSON, type FhirProblem, operationOutcome, problem } from '@homeward/fhir';
-import { MAX_INPUT_DEPTH, UNSAFE_INPUT_PROBLEMS } from '../http/strict-input.middleware';
+import { FHIR_BODY_LIMIT_BYTES, MAX_INPUT_DEPTH, UNSAFE_INPUT_PROBLEMS } from '../http/strict-input.middleware';
 
 /** What the FHIR endpoints need of Express's request and response (no @types/express here). */
 export interface FhirRequest extends AsyncIterable<Buffer | string> {
@@ -10,6 +10,7 @@ export interface FhirRequest extends AsyncIterable<Buffer | string> {
   readonly originalUrl?: string;
   readonly url: string;
   readonly protocol?: string;
+  readonly method?: string;
   readonly body?: unknown;
   readonly readableEnded?: boolean;
 }
@@ -20,9 +21,6 @@ export interface FhirResponse {
   send(body: string): unknown;
 }
 
-/** Largest FHIR body accepted (a transaction Bundle of a few thousand Observations). */
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
-
 /** A FHIR error as an HTTP exception whose body is the OperationOutcome. */
 export class FhirProblemException extends HttpException {
   constructor(problems: readonly FhirProblem[], status: number = HttpStatus.UNPROCESSABLE_ENTITY) {
@@ -31,25 +29,25 @@ export class FhirProblemException extends HttpException {
 }
 
 /**
- * The request body, as bytes (kept as they came, for rejected_messages) and as JSON. Express parses
- * `application/json` itself; `application/fhir+json`, which it does not know, is read here, so the
- * FHIR endpoints accept both without a change to the app's body parsers.
+ * The request body, as bytes (kept as they came, for rejected_messages) and as JSON. Read here for
+ * `application/fhir+json` and `application/json` alike (no body parser runs under /fhir), so both
+ * get the same limit, the same OperationOutcomes, and a body that cannot be read is kept too: it
+ * comes back as an UnreadableBody for the caller to record before refusing.
  */
 export async function readFhirBody(request: FhirRequest): Promise<{ raw: Uint8Array; json: unknown }> {
   const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== FHIR_JSON && type !== 'application/json') {
     throw new FhirProblemException([problem('fhir.content-type', `Send the resource as ${FHIR_JSON} (or application/json); got "${type || 'no content type'}".`, 'Resource', 'structure')], HttpStatus.UNSUPPORTED_MEDIA_TYPE);
   }
-  if (request.body !== undefined && (request.readableEnded || type === 'application/json')) {
-    // Parsed already by Express's JSON parser: keep a faithful copy of what it read.
-    return { raw: new TextEncoder().encode(JSON.stringify(request.body)), json: request.body };
-  }
+  const tooLarge = new FhirProblemException([problem('fhir.too-large', `The body is larger than ${FHIR_BODY_LIMIT_BYTES} bytes; split the Bundle.`, 'Resource', 'too-costly')], HttpStatus.PAYLOAD_TOO_LARGE);
+  // Not kept: past the limit is exactly what must not be stored. Refused from Content-Length when it says so.
+  if (Number(request.headers['content-length'] ?? 0) > FHIR_BODY_LIMIT_BYTES) throw tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += bytes.length;
-    if (size > MAX_BODY_BYTES) throw new FhirProblemException([problem('fhir.too-large', `The body is larger than ${MAX_BODY_BYTES} bytes; split the Bundle.`, 'Resource', 'too-costly')], HttpStatus.PAYLOAD_TOO_LARGE);
+    if (size > FHIR_BODY_LIMIT_BYTES) throw tooLarge;
     chunks.push(bytes);
   }
   const raw = new Uint8Array(Buffer.concat(chunks));
@@ -57,24 +55,25 @@ export async function readFhirBody(request: FhirRequest): Promise<{ raw: Uint8Ar
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    throw new FhirProblemException([problem('input.not-utf8', 'The body is not UTF-8 text.', 'Resource', 'invalid')], HttpStatus.BAD_REQUEST);
+    return { raw, json: new UnreadableBody([problem('input.not-utf8', 'The body is not UTF-8 text.', 'Resource', 'invalid')]) };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { raw, json: new InvalidJson(reason) };
+    return { raw, json: new UnreadableBody([problem('fhir.invalid-json', `The body is not JSON: ${reason}`, 'Resource', 'structure')]) };
   }
-  // The same refusals the API's body parsers make for application/json (strict-input.middleware).
+  // The same refusals the API's body parsers make for JSON elsewhere (strict-input.middleware).
   const unsafe = findUnsafeValue(json, MAX_INPUT_DEPTH, 'body');
-  if (unsafe) throw new FhirProblemException([problem(`input.${unsafe.problem}`, `${unsafe.path}: ${UNSAFE_INPUT_PROBLEMS[unsafe.problem]}.`, unsafe.path, 'invalid')], HttpStatus.BAD_REQUEST);
+  if (unsafe) return { raw, json: new UnreadableBody([problem(`input.${unsafe.problem}`, `${unsafe.path}: ${UNSAFE_INPUT_PROBLEMS[unsafe.problem]}.`, unsafe.path, 'invalid')]) };
   return { raw, json };
 }
 
-/** Marks a body that is not JSON, so the caller can keep it in rejected_messages before refusing it. */
-export class InvalidJson {
-  constructor(readonly reason: string) {}
+/** A body that could not be read as JSON (not UTF-8, not JSON, unsafe): kept in rejected_messages, then refused. */
+export class UnreadableBody {
+  readonly status = HttpStatus.BAD_REQUEST;
+  constructor(readonly problems: FhirProblem[]) {}
 }
 
 const ISSUE_TYPE: Record<number, OperationOutcomeIssue['code']> = {

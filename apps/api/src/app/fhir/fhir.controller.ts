@@ -1,10 +1,13 @@
-import { Controller, Get, Header, HttpStatus, Inject, Ip, Param, ParseUUIDPipe, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { All, Controller, Get, Header, HttpStatus, Inject, Ip, Param, ParseUUIDPipe, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Bundle, CapabilityStatement, Device, Observation, Patient, Resource } from '@medplum/fhirtypes';
-import { FHIR_JSON, capabilityStatement, problem } from '@homeward/fhir';
+import type { Bundle, CapabilityStatement, Device, Flag, Observation, Patient, Resource } from '@medplum/fhirtypes';
+import { FHIR_JSON, capabilityStatement, parseFlagSearch, parseObservationSearch, parsePatientSearch, problem } from '@homeward/fhir';
 import { CurrentUser, Public, Roles, type SignedInUser } from '../auth/access.decorators';
 import { FhirExceptionFilter, FhirProblemException, type FhirRequest, type FhirResponse, readFhirBody } from './fhir-http';
-import { parseObservationSearch } from './fhir-search';
+import { searchOrRefuse, searchRequest } from './fhir-search';
+import { FhirImportService } from './fhir-import.service';
+import { FhirSearchService } from './fhir-search.service';
+import { FHIR_OPTIONS, type ResolvedFhirOptions } from './fhir.options';
 import { type Caller, FhirService } from './fhir.service';
 
 const FHIR_CONTENT_TYPE = `${FHIR_JSON}; charset=utf-8`;
@@ -19,13 +22,26 @@ const FHIR_CONTENT_TYPE = `${FHIR_JSON}; charset=utf-8`;
 @UseFilters(FhirExceptionFilter)
 @Controller('fhir')
 export class FhirController {
-  constructor(@Inject(FhirService) private readonly fhir: FhirService) {}
+  constructor(
+    @Inject(FhirService) private readonly fhir: FhirService,
+    @Inject(FhirSearchService) private readonly searches: FhirSearchService,
+    @Inject(FhirImportService) private readonly imports: FhirImportService,
+    @Inject(FHIR_OPTIONS) private readonly options: ResolvedFhirOptions,
+  ) {}
 
   @Public()
   @Get('metadata')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
   metadata(@Req() request: FhirRequest): CapabilityStatement {
     return capabilityStatement(baseUrl(request), { name: 'Homeward', version: '0.1.0' }, new Date());
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get('Patient')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  patients(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+    const { params, handling } = searchRequest(request);
+    return this.searches.patients(caller(request, user, ip), searchOrRefuse(parsePatientSearch(params, handling)));
   }
 
   @Roles('patient', 'nurse', 'clinician')
@@ -49,7 +65,8 @@ export class FhirController {
   @Get('Observation')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
   search(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
-    return this.fhir.searchObservations(caller(request, user, ip), parseObservationSearch(new URL(request.originalUrl ?? request.url, 'http://localhost').searchParams));
+    const { params, handling } = searchRequest(request);
+    return this.searches.observations(caller(request, user, ip), searchOrRefuse(parseObservationSearch(params, { handling, now: this.options.clock.now() })));
   }
 
   @Roles('patient', 'nurse', 'clinician')
@@ -57,6 +74,21 @@ export class FhirController {
   @Header('Content-Type', FHIR_CONTENT_TYPE)
   observation(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Observation> {
     return this.fhir.observation(caller(request, user, ip), id);
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get('Flag')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  flags(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+    const { params, handling } = searchRequest(request);
+    return this.searches.flags(caller(request, user, ip), searchOrRefuse(parseFlagSearch(params, handling)));
+  }
+
+  @Roles('patient', 'nurse', 'clinician')
+  @Get('Flag/:id')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  flag(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Flag> {
+    return this.searches.flag(caller(request, user, ip), id);
   }
 
   @Roles('patient', 'nurse', 'clinician')
@@ -69,20 +101,41 @@ export class FhirController {
   @Roles('patient', 'nurse', 'clinician')
   @Post('Observation')
   async create(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Resource> {
-    const result = await this.fhir.createObservation(caller(request, user, ip), await readFhirBody(request));
+    const ifNoneExist = request.headers['if-none-exist'];
+    const result = await this.imports.create(caller(request, user, ip), await readFhirBody(request), typeof ifNoneExist === 'string' && ifNoneExist !== '' ? ifNoneExist : null);
     response.status(result.status);
     response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
-    if (result.location) response.setHeader('Location', result.location);
-    return result.body;
+    // Every create answer says where the Observation is: the new one, or the one already stored.
+    response.setHeader('Location', result.location);
+    const prefer = String(request.headers['prefer'] ?? '');
+    return /return=OperationOutcome/i.test(prefer) && result.outcome ? result.outcome : result.body;
   }
 
   @Roles('patient', 'nurse', 'clinician')
   @Post()
   async transaction(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
-    const bundle = await this.fhir.transaction(caller(request, user, ip), await readFhirBody(request));
+    const bundle = await this.imports.bundle(caller(request, user, ip), await readFhirBody(request));
     response.status(HttpStatus.OK);
     response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
     return bundle;
+  }
+
+  /**
+   * Everything else under /fhir (other resource types, _history, update, delete, other
+   * operations): an OperationOutcome saying it is not supported, never a non-FHIR 404. Declared
+   * last, so every supported route above is matched first.
+   */
+  @Public()
+  @All('*')
+  unsupported(@Req() request: FhirRequest): never {
+    const path = new URL(request.originalUrl ?? request.url, 'http://localhost').pathname.replace(/^\/fhir\/?/, '');
+    const [type = '', ...rest] = path.split('/');
+    const supportedTypes = ['Patient', 'Observation', 'Device', 'Flag'];
+    if (!supportedTypes.includes(type)) {
+      throw new FhirProblemException([problem('fhir.resource-not-supported', `${type || 'This'} is not a resource type served here; supported: ${supportedTypes.join(', ')} (see /fhir/metadata).`, type || 'Resource', 'not-supported')], HttpStatus.NOT_FOUND);
+    }
+    const interaction = rest.includes('_history') ? 'history (_history)' : `${request.method ?? 'this'} ${rest.length > 0 ? 'on an instance' : 'on the type'}`;
+    throw new FhirProblemException([problem('fhir.interaction-not-supported', `${type} does not support ${interaction}; see /fhir/metadata for what does.`, type, 'not-supported')], HttpStatus.METHOD_NOT_ALLOWED);
   }
 }
 

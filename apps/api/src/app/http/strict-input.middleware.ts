@@ -46,12 +46,12 @@ function verifyUtf8(_request: IncomingMessage, _response: ServerResponse, bytes:
 
 /**
  * The API's body parsers, in place of Nest's defaults (create the app with `bodyParser: false`):
- * JSON up to 64 KB everywhere, 5 MB for `application/json` under /fhir (`application/fhir+json` is
- * read by readFhirBody with the same limit), UTF-8 only. A body over its limit is answered 413
+ * JSON up to 64 KB everywhere but /fhir, UTF-8 only. FHIR bodies (`application/fhir+json` and
+ * `application/json` alike) are read by the FHIR layer's readFhirBody (5 MB), so every refusal
+ * there is an OperationOutcome and kept with the rejected messages. A body over its limit is answered 413
  * from its Content-Length before it is read.
  */
 export function useStrictBodyParsers(app: NestExpressApplication): void {
-  app.useBodyParser('json', { limit: FHIR_BODY_LIMIT_BYTES, verify: verifyUtf8, type: (request: IncomingMessage) => isFhir(request) && mediaType(request) === 'application/json' });
   app.useBodyParser('json', { limit: DEFAULT_BODY_LIMIT_BYTES, verify: verifyUtf8, type: (request: IncomingMessage) => !isFhir(request) && /^application\/(?:[\w.-]+\+)?json$/.test(mediaType(request)) });
   app.useBodyParser('urlencoded', { limit: DEFAULT_BODY_LIMIT_BYTES, extended: false, parameterLimit: 100, verify: verifyUtf8 });
   app.use(bodyErrorMiddleware());

@@ -74,7 +74,7 @@ export interface ReadingPartition {
   readonly count: number;
 }
 
-interface ReadingRow {
+export interface ReadingRow {
   id: string;
   patient_id: string;
   device_id: string | null;
@@ -92,7 +92,7 @@ interface ReadingRow {
 /** The channel new readings are announced on (insertBatch, notifyNewReadings). */
 const READINGS_CHANNEL = 'homeward_readings';
 
-const COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key`;
+export const READING_COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key`;
 
 // Buckets are aligned in UTC; weeks start on Monday (2000-01-03 was a Monday, and is also
 // TimescaleDB's default origin for time_bucket), so both engines draw the same buckets.
@@ -201,7 +201,7 @@ export class ReadingRepository {
     const result = await this.db.query<ReadingRow>(
       `SELECT r.* FROM unnest($2::text[]) AS v(vital)
        CROSS JOIN LATERAL (
-         SELECT ${COLUMNS} FROM readings
+         SELECT ${READING_COLUMNS} FROM readings
          WHERE patient_id = $1 AND vital = v.vital AND ($3::timestamptz IS NULL OR measured_at <= $3)
          ORDER BY measured_at DESC, id DESC
          LIMIT 1
@@ -216,7 +216,7 @@ export class ReadingRepository {
   async byIds(patientId: string, ids: readonly string[]): Promise<StoredReading[]> {
     if (ids.length === 0) return [];
     const result = await this.db.query<ReadingRow>(
-      `SELECT ${COLUMNS} FROM readings WHERE patient_id = $1 AND id = ANY ($2::bigint[]) ORDER BY measured_at, id LIMIT 500`,
+      `SELECT ${READING_COLUMNS} FROM readings WHERE patient_id = $1 AND id = ANY ($2::bigint[]) ORDER BY measured_at, id LIMIT 500`,
       [patientId, ids.slice(-500)],
     );
     return result.rows.map(toReading);
@@ -228,7 +228,7 @@ export class ReadingRepository {
     range: { from: Date; to: Date; vitals?: readonly VitalKey[]; limit?: number },
   ): Promise<StoredReading[]> {
     const result = await this.db.query<ReadingRow>(
-      `SELECT ${COLUMNS} FROM readings
+      `SELECT ${READING_COLUMNS} FROM readings
        WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3 AND ($4::text[] IS NULL OR vital = ANY ($4))
        ORDER BY measured_at, id
        LIMIT $5`,
@@ -259,7 +259,7 @@ export class ReadingRepository {
       `WITH after AS (
          SELECT TIMESTAMPTZ 'epoch' + ($5::bigint / 1000000) * INTERVAL '1 second' + ($5::bigint % 1000000) * INTERVAL '1 microsecond' AS at
        )
-       SELECT ${COLUMNS}, (EXTRACT(EPOCH FROM measured_at) * 1000000)::bigint::text AS measured_us
+       SELECT ${READING_COLUMNS}, (EXTRACT(EPOCH FROM measured_at) * 1000000)::bigint::text AS measured_us
        FROM readings
        WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3 AND ($4::text[] IS NULL OR vital = ANY ($4))
          AND ($5::bigint IS NULL OR (measured_at <= (SELECT at FROM after) AND (measured_at < (SELECT at FROM after) OR readings.id < $6::bigint)))
@@ -343,7 +343,7 @@ export class ReadingRepository {
   ): Promise<{ readings: StoredReading[]; cursor: ReadingCursor; heldBack: boolean }> {
     if (partition) return this.partitionAfterCursor(cursor, limit, partition);
     const result = await this.db.query<ReadingRow & { txid: string }>(
-      `SELECT ${COLUMNS}, txid::text AS txid FROM readings
+      `SELECT ${READING_COLUMNS}, txid::text AS txid FROM readings
        WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
        -- The table's columns, not the text aliases above: ordered as text, txid 1000 would come before 999.
        ORDER BY readings.txid, readings.id
@@ -380,7 +380,7 @@ export class ReadingRepository {
     // One statement, so both parts see one snapshot.
     const result = await this.db.query<ReadingRow & { txid: string | null; horizon_txid: string; horizon_id: string }>(
       `WITH mine AS (
-         SELECT ${COLUMNS}, txid AS tx, readings.id AS rid FROM readings
+         SELECT ${READING_COLUMNS}, txid AS tx, readings.id AS rid FROM readings
          WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
            AND homeward_patient_partition(patient_id, $5) = $4
          ORDER BY readings.txid, readings.id
@@ -416,7 +416,7 @@ export class ReadingRepository {
   async withIds(ids: readonly string[]): Promise<StoredReading[]> {
     const valid = ids.filter((id) => /^\d{1,18}$/.test(id)).slice(0, 10);
     if (valid.length === 0) return [];
-    const result = await this.db.query<ReadingRow>(`SELECT ${COLUMNS} FROM readings WHERE id = ANY ($1::bigint[]) ORDER BY measured_at, id`, [valid]);
+    const result = await this.db.query<ReadingRow>(`SELECT ${READING_COLUMNS} FROM readings WHERE id = ANY ($1::bigint[]) ORDER BY measured_at, id`, [valid]);
     return result.rows.map(toReading);
   }
 
@@ -432,7 +432,7 @@ export class ReadingRepository {
   ): Promise<{ readings: StoredReading[]; total: number }> {
     const params = [patientId, query.from ?? null, query.to ?? null, query.vitals ?? null, query.groupedVitals ?? []];
     const matching = `
-      SELECT ${COLUMNS}, readings.id AS rid, CASE WHEN vital = ANY ($5::text[]) THEN 0 ELSE readings.id END AS gid
+      SELECT ${READING_COLUMNS}, readings.id AS rid, CASE WHEN vital = ANY ($5::text[]) THEN 0 ELSE readings.id END AS gid
       FROM readings
       WHERE patient_id = $1 AND ($2::timestamptz IS NULL OR measured_at >= $2) AND ($3::timestamptz IS NULL OR measured_at <= $3)
         AND ($4::text[] IS NULL OR vital = ANY ($4))`;
@@ -457,7 +457,7 @@ export class ReadingRepository {
   }
 }
 
-function toReading(row: ReadingRow): StoredReading {
+export function toReading(row: ReadingRow): StoredReading {
   return {
     id: row.id,
     patientId: row.patient_id,
