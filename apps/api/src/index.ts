@@ -4,3 +4,4 @@ export type { HealthReport } from './app/health/health.controller';
 export { AppModule, type AppModuleOptions } from './app/app.module';
 export * from './app/rules-engine';
 export * from './app/notifications';
+export * from './app/analytics';

@@ -4,6 +4,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/embedde
 import { type ProblemLogger, reportSupervision } from './embedded/supervision.report';
 import { type EnginePreference, migrate } from './migrations/migrator';
 import { AlertRepository, MonitoringRepository } from './repositories/alert.repository';
+import { AnalyticsRepository } from './repositories/analytics.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { DeviceStateRepository } from './repositories/device-state.repository';
 import { EscalationNotificationRepository } from './repositories/escalation-notification.repository';
@@ -32,6 +33,8 @@ export interface Repositories {
   readonly notifications: EscalationNotificationRepository;
   /** Devices' contact and connection state and their malformed frames, for the silence and technical alerts. */
   readonly deviceState: DeviceStateRepository;
+  /** Read-only snapshots of a ward's period for the alert-burden and outcomes reports. */
+  readonly analytics: AnalyticsRepository;
 }
 
 export interface Storage extends Repositories {
@@ -82,6 +85,7 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     partitions: new RulesPartitionRepository(db),
     notifications: new EscalationNotificationRepository(db),
     deviceState: new DeviceStateRepository(db),
+    analytics: new AnalyticsRepository(db, engine),
   };
 }
 
