@@ -1,7 +1,6 @@
 import type { AlertBurdenReport, WardOutcomesReport } from '@homeward/contracts';
-import { aValidNhsNumber, uniqueName } from '@homeward/testing';
 import { type Account, account, request, startApi } from './api-app.fixture';
-import { HAND_WARD_FROM, HAND_WARD_TO, type HandComputedWard, seedHandComputedWard } from './ward-analytics.fixture';
+import { HAND_WARD_FROM, HAND_WARD_TO, type HandComputedWard, aValidNhsNumber, seedHandComputedWard, uniqueName } from '@homeward/testing';
 
 // GET /api/analytics/wards/{id}/alert-burden|outcomes over real HTTP on a real PostgreSQL: ward
 // access, strict queries, CSV export; and the discharge outcome the outcomes report counts.

@@ -1,9 +1,9 @@
 import { PgDatabase, type Storage, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '@homeward/storage';
 import { PgliteDatabase } from '@homeward/storage/pglite';
 import { alertBurdenCsv, wardAnalytics, wardOutcomesCsv } from '../src';
-import { HAND_WARD_FROM, HAND_WARD_NOW, HAND_WARD_TO, type HandComputedWard, seedHandComputedWard } from './ward-analytics.fixture';
+import { HAND_WARD_FROM, HAND_WARD_NOW, HAND_WARD_TO, type HandComputedWard, seedHandComputedWard } from '@homeward/testing';
 
-// The alert-burden and outcomes reports of a small ward worked out by hand (ward-analytics.fixture.ts),
+// The alert-burden and outcomes reports of a small ward worked out by hand (hand-computed-ward.fixture.ts in @homeward/testing),
 // on plain PostgreSQL (reading counts from the readings table) and on TimescaleDB (from the
 // readings_hourly continuous aggregate): the same figures on both.
 describe.each([

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseConfig } from '@homeward/config';
 import type { CliContext, Command } from './cli-context';
+import { analyticsCommand } from './commands/analytics.command';
 import { decodeCommand } from './commands/decode.command';
 import { demoCommand } from './commands/demo.command';
 import { deviceCommand } from './commands/device-add.command';
@@ -25,6 +26,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   rejected: rejectedCommand,
   user: userCommand,
   demo: demoCommand,
+  analytics: analyticsCommand,
 };
 
 function help(out: (text: string) => void): void {

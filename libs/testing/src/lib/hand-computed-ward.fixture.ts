@@ -1,6 +1,6 @@
-import type { AlertOutcome, AlertSeverityBand, DischargeOutcome, Pathway, VitalKey } from '@homeward/domain';
+import type { AlertActor, AlertOutcome, AlertSeverityBand, DischargeOutcome, Pathway, VitalKey } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
-import { aReading, aValidNhsNumber, uniqueName } from '@homeward/testing';
+import { aReading, aValidNhsNumber, uniqueName } from './builders';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -22,7 +22,7 @@ const UNITS: Readonly<Partial<Record<VitalKey, string>>> = { body_weight: 'kg', 
 const VALUES: Readonly<Partial<Record<VitalKey, number>>> = { body_weight: 80, systolic_bp: 130, heart_rate: 70, spo2: 96, body_temperature: 36.8 };
 
 /**
- * A small ward whose figures were worked out by hand (the expectations in ward-analytics.spec.ts
+ * A small ward whose figures were worked out by hand (the expectations in apps/api/test/ward-analytics.spec.ts
  * spell out the arithmetic). Five patients, six admissions in October–November 2026 plus two
  * before, seven alerts of the period plus two that must not count (an earlier one, another ward).
  */
@@ -78,8 +78,8 @@ export async function seedHandComputedWard(storage: Storage): Promise<HandComput
   await refused('2026-11-01T01:00:00Z');
   await refused('2026-09-01T01:00:00Z'); // before the period
 
-  const nurse = { type: 'user' as const, id: nurseId };
-  const system = { type: 'system' as const, id: 'rules-engine' };
+  const nurse: AlertActor = { type: 'user', id: nurseId };
+  const system: AlertActor = { type: 'system', id: 'rules-engine' };
   const raise = async (patientId: string, rule: string, subject: string, severity: AlertSeverityBand, openedAt: string, details: Record<string, unknown> = {}, ward = wardId) => {
     const when = at(openedAt);
     const result = await storage.alerts.raise({
@@ -89,7 +89,7 @@ export async function seedHandComputedWard(storage: Storage): Promise<HandComput
     if (result.kind !== 'raised') throw new Error(`expected a new alert, got ${result.kind}`);
     return { id: result.alert.id, openedAt: when.getTime() };
   };
-  const change = async (alert: { id: string; openedAt: number }, minutes: number, action: 'acknowledge' | 'escalate' | 'resolve', by = nurse, outcome?: AlertOutcome) => {
+  const change = async (alert: { id: string; openedAt: number }, minutes: number, action: 'acknowledge' | 'escalate' | 'resolve', by: AlertActor = nurse, outcome?: AlertOutcome) => {
     const done = await storage.alerts.transition(alert.id, {
       action, by, at: new Date(alert.openedAt + minutes * MINUTE),
       ...(action === 'escalate' ? { reason: 'needs a senior' } : {}),
