@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseConfig } from '@homeward/config';
 import type { CliContext, Command } from './cli-context';
 import { analyticsCommand } from './commands/analytics.command';
+import { backtestCommand } from './commands/backtest.command';
 import { decodeCommand } from './commands/decode.command';
 import { demoCommand } from './commands/demo.command';
 import { deviceCommand } from './commands/device-add.command';
@@ -27,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   user: userCommand,
   demo: demoCommand,
   analytics: analyticsCommand,
+  backtest: backtestCommand,
 };
 
 function help(out: (text: string) => void): void {

@@ -105,6 +105,17 @@ export class AnalyticsRepository {
     });
   }
 
+  /** Alerts of the ward opened in [from, to) that a person or the system resolved, with the patient and first evidence (the backtest's catches). */
+  async resolvedAlerts(wardId: string, from: Date, to: Date): Promise<{ id: string; patientId: string; rule: string; severity: AlertSeverityBand; firstMeasuredAt: Date; outcome: AlertOutcome }[]> {
+    const { rows } = await this.db.query<{ id: string; patient_id: string; rule: string; severity: AlertSeverityBand; first_measured_at: Date; outcome: AlertOutcome }>(
+      `SELECT id, patient_id, rule, severity, first_measured_at, outcome FROM alerts
+       WHERE ward_id = $1 AND opened_at >= $2 AND opened_at < $3 AND state = 'resolved'
+       ORDER BY first_measured_at, id`,
+      [wardId, from, to],
+    );
+    return rows.map((r) => ({ id: r.id, patientId: r.patient_id, rule: r.rule, severity: r.severity, firstMeasuredAt: r.first_measured_at, outcome: r.outcome }));
+  }
+
   private async admissions(tx: SqlClient, wardId: string, from: Date, to: Date): Promise<AnalyticsAdmission[]> {
     const { rows } = await tx.query<{
       id: string;
