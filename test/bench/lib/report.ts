@@ -97,6 +97,16 @@ export function renderReport(report: any): string {
       verdict(d.met),
     ]);
   }
+  if (r.backtest) {
+    const b = r.backtest;
+    rows.push([
+      `backtest replay (${n(b.patients)} patients × ${n(b.days)} days, ${n(b.readings)} readings, two plans)`,
+      `${n(b.replaySeconds)} s; findings ${n(b.findings.current)} stored plans, ${n(b.findings.proposed)} proposed`,
+      'pure replay through evaluatePatientRules; database read not counted',
+      b.target,
+      verdict(b.met),
+    ]);
+  }
   out.push(table(rows));
   if (r.ingest) {
     const cpu = (shares: Record<string, number> | undefined) => Object.entries(shares ?? {}).map(([k, v]) => `${k} ${v} %`).join(', ');

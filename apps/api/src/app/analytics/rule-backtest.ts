@@ -92,8 +92,9 @@ export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned:
     const { admission } = item;
     patientDaysMs += overlapMs(admission.admittedAt, admission.dischargedAt, from, to);
     const stored: StoredCarePlan = { patientId: admission.patientId, pathway: admission.pathway, carePlan: admission.carePlan };
-    current.push(...replay(item.readings, stored, admission, from, to));
-    proposed.push(...(item.proposed ? replay(item.readings, item.proposed, admission, from, to) : replay(item.readings, stored, admission, from, to)));
+    const found = replay(item.readings, stored, admission, from, to);
+    current.push(...found);
+    proposed.push(...(item.proposed ? replay(item.readings, item.proposed, admission, from, to) : found));
   }
   const days = patientDaysMs / DAY_MS;
   const keyOf = (f: Finding) => `${f.patientId}|${f.at}|${f.rule}|${f.subject}|${f.severity}`;
