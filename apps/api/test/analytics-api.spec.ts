@@ -55,6 +55,21 @@ describe('ward analytics API', () => {
     expect(backwards).toMatchObject({ status: 400, body: { code: 'analytics.range-invalid' } });
   });
 
+  it('backtests a proposed care plan for a clinician, and not for a nurse', async () => {
+    const override = { vital: 'spo2', thresholds: [{ direction: 'at-or-below', value: 96, severity: 'low', action: 'Backtest: call the patient.' }], decidedBy: clinician.id, decidedAt: '2026-12-01T09:00:00Z', reason: 'trying a tighter limit', reviewBy: '2027-01-01T00:00:00Z' };
+    const body = { from: HAND_WARD_FROM.toISOString(), to: HAND_WARD_TO.toISOString(), carePlan: { thresholdOverrides: [override] }, pathway: 'copd' };
+    const alertsBefore = await api.storage.db.query('SELECT count(*)::int AS n FROM alerts WHERE ward_id = $1', [ward.wardId]);
+    const run = await request<{ current: { findings: number }; proposed: { findings: number }; catches: { proposedAt: string | null }[] }>(api.url, clinician.token, 'POST', `/api/analytics/wards/${ward.wardId}/backtest`, body);
+    expect(run.status).toBe(200);
+    expect([run.body.current.findings, run.body.proposed.findings]).toEqual([0, 20]);
+    expect(run.body.catches.map((c) => c.proposedAt)).toEqual(['2026-10-22T08:00:00.000Z']);
+    expect((await api.storage.db.query('SELECT count(*)::int AS n FROM alerts WHERE ward_id = $1', [ward.wardId])).rows).toEqual(alertsBefore.rows);
+    const unreadable = await request<{ code: string }>(api.url, clinician.token, 'POST', `/api/analytics/wards/${ward.wardId}/backtest`, { ...body, carePlan: { thresholdOverides: [] } });
+    expect(unreadable).toMatchObject({ status: 400, body: { code: 'backtest.care-plan-unreadable' } });
+    const nurse = await account(api.url, api.storage, 'nurse', { wardIds: [ward.wardId] });
+    expect((await request(api.url, nurse.token, 'POST', `/api/analytics/wards/${ward.wardId}/backtest`, body)).status).toBe(403);
+  });
+
   it('records where a discharged patient went, and refuses an outcome it does not know', async () => {
     const nurse = await account(api.url, api.storage, 'nurse', { wardIds: [ward.wardId] });
     const patient = await api.storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'Dee', familyName: uniqueName('Discharged'), dateOfBirth: '1940-02-02' });

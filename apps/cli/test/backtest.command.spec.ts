@@ -66,8 +66,9 @@ describe('homeward backtest', () => {
   it('refuses a care plan it cannot read, rather than fall back to defaults', async () => {
     const run = await homeward('backtest', '--ward', ward.wardId, '--from', '2026-10-01', '--to', '2026-12-01', '--care-plan', 'typo.json');
     expect(run.code).toBe(2);
-    expect(run.err).toContain('--care-plan: ');
+    expect(run.err).toContain('The care plan cannot be read as it is: ');
     expect(run.err).toContain('thresholdOverides');
+    expect(run.err).toContain('[backtest.care-plan-unreadable]');
     const missing = await homeward('backtest', '--ward', ward.wardId, '--from', '2026-10-01', '--to', '2026-12-01', '--care-plan', 'absent.json');
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('--care-plan: ');

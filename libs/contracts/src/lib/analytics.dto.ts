@@ -1,5 +1,5 @@
-import { IsIn, IsOptional } from 'class-validator';
-import type { DischargeOutcome } from '@homeward/domain';
+import { IsIn, IsObject, IsOptional, Matches } from 'class-validator';
+import { type DischargeOutcome, PATHWAYS } from '@homeward/domain';
 import { IsZonedTimestamp } from './zoned-timestamp';
 
 /** `GET /api/analytics/wards/{wardId}/alert-burden|outcomes?from=&to=[&format=csv]` */
@@ -13,6 +13,27 @@ export class AnalyticsQueryDto {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+}
+
+/** `POST /api/analytics/wards/{wardId}/backtest`: a care plan to try on the ward's past readings (at most 93 days). */
+export class BacktestRequestDto {
+  @IsZonedTimestamp()
+  from!: string;
+
+  @IsZonedTimestamp()
+  to!: string;
+
+  /** As PUT /api/patients/{id}/care-plan takes it. */
+  @IsObject()
+  carePlan!: Record<string, unknown>;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'patientId must be a patient id' })
+  patientId?: string;
+
+  @IsOptional()
+  @IsIn(PATHWAYS as unknown as string[])
+  pathway?: string;
 }
 
 /** One row of a breakdown: a count and its rate per patient-day of the population it belongs to. */

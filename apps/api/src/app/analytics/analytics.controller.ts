@@ -1,12 +1,13 @@
-import { BadRequestException, Controller, Get, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
-import { AnalyticsQueryDto, type AlertBurdenReport, type WardOutcomesReport } from '@homeward/contracts';
-import { CodedFailure } from '@homeward/domain';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { AnalyticsQueryDto, type AlertBurdenReport, BacktestRequestDto, type WardOutcomesReport } from '@homeward/contracts';
+import { CodedFailure, type Pathway } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
 import { alertBurdenCsv, wardOutcomesCsv } from './analytics.csv';
 import { ANALYTICS_CLOCK, type AnalyticsClock } from './analytics.tokens';
 import { wardAnalytics } from './ward-analytics';
+import { wardBacktest } from './ward-backtest';
 
 interface CsvResponse {
   setHeader(name: string, value: string): unknown;
@@ -49,16 +50,48 @@ export class AnalyticsController {
     return query.format === 'csv' ? this.csv(response, `ward-outcomes-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv`, wardOutcomesCsv(report)) : report;
   }
 
-  private async report<K extends 'alert-burden' | 'outcomes'>(kind: K, wardId: string, query: AnalyticsQueryDto, user: SignedInUser, ip: string) {
+  /** What a proposed care plan would have found on the ward's stored readings, beside the stored plans (reads only). Clinicians and admins. */
+  @Roles('clinician', 'admin')
+  @Post('backtest')
+  @HttpCode(200)
+  async backtest(@Param('wardId', new ParseUUIDPipe()) wardId: string, @Body() body: BacktestRequestDto, @CurrentUser() user: SignedInUser, @Ip() ip: string) {
+    this.assertWard(user, wardId);
+    try {
+      const report = await wardBacktest(this.storage, {
+        wardId,
+        from: new Date(body.from),
+        to: new Date(body.to),
+        carePlan: body.carePlan,
+        ...(body.patientId === undefined ? {} : { patientId: body.patientId }),
+        ...(body.pathway === undefined ? {} : { pathway: body.pathway as Pathway }),
+      });
+      await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'analytics.backtest', subjectType: 'ward', subjectId: wardId, ip, details: { from: body.from, to: body.to, patientId: body.patientId ?? null, pathway: body.pathway ?? null } });
+      return report;
+    } catch (error) {
+      throw this.mapped(error);
+    }
+  }
+
+  private assertWard(user: SignedInUser, wardId: string): void {
     if (user.role !== 'admin' && !user.wardIds.includes(wardId)) throw new NotFoundException({ code: 'ward.not-found', message: 'No ward with this id is yours.' });
+  }
+
+  /** Coded failures of the analytics as HTTP answers a caller can read. */
+  private mapped(error: unknown): unknown {
+    if (!(error instanceof CodedFailure)) return error;
+    if (error.error.code === 'ward.not-found') return new NotFoundException({ code: error.error.code, message: error.error.message });
+    if (error.error.code.startsWith('analytics.') || error.error.code.startsWith('backtest.')) return new BadRequestException({ code: error.error.code, message: error.error.message, details: error.error.details });
+    return error;
+  }
+
+  private async report<K extends 'alert-burden' | 'outcomes'>(kind: K, wardId: string, query: AnalyticsQueryDto, user: SignedInUser, ip: string) {
+    this.assertWard(user, wardId);
     try {
       const report = await wardAnalytics(this.storage, kind, { wardId, from: new Date(query.from), to: new Date(query.to), now: this.clock.now() });
       await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: `analytics.${kind}`, subjectType: 'ward', subjectId: wardId, ip, details: { from: query.from, to: query.to, format: query.format ?? 'json' } });
       return report;
     } catch (error) {
-      if (error instanceof CodedFailure && error.error.code === 'ward.not-found') throw new NotFoundException({ code: error.error.code, message: error.error.message });
-      if (error instanceof CodedFailure && error.error.code.startsWith('analytics.')) throw new BadRequestException({ code: error.error.code, message: error.error.message, details: error.error.details });
-      throw error;
+      throw this.mapped(error);
     }
   }
 

@@ -4,3 +4,4 @@ export { alertBurdenReport, ALERT_BURDEN_DEFINITIONS, NO_ACTION_NEEDED_OUTCOMES,
 export { wardOutcomesReport, WARD_OUTCOMES_DEFINITIONS } from './ward-outcomes.report';
 export { alertBurdenCsv, wardOutcomesCsv, toCsv } from './analytics.csv';
 export { CATCH_WINDOW_HOURS, CLINICAL_ACTION_OUTCOMES, ruleBacktest, type BacktestAdmission, type RuleBacktestReport } from './rule-backtest';
+export { BACKTEST_MAX_DAYS, wardBacktest, type WardBacktestRequest } from './ward-backtest';
