@@ -91,7 +91,7 @@ export function renderBacktest(r: RuleBacktestReport, wardName: string): string 
   const severities = [...new Set([...r.current.bySeverity, ...r.proposed.bySeverity].map((x) => x.key))].sort();
   const side = (list: readonly RateRow[], key: string) => list.find((x) => x.key === key);
   const line = (label: string, a: RateRow | undefined, b: RateRow | undefined) =>
-    `    ${label.padEnd(22)} ${String(a?.count ?? 0).padStart(6)} (${figure(a?.perPatientDay ?? null)}/pd)   ${String(b?.count ?? 0).padStart(6)} (${figure(b?.perPatientDay ?? null)}/pd)`;
+    `    ${label.padEnd(22)} ${String(a?.count ?? 0).padStart(6)} (${a ? figure(a.perPatientDay) : '0'}/pd)   ${String(b?.count ?? 0).padStart(6)} (${b ? figure(b.perPatientDay) : '0'}/pd)`;
   return [
     `Backtest, ${wardName}, ${r.from} to ${r.to}: ${r.patientDays} patient-days`,
     `  Rule findings (a rule firing at a reading; not alert episodes)      stored plans      proposed plan`,
@@ -103,7 +103,7 @@ export function renderBacktest(r: RuleBacktestReport, wardName: string): string 
     `  Past alerts resolved as needing clinical action (${r.catches.length}):`,
     ...r.catches.map(
       (c) =>
-        `    ${c.alertId} ${c.rule} (${c.outcome}): stored plans ${c.currentAt ?? 'not found'}, proposed ${c.proposedAt ?? 'MISSED'}${c.shiftHours === null ? '' : c.shiftHours === 0 ? ' (same time)' : ` (${Math.abs(c.shiftHours)} h ${c.shiftHours < 0 ? 'earlier' : 'later'})`}`,
+        `    ${c.alertId} ${c.rule} (${c.outcome}): stored plans ${c.currentAt ?? 'not found'}, proposed ${c.proposedAt ?? (c.currentAt ? 'MISSED' : 'not found')}${c.shiftHours === null ? '' : c.shiftHours === 0 ? ' (same time)' : ` (${Math.abs(c.shiftHours)} h ${c.shiftHours < 0 ? 'earlier' : 'later'})`}`,
     ),
   ].join('\n');
 }
