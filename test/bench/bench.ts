@@ -19,6 +19,7 @@ import { trendsBench } from './trends.bench';
 import { fuzzBench } from './fuzz.bench';
 import { demoDetectionBench } from './demo-detection.bench';
 import { fhirTransactionBench } from './fhir-transaction.bench';
+import { backtestBench } from './backtest.bench';
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -62,6 +63,7 @@ async function main(): Promise<number> {
         if (name === 'fuzz') results['fuzz'] = await fuzzBench(context);
         if (name === 'demo-detection') results['demoDetection'] = await demoDetectionBench(context);
         if (name === 'fhir-transaction') results['fhirTransaction'] = await fhirTransactionBench(context);
+        if (name === 'backtest') results['backtest'] = await backtestBench(context);
       } catch (error) {
         failures[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
         log(`${name} failed: ${failures[name]}`);

@@ -5,3 +5,4 @@ export { AppModule, type AppModuleOptions } from './app/app.module';
 export * from './app/rules-engine';
 export * from './app/notifications';
 export { SystemConditionWatch, type SystemConditionSettings } from './app/system-alerts/system-condition.watch';
+export * from './app/analytics';

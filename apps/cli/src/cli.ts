@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { parseConfig } from '@homeward/config';
 import type { CliContext, Command } from './cli-context';
+import { analyticsCommand } from './commands/analytics.command';
+import { backtestCommand } from './commands/backtest.command';
 import { decodeCommand } from './commands/decode.command';
 import { demoCommand } from './commands/demo.command';
 import { deviceCommand } from './commands/device-add.command';
@@ -25,6 +27,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   rejected: rejectedCommand,
   user: userCommand,
   demo: demoCommand,
+  analytics: analyticsCommand,
+  backtest: backtestCommand,
 };
 
 function help(out: (text: string) => void): void {

@@ -3,6 +3,8 @@ import { api, loadSession, saveSession, whenUnauthorised } from './lib/api-clien
 import type { Me } from './lib/api-types';
 import { type Route, navigate, onLinkClick, parseRoute, useRoute } from './lib/router';
 import { AlertPage } from './pages/alert-page';
+import { AnalyticsBurdenPage } from './pages/analytics-burden-page';
+import { AnalyticsOutcomesPage } from './pages/analytics-outcomes-page';
 import { EntryPage } from './pages/entry-page';
 import { PatientPage } from './pages/patient-page';
 import { PatientsPage } from './pages/patients-page';
@@ -21,6 +23,8 @@ const PAGE_TITLES: Readonly<Record<Route['page'], string>> = {
   alert: 'Alert',
   patient: 'Patient',
   enter: 'Enter a reading',
+  analytics: 'Alert burden',
+  'analytics-outcomes': 'Ward outcomes',
   'not-found': 'Page not found',
 };
 
@@ -76,6 +80,7 @@ export function App() {
           <nav aria-label="Main">
             {me.role !== 'admin' && <a href="/">Worklist</a>}
             <a href="/patients">Patients</a>
+            <a href="/analytics">Analytics</a>
           </nav>
         )}
         {me && (
@@ -111,6 +116,10 @@ function Page({ route, me }: { route: Route; me: Me }) {
       return <PatientPage patientId={route.patientId} me={me} />;
     case 'enter':
       return <EntryPage patientId={route.patientId} me={me} />;
+    case 'analytics':
+    case 'analytics-outcomes':
+      if (me.role === 'patient') return <Redirect to={homePath(me)} />;
+      return route.page === 'analytics' ? <AnalyticsBurdenPage /> : <AnalyticsOutcomesPage />;
     case 'not-found':
       return (
         <>

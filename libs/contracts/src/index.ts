@@ -13,3 +13,4 @@ export * from './lib/trend-query.dto';
 export * from './lib/registry.dto';
 export * from './lib/patient-advice.dto';
 export * from './lib/system-alerts.dto';
+export * from './lib/analytics.dto';

@@ -6,6 +6,7 @@ export { READINESS_TIMEOUT_MS, checkDatabase } from './lib/database-readiness';
 export * from './lib/migrations/migrator';
 export { type RateLimitStoreClient, SIGN_IN_LIMITS_TABLE, rateLimitStoreClient } from './lib/rate-limit.store';
 export * from './lib/repositories/alert.repository';
+export * from './lib/repositories/analytics.repository';
 export * from './lib/repositories/audit-log.repository';
 export * from './lib/repositories/device-state.repository';
 export * from './lib/repositories/escalation-notification.repository';

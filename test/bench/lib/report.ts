@@ -150,6 +150,16 @@ export function figuresTable(report: any): string {
       verdict(f.met),
     ]);
   }
+  if (r.backtest) {
+    const b = r.backtest;
+    rows.push([
+      `backtest replay (${n(b.patients)} patients × ${n(b.days)} days, ${n(b.readings)} readings, two plans)`,
+      `${n(b.replaySeconds)} s; findings ${n(b.findings.current)} stored plans, ${n(b.findings.proposed)} proposed`,
+      'pure replay through evaluatePatientRules; database read not counted',
+      b.target,
+      verdict(b.met),
+    ]);
+  }
   return table(rows);
 }
 

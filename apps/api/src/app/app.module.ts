@@ -27,6 +27,7 @@ import { RulesEngineModule } from './rules-engine/rules-engine.module';
 import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
 import type { RulesEngineOptions } from './rules-engine/rules-engine.options';
 import { NotificationsModule } from './notifications/notifications.module';
+import { AnalyticsModule } from './analytics/analytics.module';
 import type { NotificationOptions } from './notifications/notifications.options';
 import { INGEST, STORAGE } from './tokens';
 import { ProblemFilter } from './http/problem.filter';
@@ -52,7 +53,7 @@ export class AppModule {
   static forRoot(storage: Storage, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [RulesEngineModule.forRoot(storage, options.rulesEngine), ObservabilityModule.forRoot(storage, options.observability), NotificationsModule.forRoot(storage, options.notifications)],
+      imports: [RulesEngineModule.forRoot(storage, options.rulesEngine), ObservabilityModule.forRoot(storage, options.observability), NotificationsModule.forRoot(storage, options.notifications), AnalyticsModule.forRoot(storage)],
       controllers: [
         HealthController,
         AuthController,

@@ -8,6 +8,8 @@ export type Route =
   | { readonly page: 'alert'; readonly alertId: string }
   | { readonly page: 'patient'; readonly patientId: string }
   | { readonly page: 'enter'; readonly patientId: string }
+  | { readonly page: 'analytics' }
+  | { readonly page: 'analytics-outcomes' }
   | { readonly page: 'not-found' };
 
 export function parseRoute(path: string): Route {
@@ -15,6 +17,8 @@ export function parseRoute(path: string): Route {
   if (parts.length === 0) return { page: 'worklist' };
   if (parts[0] === 'sign-in' && parts.length === 1) return { page: 'sign-in' };
   if (parts[0] === 'patients' && parts.length === 1) return { page: 'patients' };
+  if (parts[0] === 'analytics' && parts.length === 1) return { page: 'analytics' };
+  if (parts[0] === 'analytics' && parts[1] === 'outcomes' && parts.length === 2) return { page: 'analytics-outcomes' };
   if (parts[0] === 'alerts' && parts.length === 2 && parts[1]) return { page: 'alert', alertId: parts[1] };
   if (parts[0] === 'patients' && parts[1] && parts.length === 2) return { page: 'patient', patientId: parts[1] };
   if (parts[0] === 'patients' && parts[1] && parts[2] === 'enter' && parts.length === 3) return { page: 'enter', patientId: parts[1] };

@@ -14,7 +14,7 @@ import {
   type ValidationArguments,
   registerDecorator,
 } from 'class-validator';
-import { DEVICE_TYPES, PATHWAYS, ROLES, parseNhsNumber } from '@homeward/domain';
+import { DEVICE_TYPES, DISCHARGE_OUTCOMES, type DischargeOutcome, PATHWAYS, ROLES, parseNhsNumber } from '@homeward/domain';
 import { IsZonedTimestamp } from './zoned-timestamp';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -142,6 +142,11 @@ export class DischargeDto {
   @MinLength(1)
   @MaxLength(2000)
   reason!: string;
+
+  /** Where the patient went (the ward outcomes report); optional so older clients still discharge, shown as "not recorded". */
+  @IsOptional()
+  @IsIn(DISCHARGE_OUTCOMES.filter((o) => o !== 'transferred'), { message: 'outcome must be one of home, hospital-admission, death, other (a transfer is POST /transfer)' })
+  outcome?: Exclude<DischargeOutcome, 'transferred'>;
 }
 
 /** `POST /api/devices`: register a device; its MQTT password is shown once. */

@@ -17,6 +17,14 @@ export const DEVICE_TYPES = [
 ] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
+/**
+ * Where a patient went when discharged from the virtual ward (the ward outcomes report, issue 21):
+ * home (the stay ended as planned), admitted to hospital, died, moved to another virtual ward
+ * (a transfer: never a readmission), or other.
+ */
+export const DISCHARGE_OUTCOMES = ['home', 'hospital-admission', 'death', 'transferred', 'other'] as const;
+export type DischargeOutcome = (typeof DISCHARGE_OUTCOMES)[number];
+
 export interface Ward {
   readonly id: string;
   readonly name: string;

@@ -4,6 +4,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/embedde
 import { type ProblemLogger, reportSupervision } from './embedded/supervision.report';
 import { type EnginePreference, migrate } from './migrations/migrator';
 import { AlertRepository, MonitoringRepository } from './repositories/alert.repository';
+import { AnalyticsRepository } from './repositories/analytics.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { DeviceStateRepository } from './repositories/device-state.repository';
 import { EscalationNotificationRepository } from './repositories/escalation-notification.repository';
@@ -38,6 +39,8 @@ export interface Repositories {
   readonly systemAlerts: SystemAlertRepository;
   /** Readings as FHIR-style results (a BP panel is one): search with snapshot paging, whole panels, same-measurement lookups. */
   readonly observationSearch: ObservationSearchRepository;
+  /** Read-only snapshots of a ward's period for the alert-burden and outcomes reports. */
+  readonly analytics: AnalyticsRepository;
 }
 
 export interface Storage extends Repositories {
@@ -90,6 +93,7 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     deviceState: new DeviceStateRepository(db),
     systemAlerts: new SystemAlertRepository(db),
     observationSearch: new ObservationSearchRepository(db),
+    analytics: new AnalyticsRepository(db, engine),
   };
 }
 

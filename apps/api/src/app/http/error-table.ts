@@ -62,6 +62,8 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'input.too-large': { status: 413, issue: 'too-costly' },
   'input.unsupported-encoding': { status: 415, issue: 'not-supported' },
   'range.*': { status: 400, issue: 'invalid' },
+  'analytics.*': { status: 400, issue: 'invalid' },
+  'backtest.*': { status: 400, issue: 'invalid' },
   'page.bad-cursor': { status: 400, issue: 'invalid' },
   'audit.limit': { status: 400, issue: 'invalid' },
   'rejected-messages.limit': { status: 400, issue: 'invalid' },

@@ -164,7 +164,7 @@ export class PatientsController {
     const current = await this.admitted(id, user);
     if (!(await this.storage.registry.getWard(body.wardId))) throw new CodedFailure({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
     if (current.wardId === body.wardId) throw new CodedFailure({ code: 'patient.already-admitted', message: 'The patient is already on this ward.' });
-    const ended = await this.storage.registry.discharge(current.id, new Date(), `transferred: ${body.reason}`);
+    const ended = await this.storage.registry.discharge(current.id, new Date(), `transferred: ${body.reason}`, 'transferred');
     if (!ended) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
     await this.storage.registry.admit({ patientId: id, wardId: body.wardId, pathway: current.pathway, carePlan: current.carePlan });
     trail.effective().with({ fromWardId: current.wardId, toWardId: body.wardId, reason: body.reason, previousAdmissionId: current.id });
@@ -192,9 +192,9 @@ export class PatientsController {
   @HttpCode(200)
   async discharge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DischargeDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<{ admissionId: string; dischargedAt: Date }> {
     const admission = await this.admitted(id, user);
-    const done = await this.storage.registry.discharge(admission.id, new Date(), body.reason);
+    const done = await this.storage.registry.discharge(admission.id, new Date(), body.reason, body.outcome);
     if (!done?.dischargedAt) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
-    trail.with({ admissionId: admission.id });
+    trail.with({ admissionId: admission.id, outcome: body.outcome ?? null });
     return { admissionId: done.id, dischargedAt: done.dischargedAt };
   }
 

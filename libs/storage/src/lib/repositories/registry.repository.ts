@@ -1,4 +1,4 @@
-import { type Admission, CodedFailure, type Device, type DeviceType, type NhsNumber, type Pathway, type Patient, type Role, type User, type Ward } from '@homeward/domain';
+import { type Admission, CodedFailure, type Device, type DeviceType, type DischargeOutcome, type NhsNumber, type Pathway, type Patient, type Role, type User, type Ward } from '@homeward/domain';
 import { type Database, onlyRow } from '../database';
 
 /**
@@ -156,11 +156,12 @@ export class RegistryRepository {
     return toAdmission(row);
   }
 
-  async discharge(admissionId: string, at: Date, reason: string): Promise<Admission | undefined> {
+  /** Ends an admission; `outcome` (where the patient went) feeds the ward outcomes report, NULL: not recorded. */
+  async discharge(admissionId: string, at: Date, reason: string, outcome?: DischargeOutcome): Promise<Admission | undefined> {
     const { rows } = await this.db.query<AdmissionRow>(
-      `UPDATE admissions SET discharged_at = $2, discharge_reason = $3 WHERE id = $1 AND discharged_at IS NULL
+      `UPDATE admissions SET discharged_at = $2, discharge_reason = $3, discharge_outcome = $4 WHERE id = $1 AND discharged_at IS NULL
        RETURNING ${ADMISSION_COLUMNS}`,
-      [admissionId, at, reason],
+      [admissionId, at, reason, outcome ?? null],
     );
     return rows[0] && toAdmission(rows[0]);
   }

@@ -1,0 +1,174 @@
+import type { RateRow } from '@homeward/contracts';
+import type { Reading } from '@homeward/domain';
+import { type AlertCandidate, type StoredCarePlan, evaluatePatientRules, mapCarePlan, rulesLookBackMs } from '@homeward/rules';
+import type { AnalyticsAdmission } from '@homeward/storage';
+import { DAY_MS, HOUR_MS, countBy, overlapMs, rate } from './analytics-figures';
+
+/** Outcomes that mean a person had to act clinically on the alert: the catches a plan change must not lose. */
+export const CLINICAL_ACTION_OUTCOMES: readonly string[] = ['contacted-patient', 'visit-arranged', 'escalated-to-gp', 'escalated-to-999', 'escalated-to-ward'];
+/** How far either side of a past alert's first evidence a plan's finding still counts as catching it. */
+export const CATCH_WINDOW_HOURS = 72;
+
+/** A past alert of the ward that needed clinical action, as the catch comparison needs it. */
+export interface ActionedAlert {
+  readonly id: string;
+  readonly patientId: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly firstMeasuredAt: Date;
+  readonly outcome: string;
+}
+
+export interface BacktestAdmission {
+  readonly admission: AnalyticsAdmission;
+  /** The patient's stored readings from (period start − the longest look-back) to the period's end. */
+  readonly readings: readonly Reading[];
+  /** The care plan to try for this admission, or undefined to keep the stored one. */
+  readonly proposed: StoredCarePlan | undefined;
+}
+
+export interface FindingKey {
+  /** The moment judged: a reading's measurement time. */
+  readonly at: string;
+  /** Measurement time of the latest evidence behind the finding (an alert's first_measured_at when it opens one). */
+  readonly evidenceAt: string;
+  readonly rule: string;
+  readonly subject: string;
+  readonly severity: string;
+  readonly readingIds: readonly string[];
+}
+
+export interface PlanFindings {
+  readonly findings: number;
+  readonly perPatientDay: number | null;
+  readonly byRule: readonly RateRow[];
+  readonly bySeverity: readonly RateRow[];
+}
+
+export interface CatchComparison {
+  readonly alertId: string;
+  readonly patientId: string;
+  readonly rule: string;
+  readonly outcome: string;
+  readonly liveFirstMeasuredAt: string;
+  /** The first finding of each plan within ±CATCH_WINDOW_HOURS of the alert's first evidence; null: not caught. */
+  readonly currentAt: string | null;
+  readonly proposedAt: string | null;
+  /** proposed − current in hours (negative: earlier); null when either missed. */
+  readonly shiftHours: number | null;
+}
+
+/** Every finding of one plan, for machines (--json) and the equivalence test against the engine's alerts. */
+export interface RuleBacktestReport {
+  readonly from: string;
+  readonly to: string;
+  readonly patientDays: number;
+  readonly current: PlanFindings;
+  readonly proposed: PlanFindings;
+  readonly differences: readonly { readonly patientId: string; readonly appear: readonly FindingKey[]; readonly disappear: readonly FindingKey[] }[];
+  readonly catches: readonly CatchComparison[];
+  readonly findings: { readonly current: readonly (FindingKey & { readonly patientId: string })[]; readonly proposed: readonly (FindingKey & { readonly patientId: string })[] };
+}
+
+interface Finding extends FindingKey {
+  readonly patientId: string;
+  readonly time: number;
+}
+
+/**
+ * Replays stored readings through the live rule code (evaluatePatientRules of @homeward/rules, the
+ * function the engine calls, at each reading's measurement time with the plan's look-back, as the
+ * engine does) under the stored and a proposed care plan, and compares what the rules found. It
+ * counts findings (a rule firing at a reading), not alert episodes: how a finding becomes an alert
+ * also depends on what nurses did with earlier ones, which a replay cannot know. Pure: the caller
+ * reads the snapshot.
+ */
+export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: { from: Date; to: Date }): RuleBacktestReport {
+  const { from, to } = period;
+  let patientDaysMs = 0;
+  const current: Finding[] = [];
+  const proposed: Finding[] = [];
+  for (const item of admissions) {
+    const { admission } = item;
+    patientDaysMs += overlapMs(admission.admittedAt, admission.dischargedAt, from, to);
+    const stored: StoredCarePlan = { patientId: admission.patientId, pathway: admission.pathway, carePlan: admission.carePlan };
+    const found = replay(item.readings, stored, admission, from, to);
+    current.push(...found);
+    proposed.push(...(item.proposed ? replay(item.readings, item.proposed, admission, from, to) : found));
+  }
+  const days = patientDaysMs / DAY_MS;
+  const keyOf = (f: Finding) => `${f.patientId}|${f.at}|${f.rule}|${f.subject}|${f.severity}`;
+  const currentKeys = new Set(current.map(keyOf));
+  const proposedKeys = new Set(proposed.map(keyOf));
+  const patients = [...new Set([...current, ...proposed].map((f) => f.patientId))].sort();
+  const strip = ({ at, evidenceAt, rule, subject, severity, readingIds }: Finding): FindingKey => ({ at, evidenceAt, rule, subject, severity, readingIds });
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    patientDays: Math.round(days * 100) / 100,
+    current: summarise(current, days),
+    proposed: summarise(proposed, days),
+    differences: patients
+      .map((patientId) => ({
+        patientId,
+        appear: proposed.filter((f) => f.patientId === patientId && !currentKeys.has(keyOf(f))).map(strip),
+        disappear: current.filter((f) => f.patientId === patientId && !proposedKeys.has(keyOf(f))).map(strip),
+      }))
+      .filter((d) => d.appear.length + d.disappear.length > 0),
+    findings: { current: current.map((f) => ({ patientId: f.patientId, ...strip(f) })), proposed: proposed.map((f) => ({ patientId: f.patientId, ...strip(f) })) },
+    catches: actioned.filter((a) => CLINICAL_ACTION_OUTCOMES.includes(a.outcome)).map((a) => catchOf(a, current, proposed)),
+  };
+}
+
+/** The plan's findings at every reading's measurement time inside the admission and the period. */
+function replay(readings: readonly Reading[], plan: StoredCarePlan, admission: AnalyticsAdmission, from: Date, to: Date): Finding[] {
+  const { carePlan } = mapCarePlan(plan);
+  const lookBack = rulesLookBackMs(carePlan);
+  const start = Math.max(from.getTime(), admission.admittedAt.getTime());
+  const end = Math.min(to.getTime(), (admission.dischargedAt ?? to).getTime());
+  const sorted = [...readings].sort((a, b) => a.measuredAt.getTime() - b.measuredAt.getTime());
+  const moments = [...new Set(sorted.map((r) => r.measuredAt.getTime()).filter((t) => t >= start && t < end))];
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  let low = 0;
+  let high = 0;
+  for (const moment of moments) {
+    while (low < sorted.length && (sorted[low] as Reading).measuredAt.getTime() < moment - lookBack) low++;
+    while (high < sorted.length && (sorted[high] as Reading).measuredAt.getTime() <= moment) high++;
+    for (const c of evaluatePatientRules(sorted.slice(low, high), carePlan, new Date(moment))) {
+      // The engine drops a candidate it has already proposed (same evidence); so does the replay.
+      const key = `${c.rule}|${c.subject}|${c.severity}|${c.readingIds.join(',')}|${c.measuredAt.getTime()}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(findingOf(c, admission.patientId, moment));
+    }
+  }
+  return findings;
+}
+
+function findingOf(c: AlertCandidate, patientId: string, moment: number): Finding {
+  return { patientId, time: moment, at: new Date(moment).toISOString(), evidenceAt: c.measuredAt.toISOString(), rule: c.rule, subject: c.subject, severity: c.severity, readingIds: c.readingIds };
+}
+
+function summarise(findings: readonly Finding[], days: number): PlanFindings {
+  const rows = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count, perPatientDay: rate(count, days) }));
+  return { findings: findings.length, perPatientDay: rate(findings.length, days), byRule: rows(countBy(findings, (f) => f.rule)), bySeverity: rows(countBy(findings, (f) => f.severity)) };
+}
+
+function catchOf(alert: ActionedAlert, current: readonly Finding[], proposed: readonly Finding[]): CatchComparison {
+  const centre = alert.firstMeasuredAt.getTime();
+  const first = (findings: readonly Finding[]) =>
+    findings.filter((f) => f.patientId === alert.patientId && Math.abs(f.time - centre) <= CATCH_WINDOW_HOURS * HOUR_MS).reduce<number | null>((min, f) => (min === null || f.time < min ? f.time : min), null);
+  const c = first(current);
+  const p = first(proposed);
+  return {
+    alertId: alert.id,
+    patientId: alert.patientId,
+    rule: alert.rule,
+    outcome: alert.outcome,
+    liveFirstMeasuredAt: alert.firstMeasuredAt.toISOString(),
+    currentAt: c === null ? null : new Date(c).toISOString(),
+    proposedAt: p === null ? null : new Date(p).toISOString(),
+    shiftHours: c === null || p === null ? null : Math.round(((p - c) / HOUR_MS) * 10) / 10,
+  };
+}

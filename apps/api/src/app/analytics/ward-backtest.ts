@@ -1,0 +1,52 @@
+import { CodedFailure, type Pathway } from '@homeward/domain';
+import { mapCarePlan, rulesLookBackMs } from '@homeward/rules';
+import type { Storage } from '@homeward/storage';
+import { DAY_MS } from './analytics-figures';
+import { type BacktestAdmission, type RuleBacktestReport, ruleBacktest } from './rule-backtest';
+
+/** A quarter: the window a clinician tries a change on ("last month", "last quarter"). */
+export const BACKTEST_MAX_DAYS = 93;
+
+export interface WardBacktestRequest {
+  readonly wardId: string;
+  readonly from: Date;
+  readonly to: Date;
+  /** The care plan to try, as stored plans are written (PUT /api/patients/{id}/care-plan). */
+  readonly carePlan: Readonly<Record<string, unknown>>;
+  /** Whose plan is replaced: one patient, the patients of one pathway, or (neither) the whole ward. */
+  readonly patientId?: string;
+  readonly pathway?: Pathway;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The use case behind `homeward backtest` and POST /api/analytics/wards/{id}/backtest: check the
+ * request, read the ward's admissions, their readings (with the plans' look-back before the period)
+ * and the past resolved alerts, and replay (rule-backtest.ts). Reads only.
+ */
+export async function wardBacktest(storage: Pick<Storage, 'analytics' | 'readings'>, request: WardBacktestRequest): Promise<RuleBacktestReport & { readonly wardId: string; readonly wardName: string }> {
+  const { wardId, from, to, carePlan } = request;
+  if (!(from < to)) throw new CodedFailure({ code: 'analytics.range-invalid', message: 'from must be before to.', details: {} });
+  if (to.getTime() - from.getTime() > BACKTEST_MAX_DAYS * DAY_MS) {
+    throw new CodedFailure({ code: 'analytics.range-too-long', message: `A backtest covers at most ${BACKTEST_MAX_DAYS} days.`, details: { maxDays: BACKTEST_MAX_DAYS } });
+  }
+  // The engine would fall back to defaults for a part it cannot read: refuse instead, as the care-plan endpoint does.
+  const unread = mapCarePlan({ patientId: 'backtest', pathway: request.pathway ?? 'general', carePlan }).problems;
+  if (unread.length > 0) throw new CodedFailure({ code: 'backtest.care-plan-unreadable', message: `The care plan cannot be read as it is: ${unread.join('; ')}.`, details: { problems: unread } });
+  const snapshot = await storage.analytics.wardSnapshot(wardId, from, to);
+  if (!snapshot) throw new CodedFailure({ code: 'ward.not-found', message: `There is no ward ${wardId}.`, details: { wardId } });
+  const selected = snapshot.admissions.filter((a) => (request.patientId === undefined || a.patientId === request.patientId) && (request.pathway === undefined || a.pathway === request.pathway));
+  const admissions: BacktestAdmission[] = [];
+  for (const [i, admission] of selected.entries()) {
+    const proposed = { patientId: admission.patientId, pathway: admission.pathway, carePlan };
+    const lookBack = Math.max(rulesLookBackMs(mapCarePlan(admission).carePlan), rulesLookBackMs(mapCarePlan(proposed).carePlan));
+    const start = Math.max(from.getTime(), admission.admittedAt.getTime()) - lookBack;
+    const end = Math.min(to.getTime(), (admission.dischargedAt ?? to).getTime());
+    const readings = await storage.readings.inRange(admission.patientId, { from: new Date(start), to: new Date(end), limit: 1_000_000 });
+    admissions.push({ admission, readings, proposed });
+    request.onProgress?.(i + 1, selected.length);
+  }
+  const patients = new Set(selected.map((a) => a.patientId));
+  const actioned = (await storage.analytics.resolvedAlerts(wardId, from, to)).filter((a) => patients.has(a.patientId));
+  return { wardId, wardName: snapshot.wardName, ...ruleBacktest(admissions, actioned, { from, to }) };
+}

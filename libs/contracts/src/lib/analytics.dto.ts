@@ -1,0 +1,148 @@
+import { IsIn, IsObject, IsOptional, Matches } from 'class-validator';
+import { type DischargeOutcome, PATHWAYS } from '@homeward/domain';
+import { IsZonedTimestamp } from './zoned-timestamp';
+
+/** `GET /api/analytics/wards/{wardId}/alert-burden|outcomes?from=&to=[&format=csv]` */
+export class AnalyticsQueryDto {
+  @IsZonedTimestamp()
+  from!: string;
+
+  @IsZonedTimestamp()
+  to!: string;
+
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+/** `POST /api/analytics/wards/{wardId}/backtest`: a care plan to try on the ward's past readings (at most 93 days). */
+export class BacktestRequestDto {
+  @IsZonedTimestamp()
+  from!: string;
+
+  @IsZonedTimestamp()
+  to!: string;
+
+  /** As PUT /api/patients/{id}/care-plan takes it. */
+  @IsObject()
+  carePlan!: Record<string, unknown>;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'patientId must be a patient id' })
+  patientId?: string;
+
+  @IsOptional()
+  @IsIn(PATHWAYS as unknown as string[])
+  pathway?: string;
+}
+
+/** One row of a breakdown: a count and its rate per patient-day of the population it belongs to. */
+export interface RateRow {
+  readonly key: string;
+  readonly count: number;
+  readonly perPatientDay: number | null;
+}
+
+/** p50/p90 in minutes over the alerts that reached the step (linear interpolation, as percentile_cont). */
+export interface DurationSummary {
+  readonly count: number;
+  readonly p50Minutes: number | null;
+  readonly p90Minutes: number | null;
+}
+
+export interface AdherenceRow {
+  readonly key: string;
+  readonly expected: number;
+  readonly received: number;
+  /** Readings counted towards the expected ones (at most `expected` per patient and vital). */
+  readonly counted: number;
+  /** counted / expected; null when nothing was expected. */
+  readonly adherence: number | null;
+}
+
+export interface DeviceModelProblems {
+  readonly model: string;
+  readonly deviceType: string;
+  readonly devices: number;
+  readonly technicalAlerts: number;
+  readonly byRule: readonly { readonly rule: string; readonly count: number }[];
+  readonly rejectedMessages: number;
+}
+
+export interface AlertBurdenReport {
+  readonly wardId: string;
+  readonly wardName: string;
+  readonly from: string;
+  readonly to: string;
+  readonly generatedAt: string;
+  /** Where reading counts came from: the readings_hourly continuous aggregate (TimescaleDB) or the readings table. */
+  readonly readingSource: 'continuous-aggregate' | 'readings-table';
+  readonly patientDays: number;
+  readonly patients: number;
+  readonly alerts: {
+    readonly total: number;
+    readonly perPatientDay: number | null;
+    readonly byKind: readonly RateRow[];
+    readonly byRule: readonly RateRow[];
+    readonly bySeverity: readonly RateRow[];
+    /** Per patient-day of that pathway's patients. */
+    readonly byPathway: readonly RateRow[];
+  };
+  readonly response: {
+    readonly acknowledge: DurationSummary;
+    readonly resolve: DurationSummary;
+  };
+  readonly escalations: {
+    readonly alertsEscalated: number;
+    readonly byTimer: number;
+    readonly byPerson: number;
+  };
+  readonly resolutions: {
+    readonly resolvedByPerson: number;
+    readonly noActionNeeded: number;
+    readonly noActionNeededShare: number | null;
+    readonly byOutcome: readonly { readonly key: string; readonly count: number }[];
+  };
+  readonly adherence: {
+    readonly overall: AdherenceRow;
+    readonly byVital: readonly AdherenceRow[];
+    readonly byPathway: readonly AdherenceRow[];
+  };
+  readonly silence: {
+    readonly episodes: number;
+    readonly byRule: readonly RateRow[];
+  };
+  readonly technicalByDeviceModel: readonly DeviceModelProblems[];
+  readonly definitions: readonly AnalyticsDefinition[];
+}
+
+export interface AnalyticsDefinition {
+  readonly term: string;
+  readonly meaning: string;
+}
+
+export type DischargeOutcomeColumn = DischargeOutcome | 'not-recorded';
+
+export interface WardOutcomeMonth {
+  /** YYYY-MM (UTC). */
+  readonly month: string;
+  readonly patientDays: number;
+  readonly admissions: number;
+  readonly discharges: number;
+  readonly dischargeOutcomes: Readonly<Record<DischargeOutcomeColumn, number>>;
+  /** Alerts resolved this month as escalated to 999 or to a hospital ward, and to the GP. */
+  readonly escalationsToHospitalOrUrgentCare: number;
+  readonly escalationsToGp: number;
+  readonly lengthOfStay: { readonly discharges: number; readonly meanDays: number | null; readonly medianDays: number | null };
+  readonly readmissionsWithin30Days: number;
+}
+
+export interface WardOutcomesReport {
+  readonly wardId: string;
+  readonly wardName: string;
+  readonly from: string;
+  readonly to: string;
+  readonly generatedAt: string;
+  readonly months: readonly WardOutcomeMonth[];
+  readonly definitions: readonly AnalyticsDefinition[];
+}

@@ -1,0 +1,251 @@
+import type { AlertOutcome, AlertSeverityBand, DischargeOutcome, Pathway } from '@homeward/domain';
+import type { Database, SqlClient, StorageEngine } from '../database';
+
+/** An admission that overlaps the period, with the care plan as stored (expected readings). */
+export interface AnalyticsAdmission {
+  readonly id: string;
+  readonly patientId: string;
+  readonly pathway: Pathway;
+  readonly carePlan: Readonly<Record<string, unknown>>;
+  readonly admittedAt: Date;
+  readonly dischargedAt: Date | null;
+  readonly dischargeOutcome: DischargeOutcome | null;
+  /** The patient's previous discharge from this ward before this admission, and its outcome (readmissions). */
+  readonly previousDischargeAt: Date | null;
+  readonly previousDischargeOutcome: DischargeOutcome | null;
+}
+
+/** One alert opened in the period, with the facts of its handling read from its event history. */
+export interface AnalyticsAlert {
+  readonly id: string;
+  readonly rule: string;
+  readonly severity: AlertSeverityBand;
+  readonly technical: boolean;
+  /** The pathway of the admission the patient was on when it opened (null: none found). */
+  readonly pathway: Pathway | null;
+  readonly deviceId: string | null;
+  readonly openedAt: Date;
+  /** The first acknowledgement or resolution by a person. */
+  readonly firstResponseAt: Date | null;
+  readonly resolvedAt: Date | null;
+  readonly resolvedByPerson: boolean;
+  readonly outcome: AlertOutcome | null;
+  readonly escalatedByTimer: number;
+  readonly escalatedByPerson: number;
+}
+
+/** Readings of one vital measured during one admission's hours inside the period. */
+export interface AdmissionReadingCount {
+  readonly admissionId: string;
+  readonly vital: string;
+  readonly readings: number;
+}
+
+export interface AnalyticsDevice {
+  readonly id: string;
+  readonly type: string;
+  readonly model: string | null;
+  readonly rejectedMessages: number;
+}
+
+/** Alerts resolved in a month (UTC) by outcome, for the outcomes report. */
+export interface MonthlyOutcomeCount {
+  readonly month: string;
+  readonly outcome: AlertOutcome;
+  readonly alerts: number;
+}
+
+export interface WardAnalyticsSnapshot {
+  readonly wardName: string;
+  readonly admissions: readonly AnalyticsAdmission[];
+  readonly alerts: readonly AnalyticsAlert[];
+  readonly readingCounts: readonly AdmissionReadingCount[];
+  readonly readingSource: 'continuous-aggregate' | 'readings-table';
+  readonly devices: readonly AnalyticsDevice[];
+  readonly resolvedByMonth: readonly MonthlyOutcomeCount[];
+}
+
+/**
+ * What the alert-burden and ward-outcomes reports are computed from (issue 21), read for one ward
+ * and period [from, to) in one REPEATABLE READ transaction, so every figure comes from the same
+ * snapshot. The figures themselves are computed in pure code (apps/api analytics); this only reads.
+ *
+ * Reading counts come from the readings_hourly continuous aggregate on TimescaleDB and from the
+ * readings table on plain PostgreSQL, by the same definition on both: a reading counts for an
+ * admission when the hour it was measured in starts inside the admission's hours in the period,
+ * the start rounded down to the hour (time_bucket's and date_trunc's hours are the same in UTC).
+ */
+export class AnalyticsRepository {
+  constructor(
+    private readonly db: Database,
+    private readonly engine: StorageEngine,
+  ) {}
+
+  /** undefined when the ward does not exist. */
+  async wardSnapshot(wardId: string, from: Date, to: Date): Promise<WardAnalyticsSnapshot | undefined> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const ward = (await tx.query<{ name: string }>('SELECT name FROM wards WHERE id = $1', [wardId])).rows[0];
+      if (!ward) return undefined;
+      const admissions = await this.admissions(tx, wardId, from, to);
+      const alerts = await this.alerts(tx, wardId, from, to);
+      const readingCounts = await this.readingCounts(tx, wardId, from, to);
+      const deviceIds = [...new Set(alerts.flatMap((a) => (a.deviceId ? [a.deviceId] : [])))];
+      const devices = await this.devices(tx, [...new Set(admissions.map((a) => a.patientId))], deviceIds, from, to);
+      const resolvedByMonth = await this.resolvedByMonth(tx, wardId, from, to);
+      return {
+        wardName: ward.name,
+        admissions,
+        alerts,
+        readingCounts,
+        readingSource: this.engine === 'timescale' ? 'continuous-aggregate' : 'readings-table',
+        devices,
+        resolvedByMonth,
+      };
+    });
+  }
+
+  /** Alerts of the ward opened in [from, to) that a person or the system resolved, with the patient and first evidence (the backtest's catches). */
+  async resolvedAlerts(wardId: string, from: Date, to: Date): Promise<{ id: string; patientId: string; rule: string; severity: AlertSeverityBand; firstMeasuredAt: Date; outcome: AlertOutcome }[]> {
+    const { rows } = await this.db.query<{ id: string; patient_id: string; rule: string; severity: AlertSeverityBand; first_measured_at: Date; outcome: AlertOutcome }>(
+      `SELECT id, patient_id, rule, severity, first_measured_at, outcome FROM alerts
+       WHERE ward_id = $1 AND opened_at >= $2 AND opened_at < $3 AND state = 'resolved'
+       ORDER BY first_measured_at, id`,
+      [wardId, from, to],
+    );
+    return rows.map((r) => ({ id: r.id, patientId: r.patient_id, rule: r.rule, severity: r.severity, firstMeasuredAt: r.first_measured_at, outcome: r.outcome }));
+  }
+
+  private async admissions(tx: SqlClient, wardId: string, from: Date, to: Date): Promise<AnalyticsAdmission[]> {
+    const { rows } = await tx.query<{
+      id: string;
+      patient_id: string;
+      pathway: Pathway;
+      care_plan: Record<string, unknown>;
+      admitted_at: Date;
+      discharged_at: Date | null;
+      discharge_outcome: DischargeOutcome | null;
+      previous_discharged_at: Date | null;
+      previous_outcome: DischargeOutcome | null;
+    }>(
+      `SELECT a.id, a.patient_id, a.pathway, a.care_plan, a.admitted_at, a.discharged_at, a.discharge_outcome,
+              p.discharged_at AS previous_discharged_at, p.discharge_outcome AS previous_outcome
+       FROM admissions a
+       LEFT JOIN LATERAL (
+         SELECT discharged_at, discharge_outcome FROM admissions p
+         WHERE p.patient_id = a.patient_id AND p.ward_id = a.ward_id AND p.id <> a.id AND p.discharged_at <= a.admitted_at
+         ORDER BY p.discharged_at DESC LIMIT 1
+       ) p ON true
+       WHERE a.ward_id = $1 AND a.admitted_at < $3 AND (a.discharged_at IS NULL OR a.discharged_at >= $2)
+       ORDER BY a.admitted_at, a.id`,
+      [wardId, from, to],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      patientId: r.patient_id,
+      pathway: r.pathway,
+      carePlan: r.care_plan,
+      admittedAt: r.admitted_at,
+      dischargedAt: r.discharged_at,
+      dischargeOutcome: r.discharge_outcome,
+      previousDischargeAt: r.previous_discharged_at,
+      previousDischargeOutcome: r.previous_outcome,
+    }));
+  }
+
+  private async alerts(tx: SqlClient, wardId: string, from: Date, to: Date): Promise<AnalyticsAlert[]> {
+    const { rows } = await tx.query<{
+      id: string;
+      rule: string;
+      severity: AlertSeverityBand;
+      technical: boolean;
+      pathway: Pathway | null;
+      device_id: string | null;
+      opened_at: Date;
+      first_response_at: Date | null;
+      resolved_at: Date | null;
+      resolved_by_person: boolean;
+      outcome: AlertOutcome | null;
+      escalated_by_timer: string;
+      escalated_by_person: string;
+    }>(
+      `SELECT a.id, a.rule, a.severity, coalesce(a.details ->> 'technical' = 'true', false) AS technical, ad.pathway,
+              a.details ->> 'deviceId' AS device_id, a.opened_at, a.resolved_at, a.outcome,
+              e.first_response_at, coalesce(e.resolved_by_person, false) AS resolved_by_person,
+              coalesce(e.escalated_by_timer, 0) AS escalated_by_timer, coalesce(e.escalated_by_person, 0) AS escalated_by_person
+       FROM alerts a
+       LEFT JOIN LATERAL (
+         SELECT pathway FROM admissions ad
+         WHERE ad.patient_id = a.patient_id AND ad.ward_id = a.ward_id AND ad.admitted_at <= a.opened_at
+         ORDER BY ad.admitted_at DESC LIMIT 1
+       ) ad ON true
+       LEFT JOIN LATERAL (
+         SELECT min(at) FILTER (WHERE actor_type = 'user' AND kind IN ('acknowledged', 'resolved')) AS first_response_at,
+                bool_or(actor_type = 'user' AND kind = 'resolved') AS resolved_by_person,
+                count(*) FILTER (WHERE kind = 'escalated' AND actor_type = 'system') AS escalated_by_timer,
+                count(*) FILTER (WHERE kind = 'escalated' AND actor_type = 'user') AS escalated_by_person
+         FROM alert_events ev WHERE ev.alert_id = a.id
+       ) e ON true
+       WHERE a.ward_id = $1 AND a.opened_at >= $2 AND a.opened_at < $3
+       ORDER BY a.opened_at, a.id`,
+      [wardId, from, to],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      rule: r.rule,
+      severity: r.severity,
+      technical: r.technical,
+      pathway: r.pathway,
+      deviceId: r.device_id,
+      openedAt: r.opened_at,
+      firstResponseAt: r.first_response_at,
+      resolvedAt: r.resolved_at,
+      resolvedByPerson: r.resolved_by_person,
+      outcome: r.outcome,
+      escalatedByTimer: Number(r.escalated_by_timer),
+      escalatedByPerson: Number(r.escalated_by_person),
+    }));
+  }
+
+  private async readingCounts(tx: SqlClient, wardId: string, from: Date, to: Date): Promise<AdmissionReadingCount[]> {
+    // The admission's hours inside the period; the same bounds on both engines.
+    const spans = `SELECT id, patient_id, date_trunc('hour', greatest(admitted_at, $2::timestamptz)) AS span_from,
+                          least(coalesce(discharged_at, $3::timestamptz), $3::timestamptz) AS span_to
+                   FROM admissions WHERE ward_id = $1 AND admitted_at < $3 AND (discharged_at IS NULL OR discharged_at >= $2)`;
+    const sql =
+      this.engine === 'timescale'
+        ? `WITH spans AS (${spans})
+           SELECT s.id AS admission_id, h.vital, sum(h.n)::bigint AS readings
+           FROM spans s JOIN readings_hourly h ON h.patient_id = s.patient_id AND h.bucket >= s.span_from AND h.bucket < s.span_to
+           GROUP BY s.id, h.vital`
+        : `WITH spans AS (${spans})
+           SELECT s.id AS admission_id, r.vital, count(*)::bigint AS readings
+           FROM spans s JOIN readings r ON r.patient_id = s.patient_id AND r.measured_at >= s.span_from AND date_trunc('hour', r.measured_at) < s.span_to
+           GROUP BY s.id, r.vital`;
+    const { rows } = await tx.query<{ admission_id: string; vital: string; readings: string }>(sql, [wardId, from, to]);
+    return rows.map((r) => ({ admissionId: r.admission_id, vital: r.vital, readings: Number(r.readings) }));
+  }
+
+  /** Devices of the ward's patients in the period and any device a technical alert named, with their refused messages. */
+  private async devices(tx: SqlClient, patientIds: readonly string[], alertDeviceIds: readonly string[], from: Date, to: Date): Promise<AnalyticsDevice[]> {
+    const { rows } = await tx.query<{ id: string; type: string; model: string | null; rejected: string }>(
+      `SELECT d.id, d.type, d.model,
+              (SELECT count(*) FROM rejected_messages m WHERE m.device_id = d.id AND m.received_at >= $3 AND m.received_at < $4) AS rejected
+       FROM devices d
+       WHERE d.patient_id = ANY($1::uuid[]) OR d.id::text = ANY($2::text[])
+       ORDER BY d.id`,
+      [patientIds, alertDeviceIds, from, to],
+    );
+    return rows.map((r) => ({ id: r.id, type: r.type, model: r.model, rejectedMessages: Number(r.rejected) }));
+  }
+
+  private async resolvedByMonth(tx: SqlClient, wardId: string, from: Date, to: Date): Promise<MonthlyOutcomeCount[]> {
+    const { rows } = await tx.query<{ month: string; outcome: AlertOutcome; alerts: string }>(
+      `SELECT to_char(date_trunc('month', resolved_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, outcome, count(*) AS alerts
+       FROM alerts WHERE ward_id = $1 AND state = 'resolved' AND resolved_at >= $2 AND resolved_at < $3
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [wardId, from, to],
+    );
+    return rows.map((r) => ({ month: r.month, outcome: r.outcome, alerts: Number(r.alerts) }));
+  }
+}
