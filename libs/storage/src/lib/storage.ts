@@ -5,12 +5,14 @@ import { type ProblemLogger, reportSupervision } from './embedded/supervision.re
 import { type EnginePreference, migrate } from './migrations/migrator';
 import { AlertRepository, MonitoringRepository } from './repositories/alert.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
+import { CarerRepository } from './repositories/carer.repository';
 import { DeviceStateRepository } from './repositories/device-state.repository';
 import { EscalationNotificationRepository } from './repositories/escalation-notification.repository';
 import { ReadingRepository } from './repositories/reading.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { RejectedMessageRepository } from './repositories/rejected-message.repository';
 import { RulesPartitionRepository } from './repositories/rules-partition.repository';
+import { SmsMessageRepository } from './repositories/sms-message.repository';
 
 export interface StorageInfo {
   readonly mode: DatabaseMode;
@@ -32,6 +34,10 @@ export interface Repositories {
   readonly notifications: EscalationNotificationRepository;
   /** Devices' contact and connection state and their malformed frames, for the silence and technical alerts. */
   readonly deviceState: DeviceStateRepository;
+  /** Phone numbers and the texts in and out (readings, replies, reminders) with their delivery receipts. */
+  readonly sms: SmsMessageRepository;
+  /** Carers and their consent- or best-interest-based links to patients. */
+  readonly carers: CarerRepository;
 }
 
 export interface Storage extends Repositories {
@@ -82,6 +88,8 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     partitions: new RulesPartitionRepository(db),
     notifications: new EscalationNotificationRepository(db),
     deviceState: new DeviceStateRepository(db),
+    sms: new SmsMessageRepository(db),
+    carers: new CarerRepository(db),
   };
 }
 
