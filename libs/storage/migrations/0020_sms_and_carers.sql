@@ -11,6 +11,11 @@ ALTER TABLE rejected_messages ADD CONSTRAINT rejected_messages_source_check CHEC
 ALTER TABLE users DROP CONSTRAINT users_role_check;
 ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role IN ('patient', 'nurse', 'clinician', 'admin', 'carer'));
 
+-- A carer's proxy actions are audited as the carer's own ("carer X for patient Y"), also when the
+-- carer texts in and has no sign-in.
+ALTER TABLE audit_log DROP CONSTRAINT audit_log_actor_type_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_actor_type_check CHECK (actor_type IN ('user', 'device', 'system', 'carer'));
+
 CREATE TABLE carers (
   id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   display_name  text NOT NULL CHECK (length(btrim(display_name)) > 0 AND length(display_name) <= 200),
