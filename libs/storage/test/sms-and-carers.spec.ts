@@ -1,4 +1,5 @@
-import { aValidNhsNumber, uniqueName } from '@homeward/testing';
+import { randomUUID } from 'node:crypto';
+import { type NhsNumber, nhsCheckDigit } from '@homeward/domain';
 import { type Storage, PgDatabase, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '../src';
 import { PgliteDatabase } from '../src/pglite';
 
@@ -29,6 +30,16 @@ const engines: Array<[string, () => Promise<{ storage: Storage; dispose: () => P
   ],
 ];
 
+let serial = 0;
+/** Each engine's database is fresh, so a counter in the 999 test range never collides. */
+function testNhsNumber(): NhsNumber {
+  for (;;) {
+    const nine = `999${String(++serial).padStart(6, '0')}`;
+    const check = nhsCheckDigit(nine);
+    if (check !== undefined) return `${nine}${check}` as NhsNumber;
+  }
+}
+
 describe.each(engines)('SMS and carers storage on %s', (_name, open) => {
   let storage: Storage;
   let dispose: () => Promise<void>;
@@ -37,13 +48,13 @@ describe.each(engines)('SMS and carers storage on %s', (_name, open) => {
 
   beforeAll(async () => {
     ({ storage, dispose } = await open());
-    wardId = (await storage.registry.createWard(uniqueName('sms-ward'))).id;
+    wardId = (await storage.registry.createWard(`sms-ward-${randomUUID()}`)).id;
   });
   afterAll(async () => dispose?.());
 
   const nextNumber = () => `+4477009${String(Date.now() % 100000).padStart(5, '0')}${String(++seq).padStart(2, '0')}`.slice(0, 16);
   const admitted = async () => {
-    const patient = await storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'Ada', familyName: 'Text', dateOfBirth: '1940-02-03' });
+    const patient = await storage.registry.createPatient({ nhsNumber: testNhsNumber(), givenName: 'Ada', familyName: 'Text', dateOfBirth: '1940-02-03' });
     const admission = await storage.registry.admit({ patientId: patient.id, wardId, pathway: 'heart-failure' });
     return { patientId: patient.id, admissionId: admission.id };
   };
@@ -83,7 +94,7 @@ describe.each(engines)('SMS and carers storage on %s', (_name, open) => {
   it('ends carer links at discharge, and a best-interest link needs the deciding clinician', async () => {
     const { patientId, admissionId } = await admitted();
     const carer = await storage.carers.create({ displayName: 'Sam Proxy' });
-    const clinician = await storage.registry.createUser({ email: `${uniqueName('dr')}@example.nhs.uk`, displayName: 'Dr Who', role: 'clinician' });
+    const clinician = await storage.registry.createUser({ email: `dr-${randomUUID()}@example.nhs.uk`, displayName: 'Dr Who', role: 'clinician' });
     await expect(storage.carers.link({ carerId: carer.id, patientId, basis: 'best-interest', decidedOn: '2026-11-30', reason: 'Lacks capacity to manage readings', at: new Date() })).rejects.toThrow();
     const link = await storage.carers.link({ carerId: carer.id, patientId, basis: 'best-interest', decidedOn: '2026-11-30', reason: 'Lacks capacity to manage readings', decidedBy: clinician.id, at: new Date() });
     expect(link).toMatchObject({ basis: 'best-interest', decidedOn: '2026-11-30', decidedBy: clinician.id, endedAt: null });

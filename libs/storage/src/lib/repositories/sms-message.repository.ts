@@ -102,6 +102,12 @@ export class SmsMessageRepository {
     return result.rowCount > 0;
   }
 
+  /** Outgoing texts not yet submitted, oldest first (an outbox resuming after a restart). */
+  async queued(limit: number): Promise<SmsMessage[]> {
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM sms_messages WHERE direction = 'out' AND status = 'queued' ORDER BY id LIMIT $1`, [limit]);
+    return rows.map(toMessage);
+  }
+
   /** Newest first, for one patient or one number. */
   async list(filter: { patientId?: string; number?: string; limit?: number }): Promise<SmsMessage[]> {
     const { rows } = await this.db.query<Row>(
