@@ -137,10 +137,14 @@ it('takes a linked carer\'s readings for the patient, flagged and audited as "ca
 it('reconnects on its own after the link drops, and sends what was queued meanwhile', async () => {
   const { address } = await textingPatient();
   const bindsBefore = smsc.binds;
+  const refusedBefore = smsc.refusedBinds;
+  smsc.refuseBinds = true; // the SMSC is down for a while: the gateway keeps trying
   smsc.dropAll();
-  await eventually(() => !gateway.sms?.link.isBound(), 'the gateway to notice the drop');
+  await eventually(() => !gateway.sms?.link.isBound() && smsc.refusedBinds > refusedBefore, 'the gateway to notice the drop and try again');
   // A reply queued while the link is down waits for the next bind.
   await gateway.sms?.outbox.send({ number: `+${address}`, body: 'queued while down', kind: 'reply' });
+  expect(smsc.submitted.filter((s) => s.to === address)).toEqual([]);
+  smsc.refuseBinds = false;
   await eventually(() => smsc.binds > bindsBefore && smsc.linksBound === 1, 'the gateway to bind again');
   expect((await replyTo(address)).text).toBe('queued while down');
   expect(await smsc.deliver(address, 'temp 38.2')).toBe(0);

@@ -18,6 +18,8 @@ export class SmscSimulator {
   readonly submitted: SubmittedText[] = [];
   binds = 0;
   refusedBinds = 0;
+  /** Every bind refused while set (an SMSC in maintenance). */
+  refuseBinds = false;
   /** submit_sm answered with this status instead of ESME_ROK while set. */
   refuseSubmitsWith: number | undefined;
   private readonly server: smpp.Server;
@@ -80,7 +82,7 @@ export class SmscSimulator {
     session.on('error', () => undefined);
     session.on('close', () => this.bound.delete(session));
     session.on('bind_transceiver', (pdu: smpp.PDU) => {
-      if (pdu['system_id'] !== this.credentials.systemId || pdu['password'] !== this.credentials.password) {
+      if (this.refuseBinds || pdu['system_id'] !== this.credentials.systemId || pdu['password'] !== this.credentials.password) {
         this.refusedBinds++;
         session.send(pdu.response({ command_status: smpp.ESME_RBINDFAIL }));
         return;

@@ -32,6 +32,8 @@ export interface SmsOutboxOptions {
 export class SmsOutbox {
   private readonly queue: SmsMessage[] = [];
   private pumping: Promise<void> | undefined;
+  /** The submit in progress until its message id is stored. */
+  private inFlight: Promise<unknown> | undefined;
   private closed = false;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -58,6 +60,14 @@ export class SmsOutbox {
     while (this.pumping) await this.pumping;
   }
 
+  /**
+   * Resolves when the submit in progress (if any) has its message id stored. A fast SMSC's
+   * delivery receipt can overtake that write; the receipt waits for it and looks again.
+   */
+  async submitted(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
+  }
+
   close(): void {
     this.closed = true;
   }
@@ -76,8 +86,9 @@ export class SmsOutbox {
       const wait = this.options.limiter.reserve(this.options.now().getTime());
       if (wait > 0) await this.sleep(wait);
       try {
-        const id = await this.options.link.submit(submitFields(this.options.sender, message));
-        await this.options.messages.markSubmitted(message.id, id, this.options.now());
+        const attempt = this.options.link.submit(submitFields(this.options.sender, message)).then((id) => this.options.messages.markSubmitted(message.id, id, this.options.now()));
+        this.inFlight = attempt;
+        await attempt;
         this.queue.shift();
       } catch (error) {
         if (error instanceof SmppLinkDown) continue; // the same text again after the next bind

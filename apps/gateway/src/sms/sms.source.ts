@@ -70,7 +70,9 @@ export async function startSmsSource(options: {
       const receivedAt = now();
       if ((Number(pdu['esm_class'] ?? 0) & MESSAGE_TYPE_MASK) === DELIVERY_RECEIPT) {
         const receipt = readDeliveryReceipt({ receiptedMessageId: optionalString(pdu['receipted_message_id']), messageState: optionalNumber(pdu['message_state']), text });
-        const matched = receipt ? await storage.sms.recordReceipt({ ...receipt, at: receivedAt }) : false;
+        const record = () => (receipt ? storage.sms.recordReceipt({ ...receipt, at: receivedAt }) : Promise.resolve(false));
+        // A receipt can overtake the write of its text's message id: look again once that is stored.
+        const matched = (await record()) || (receipt !== undefined && (await outbox.submitted(), await record()));
         if (!matched) log(`SMS delivery receipt for no text we sent: ${text.slice(0, 120)}`);
         return ESME_ROK;
       }
