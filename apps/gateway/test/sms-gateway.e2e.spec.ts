@@ -7,6 +7,7 @@ import type { SmsConfig } from '@homeward/config';
 import { DEFAULT_SMS_TEMPLATES } from '@homeward/config';
 import { type RealDatabase, aValidNhsNumber, realDatabase, uniqueName } from '@homeward/testing';
 import { type Gateway, startGateway } from '../src/gateway';
+import { SmsReminderScheduler } from '../src/sms';
 import { SmscSimulator, eventually } from './smsc.simulator';
 
 const CREDENTIALS = { systemId: 'homeward', password: 'pa55' };
@@ -50,9 +51,9 @@ afterAll(async () => {
 });
 
 /** A patient on the ward with a verified mobile number (SMPP international form, no "+"). */
-async function textingPatient(pathway: 'heart-failure' | 'general' = 'general'): Promise<{ patientId: string; number: string; address: string }> {
+async function textingPatient(pathway: 'heart-failure' | 'general' = 'general', admission: { carePlan?: Record<string, unknown>; admittedAt?: Date } = {}): Promise<{ patientId: string; number: string; address: string }> {
   const patient = await db.storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'Ada', familyName: 'Text', dateOfBirth: '1941-05-06' });
-  await db.storage.registry.admit({ patientId: patient.id, wardId, pathway });
+  await db.storage.registry.admit({ patientId: patient.id, wardId, pathway, ...admission });
   const address = `4477009${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(3, '0')}`;
   await db.storage.sms.addNumber({ number: `+${address}`, patientId: patient.id, verifiedAt: new Date() });
   return { patientId: patient.id, number: `+${address}`, address };
@@ -172,4 +173,53 @@ it('marks a text the SMSC refuses as failed, with the reason', async () => {
   } finally {
     smsc.refuseSubmitsWith = undefined;
   }
+});
+
+describe('reminders', () => {
+  // Admitted at 08:00 London (BST) on a heart-failure plan that expects a weight every 24 h (grace 2 h).
+  const ADMITTED = new Date('2026-06-01T07:00:00Z');
+  const PLAN = { expectedReadings: [{ vital: 'body_weight', everyHours: 24, graceHours: 2 }] };
+  const scheduler = (now: () => Date) => new SmsReminderScheduler({ repositories: db.storage, send: (text) => gateway.sms!.outbox.send(text), config: smsConfig(smsc.port), now, log: () => undefined });
+  const remindersTo = (address: string) => smsc.submitted.filter((s) => s.to === address && s.text.startsWith('Reminder'));
+
+  it('texts one reminder when a reading is overdue, inside the allowed hours only, and the reply counts as the reading', async () => {
+    const { patientId, address } = await textingPatient('heart-failure', { carePlan: PLAN, admittedAt: ADMITTED });
+    let now = new Date(ADMITTED.getTime() + 25 * 3_600_000); // not yet overdue
+    const reminders = scheduler(() => now);
+    await reminders.runOnce();
+    now = new Date('2026-06-02T20:30:00Z'); // overdue, but 21:30 in London: too late
+    await reminders.runOnce();
+    await gateway.sms!.outbox.idle();
+    expect(remindersTo(address)).toEqual([]);
+
+    now = new Date('2026-06-03T08:00:00Z'); // 09:00 next morning
+    await reminders.runOnce();
+    await reminders.runOnce(); // a second pass (or a second gateway) sends nothing more
+    now = new Date('2026-06-03T12:00:00Z');
+    await reminders.runOnce();
+    await eventually(() => remindersTo(address).length === 1, 'the reminder');
+    await gateway.sms!.outbox.idle();
+    expect(remindersTo(address).map((s) => s.text)).toEqual(['Reminder from your virtual ward: your weight is due. Please text it to this number, for example WEIGHT 81.2.']);
+
+    expect(await smsc.deliver(address, 'weight 80.4')).toBe(0);
+    const [weight] = await db.storage.readings.latestPerVital(patientId, { vitals: ['body_weight'] });
+    expect(weight).toMatchObject({ vital: 'body_weight', value: 80.4, source: 'sms' });
+  });
+
+  it('keeps to the care plan\'s own hours, and reminds a linked carer when the patient has no number', async () => {
+    const patient = await db.storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'Bill', familyName: 'Proxy', dateOfBirth: '1930-01-01' });
+    await db.storage.registry.admit({ patientId: patient.id, wardId, pathway: 'heart-failure', carePlan: { ...PLAN, smsReminderHours: { from: 14, to: 16 } }, admittedAt: ADMITTED });
+    const carer = await db.storage.carers.create({ displayName: 'Cath Carer' });
+    await db.storage.carers.link({ carerId: carer.id, patientId: patient.id, basis: 'consent', decidedOn: '2026-06-01', reason: 'Bill has no phone', at: ADMITTED });
+    const carerAddress = `4477007${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(3, '0')}`;
+    await db.storage.sms.addNumber({ number: `+${carerAddress}`, carerId: carer.id, verifiedAt: ADMITTED });
+    let now = new Date('2026-06-03T08:00:00Z'); // 09:00: outside the plan's 14–16
+    const reminders = scheduler(() => now);
+    await reminders.runOnce();
+    await gateway.sms!.outbox.idle();
+    expect(remindersTo(carerAddress)).toEqual([]);
+    now = new Date('2026-06-03T13:30:00Z'); // 14:30
+    await reminders.runOnce();
+    await eventually(() => remindersTo(carerAddress).length === 1, 'the carer\'s reminder');
+  });
 });

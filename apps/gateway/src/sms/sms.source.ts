@@ -8,12 +8,14 @@ import { e164FromSmsc } from './phone-number';
 import { SendRateLimiter } from './send-rate.limiter';
 import { SmsInboundHandler } from './sms-inbound.handler';
 import { SmsOutbox } from './sms-outbox';
+import { SmsReminderScheduler } from './sms-reminder.scheduler';
 import { SmppLink, type SmppLinkEvent } from './smpp-link';
 
 export interface SmsSource {
   readonly link: SmppLink;
   readonly outbox: SmsOutbox;
   readonly inbound: SmsInboundHandler;
+  readonly reminders: SmsReminderScheduler;
   close(): Promise<void>;
 }
 
@@ -81,14 +83,18 @@ export async function startSmsSource(options: {
       return ESME_ROK;
     },
   });
+  const reminders = new SmsReminderScheduler({ repositories: storage, send: (text) => outbox.send(text), config, now, log });
   const resumed = await outbox.resume();
   if (resumed > 0) log(`SMS outbox: ${resumed} text(s) queued before the last stop will be sent`);
   link.start();
+  reminders.start();
   return {
     link,
     outbox,
     inbound,
+    reminders,
     async close() {
+      await reminders.stop();
       outbox.close();
       await link.close();
     },

@@ -6,6 +6,15 @@ export type SmsSender =
   | { readonly kind: 'patient'; readonly number: string; readonly patientId: string }
   | { readonly kind: 'carer'; readonly number: string; readonly carerId: string; readonly carerName: string; readonly patientIds: readonly string[] };
 
+export interface ReminderRecipient {
+  readonly patientId: string;
+  readonly pathway: string;
+  readonly carePlan: Record<string, unknown>;
+  readonly admittedAt: Date;
+  /** The patient's own number, or their linked carers' numbers. */
+  readonly numbers: readonly string[];
+}
+
 export type SmsDirection = 'in' | 'out';
 export type SmsKind = 'reading' | 'reply' | 'reminder';
 export type SmsStatus = 'received' | 'queued' | 'submitted' | 'failed' | 'delivered' | 'undeliverable' | 'expired' | 'rejected' | 'unknown';
@@ -65,6 +74,23 @@ export class SmsMessageRepository {
       [patientId],
     );
     return rows[0]?.number;
+  }
+
+  /**
+   * Admitted patients who can be sent a reminder: to their own verified number, or, when they have
+   * none, to the verified numbers of the carers linked to them now.
+   */
+  async reminderRecipients(): Promise<ReminderRecipient[]> {
+    const { rows } = await this.db.query<{ patient_id: string; pathway: string; care_plan: Record<string, unknown>; admitted_at: Date; numbers: string[] | null }>(
+      `SELECT a.patient_id, a.pathway, a.care_plan, a.admitted_at,
+              coalesce(
+                (SELECT array_agg(p.number) FROM (SELECT number FROM phone_numbers WHERE patient_id = a.patient_id AND verified_at IS NOT NULL ORDER BY verified_at DESC LIMIT 1) p),
+                (SELECT array_agg(n.number ORDER BY n.number) FROM carer_links l JOIN phone_numbers n ON n.carer_id = l.carer_id AND n.verified_at IS NOT NULL
+                 WHERE l.patient_id = a.patient_id AND l.ended_at IS NULL)
+              ) AS numbers
+       FROM admissions a WHERE a.discharged_at IS NULL ORDER BY a.patient_id`,
+    );
+    return rows.flatMap((row) => (row.numbers && row.numbers.length > 0 ? [{ patientId: row.patient_id, pathway: row.pathway, carePlan: row.care_plan, admittedAt: row.admitted_at, numbers: row.numbers }] : []));
   }
 
   async recordInbound(input: { number: string; body: string; patientId?: string | null; carerId?: string | null; receivedAt: Date }): Promise<SmsMessage> {
