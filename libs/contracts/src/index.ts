@@ -14,3 +14,4 @@ export * from './lib/registry.dto';
 export * from './lib/patient-advice.dto';
 export * from './lib/sms/sms-reading.parser';
 export * from './lib/sms/sms-reply.wording';
+export * from './lib/carers.dto';

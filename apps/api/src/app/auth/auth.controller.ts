@@ -91,7 +91,7 @@ export class AuthController {
     return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, role: user.role, displayName: user.displayName } };
   }
 
-  @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Roles('patient', 'nurse', 'clinician', 'admin', 'carer')
   @Post('sign-out')
   @HttpCode(204)
   async signOut(@Req() request: { headers: Record<string, string | undefined> }): Promise<void> {

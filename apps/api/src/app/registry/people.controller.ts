@@ -23,7 +23,7 @@ export interface Me {
 export class PeopleController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
-  @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Roles('patient', 'nurse', 'clinician', 'admin', 'carer')
   @Get('me')
   me(@CurrentUser() user: SignedInUser): Me {
     return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, wardIds: user.wardIds, patientId: user.patientId };
