@@ -10,7 +10,7 @@ describe('smsReplyText', () => {
   it('puts the ward\'s advice first, then the confirmation, then each question once', () => {
     const parse = parseSmsReadings('sats 88 72 37.9');
     expect(smsReplyText({ parse, recorded: ['oxygen 88%'], notRecorded: 0, advice: 'Call the ward now on 0113 000 0000.' })).toBe(
-      'Call the ward now on 0113 000 0000. Thank you. Recorded: oxygen 88%. What was 72? Please text your readings like: BP 142/88 PULSE 72, SATS 94, WEIGHT 81.2, TEMP 37.9 What was 37.9? Please text your readings like: BP 142/88 PULSE 72, SATS 94, WEIGHT 81.2, TEMP 37.9',
+      'Call the ward now on 0113 000 0000. Thank you. Recorded: oxygen 88%. What was 72? What was 37.9? Please text your readings like: BP 142/88 PULSE 72, SATS 94, WEIGHT 81.2, TEMP 37.9',
     );
   });
 

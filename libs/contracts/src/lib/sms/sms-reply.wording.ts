@@ -25,8 +25,11 @@ export function smsReplyText(input: {
     parts.push(`Thank you. Recorded${input.forName ? ` for ${input.forName}` : ''}: ${input.recorded.join(', ')}.`);
   }
   if (input.notRecorded > 0) parts.push('Some of it could not be recorded. Please check the numbers and send them again.');
+  // The format example is said once at the end, however many questions ended with it (SMS is short).
   const questions = [...new Set(input.parse.problems.map((problem) => problem.question))];
-  parts.push(...questions);
+  const withExample = questions.filter((question) => question.endsWith(EXAMPLES));
+  parts.push(...questions.map((question) => (question.endsWith(EXAMPLES) ? question.slice(0, -EXAMPLES.length).trim() : question)).filter((q) => q !== ''));
+  if (withExample.length > 0) parts.push(EXAMPLES);
   return parts.join(' ');
 }
 
