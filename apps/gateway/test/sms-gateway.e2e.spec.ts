@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SmsConfig } from '@homeward/config';
 import { DEFAULT_SMS_TEMPLATES } from '@homeward/config';
-import { type RealDatabase, aValidNhsNumber, realDatabase, uniqueName } from '@homeward/testing';
 import { type Gateway, startGateway } from '../src/gateway';
 import { SmsReminderScheduler } from '../src/sms';
-import { SmscSimulator, eventually } from './smsc.simulator';
+import { type RealDatabase, SmscSimulator, aValidNhsNumber, eventually, realDatabase, uniqueName } from '@homeward/testing';
 
 const CREDENTIALS = { systemId: 'homeward', password: 'pa55' };
 

@@ -3,3 +3,4 @@ export * from './lib/storage-contract';
 export * from './lib/real-database';
 export * from './lib/fhir-validator';
 export * from './lib/device-message.fuzz';
+export * from './lib/smsc.simulator';
