@@ -78,6 +78,15 @@ it('stores a texted reading with source "sms", replies with what it understood, 
   expect(out).toMatchObject({ direction: 'out', kind: 'reply', status: 'delivered', smscMessageId: reply.messageId, statusDetail: 'stat:DELIVRD err:000' });
 });
 
+it('stores a text the SMSC delivers twice (a lost deliver_sm_resp) once', async () => {
+  const { patientId, address } = await textingPatient();
+  expect(await smsc.deliver(address, 'weight 81.2 sats 96')).toBe(0);
+  expect(await smsc.deliver(address, 'weight 81.2 sats 96')).toBe(0);
+  const { rows } = await db.storage.db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings WHERE patient_id = $1', [patientId]);
+  expect(rows[0]?.n).toBe(2);
+  expect((await replyTo(address, 1)).text).toBe('Thank you. Recorded: weight 81.2 kg, oxygen 96%.');
+});
+
 it('answers a bad or ambiguous text with a question and keeps it with the rejected messages', async () => {
   const { patientId, address } = await textingPatient();
   await smsc.deliver(address, '72');

@@ -5,6 +5,9 @@ import type { Repositories, SmsSender } from '@homeward/storage';
 import { PerKeyRateLimiter } from '../mqtt/per-key-rate.limiter';
 import { type OutgoingText, maskNumber } from './sms-outbox';
 
+/** How long the same text from the same number counts as the same message. */
+const SAME_TEXT_WINDOW_MS = 15 * 60_000;
+
 /** A patient's or carer's text as it came off the link. */
 export interface IncomingText {
   /** The sender as E.164, or undefined when the address is no phone number. */
@@ -56,13 +59,19 @@ export class SmsInboundHandler {
       return;
     }
     const { patientId, givenName, text } = target;
-    await repositories.sms.recordInbound({ number: incoming.number, body: incoming.text, patientId, carerId, receivedAt: incoming.receivedAt });
+    // SMPP 3.4 gives a patient's text no id of its own. The same text from the same number within
+    // a few minutes (the SMSC redelivering after a lost deliver_sm_resp, or the patient resending)
+    // is taken as the same message, so its readings are stored once (keyed by message and index).
+    const since = new Date(incoming.receivedAt.getTime() - SAME_TEXT_WINDOW_MS);
+    const inbound =
+      (await repositories.sms.recentInbound(incoming.number, incoming.text, since)) ??
+      (await repositories.sms.recordInbound({ number: incoming.number, body: incoming.text, patientId, carerId, receivedAt: incoming.receivedAt }));
     const parse = parseSmsReadings(text);
-    const reply = parse.help ? smsReplyText({ parse, recorded: [], notRecorded: 0 }) : await this.store(parse, { patientId, sender, payload, incoming, givenName });
+    const reply = parse.help ? smsReplyText({ parse, recorded: [], notRecorded: 0 }) : await this.store(parse, { patientId, sender, payload, incoming, givenName, messageId: `sms:${inbound.id}` });
     await this.options.send({ number: incoming.number, body: reply, kind: 'reply', patientId, carerId });
   }
 
-  private async store(parse: SmsParse, context: { patientId: string; sender: SmsSender; payload: Uint8Array; incoming: IncomingText; givenName: string }): Promise<string> {
+  private async store(parse: SmsParse, context: { patientId: string; sender: SmsSender; payload: Uint8Array; incoming: IncomingText; givenName: string; messageId: string }): Promise<string> {
     const { patientId, sender, incoming } = context;
     const readings = parse.understood.flatMap((understood) => understood.readings);
     const outcome = await this.options.pipeline.submit({
@@ -71,6 +80,7 @@ export class SmsInboundHandler {
       deviceId: null,
       receivedAt: incoming.receivedAt,
       deviceClockAt: null,
+      messageId: context.messageId,
       readings: readings.map((reading) => ({ ...reading, deviceTime: null, status: sender.kind === 'carer' ? ['entered-by-carer'] : [] })),
       refused: parse.problems.map((problem) => ({ index: null, error: { code: problem.code, message: problem.question, details: { fragment: problem.fragment } } })),
       raw: { payload: context.payload, topic: incoming.number ?? incoming.address },

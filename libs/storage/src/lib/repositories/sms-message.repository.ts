@@ -93,6 +93,15 @@ export class SmsMessageRepository {
     return rows.flatMap((row) => (row.numbers && row.numbers.length > 0 ? [{ patientId: row.patient_id, pathway: row.pathway, carePlan: row.care_plan, admittedAt: row.admitted_at, numbers: row.numbers }] : []));
   }
 
+  /** The latest text in with exactly this body from this number since `since` (an SMSC redelivery, or a resend). */
+  async recentInbound(number: string, body: string, since: Date): Promise<SmsMessage | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM sms_messages WHERE direction = 'in' AND number = $1 AND body = $2 AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [number, storableText(body, MAX_BODY), since],
+    );
+    return rows[0] && toMessage(rows[0]);
+  }
+
   async recordInbound(input: { number: string; body: string; patientId?: string | null; carerId?: string | null; receivedAt: Date }): Promise<SmsMessage> {
     return this.insert({ direction: 'in', kind: 'reading', status: 'received', ...input, createdAt: input.receivedAt });
   }
