@@ -20,6 +20,7 @@ import { fuzzBench } from './fuzz.bench';
 import { demoDetectionBench } from './demo-detection.bench';
 import { fhirTransactionBench } from './fhir-transaction.bench';
 import { backtestBench } from './backtest.bench';
+import { smsBench } from './sms.bench';
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
         if (name === 'demo-detection') results['demoDetection'] = await demoDetectionBench(context);
         if (name === 'fhir-transaction') results['fhirTransaction'] = await fhirTransactionBench(context);
         if (name === 'backtest') results['backtest'] = await backtestBench(context);
+        if (name === 'sms') results['sms'] = await smsBench(context);
       } catch (error) {
         failures[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
         log(`${name} failed: ${failures[name]}`);

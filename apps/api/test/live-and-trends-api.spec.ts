@@ -107,8 +107,8 @@ describe('role gate on every endpoint', () => {
   const tokens: Record<string, string> = {};
   const id = '00000000-0000-4000-8000-000000000000';
   const ROUTES: Array<[method: string, path: string, roles: string[]]> = [
-    ['GET', '/api/me', ['patient', 'nurse', 'clinician', 'admin']],
-    ['POST', '/api/auth/sign-out', ['patient', 'nurse', 'clinician', 'admin']],
+    ['GET', '/api/me', ['patient', 'nurse', 'clinician', 'admin', 'carer']],
+    ['POST', '/api/auth/sign-out', ['patient', 'nurse', 'clinician', 'admin', 'carer']],
     ['GET', '/api/wards', ['nurse', 'clinician', 'admin']],
     ['POST', '/api/wards', ['admin']],
     ['GET', `/api/wards/${id}/members`, ['nurse', 'clinician', 'admin']],
@@ -151,13 +151,20 @@ describe('role gate on every endpoint', () => {
     ['POST', `/api/alerts/${id}/assign`, ['nurse', 'clinician']],
     ['POST', `/api/alerts/${id}/notes`, ['nurse', 'clinician']],
     ['GET', '/api/audit', ['admin']],
+    ['POST', '/api/carers', ['nurse', 'clinician', 'admin']],
+    ['POST', `/api/carers/${id}/links`, ['nurse', 'clinician']],
+    ['POST', `/api/carers/${id}/links/${id}/revoke`, ['nurse', 'clinician']],
+    ['PUT', `/api/carers/${id}/phone-number`, ['nurse', 'clinician', 'admin']],
+    ['PUT', `/api/patients/${id}/phone-number`, ['nurse', 'clinician']],
+    ['GET', '/api/carer/patients', ['carer']],
+    ['POST', `/api/carer/patients/${id}/readings`, ['carer']],
   ];
 
   beforeAll(async () => {
     api = await startApi();
     const ward = (await api.storage.registry.createWard(uniqueName('Ward'))).id;
     const patient = await api.storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'P', familyName: 'Q', dateOfBirth: '1940-01-01' });
-    for (const role of ['patient', 'nurse', 'clinician', 'admin'] as const) {
+    for (const role of ['patient', 'nurse', 'clinician', 'admin', 'carer'] as const) {
       tokens[role] = (await account(api.url, api.storage, role, role === 'patient' ? { patientId: patient.id } : { wardIds: [ward] })).token;
     }
   }, 60_000);
@@ -176,7 +183,7 @@ describe('role gate on every endpoint', () => {
 
   it.each(ROUTES)('%s %s serves %j', async (method, path, roles) => {
     expect((await request(api.url, undefined, method, path, method === 'GET' ? undefined : {})).status).toBe(401);
-    for (const role of ['patient', 'nurse', 'clinician', 'admin']) {
+    for (const role of ['patient', 'nurse', 'clinician', 'admin', 'carer']) {
       if (method === 'POST' && path === '/api/auth/sign-out') continue; // would end the session the other rows use
       const { status, body } = await request<{ code?: string }>(api.url, tokens[role], method, path, method === 'GET' ? undefined : {});
       const refusedByRole = status === 403 && body?.code === 'auth.role';

@@ -10,12 +10,15 @@ import { ObservedDeviceMessageHandler } from './mqtt/observed-message.handler';
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS, type RunningBroker, startEmbeddedBroker } from './mqtt/embedded-broker';
 import { type ExternalConsumer, startExternalConsumer } from './mqtt/external-broker.consumer';
 import { DEVICE_SIGN_IN_LIMITS, SignInThrottle } from '@homeward/auth';
+import { type SmsSource, startSmsSource } from './sms';
 
 export interface Gateway {
   readonly pipeline: IngestPipeline;
   readonly broker: RunningBroker | undefined;
   readonly external: ExternalConsumer | undefined;
   readonly ble: BleSource | undefined;
+  /** Readings by SMS over SMPP, when an SMSC is configured. */
+  readonly sms: SmsSource | undefined;
   /** The device cache, following registry changes (onChange tells when one reached this gateway). */
   readonly devices: DeviceDirectory;
   /** Why the broker side is not ready (embedded listeners closed, external broker disconnected); undefined when it is. */
@@ -26,7 +29,7 @@ export interface Gateway {
 /** The device gateway: the ingest pipeline and the MQTT side (embedded broker or external consumer). */
 export async function startGateway(options: {
   storage: Storage;
-  config: Pick<HomewardConfig, 'mqtt' | 'ingest' | 'ble'> & { database: Pick<HomewardConfig['database'], 'dataDir'> };
+  config: Pick<HomewardConfig, 'mqtt' | 'ingest' | 'ble' | 'sms'> & { database: Pick<HomewardConfig['database'], 'dataDir'> };
   log: (message: string) => void;
   onStored?: (stored: readonly StoredReading[]) => void;
   /** The Bluetooth central to use when BLE is on; by default noble over this machine's adapter. */
@@ -54,6 +57,7 @@ export async function startGateway(options: {
   let broker: RunningBroker | undefined;
   let external: ExternalConsumer | undefined;
   let ble: BleSource | undefined;
+  let sms: SmsSource | undefined;
   let closeBleDirectory = () => undefined as void;
   try {
     if (config.mqtt.mode === 'embedded') {
@@ -95,7 +99,9 @@ export async function startGateway(options: {
       await ble.start();
       log('BLE source scanning for health devices');
     }
+    if (config.sms) sms = await startSmsSource({ config: config.sms, storage, pipeline, log });
   } catch (error) {
+    await sms?.close();
     closeBleDirectory();
     await broker?.close();
     await external?.close();
@@ -116,9 +122,11 @@ export async function startGateway(options: {
     broker,
     external,
     ble,
+    sms,
     devices: directory,
     brokerProblem,
     async close() {
+      await sms?.close();
       await ble?.stop();
       closeBleDirectory();
       await broker?.close();

@@ -7,3 +7,4 @@ export * from './hub';
 export { DeviceMessageHandler, type DeviceMessage, type DeviceMessageLimits, type HandledMessage } from './mqtt/device-message.handler';
 export { DeviceDirectory } from './mqtt/device-directory';
 export { DeviceActivityTracker } from './mqtt/device-activity.tracker';
+export * from './sms';

@@ -14,3 +14,6 @@ export * from './lib/registry.dto';
 export * from './lib/patient-advice.dto';
 export * from './lib/system-alerts.dto';
 export * from './lib/analytics.dto';
+export * from './lib/sms/sms-reading.parser';
+export * from './lib/sms/sms-reply.wording';
+export * from './lib/carers.dto';

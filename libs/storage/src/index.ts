@@ -8,6 +8,7 @@ export { type RateLimitStoreClient, SIGN_IN_LIMITS_TABLE, rateLimitStoreClient }
 export * from './lib/repositories/alert.repository';
 export * from './lib/repositories/analytics.repository';
 export * from './lib/repositories/audit-log.repository';
+export * from './lib/repositories/carer.repository';
 export * from './lib/repositories/device-state.repository';
 export * from './lib/repositories/escalation-notification.repository';
 export * from './lib/repositories/observation-search.repository';
@@ -17,5 +18,6 @@ export * from './lib/repositories/registry.repository';
 export * from './lib/repositories/rejected-message.repository';
 export * from './lib/repositories/rules-partition.repository';
 export * from './lib/repositories/system-alert.repository';
+export * from './lib/repositories/sms-message.repository';
 export * from './lib/storage';
 export { createScratchDatabase, startScratchEmbeddedPostgres } from './lib/scratch-database';

@@ -4,3 +4,4 @@ export * from './lib/real-database';
 export * from './lib/fhir-validator';
 export * from './lib/device-message.fuzz';
 export * from './lib/hand-computed-ward.fixture';
+export * from './lib/smsc.simulator';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz', 'demo-detection', 'fhir-transaction', 'backtest'] as const;
+export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz', 'demo-detection', 'fhir-transaction', 'backtest', 'sms'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {

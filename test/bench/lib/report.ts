@@ -124,6 +124,16 @@ export function figuresTable(report: any): string {
       verdict(f.met),
     ]);
   }
+  if (r.sms) {
+    const m = r.sms;
+    rows.push([
+      `SMS over SMPP (${n(m.texts)} texts, 20 in flight)`,
+      `${n(m.textsPerSecond)} texts/s stored and answered; answer p50 ${n(m.answerMs?.p50)} ms, p95 ${n(m.answerMs?.p95)} ms`,
+      `replies ${n(m.replyRatePerSecond)}/s (limit ${n(m.replyRateLimit)}/s)`,
+      m.target,
+      verdict(m.met),
+    ]);
+  }
   if (r.demoDetection) {
     const d = r.demoDetection;
     const c = d.combined;

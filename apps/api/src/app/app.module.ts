@@ -6,6 +6,8 @@ import { AccessGuard } from './auth/access.guard';
 import { AuthController } from './auth/auth.controller';
 import { SessionEvents } from './auth/session-events.service';
 import { ReadingsController } from './readings/readings.controller';
+import { CarerProxyController } from './carers/carer-proxy.controller';
+import { CarersController } from './carers/carers.controller';
 import { TrendsController } from './patients/trends.controller';
 import { WorklistController } from './worklist/worklist.controller';
 import { HealthController } from './health/health.controller';
@@ -61,6 +63,8 @@ export class AppModule {
         PatientsController,
         DevicesController,
         ReadingsController,
+        CarersController,
+        CarerProxyController,
         TrendsController,
         WorklistController,
         StreamController,

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { type CodedError, type Result, fail, ok } from '@homeward/domain';
 import { EnvironmentDto, KNOWN_VARIABLES } from './environment.dto';
+import { SMS_VARIABLES, type SmsConfig, parseSmsConfig } from './sms.config';
 
 export interface HomewardConfig {
   readonly database: {
@@ -39,6 +40,8 @@ export interface HomewardConfig {
   readonly ble: { readonly enabled: boolean };
   /** Hub mode (`homeward hub`): forward this home's BLE readings upstream. */
   readonly hub: { readonly upstreamUrl: string; readonly deviceId: string; readonly secret: string; readonly devicesFile: string } | undefined;
+  /** Readings and reminders by SMS (HOMEWARD_SMPP_*, HOMEWARD_SMS_*); undefined when no SMSC is set. */
+  readonly sms?: SmsConfig | undefined;
 }
 
 export interface MqttConfig {
@@ -150,8 +153,15 @@ export function parseConfig(
   if (dto.HOMEWARD_MQTT_MODE === 'external' && dto.HOMEWARD_MQTT_EXTERNAL_URL === undefined) {
     problems.push({ variable: 'HOMEWARD_MQTT_EXTERNAL_URL', value: undefined, problems: ['is needed when HOMEWARD_MQTT_MODE=external'] });
   }
-  for (const name of Object.keys(env).filter((n) => n.startsWith('HOMEWARD_') && !KNOWN_VARIABLES.includes(n)).sort()) {
-    problems.push({ variable: name, value: env[name], problems: [`is not a Homeward setting (known: ${KNOWN_VARIABLES.join(', ')})`] });
+  const smsRaw: Record<string, string> = {};
+  for (const name of SMS_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') smsRaw[name] = value.trim();
+  }
+  const sms = parseSmsConfig(smsRaw);
+  problems.push(...sms.problems);
+  for (const name of Object.keys(env).filter((n) => n.startsWith('HOMEWARD_') && !KNOWN_VARIABLES.includes(n) && !SMS_VARIABLES.includes(n)).sort()) {
+    problems.push({ variable: name, value: env[name], problems: [`is not a Homeward setting (known: ${[...KNOWN_VARIABLES, ...SMS_VARIABLES].join(', ')})`] });
   }
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.variable}=${p.value ?? ''}: ${p.problems.join('; ')}`);
@@ -222,6 +232,7 @@ export function parseConfig(
       dto.HOMEWARD_HUB_UPSTREAM_URL && dto.HOMEWARD_HUB_DEVICE_ID && dto.HOMEWARD_HUB_SECRET && dto.HOMEWARD_HUB_DEVICES_FILE
         ? { upstreamUrl: dto.HOMEWARD_HUB_UPSTREAM_URL, deviceId: dto.HOMEWARD_HUB_DEVICE_ID, secret: dto.HOMEWARD_HUB_SECRET, devicesFile: dto.HOMEWARD_HUB_DEVICES_FILE }
         : undefined,
+    sms: sms.config,
   });
 }
 

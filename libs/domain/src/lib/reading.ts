@@ -2,7 +2,7 @@ import { type CodedError, type Result, fail, ok } from './coded-error';
 import { toCanonicalUnit, type UnitErrorCode } from './units';
 import { VITAL_SIGNS, isVitalKey, type VitalKey } from './vital-signs';
 
-export const READING_SOURCES = ['ble', 'mqtt', 'manual', 'fhir'] as const;
+export const READING_SOURCES = ['ble', 'mqtt', 'manual', 'fhir', 'sms'] as const;
 export type ReadingSource = (typeof READING_SOURCES)[number];
 
 /**

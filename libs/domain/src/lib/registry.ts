@@ -3,7 +3,7 @@ import type { NhsNumber } from './nhs-number';
 export const PATHWAYS = ['heart-failure', 'copd', 'acute-respiratory-infection', 'frailty', 'general'] as const;
 export type Pathway = (typeof PATHWAYS)[number];
 
-export const ROLES = ['patient', 'nurse', 'clinician', 'admin'] as const;
+export const ROLES = ['patient', 'nurse', 'clinician', 'admin', 'carer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const DEVICE_TYPES = [

@@ -6,6 +6,7 @@ import { type EnginePreference, migrate } from './migrations/migrator';
 import { AlertRepository, MonitoringRepository } from './repositories/alert.repository';
 import { AnalyticsRepository } from './repositories/analytics.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
+import { CarerRepository } from './repositories/carer.repository';
 import { DeviceStateRepository } from './repositories/device-state.repository';
 import { EscalationNotificationRepository } from './repositories/escalation-notification.repository';
 import { ObservationSearchRepository } from './repositories/observation-search.repository';
@@ -14,6 +15,7 @@ import { RegistryRepository } from './repositories/registry.repository';
 import { RejectedMessageRepository } from './repositories/rejected-message.repository';
 import { RulesPartitionRepository } from './repositories/rules-partition.repository';
 import { SystemAlertRepository } from './repositories/system-alert.repository';
+import { SmsMessageRepository } from './repositories/sms-message.repository';
 
 export interface StorageInfo {
   readonly mode: DatabaseMode;
@@ -41,6 +43,10 @@ export interface Repositories {
   readonly observationSearch: ObservationSearchRepository;
   /** Read-only snapshots of a ward's period for the alert-burden and outcomes reports. */
   readonly analytics: AnalyticsRepository;
+  /** Phone numbers and the texts in and out (readings, replies, reminders) with their delivery receipts. */
+  readonly sms: SmsMessageRepository;
+  /** Carers and their consent- or best-interest-based links to patients. */
+  readonly carers: CarerRepository;
 }
 
 export interface Storage extends Repositories {
@@ -94,6 +100,8 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     systemAlerts: new SystemAlertRepository(db),
     observationSearch: new ObservationSearchRepository(db),
     analytics: new AnalyticsRepository(db, engine),
+    sms: new SmsMessageRepository(db),
+    carers: new CarerRepository(db),
   };
 }
 

@@ -31,14 +31,16 @@ export const NotAudited = (reason: string) => SetMetadata(NOT_AUDITED, reason);
  */
 export class AuditTrail {
   actorId: string | undefined;
+  actorType: 'user' | 'carer' = 'user';
   subjectId: string | null | undefined;
   patientIds: ReadonlyArray<string | null> | undefined;
   details: Record<string, unknown> | undefined;
   tookEffect = false;
 
-  /** The actor, where the request has no signed-in user (the sign-in itself). */
-  by(actorId: string): this {
+  /** The actor, where the request has no signed-in user (the sign-in itself), or acts as someone else's proxy (a carer). */
+  by(actorId: string, actorType: 'user' | 'carer' = 'user'): this {
     this.actorId = actorId;
+    this.actorType = actorType;
     return this;
   }
 

@@ -46,7 +46,7 @@ export class AuditInterceptor implements NestInterceptor {
     const patientIds = trail.patientIds ?? [rule.subject === 'patient' ? subjectId : null];
     for (const patientId of patientIds.length > 0 ? patientIds : [null]) {
       await this.storage.audit.record({
-        actorType: 'user',
+        actorType: trail.actorType,
         actorId,
         action: rule.action,
         subjectType: rule.subject,

@@ -97,7 +97,7 @@ export class AuthController {
     return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, role: user.role, displayName: user.displayName } };
   }
 
-  @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Roles('patient', 'nurse', 'clinician', 'admin', 'carer')
   @Audited('session.end', 'user')
   @Post('sign-out')
   @HttpCode(204)

@@ -42,6 +42,10 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'auth.role': { status: 403, issue: 'forbidden' },
   'auth.no-access-rule': { status: 403, issue: 'forbidden' },
   'auth.not-your-record': { status: 403, issue: 'forbidden' },
+  'carer.no-record': { status: 403, issue: 'forbidden' },
+  'carer.best-interest-needs-clinician': { status: 403, issue: 'forbidden' },
+  'carer.not-linked': { status: 404, issue: 'not-found' },
+  'carer.link-not-found': { status: 404, issue: 'not-found' },
   'auth.rate-limited': { status: 429, issue: 'throttled' },
   'auth.busy': { status: 503, issue: 'transient' },
   // Not there, or not on your wards.
@@ -57,6 +61,8 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'alert.*': { status: 409, issue: 'conflict' },
   // The system-alert state machine refused the step (libs/domain system-alert.ts).
   'system-alert.*': { status: 409, issue: 'conflict' },
+  'carer.already-linked': { status: 409, issue: 'duplicate' },
+  'phone-number.in-use': { status: 409, issue: 'conflict' },
   // Input the request itself gets wrong.
   'input.*': { status: 400, issue: 'invalid' },
   'input.too-large': { status: 413, issue: 'too-costly' },

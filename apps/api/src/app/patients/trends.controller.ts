@@ -25,7 +25,7 @@ const STORED_READING_SCHEMA = {
     measuredAt: { type: 'string', format: 'date-time', description: 'Device clock corrected for skew' },
     deviceTime: { type: 'string', format: 'date-time', nullable: true },
     receivedAt: { type: 'string', format: 'date-time' },
-    source: { type: 'string', enum: ['ble', 'mqtt', 'manual', 'fhir'] },
+    source: { type: 'string', enum: ['ble', 'mqtt', 'manual', 'fhir', 'sms'] },
     status: { type: 'array', items: { type: 'string' } },
     idempotencyKey: { type: 'string' },
   },

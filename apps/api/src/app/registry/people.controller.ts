@@ -25,7 +25,7 @@ export interface Me {
 export class PeopleController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
-  @Roles('patient', 'nurse', 'clinician', 'admin')
+  @Roles('patient', 'nurse', 'clinician', 'admin', 'carer')
   @NotAudited('the caller\'s own account, from their session')
   @Get('me')
   me(@CurrentUser() user: SignedInUser): Me {

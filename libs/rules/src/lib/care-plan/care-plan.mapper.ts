@@ -1,4 +1,5 @@
 import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, type Pathway, isVitalKey } from '@homeward/domain';
+import { carePlanReminderHours } from '../silence/sms-reminder.decision';
 import type {
   CarePlan,
   ClinicianDecision,
@@ -64,6 +65,9 @@ export function mapCarePlan(admission: StoredCarePlan): EngineCarePlan {
   const raw = admission.carePlan;
   const problems: string[] = [];
   unknownKeys(raw, KEYS.carePlan, '', problems);
+  if (raw['smsReminderHours'] !== undefined && !carePlanReminderHours(raw)) {
+    problems.push('smsReminderHours must be { "from": 0–23, "to": 1–24 } in whole hours, from before to; the service\'s reminder hours are used');
+  }
   const news2Raw = objectAt(raw, 'news2', problems) ?? {};
   unknownKeys(news2Raw, KEYS.news2, 'news2', problems);
 
@@ -215,7 +219,7 @@ function clinicianDecision(value: Json): ClinicianDecision | undefined {
  * "windowHour") that would otherwise be ignored in silence and leave a default in force.
  */
 const KEYS = {
-  carePlan: ['news2', 'currentWithinHours', 'thresholdOverrides', 'weightGain', 'spo2Baseline', 'expectedReadings'],
+  carePlan: ['news2', 'currentWithinHours', 'thresholdOverrides', 'weightGain', 'spo2Baseline', 'expectedReadings', 'smsReminderHours'],
   news2: ['windowHours', 'spo2Scale', 'supplementalOxygen', 'alertFrom'],
   spo2Scale: ['scale', 'decidedBy', 'decidedAt', 'reason'],
   thresholdOverride: ['vital', 'thresholds', 'decidedBy', 'decidedAt', 'reason', 'reviewBy', 'lowersSeverity'],

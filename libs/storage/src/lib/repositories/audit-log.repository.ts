@@ -1,7 +1,7 @@
 import { type Database, onlyRow } from '../database';
 
 export interface AuditEntry {
-  readonly actorType: 'user' | 'device' | 'system';
+  readonly actorType: 'user' | 'device' | 'system' | 'carer';
   readonly actorId: string;
   /** What was done, e.g. "patient.read", "reading.create". */
   readonly action: string;
