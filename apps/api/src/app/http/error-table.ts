@@ -62,6 +62,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   // The system-alert state machine refused the step (libs/domain system-alert.ts).
   'system-alert.*': { status: 409, issue: 'conflict' },
   'carer.already-linked': { status: 409, issue: 'duplicate' },
+  'carer.account-not-carer': { status: 422, issue: 'business-rule' },
   'phone-number.in-use': { status: 409, issue: 'conflict' },
   // Input the request itself gets wrong.
   'input.*': { status: 400, issue: 'invalid' },
