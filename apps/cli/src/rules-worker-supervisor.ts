@@ -1,22 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { restartDelayMs } from '@homeward/storage';
 import type { SelfCommand } from './cli-context';
 
-export interface RestartBackoff {
-  /** Wait before the first restart after a crash. */
-  readonly initialMs: number;
-  /** The wait doubles with each crash in a row, up to this. */
-  readonly maxMs: number;
-  /** A worker that ran this long before it died starts the count again. */
-  readonly stableMs: number;
-}
-
-export const DEFAULT_RESTART_BACKOFF: RestartBackoff = { initialMs: 500, maxMs: 30_000, stableMs: 60_000 };
-
-/** The wait before restarting after `crashes` crashes in a row (1 = the first): doubling, capped. */
-export function restartDelayMs(crashes: number, backoff: RestartBackoff = DEFAULT_RESTART_BACKOFF): number {
-  return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, Math.min(crashes - 1, 30)));
-}
+/** A worker that ran this long before it died starts the crash count again. */
+const STABLE_MS = 60_000;
 
 export interface RulesWorkerSupervisorOptions {
   /** How to run `homeward` again: the parent's node, its flags and entry script. */
@@ -29,7 +17,6 @@ export interface RulesWorkerSupervisorOptions {
   readonly forwardErr: (line: string) => void;
   /** Counted in homeward_rules_worker_restarts_total. */
   readonly onRestart: () => void;
-  readonly backoff?: RestartBackoff;
   /** A worker that has not stopped this long after SIGTERM is killed. */
   readonly stopTimeoutMs?: number;
 }
@@ -52,17 +39,16 @@ interface Slot {
  * Runs the rules in `homeward rules-worker` child processes, so evaluation never shares the
  * broker's and the API's event loop. Each worker is this same command line (node flags
  * included) with the same environment; its log lines reach the parent's stderr. A worker that
- * exits unasked is started again after a doubling, capped wait, counted and logged. Workers get
+ * exits unasked is started again after a doubling, capped wait (a worker that ran a minute
+ * starts the count again), counted and logged. Workers get
  * their own process group (a terminal's Ctrl-C reaches the parent, which stops them in order)
  * and an IPC channel, whose closing stops them if the parent dies without stopping them.
  */
 export class RulesWorkerSupervisor {
   private readonly slots: Slot[];
   private stopping = false;
-  private readonly backoff: RestartBackoff;
 
   constructor(private readonly options: RulesWorkerSupervisorOptions) {
-    this.backoff = options.backoff ?? DEFAULT_RESTART_BACKOFF;
     this.slots = [...Array(options.workers).keys()].map((index) => {
       let markReady = () => undefined as void;
       const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -134,8 +120,9 @@ export class RulesWorkerSupervisor {
     if (slot.child !== child) return;
     slot.child = undefined;
     if (this.stopping) return;
-    slot.crashes = Date.now() - slot.startedAt >= this.backoff.stableMs ? 1 : slot.crashes + 1;
-    const delay = restartDelayMs(slot.crashes, this.backoff);
+    slot.crashes = Date.now() - slot.startedAt >= STABLE_MS ? 1 : slot.crashes + 1;
+    // The embedded database's restart schedule: 0.5 s, 1 s, 2 s, … capped at 30 s.
+    const delay = restartDelayMs(slot.crashes);
     this.options.onRestart();
     this.options.log(
       `rules worker ${slot.index} (pid ${child.pid}) exited unasked (${signal ?? `code ${code}`}); restarting in ${delay} ms (${slot.crashes} crash${slot.crashes === 1 ? '' : 'es'} in a row)`,
