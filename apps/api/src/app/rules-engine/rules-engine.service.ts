@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { type Observable, Subject, type Subscription, exhaustMap, from, map, merge, tap, timer } from 'rxjs';
+import { type Observable, Subject, map, timer } from 'rxjs';
 import { DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT } from '@homeward/rules';
-import { type LeaseClaim, ReadingStreamConsumer, type Storage } from '@homeward/storage';
+import { type LeaseClaim, ReadingStreamConsumer, type Storage, describeClaim } from '@homeward/storage';
 import { AlertWriter } from './alert-writer';
 import { type Clock, SYSTEM_CLOCK } from './clock';
-import { PipelineStallMonitor } from './pipeline-stall.monitor';
 import { ReadingsPass } from './readings.pass';
 import { RULES_ENGINE_OPTIONS, RULES_ENGINE_STORAGE, type RulesEngineOptions } from './rules-engine.options';
 import { READINGS_CHANNEL, type RulesEngineEvent } from './rules-engine.events';
 import { SilenceAndDeviceChecks } from './silence-and-device.checks';
+import { StallWatch } from './stall.watch';
 import { TimerPass } from './timer.pass';
+import { WorkScheduler } from './work.scheduler';
 
 const HELD_BACK_RETRY_MS = 100;
 const DEFAULT_LEASE_MS = 15_000;
@@ -32,21 +33,15 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   private readonly clock: Clock;
   private readonly consumer: string;
   private readonly eventsSubject = new Subject<RulesEngineEvent>();
-  private readonly wakes = new Subject<Work>();
-  private readonly pending = new Set<Work>();
-  private queue: Promise<unknown> = Promise.resolve();
-  private subscription: Subscription | undefined;
+  private readonly work = new WorkScheduler<Work>((work) => this.pass(work));
   private stopListening: (() => Promise<void>) | undefined;
-  private running = false;
   /** While stop() waits: a drain in progress ends after its current page instead of working through the backlog. */
   private stopping = false;
   private readonly workerId: string;
   private readonly stream: ReadingStreamConsumer;
   private readonly readingsPass: ReadingsPass;
   private readonly timerPass: TimerPass;
-  private readonly stallMonitor: PipelineStallMonitor | undefined;
-  private stallTimer: Subscription | undefined;
-  private stallCheck: Promise<void> | undefined;
+  private readonly stallWatch: StallWatch | undefined;
 
   /** Alerts raised, repeated, escalated, reminded and resolved, as they are committed. */
   readonly events$: Observable<RulesEngineEvent> = this.eventsSubject.asObservable();
@@ -72,23 +67,18 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     const silence = new SilenceAndDeviceChecks(storage, this.offlineAfterMinutes);
     this.readingsPass = new ReadingsPass(storage, writer, silence, publish, options.beforeCommit);
     this.timerPass = new TimerPass(storage, writer, silence, publish);
-    this.stallMonitor =
-      options.stallAlertAfterMs === undefined ? undefined : new PipelineStallMonitor(storage, { consumer: this.consumer, partitions, stallAfterMs: options.stallAlertAfterMs, clock: this.clock });
+    const stallAfterMs = options.stallAlertAfterMs;
+    const stall = { consumer: this.consumer, partitions, stallAfterMs: stallAfterMs ?? 0, everyMs: options.stallCheckIntervalMs, clock: this.clock };
+    this.stallWatch = stallAfterMs === undefined ? undefined : new StallWatch(storage, stall, publish, this.logger);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const after = this.options.stallAlertAfterMs;
-    if (after !== undefined && !this.stallTimer) {
-      const every = this.options.stallCheckIntervalMs ?? Math.min(30_000, Math.max(250, after / 4));
-      this.stallTimer = timer(every, every).subscribe(() => void this.checkPipelineStall());
-    }
+    this.stallWatch?.start(); // also with enabled: false: it is how an api notices its workers stopped
     if (this.options.enabled !== false) await this.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stallTimer?.unsubscribe();
-    this.stallTimer = undefined;
-    await this.stallCheck;
+    await this.stallWatch?.stop();
     await this.stop();
   }
 
@@ -118,120 +108,79 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   get isRunning(): boolean {
-    return this.running;
+    return this.work.running;
   }
 
-  /** Runs the pipeline-stall check now, outside the engine's queue: a pass that hangs is what it must notice. */
+  /** Runs the pipeline-stall check now (it also runs on its own timer when configured). */
   checkPipelineStall(): Promise<void> {
-    const monitor = this.stallMonitor;
-    if (!monitor) return Promise.resolve();
-    this.stallCheck ??= monitor
-      .check()
-      .then((result) => {
-        for (const alert of result.raised) {
-          this.logger.warn(`pipeline stalled: readings of patient ${alert.patientId} wait unevaluated; technical alert ${alert.id} raised`);
-          this.eventsSubject.next({ type: 'raised', alert });
-        }
-        for (const alert of result.resolved) this.eventsSubject.next({ type: 'resolved', alert });
-      })
-      .catch((error: unknown) => this.logger.error(`pipeline stall check failed: ${describe(error)}`))
-      .finally(() => (this.stallCheck = undefined));
-    return this.stallCheck;
+    return this.stallWatch?.check() ?? Promise.resolve();
   }
 
   /** Starts listening, polling and the timers; the first pass runs at once (catching up after a restart). */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.work.running) return;
     this.stopping = false;
     if (this.options.listen !== false && this.storage.db.listen) {
       try {
-        this.stopListening = await this.storage.db.listen(READINGS_CHANNEL, () => this.wakes.next('readings'));
+        this.stopListening = await this.storage.db.listen(READINGS_CHANNEL, () => this.work.wake('readings'));
       } catch (error) {
         this.logger.warn(`cannot LISTEN ${READINGS_CHANNEL} (${describe(error)}); polling only`);
       }
     }
     const every = (ms: number, work: Work) => timer(0, ms).pipe(map((): Work => work));
     const leaseMs = this.options.partitioning ? (this.options.partitioning.leaseMs ?? DEFAULT_LEASE_MS) : undefined;
-    this.subscription = merge(this.wakes, every(this.options.pollIntervalMs ?? 5_000, 'readings'), every(this.options.timerIntervalMs ?? 30_000, 'timers'), leaseMs ? every(leaseMs / 3, 'leases') : [])
-      // One pass at a time; wakes that arrive meanwhile are remembered in `pending`.
-      .pipe(tap((work) => this.pending.add(work)), exhaustMap(() => from(this.runPending())))
-      .subscribe(() => {
-        const next = [...this.pending][0];
-        if (next !== undefined && this.running) setImmediate(() => this.wakes.next(next));
-      });
+    this.work.start([every(this.options.pollIntervalMs ?? 5_000, 'readings'), every(this.options.timerIntervalMs ?? 30_000, 'timers'), ...(leaseMs ? [every(leaseMs / 3, 'leases')] : [])]);
   }
 
   /** Stops waking and waits for the pass in progress; committed work stays committed; partitions are handed back. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.running) {
-      this.running = false;
-      this.subscription?.unsubscribe();
-      this.subscription = undefined;
-      const stopListening = this.stopListening;
-      this.stopListening = undefined;
-      await stopListening?.().catch(() => undefined);
-    }
-    await this.queue.catch(() => undefined);
+    const stopListening = this.stopListening;
+    this.stopListening = undefined;
+    await stopListening?.().catch(() => undefined);
+    await this.work.stop();
     this.stopping = false;
     await this.stream.release().catch((error: unknown) => this.logger.warn(`could not release partitions: ${describe(error)}`));
   }
 
   /** Asks for a pass over new readings soon (the gateway's notification does the same). */
   wake(): void {
-    this.wakes.next('readings');
+    this.work.wake('readings');
   }
 
   /** Evaluates every committed reading not yet evaluated; resolves with how many readings it consumed. */
   drain(): Promise<number> {
-    return this.serial(() => this.drainNow());
+    return this.work.serial(() => this.drainNow());
   }
 
   /** Escalations, reminders, silence and device checks, as of the clock's now. */
   runTimers(): Promise<void> {
-    return this.serial(() => this.runTimersNow());
+    return this.work.serial(() => this.runTimersNow());
   }
 
-  private runPending(): Promise<void> {
-    return this.serial(async () => {
-      while (this.pending.size > 0 && this.running) {
-        const work = new Set(this.pending);
-        this.pending.clear();
-        try {
-          if (work.has('leases')) await this.stream.renewLeases();
-          if (work.has('readings')) await this.drainNow();
-          if (work.has('timers')) await this.runTimersNow();
-        } catch (error) {
-          // The cursor did not move: the next wake or poll retries the same page.
-          this.logger.error(`rules engine pass failed: ${describe(error)}`);
-        }
-      }
-    });
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(fn, fn);
-    this.queue = result.catch(() => undefined);
-    return result;
+  private async pass(work: ReadonlySet<Work>): Promise<void> {
+    try {
+      if (work.has('leases')) await this.stream.renewLeases();
+      if (work.has('readings')) await this.drainNow();
+      if (work.has('timers')) await this.runTimersNow();
+    } catch (error) {
+      // The cursor did not move: the next wake or poll retries the same page.
+      this.logger.error(`rules engine pass failed: ${describe(error)}`);
+    }
   }
 
   private leasesChanged(claim: LeaseClaim): void {
     if (claim.taken.length === 0 && claim.released.length === 0) return;
-    const { taken, released, owned, liveWorkers } = claim;
-    this.logger.log(
-      `worker ${this.workerId} holds partitions [${owned.join(', ')}] of ${this.options.partitioning?.partitions} (${liveWorkers} live worker${liveWorkers === 1 ? '' : 's'}` +
-        `${taken.length > 0 ? `; took ${taken.join(', ')}` : ''}${released.length > 0 ? `; gave up ${released.join(', ')}` : ''})`,
-    );
+    this.logger.log(describeClaim(this.workerId, this.options.partitioning?.partitions ?? 1, claim));
     // Partitions just taken over may have readings waiting since their last holder stopped.
-    if (taken.length > 0 && this.running) this.pending.add('readings');
+    if (claim.taken.length > 0) this.work.add('readings');
   }
 
   private async drainNow(): Promise<number> {
     const { consumed, heldBack } = await this.stream.drain((page) => this.readingsPass.onPage(page, this.clock.now()), () => this.stopping);
     // Committed readings held back behind another open transaction: no notification will come
     // when it ends, so look again shortly instead of waiting for the next poll.
-    if (heldBack && this.running) setTimeout(() => this.running && this.wakes.next('readings'), HELD_BACK_RETRY_MS).unref();
+    if (heldBack && this.work.running) setTimeout(() => this.work.running && this.work.wake('readings'), HELD_BACK_RETRY_MS).unref();
     return consumed;
   }
 

@@ -27,6 +27,15 @@ export interface UnevaluatedReadings {
   readonly oldestReceivedAt: Date;
 }
 
+/** A claim that changed something, for the log: "worker w holds partitions [0, 1] of 4 (2 live workers; took 1)". */
+export function describeClaim(workerId: string, partitions: number, claim: LeaseClaim): string {
+  const { owned, liveWorkers, taken, released } = claim;
+  return (
+    `worker ${workerId} holds partitions [${owned.join(', ')}] of ${partitions} (${liveWorkers} live worker${liveWorkers === 1 ? '' : 's'}` +
+    `${taken.length > 0 ? `; took ${taken.join(', ')}` : ''}${released.length > 0 ? `; gave up ${released.join(', ')}` : ''})`
+  );
+}
+
 /** The name of one partition's cursor in reading_consumers. */
 export function partitionCursorName(consumer: string, partition: number, partitions: number): string {
   return `${consumer}:${partition}/${partitions}`;
