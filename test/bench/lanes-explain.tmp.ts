@@ -2,7 +2,7 @@ import { PgDatabase, createScratchDatabase, prepare } from '@homeward/storage';
 
 async function main() {
   const scratch = await createScratchDatabase('postgresql://postgres@127.0.0.1:5432/test');
-  const storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
+  const storage = await prepare(new PgDatabase({ connectionString: scratch.url, statementTimeoutMs: 0 }), { mode: 'server' });
   try {
     // 1,000,000 late readings (a backfill), then 100 fresh ones.
     await storage.db.query(`INSERT INTO readings (patient_id, vital, value, unit, measured_at, received_at, source, idempotency_key)
