@@ -23,8 +23,11 @@ export class ReadingsPass {
 
   async onPage(page: ReadingStreamPage, now: Date): Promise<PageWrites> {
     const work: { admission: MonitoredAdmission; proposals: Proposal[]; answered: readonly Alert[] }[] = [];
-    for (const [patientId, fresh] of groupByPatient(page.readings)) {
-      const admission = await this.storage.monitoring.activeAdmission(patientId);
+    const byPatient = groupByPatient(page.readings);
+    // One query for the page's admissions, not one per patient.
+    const admissions = await this.storage.monitoring.activeAdmissionsOf([...byPatient.keys()]);
+    for (const [patientId, fresh] of byPatient) {
+      const admission = admissions.get(patientId);
       if (!admission) continue; // not on a virtual ward: stored, not monitored
       const plan = this.writer.planOf(admission);
       const checked = await this.silence.onReadings(admission, plan, fresh, now);

@@ -655,6 +655,18 @@ export class MonitoringRepository {
     return rows[0] && toAdmission(rows[0]);
   }
 
+  /** The active admissions of these patients in one query (a page of readings), by patient id. */
+  async activeAdmissionsOf(patientIds: readonly string[]): Promise<Map<string, MonitoredAdmission>> {
+    const byPatient = new Map<string, MonitoredAdmission>();
+    if (patientIds.length === 0) return byPatient;
+    const { rows } = await this.db.query<AdmissionRow>(
+      `SELECT ${ADMISSION_COLUMNS} FROM admissions WHERE patient_id = ANY ($1::uuid[]) AND discharged_at IS NULL ORDER BY admitted_at, id`,
+      [patientIds],
+    );
+    for (const row of rows) if (!byPatient.has(row.patient_id)) byPatient.set(row.patient_id, toAdmission(row));
+    return byPatient;
+  }
+
   async activeAdmissions(options: { withExpectedReadings?: boolean } = {}): Promise<MonitoredAdmission[]> {
     const { rows } = await this.db.query<AdmissionRow>(
       `SELECT ${ADMISSION_COLUMNS} FROM admissions
