@@ -104,6 +104,8 @@ describe('restarting Homeward in the middle of a stream', () => {
         const cursor = await db.storage.alerts.readCursor('rules-engine');
         return cursor.txid === last.rows[0]?.txid && cursor.id === last.rows[0]?.id;
       }, 20_000);
+      // …and the late lane's (the first readings were measured an hour before they arrived).
+      await eventually(async () => (await db.storage.partitions.unevaluated('rules-engine', undefined, new Date())).length === 0, 20_000);
       const alerts = await db.storage.alerts.openForWards([ward.id]);
       for (const device of devices) {
         const mine = alerts.filter((a) => a.patientId === device.patientId);

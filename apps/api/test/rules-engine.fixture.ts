@@ -160,19 +160,21 @@ export async function feed(
 }
 
 /**
- * Drains until the consumer has passed every committed reading. On a shared server the cursor may
- * briefly be held back by another database's open transaction (transaction ids are cluster-wide).
+ * Drains until the consumer has passed every committed reading, in both lanes. On a shared server
+ * the cursor may briefly be held back by another database's open transaction (transaction ids are
+ * cluster-wide).
  */
 export async function settle(storage: Storage, engine: RulesEngineService): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     await engine.drain();
-    const cursor = await storage.alerts.readCursor(engine.consumerName);
-    const { rows } = await storage.db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings WHERE (txid, id) > ($1::xid8, $2::bigint)', [cursor.txid, cursor.id]);
-    if (Number(rows[0]?.n ?? 0) === 0) return;
-    if (attempt === 200) throw new Error(`engine left ${rows[0]?.n} readings after its cursor ${JSON.stringify(cursor)}`);
+    const waiting = (await storage.partitions.unevaluated(engine.consumerName, undefined, END_OF_TIME)).reduce((n, p) => n + p.count, 0);
+    if (waiting === 0) return;
+    if (attempt === 200) throw new Error(`engine left ${waiting} readings after its cursors`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+const END_OF_TIME = new Date('9999-12-31T00:00:00Z');
 
 /**
  * An engine for one test, not started (the test drives it): its own consumer, moved to the current

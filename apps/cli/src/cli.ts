@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseConfig } from '@homeward/config';
-import type { CliContext, Command } from './cli-context';
+import type { CliContext, Command, SelfCommand } from './cli-context';
 import { analyticsCommand } from './commands/analytics.command';
 import { backtestCommand } from './commands/backtest.command';
 import { decodeCommand } from './commands/decode.command';
@@ -42,6 +42,8 @@ export interface RunOptions {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  readonly self?: SelfCommand;
+  readonly parent?: { ready(): void };
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly stopRequested: Promise<string>;
@@ -64,6 +66,8 @@ export async function runCli(options: RunOptions): Promise<number> {
     args,
     cwd: options.cwd,
     env: options.env,
+    self: options.self,
+    parent: options.parent,
     out: options.out,
     err: options.err,
     stopRequested: options.stopRequested,

@@ -3,22 +3,33 @@ import { runCli } from './cli';
 // The process edge: the only place that touches process.argv, process.env and signals.
 const stopRequested = new Promise<string>((resolve) => {
   let asked = false;
+  const stop = (reason: string) => {
+    if (asked) return false;
+    asked = true;
+    resolve(reason);
+    return true;
+  };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      if (asked) {
+      if (!stop(signal)) {
         process.stderr.write(`homeward: ${signal} again, exiting without a clean stop\n`);
         process.exit(130);
       }
-      asked = true;
-      resolve(signal);
     });
   }
+  // A rules worker that `homeward start` runs as its child: when the parent is gone (even
+  // SIGKILLed), its IPC channel closes, and the worker stops rather than outlive it.
+  if (process.send) process.once('disconnect', () => stop('parent exited'));
 });
 
 runCli({
   argv: process.argv.slice(2),
   env: process.env,
   cwd: process.cwd(),
+  // How to run this same command line again (a rules-worker child of `homeward start`).
+  self: { execPath: process.execPath, args: [...process.execArgv, process.argv[1] ?? ''] },
+  // Started by `homeward start` (an IPC channel): it is told when this worker runs.
+  ...(process.send ? { parent: { ready: () => process.send?.({ homeward: 'ready' }) } } : {}),
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   stopRequested,

@@ -7,7 +7,7 @@ export { topics } from '@homeward/contracts';
 
 /** How a command uses an embedded database: own it (a server) or attach to the running server's. */
 export interface StorageUse {
-  readonly use?: 'own' | 'attach';
+  readonly use?: 'own' | 'attach' | 'join';
   /** Named in the data folder's lock, so a refused `homeward start` says who holds the folder. */
   readonly command?: string;
   readonly logProblem?: ProblemLogger;

@@ -5,6 +5,7 @@ export { DATABASE_RESTARTED_ACTION, type ProblemLogger } from './lib/embedded/su
 export { READINESS_TIMEOUT_MS, checkDatabase } from './lib/database-readiness';
 export * from './lib/migrations/migrator';
 export { type RateLimitStoreClient, SIGN_IN_LIMITS_TABLE, rateLimitStoreClient } from './lib/rate-limit.store';
+export * from './lib/consumers/reading-stream.consumer';
 export * from './lib/repositories/alert.repository';
 export * from './lib/repositories/analytics.repository';
 export * from './lib/repositories/audit-log.repository';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generateSecret, hashSecret } from '@homeward/auth';
 import { parseNhsNumber } from '@homeward/domain';
 import { generateDeviceSecret, hashDeviceSecret } from '@homeward/gateway';
-import type { Storage } from '@homeward/storage';
+import { LANE_SQL, type Storage } from '@homeward/storage';
 import { aValidNhsNumber } from '@homeward/testing';
 
 export interface BenchDevice {
@@ -54,11 +54,14 @@ export async function benchNurse(storage: Storage, wardId: string): Promise<{ em
   return { email, password };
 }
 
-/** Readings stored but not yet past the rules engine's cursor(s). */
+/** Readings stored but not yet past the rules engine's cursor(s) of their lane (fresh or late). */
 export async function rulesBacklog(context: { db: { storage: Storage } }): Promise<number> {
+  const least = (family: string) =>
+    `(SELECT c.txid, c.reading_id FROM reading_consumers c WHERE c.consumer = '${family}' OR c.consumer LIKE '${family}:%' ORDER BY c.txid, c.reading_id LIMIT 1)`;
   const result = await context.db.storage.db.query<{ n: string }>(
     `SELECT count(*) AS n FROM readings r
-     WHERE (r.txid, r.id) > (SELECT c.txid, c.reading_id FROM reading_consumers c WHERE c.consumer LIKE 'rules-engine%' ORDER BY c.txid, c.reading_id LIMIT 1)`,
+     WHERE CASE WHEN ${LANE_SQL.late} AND EXISTS (SELECT 1 FROM reading_consumers WHERE consumer LIKE 'rules-engine.late%')
+       THEN (r.txid, r.id) > ${least('rules-engine.late')} ELSE (r.txid, r.id) > ${least('rules-engine')} END`,
   );
   return Number(result.rows[0]?.n ?? 0);
 }

@@ -27,9 +27,14 @@ export const rulesWorkerCommand: Command = {
     let storage;
     try {
       // A worker needs few connections: its queries run one at a time, plus LISTEN.
-      // With an embedded database, the worker uses the database of `homeward start` on the same folder.
+      // With an embedded database, the worker uses the database of `homeward start` on the same
+      // folder; a child of `homeward start` never runs one of its own (its parent may have died).
       storage = await openStorage(
-        storageOptions(config, log, Math.min(config.database.poolSize, 4), { use: 'attach', command: 'homeward rules-worker', logProblem: problemLogger(logger) }),
+        storageOptions(config, log, Math.min(config.database.poolSize, 4), {
+          use: context.parent ? 'join' : 'attach',
+          command: 'homeward rules-worker',
+          logProblem: problemLogger(logger),
+        }),
       );
     } catch (error) {
       context.err(describeFailure(error));
@@ -54,6 +59,7 @@ export const rulesWorkerCommand: Command = {
     });
     if (metricsServer) log(`metrics on http://${config.api.host}:${metricsServer.port}/metrics (readiness: /health/ready)`);
     context.out(`Rules worker ${running.engine.worker} is running — press Ctrl-C to stop.`);
+    context.parent?.ready();
 
     const signal = await context.stopRequested;
     log(`${signal} received: stopping (finishing the batch in progress, handing back partitions)`);

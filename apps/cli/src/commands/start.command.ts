@@ -7,11 +7,12 @@ import type { CliContext, Command } from '../cli-context';
 import { describeFailure } from '../describe-failure';
 import { countedPipeline, problemLogger, processLogger, readinessChecks } from '../observability';
 import { rulesEngineOptions } from '../rules-engine-options';
+import { RulesWorkerSupervisor } from '../rules-worker-supervisor';
 import { storageOptions } from '../storage-and-topics';
 
 export const startCommand: Command = {
   summary:
-    'Start Homeward: the database (embedded unless DATABASE_URL is set), migrations, the device gateway (MQTT), the API and the rules engine (--no-rules: leave the rules to `homeward rules-worker` processes).',
+    'Start Homeward: the database (embedded unless DATABASE_URL is set), migrations, the device gateway (MQTT), the API and the rules engine in supervised rules-worker child processes (HOMEWARD_RULES_WORKERS; HOMEWARD_RULES_MODE=inline: in this process; --no-rules: leave the rules to `homeward rules-worker` processes you run).',
   usage: 'homeward start [--no-rules]',
   async run(context: CliContext): Promise<number> {
     const unknown = context.args.filter((arg) => arg !== '--no-rules');
@@ -21,7 +22,11 @@ export const startCommand: Command = {
     }
     const config = context.config();
     if (!config) return 2;
-    const rulesHere = !context.args.includes('--no-rules');
+    const rulesWanted = !context.args.includes('--no-rules');
+    // Off this process's event loop (the broker's and the API's) unless asked, or unless this
+    // CLI runs inside another program and cannot start itself again.
+    const rulesInChildren = rulesWanted && config.rules.mode === 'process' && context.self !== undefined;
+    const rulesHere = rulesWanted && !rulesInChildren;
     const logger = processLogger(config);
     const log = messageLogger(logger);
     // One registry for the process: the gateway and the api count into it, /metrics serves it.
@@ -71,6 +76,19 @@ export const startCommand: Command = {
       }
       log(`metrics on http://${config.api.host}:${metricsServer.port}/metrics (readiness: /health/ready)`);
     }
+    // The workers boot (and attach to the database) while the API does.
+    let rulesWorkers: RulesWorkerSupervisor | undefined;
+    if (rulesInChildren && services.api && context.self) {
+      rulesWorkers = new RulesWorkerSupervisor({
+        command: context.self,
+        env: context.env,
+        workers: config.rules.workers,
+        log,
+        forwardErr: context.err,
+        onRestart: () => metrics.rulesWorkerRestarts.inc(),
+      });
+      rulesWorkers.start();
+    }
     let app: Awaited<ReturnType<typeof createApiApp>> | undefined;
     let url = `http://${config.api.host}:${metricsServer?.port ?? ''}`;
     if (services.api) {
@@ -85,10 +103,15 @@ export const startCommand: Command = {
         // The stall check runs here even with --no-rules: it is how the api notices the workers stopped.
         rulesEngine: { ...rulesEngineOptions(config), enabled: rulesHere },
       });
+      if (rulesWorkers) {
+        await rulesWorkers.ready(60_000);
+        log(`rules engine in ${config.rules.workers} rules-worker process${config.rules.workers === 1 ? '' : 'es'} (HOMEWARD_RULES_WORKERS), off this process's event loop`);
+      }
       try {
         url = await listenApi(app, config.api.host, config.api.port);
       } catch (error) {
         context.err(describeFailure(error, `The API could not listen on ${config.api.host}:${config.api.port}`));
+        await rulesWorkers?.stop();
         await app.close().catch(() => undefined);
         await metricsServer?.close();
         await gateway?.close();
@@ -96,7 +119,7 @@ export const startCommand: Command = {
         return 1;
       }
       log(`API listening on ${url} (health: ${url}/health, API docs: ${url}/api/docs)`);
-      if (!rulesHere) log('rules engine not started here (--no-rules): run `homeward rules-worker` processes');
+      if (!rulesWanted) log('rules engine not started here (--no-rules): run `homeward rules-worker` processes');
     } else {
       log('API not started here (HOMEWARD_SERVICES has no api)');
     }
@@ -104,9 +127,10 @@ export const startCommand: Command = {
 
     const signal = await context.stopRequested;
     log(`${signal} received: stopping`);
-    // Stop taking readings first, then the API, then the database.
+    // Stop taking readings first, then the rules workers (each ends its batch), then the API, then the database.
     await brokerWatch?.stop();
     await gateway?.close();
+    await rulesWorkers?.stop();
     await app?.close();
     await metricsServer?.close();
     await storage.close();

@@ -17,7 +17,7 @@ describe('parseConfig', () => {
           limits: { maxPacketBytes: 1048576, maxConnectBytes: 65536, connectTimeoutMs: 10_000, maxPendingPerAddress: 32, credentialsCacheTtlMs: 600_000, maxConcurrentSecretChecks: 2, storeRetryLimitMs: 900_000 },
         },
         ingest: { maxClockSkewMs: 300_000 },
-        rules: { partitions: undefined, leaseSeconds: 15, stallAlertSeconds: 300 },
+        rules: { partitions: undefined, leaseSeconds: 15, stallAlertSeconds: 300, mode: 'process', workers: 1 },
         ble: { enabled: false },
         hub: undefined,
         services: { gateway: true, api: true },
@@ -51,11 +51,15 @@ describe('parseConfig', () => {
   it('shares MQTT state through Redis only when a Redis URL is given, and sizes rules partitions and leases', () => {
     const shared = parse({ HOMEWARD_MQTT_REDIS_URL: 'redis://:secret@redis:6379/2', HOMEWARD_RULES_PARTITIONS: '64', HOMEWARD_RULES_LEASE_SECONDS: '20', HOMEWARD_STALL_ALERT_SECONDS: '120' });
     expect(shared.ok && shared.value.mqtt.redisUrl).toBe('redis://:secret@redis:6379/2');
-    expect(shared.ok && shared.value.rules).toEqual({ partitions: 64, leaseSeconds: 20, stallAlertSeconds: 120 });
-    const bad = parse({ HOMEWARD_MQTT_REDIS_URL: 'http://user:secret@redis:6379', HOMEWARD_RULES_PARTITIONS: '0', HOMEWARD_RULES_LEASE_SECONDS: '1' });
+    expect(shared.ok && shared.value.rules).toEqual({ partitions: 64, leaseSeconds: 20, stallAlertSeconds: 120, mode: 'process', workers: 1 });
+    const inline = parse({ HOMEWARD_RULES_MODE: 'inline', HOMEWARD_RULES_WORKERS: '3' });
+    expect(inline.ok && inline.value.rules).toMatchObject({ mode: 'inline', workers: 3 });
+    const bad = parse({ HOMEWARD_MQTT_REDIS_URL: 'http://user:secret@redis:6379', HOMEWARD_RULES_PARTITIONS: '0', HOMEWARD_RULES_LEASE_SECONDS: '1', HOMEWARD_RULES_MODE: 'threads', HOMEWARD_RULES_WORKERS: '0' });
     expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_MQTT_REDIS_URL=http:\/\/user:\*\*\*@redis:6379: must be a redis:\/\/ or rediss:\/\/ URL/);
     expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_PARTITIONS=0/);
     expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_LEASE_SECONDS=1/);
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_MODE=threads/);
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_WORKERS=0/);
     expect(redactUrlPassword('redis://:secret@redis:6379/0')).toBe('redis://:***@redis:6379/0');
     expect(redactUrlPassword('redis://redis:6379/0')).toBe('redis://redis:6379/0');
     const pinned = parse({ HOMEWARD_MQTT_MODE: 'external', HOMEWARD_MQTT_EXTERNAL_URL: 'mqtts://emqx:8883', HOMEWARD_MQTT_CLIENT_ID: 'homeward-gateway-0' });

@@ -99,6 +99,14 @@ export interface RulesConfig {
   readonly leaseSeconds: number;
   /** Readings committed but not evaluated for longer than this raise a technical alert. */
   readonly stallAlertSeconds: number;
+  /**
+   * Where `homeward start` evaluates the rules: `process` (default) in supervised
+   * `homeward rules-worker` child processes, off the broker's and the API's event loop;
+   * `inline` in its own event loop, as before.
+   */
+  readonly mode: 'process' | 'inline';
+  /** How many rules-worker child processes `homeward start` runs in `process` mode. */
+  readonly workers: number;
 }
 
 export interface ConfigProblem {
@@ -226,6 +234,8 @@ export function parseConfig(
       partitions: dto.HOMEWARD_RULES_PARTITIONS,
       leaseSeconds: dto.HOMEWARD_RULES_LEASE_SECONDS ?? 15,
       stallAlertSeconds: dto.HOMEWARD_STALL_ALERT_SECONDS ?? 300,
+      mode: dto.HOMEWARD_RULES_MODE ?? 'process',
+      workers: dto.HOMEWARD_RULES_WORKERS ?? 1,
     },
     ble: { enabled: dto.HOMEWARD_BLE === 'on' },
     hub:

@@ -231,6 +231,17 @@ export class EnvironmentDto {
   HOMEWARD_RULES_LEASE_SECONDS?: number;
 
   @IsOptional()
+  @IsIn(['process', 'inline'])
+  HOMEWARD_RULES_MODE?: 'process' | 'inline';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of worker processes' })
+  @Min(1)
+  @Max(64)
+  HOMEWARD_RULES_WORKERS?: number;
+
+  @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of seconds' })
   @Min(1)
@@ -305,6 +316,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_MQTT_STORE_RETRY_SECONDS',
   'HOMEWARD_RULES_PARTITIONS',
   'HOMEWARD_RULES_LEASE_SECONDS',
+  'HOMEWARD_RULES_MODE',
+  'HOMEWARD_RULES_WORKERS',
   'HOMEWARD_STALL_ALERT_SECONDS',
   'HOMEWARD_MAX_CLOCK_SKEW_SECONDS',
   'HOMEWARD_BLE',

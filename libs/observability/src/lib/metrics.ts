@@ -61,6 +61,7 @@ export class HomewardMetrics {
   readonly ingestLatency: Histogram<'transport'>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly databaseRestarts: Counter;
+  readonly rulesWorkerRestarts: Counter;
   readonly escalationDeliveryAttempts: Counter<'channel' | 'outcome'>;
   private readonly sourceAge: Gauge<'source'>;
 
@@ -119,6 +120,7 @@ export class HomewardMetrics {
       registers,
     });
     this.databaseRestarts = new Counter({ name: 'homeward_database_restarts_total', help: 'Times the embedded PostgreSQL died and was restarted by this process', registers });
+    this.rulesWorkerRestarts = new Counter({ name: 'homeward_rules_worker_restarts_total', help: 'Times a rules-worker child process of `homeward start` exited unasked and was started again', registers });
     // outcome="failed" is an escalation that reached nobody on that channel: worth paging on.
     this.escalationDeliveryAttempts = new Counter({ name: 'homeward_escalation_delivery_attempts_total', help: 'Attempts to tell an escalation contact, by channel and outcome (delivered, retry, failed)', labelNames: ['channel', 'outcome'], registers });
     this.httpRequests = new Counter({ name: 'homeward_http_requests_total', help: 'API requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers });

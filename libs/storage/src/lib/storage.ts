@@ -72,9 +72,10 @@ export interface OpenStorageOptions {
   readonly logProblem?: ProblemLogger;
   /**
    * own (default): run the embedded server and own the data folder (homeward start); attach:
-   * use the server of the Homeward that owns it, or run one for the duration (admin commands).
+   * use the server of the Homeward that owns it, or run one for the duration (admin commands);
+   * join: use the owner's server, never run one (rules workers that `homeward start` runs).
    */
-  readonly embeddedUse?: 'own' | 'attach';
+  readonly embeddedUse?: 'own' | 'attach' | 'join';
   /** Names the owner in the data folder's lock ("homeward start"). */
   readonly command?: string;
   /** Restart the embedded server with backoff when it dies (default: when owning). */

@@ -840,24 +840,32 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         // write meanwhile cannot come first in its stream.
         const partitions = 1_000_000;
         const { rows } = await storage.db.query<{ k: number }>('SELECT homeward_patient_partition($1, $2) AS k', [patient.id, partitions]);
-        const consumer = `${uniqueName('lag').replace(/ /g, '-')}:${rows[0]!.k}/${partitions}`;
+        const family = uniqueName('lag').replace(/ /g, '-');
+        // Each lane has its cursor (ReadingStreamConsumer): the fresh lane's is the consumer's name, the late lane's adds ".late".
+        const consumer = `${family}:${rows[0]!.k}/${partitions}`;
+        const lateConsumer = `${family}.late:${rows[0]!.k}/${partitions}`;
         const start = await endOfStream();
         await storage.alerts.advanceCursor(consumer, START_OF_STREAM, start);
-        const lagOf = async (at: Date) => (await operations.readingCursorLag(at)).find((lag) => lag.cursor === consumer)?.seconds;
+        await storage.alerts.advanceCursor(lateConsumer, START_OF_STREAM, start);
+        const lagOf = async (at: Date, cursor = consumer) => (await operations.readingCursorLag(at)).find((lag) => lag.cursor === cursor)?.seconds;
         expect(await lagOf(at('2026-03-01T10:00:00Z'))).toBe(0); // nothing waits
+        expect(await lagOf(at('2026-03-01T10:00:00Z'), lateConsumer)).toBe(0);
 
-        // A backfilled reading measured months ago, received at 10:00, waiting for 30 s.
+        // A backfilled reading measured months ago, received at 10:00, waiting for 30 s in the late
+        // lane; a live one received at 10:00:06 waiting for 24 s in the fresh lane.
         const backfilled = await storage.readings.insertBatch([
           aReading({ patientId: patient.id, measuredAt: at('2025-11-01T08:00:00Z'), receivedAt: at('2026-03-01T10:00:00Z') }),
         ]);
         await storage.readings.insertBatch([aReading({ patientId: patient.id, value: 90, measuredAt: at('2026-03-01T10:00:05Z'), receivedAt: at('2026-03-01T10:00:06Z') })]);
-        expect(await lagOf(at('2026-03-01T10:00:30Z'))).toBe(30);
-
-        // Once the backfilled reading is evaluated, the lag is the next waiting reading's.
-        const afterFirst = { txid: (await storage.db.query<{ txid: string }>('SELECT txid::text AS txid FROM readings WHERE id = $1', [backfilled.stored[0]!.id])).rows[0]!.txid, id: backfilled.stored[0]!.id };
-        await storage.alerts.advanceCursor(consumer, start, afterFirst);
+        expect(await lagOf(at('2026-03-01T10:00:30Z'), lateConsumer)).toBe(30);
         expect(await lagOf(at('2026-03-01T10:00:30Z'))).toBe(24);
-        await storage.alerts.advanceCursor(consumer, afterFirst, await endOfStream());
+
+        // Once the backfilled reading is evaluated, its lane waits for nothing; the fresh lane still does.
+        const afterFirst = { txid: (await storage.db.query<{ txid: string }>('SELECT txid::text AS txid FROM readings WHERE id = $1', [backfilled.stored[0]!.id])).rows[0]!.txid, id: backfilled.stored[0]!.id };
+        await storage.alerts.advanceCursor(lateConsumer, start, afterFirst);
+        expect(await lagOf(at('2026-03-01T10:00:30Z'), lateConsumer)).toBe(0);
+        expect(await lagOf(at('2026-03-01T10:00:30Z'))).toBe(24);
+        await storage.alerts.advanceCursor(consumer, start, await endOfStream());
         expect(await lagOf(at('2026-03-01T10:00:30Z'))).toBe(0);
       });
 

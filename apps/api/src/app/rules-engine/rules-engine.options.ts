@@ -1,4 +1,5 @@
 import type { AlertSeverityBand } from '@homeward/domain';
+import type { ReadingLane } from '@homeward/storage';
 import type { Clock } from './clock';
 
 /** Minutes per severity; null: no timer for that severity. */
@@ -52,10 +53,10 @@ export interface RulesEngineOptions extends WardAlertTimers {
   /** How often the stall check runs (default a quarter of stallAlertAfterMs, at most 30 s). */
   readonly stallCheckIntervalMs?: number;
   /**
-   * Test seam: called inside each batch's transaction after its alerts are written and before it
-   * commits. Throwing rolls the batch back, as a crash at that moment would.
+   * Test seam: called inside each page's transaction after its alerts are written and before it
+   * commits, with the page's lane. Throwing rolls the page back, as a crash at that moment would.
    */
-  readonly beforeCommit?: (batch: { readonly readings: number; readonly alerts: number }) => void | Promise<void>;
+  readonly beforeCommit?: (batch: { readonly readings: number; readonly alerts: number; readonly lane: ReadingLane }) => void | Promise<void>;
 }
 
 /** Defaults from the issue: high unacknowledged after 15 min, medium after 60. */

@@ -33,8 +33,10 @@ export interface EmbeddedPostgresOptions {
   /**
    * own (default): run the server; refuse a folder another live Homeward owns.
    * attach: connect to the server of the Homeward that owns the folder; if none, run one for the duration.
+   * join: connect to the owner's server, never run one (a rules-worker child of `homeward start`:
+   * if its parent died, a server of its own would keep the folder from the next start).
    */
-  readonly use?: 'own' | 'attach';
+  readonly use?: 'own' | 'attach' | 'join';
   /** Who owns the folder, as a refused starter is told ("in use by homeward start, pid 123"). */
   readonly command?: string;
   /** Restart the server, with backoff, when it dies (a long-running `homeward start`). */
@@ -105,8 +107,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (error) {
     throw dataFolderFailure(error, root);
   }
+  if (attempt.kind !== 'held' && options.use === 'join') {
+    attempt.lock.release();
+    throw new CodedFailure({
+      code: 'embedded-postgres.owner-not-serving',
+      message: `The data folder ${root} has no running Homeward to join: start \`homeward start\` first.`,
+    });
+  }
   if (attempt.kind === 'held') {
-    if (options.use === 'attach') {
+    if (options.use === 'attach' || options.use === 'join') {
       try {
         return await attach(root, credentialsFile, attempt.by, database, log);
       } catch (error) {

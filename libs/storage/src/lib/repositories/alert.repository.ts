@@ -553,6 +553,26 @@ export class AlertRepository {
     return updated.length > 0;
   }
 
+  /**
+   * Creates a cursor that does not exist yet at the least advanced of `seeds` (cursor names) and
+   * of the cursors of `family` (`family` itself and `family:…`), or at the start of the stream: a
+   * new lane's cursor starts where its consumer was, never past a reading it has not evaluated.
+   */
+  async seedCursor(consumer: string, seeds: readonly string[], family: string, client: SqlClient = this.db): Promise<void> {
+    await client.query(
+      `WITH seed AS (
+         SELECT txid, reading_id FROM reading_consumers
+         WHERE consumer = ANY ($2::text[]) OR consumer = $3::text OR left(consumer, length($3::text) + 1) = $3::text || ':'
+         ORDER BY txid, reading_id
+         LIMIT 1
+       )
+       INSERT INTO reading_consumers (consumer, txid, reading_id)
+       SELECT $1::text, coalesce((SELECT txid FROM seed), '0'::xid8), coalesce((SELECT reading_id FROM seed), 0)
+       ON CONFLICT (consumer) DO NOTHING`,
+      [consumer, seeds, family],
+    );
+  }
+
   private async activeSuppression(tx: SqlClient, patientId: string, rule: string, subject: string, at: Date): Promise<AlertSuppression | undefined> {
     const { rows } = await tx.query<SuppressionRow>(
       `SELECT ${SUPPRESSION_COLUMNS} FROM alert_suppressions
@@ -633,6 +653,18 @@ export class MonitoringRepository {
       patientId,
     ]);
     return rows[0] && toAdmission(rows[0]);
+  }
+
+  /** The active admissions of these patients in one query (a page of readings), by patient id. */
+  async activeAdmissionsOf(patientIds: readonly string[]): Promise<Map<string, MonitoredAdmission>> {
+    const byPatient = new Map<string, MonitoredAdmission>();
+    if (patientIds.length === 0) return byPatient;
+    const { rows } = await this.db.query<AdmissionRow>(
+      `SELECT ${ADMISSION_COLUMNS} FROM admissions WHERE patient_id = ANY ($1::uuid[]) AND discharged_at IS NULL ORDER BY admitted_at, id`,
+      [patientIds],
+    );
+    for (const row of rows) if (!byPatient.has(row.patient_id)) byPatient.set(row.patient_id, toAdmission(row));
+    return byPatient;
   }
 
   async activeAdmissions(options: { withExpectedReadings?: boolean } = {}): Promise<MonitoredAdmission[]> {

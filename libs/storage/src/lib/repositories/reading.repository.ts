@@ -30,6 +30,29 @@ export interface ReadingCursor {
 
 export const START_OF_STREAM: ReadingCursor = { txid: '0', id: '0' };
 
+/**
+ * The two lanes of the readings stream (migration 0015): `late` readings were received more than
+ * LATE_AFTER_MS after they were measured (a backfill, a replay, an import); every other one is
+ * `fresh`. A consumer reads each lane from its own cursor, fresh first.
+ */
+export type ReadingLane = 'fresh' | 'late';
+export const READING_LANES: readonly ReadingLane[] = ['fresh', 'late'];
+export const LATE_AFTER_MS = 60 * 60_000;
+
+/** Word for word the predicates of migration 0015's partial indexes, or the planner will not use them. */
+export const LANE_SQL: Readonly<Record<ReadingLane, string>> = {
+  fresh: `received_at - measured_at <= INTERVAL '1 hour'`,
+  late: `received_at - measured_at > INTERVAL '1 hour'`,
+};
+
+/** The lane a reading travels in. */
+export function laneOf(reading: Pick<Reading, 'measuredAt' | 'receivedAt'>): ReadingLane {
+  return reading.receivedAt.getTime() - reading.measuredAt.getTime() > LATE_AFTER_MS ? 'late' : 'fresh';
+}
+
+/** Each lane's cursor: what a two-lane consumer has evaluated. */
+export type LaneCursors = Readonly<Record<ReadingLane, ReadingCursor>>;
+
 /** One page of a patient's readings, newest measured first; `next` fetches the older ones. */
 export interface ReadingPage {
   readonly readings: StoredReading[];
@@ -281,12 +304,15 @@ export class ReadingRepository {
    * re-evaluates these when a late reading lands in their window; readings after its cursor get
    * their own turn, with every reading stored before them in view.
    */
-  async momentsThrough(patientId: string, range: { from: Date; to: Date }, through: ReadingCursor): Promise<Date[]> {
+  async momentsThrough(patientId: string, range: { from: Date; to: Date }, through: ReadingCursor | LaneCursors): Promise<Date[]> {
+    // One cursor over the whole stream, or one per lane (each reading judged by its lane's).
+    const lanes: LaneCursors = 'fresh' in through ? through : { fresh: through, late: through };
     const result = await this.db.query<{ measured_at: Date | string }>(
       `SELECT DISTINCT measured_at FROM readings
-       WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3 AND (txid, id) <= ($4::xid8, $5::bigint)
+       WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3
+         AND CASE WHEN ${LANE_SQL.late} THEN (txid, id) <= ($6::xid8, $7::bigint) ELSE (txid, id) <= ($4::xid8, $5::bigint) END
        ORDER BY measured_at`,
-      [patientId, range.from, range.to, through.txid, through.id],
+      [patientId, range.from, range.to, lanes.fresh.txid, lanes.fresh.id, lanes.late.txid, lanes.late.id],
     );
     return result.rows.map((row) => new Date(row.measured_at));
   }
@@ -335,16 +361,19 @@ export class ReadingRepository {
    * Committed readings after a cursor, in commit-safe order, for at-least-once consumers (the
    * rules engine). Rows of transactions still in flight are held back until every older
    * transaction has finished, so a consumer that stores the returned cursor never skips a row.
+   * With `lane`, only that lane's readings (its partial index), for a cursor of that lane.
    */
   async afterCursor(
     cursor: ReadingCursor,
     limit = 1000,
     partition?: ReadingPartition,
+    lane?: ReadingLane,
   ): Promise<{ readings: StoredReading[]; cursor: ReadingCursor; heldBack: boolean }> {
-    if (partition) return this.partitionAfterCursor(cursor, limit, partition);
+    const inLane = lane === undefined ? 'true' : LANE_SQL[lane];
+    if (partition) return this.partitionAfterCursor(cursor, limit, partition, inLane);
     const result = await this.db.query<ReadingRow & { txid: string }>(
       `SELECT ${READING_COLUMNS}, txid::text AS txid FROM readings
-       WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+       WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot()) AND ${inLane}
        -- The table's columns, not the text aliases above: ordered as text, txid 1000 would come before 999.
        ORDER BY readings.txid, readings.id
        LIMIT $3`,
@@ -359,7 +388,7 @@ export class ReadingRepository {
       result.rows.length < limit &&
       ((
         await this.db.query<{ held: boolean }>(
-          `SELECT EXISTS (SELECT 1 FROM readings WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid >= pg_snapshot_xmin(pg_current_snapshot())) AS held`,
+          `SELECT EXISTS (SELECT 1 FROM readings WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid >= pg_snapshot_xmin(pg_current_snapshot()) AND ${inLane}) AS held`,
           [next.txid, next.id],
         )
       ).rows[0]?.held ?? false);
@@ -376,18 +405,19 @@ export class ReadingRepository {
     cursor: ReadingCursor,
     limit: number,
     partition: ReadingPartition,
+    inLane: string,
   ): Promise<{ readings: StoredReading[]; cursor: ReadingCursor; heldBack: boolean }> {
     // One statement, so both parts see one snapshot.
     const result = await this.db.query<ReadingRow & { txid: string | null; horizon_txid: string; horizon_id: string }>(
       `WITH mine AS (
          SELECT ${READING_COLUMNS}, txid AS tx, readings.id AS rid FROM readings
-         WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+         WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot()) AND ${inLane}
            AND homeward_patient_partition(patient_id, $5) = $4
          ORDER BY readings.txid, readings.id
          LIMIT $3
        ), horizon AS (
          SELECT txid, id FROM readings
-         WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot())
+         WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < pg_snapshot_xmin(pg_current_snapshot()) AND ${inLane}
          ORDER BY txid DESC, id DESC
          LIMIT 1
        )
@@ -404,7 +434,7 @@ export class ReadingRepository {
       rows.length < limit &&
       ((
         await this.db.query<{ held: boolean }>(
-          `SELECT EXISTS (SELECT 1 FROM readings WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid >= pg_snapshot_xmin(pg_current_snapshot())
+          `SELECT EXISTS (SELECT 1 FROM readings WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid >= pg_snapshot_xmin(pg_current_snapshot()) AND ${inLane}
              AND homeward_patient_partition(patient_id, $4) = $3) AS held`,
           [next.txid, next.id, partition.index, partition.count],
         )

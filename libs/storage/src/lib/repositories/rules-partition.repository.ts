@@ -1,5 +1,5 @@
 import type { Database, SqlClient } from '../database';
-import { type ReadingCursor, START_OF_STREAM } from './reading.repository';
+import { LANE_SQL, type ReadingCursor, START_OF_STREAM } from './reading.repository';
 
 /** A partitioning of the patients between the workers of one consumer (migration 0007). */
 export interface Partitioning {
@@ -25,6 +25,15 @@ export interface UnevaluatedReadings {
   readonly patientId: string;
   readonly count: number;
   readonly oldestReceivedAt: Date;
+}
+
+/** A claim that changed something, for the log: "worker w holds partitions [0, 1] of 4 (2 live workers; took 1)". */
+export function describeClaim(workerId: string, partitions: number, claim: LeaseClaim): string {
+  const { owned, liveWorkers, taken, released } = claim;
+  return (
+    `worker ${workerId} holds partitions [${owned.join(', ')}] of ${partitions} (${liveWorkers} live worker${liveWorkers === 1 ? '' : 's'}` +
+    `${taken.length > 0 ? `; took ${taken.join(', ')}` : ''}${released.length > 0 ? `; gave up ${released.join(', ')}` : ''})`
+  );
 }
 
 /** The name of one partition's cursor in reading_consumers. */
@@ -149,19 +158,29 @@ export class RulesPartitionRepository {
    * A stalled pipeline shows here (the pipeline-stall technical alert).
    */
   async unevaluated(consumer: string, partitions: number | undefined, receivedBefore: Date): Promise<UnevaluatedReadings[]> {
-    const cursors = partitions === undefined ? [await this.cursorOf(consumer)] : await this.cursors({ consumer, partitions });
+    // Each lane has its cursor (ReadingStreamConsumer): `consumer` for fresh readings, `consumer.late` for late ones.
+    const late = `${consumer}.late`;
+    const cursors =
+      partitions === undefined
+        ? [await this.cursorOf(consumer), await this.cursorOf(late)]
+        : [...(await this.cursors({ consumer, partitions })), ...(await this.cursors({ consumer: late, partitions }))];
     const floor = cursors.reduce((low, c) => (compareCursors(c, low) < 0 ? c : low));
     const { rows } = await this.db.query<{ patient_id: string; n: string; oldest: Date }>(
       `SELECT r.patient_id, count(*)::text AS n, min(r.received_at) AS oldest
        FROM readings r
        LEFT JOIN reading_consumers c ON c.consumer =
          CASE WHEN $2::int IS NULL THEN $1 ELSE $1 || ':' || homeward_patient_partition(r.patient_id, $2::int) || '/' || $2::int END
+       LEFT JOIN reading_consumers l ON l.consumer =
+         CASE WHEN $2::int IS NULL THEN $6 ELSE $6 || ':' || homeward_patient_partition(r.patient_id, $2::int) || '/' || $2::int END
        WHERE (r.txid, r.id) > ($3::xid8, $4::bigint)
-         AND (r.txid, r.id) > (coalesce(c.txid, '0'::xid8), coalesce(c.reading_id, 0))
+         AND CASE WHEN ${LANE_SQL.late}
+           -- A late lane's cursor not created yet starts where the fresh lane's is.
+           THEN (r.txid, r.id) > (coalesce(l.txid, c.txid, '0'::xid8), coalesce(l.reading_id, c.reading_id, 0))
+           ELSE (r.txid, r.id) > (coalesce(c.txid, '0'::xid8), coalesce(c.reading_id, 0)) END
          AND r.received_at < $5
        GROUP BY r.patient_id
        ORDER BY min(r.received_at)`,
-      [consumer, partitions ?? null, floor.txid, floor.id, receivedBefore],
+      [consumer, partitions ?? null, floor.txid, floor.id, receivedBefore, late],
     );
     return rows.map((r) => ({ patientId: r.patient_id, count: Number(r.n), oldestReceivedAt: r.oldest }));
   }

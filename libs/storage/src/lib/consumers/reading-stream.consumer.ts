@@ -1,0 +1,194 @@
+import type { SqlClient } from '../database';
+import { type LaneCursors, type ReadingCursor, type ReadingLane, READING_LANES, type StoredReading } from '../repositories/reading.repository';
+import { type LeaseClaim, type Partitioning, partitionCursorName } from '../repositories/rules-partition.repository';
+import type { Storage } from '../storage';
+
+/** One page of committed readings, handed to the consumer's handler. */
+export interface ReadingStreamPage {
+  readonly lane: ReadingLane;
+  /** The partition of the patients it belongs to (undefined without partitioning). */
+  readonly partition: number | undefined;
+  /** In commit-safe stream order. */
+  readonly readings: readonly StoredReading[];
+  /**
+   * Where each lane's cursor of this partition stood when the page was read: the readings at or
+   * before them have been handled. A handler that looks back (a late reading re-opening later
+   * moments) re-handles those; the others get their own page, with this one's readings in view.
+   */
+  readonly handled: LaneCursors;
+}
+
+/** What a handler wants written with the page: runs in the transaction that moves the cursor. */
+export interface PageWrites {
+  write(tx: SqlClient): Promise<void>;
+  /** After the commit (events, metrics). Not called when the page was rolled back or lost. */
+  committed?(): void;
+}
+
+export type ReadingPageHandler = (page: ReadingStreamPage) => Promise<PageWrites>;
+
+export interface ReadingStreamConsumerOptions {
+  /** The cursor family in reading_consumers; a lane other than the first adds `.<lane>` to it. */
+  readonly consumer: string;
+  /** Readings per page; one page is one transaction (default 500). */
+  readonly pageSize?: number;
+  /** Lanes in priority order: a page of the first is always taken before one of the next (default fresh, late). */
+  readonly lanes?: readonly ReadingLane[];
+  /** Split the patients between workers by partition leases (migration 0007). */
+  readonly partitioning?: { readonly partitions: number; readonly leaseMs: number; readonly workerId: string };
+  /** Leases renewed, taken or given up (for the log). */
+  readonly onLeases?: (claim: LeaseClaim) => void;
+  /** A page whose commit found the lease gone, or its cursor moved by another instance: left to that one. */
+  readonly onPageLost?: (reason: 'lease-lost' | 'cursor-moved', cursor: string) => void;
+}
+
+export interface DrainResult {
+  /** Readings handled and committed. */
+  readonly consumed: number;
+  /** The last look found committed readings held back behind an open transaction: look again soon. */
+  readonly heldBack: boolean;
+}
+
+/**
+ * A consumer of the committed readings stream at least once: reads its cursors (one per lane, per
+ * partition), pages each lane of each partition it holds, and commits the handler's writes with
+ * the compare-and-set move of the cursor in one transaction (after checking the partition's lease
+ * in that same transaction), so a crash replays a page and never skips one. A page of a
+ * higher-priority lane is always taken before the next page of a lower one: fresh readings never
+ * wait behind a backlog of late ones.
+ */
+export class ReadingStreamConsumer {
+  private owned: readonly number[] = [];
+  private leasesRenewedAt = 0;
+  private readonly lanes: readonly ReadingLane[];
+  private readonly partitioning: Partitioning | undefined;
+  /** Lane cursors this process has made sure exist. */
+  private readonly seeded = new Set<string>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: ReadingStreamConsumerOptions,
+  ) {
+    this.lanes = options.lanes ?? READING_LANES;
+    this.partitioning = options.partitioning ? { consumer: options.consumer, partitions: options.partitioning.partitions } : undefined;
+  }
+
+  /** The partitions this worker holds (all, as partition 0, without partitioning). */
+  get ownedPartitions(): readonly number[] {
+    return this.partitioning ? this.owned : [0];
+  }
+
+  /** The cursor name of a lane of a partition (the first lane's is the consumer's own name). */
+  cursorName(lane: ReadingLane, partition: number | undefined): string {
+    const family = lane === this.lanes[0] ? this.options.consumer : `${this.options.consumer}.${lane}`;
+    return this.partitioning && partition !== undefined ? partitionCursorName(family, partition, this.partitioning.partitions) : family;
+  }
+
+  /** Heartbeat: renew this worker's leases, give up what exceeds its share, take free or expired ones. */
+  async renewLeases(): Promise<LeaseClaim | undefined> {
+    const lease = this.options.partitioning;
+    if (!this.partitioning || !lease) return undefined;
+    const claim = await this.storage.partitions.claim(this.partitioning, lease.workerId, lease.leaseMs);
+    this.leasesRenewedAt = Date.now();
+    this.owned = claim.owned;
+    this.options.onLeases?.(claim);
+    return claim;
+  }
+
+  /** Hands the partitions back (a stopping worker), rather than make the others wait for expiry. */
+  async release(): Promise<void> {
+    const lease = this.options.partitioning;
+    if (!this.partitioning || !lease || this.leasesRenewedAt === 0) return;
+    await this.storage.partitions.release(this.partitioning, lease.workerId);
+    this.owned = [];
+    this.leasesRenewedAt = 0;
+  }
+
+  /** Between pages, so a long catch-up never lets the leases lapse. */
+  async renewLeasesIfDue(): Promise<void> {
+    const lease = this.options.partitioning;
+    if (lease && Date.now() - this.leasesRenewedAt >= lease.leaseMs / 3) await this.renewLeases();
+  }
+
+  /**
+   * Handles pages until every lane of every held partition is at its end, or `stopping()` says so
+   * after a page (that page is committed; the rest waits for the next drain).
+   */
+  async drain(handler: ReadingPageHandler, stopping: () => boolean = () => false): Promise<DrainResult> {
+    let consumed = 0;
+    let heldBack = false;
+    for (;;) {
+      await this.renewLeasesIfDue();
+      const partitions = this.partitioning ? this.owned : [undefined];
+      let handled = 0;
+      heldBack = false;
+      // The first lane with a page wins; then start again from the first lane.
+      for (const lane of this.lanes) {
+        for (const partition of partitions) {
+          const step = await this.pageOf(lane, partition, handler);
+          heldBack ||= step.heldBack;
+          handled = step.consumed;
+          if (handled > 0) break;
+        }
+        if (handled > 0) break;
+      }
+      consumed += handled;
+      if (handled === 0 || stopping()) return { consumed, heldBack };
+    }
+  }
+
+  /** One page of a lane of a partition, handled and committed with its cursor; 0 at the lane's end. */
+  private async pageOf(lane: ReadingLane, partition: number | undefined, handler: ReadingPageHandler): Promise<DrainResult> {
+    const { alerts, readings, db } = this.storage;
+    const handledCursors = await this.cursors(partition);
+    const cursor = this.cursorName(lane, partition);
+    const from = handledCursors[lane];
+    const slice = this.partitioning && partition !== undefined ? { index: partition, count: this.partitioning.partitions } : undefined;
+    const page = await readings.afterCursor(from, this.options.pageSize ?? 500, slice, lane);
+    // Holding the partition's lease first (share-locked to commit) keeps a page from committing
+    // after its lease passed to another worker: that worker's page would count it again.
+    const lease = this.options.partitioning;
+    const stillMine = async (tx: SqlClient) =>
+      !this.partitioning || !lease || partition === undefined || this.storage.partitions.holds(this.partitioning, lease.workerId, partition, tx);
+    if (page.readings.length === 0) {
+      // Only other partitions' readings went by: move past them so the next page starts there.
+      if (!sameCursor(from, page.cursor)) await db.transaction(async (tx) => (await stillMine(tx)) && alerts.advanceCursor(cursor, from, page.cursor, tx));
+      return { consumed: 0, heldBack: page.heldBack };
+    }
+    const writes = await handler({ lane, partition, readings: page.readings, handled: handledCursors });
+    const outcome = await db.transaction(async (tx): Promise<'committed' | 'lease-lost' | 'cursor-moved'> => {
+      if (!(await stillMine(tx))) return 'lease-lost';
+      // Then the cursor, so its row is locked for the whole page (compare and set).
+      if (!(await alerts.advanceCursor(cursor, from, page.cursor, tx))) return 'cursor-moved';
+      await writes.write(tx);
+      return 'committed';
+    });
+    if (outcome !== 'committed') {
+      if (outcome === 'lease-lost') this.owned = this.owned.filter((p) => p !== partition);
+      this.options.onPageLost?.(outcome, cursor);
+      return { consumed: 0, heldBack: false };
+    }
+    writes.committed?.();
+    return { consumed: page.readings.length, heldBack: page.heldBack };
+  }
+
+  /** Every lane's cursor of a partition; a lane cursor not stored yet starts where the first lane's is. */
+  private async cursors(partition: number | undefined): Promise<LaneCursors> {
+    const first = this.lanes[0] ?? 'fresh';
+    const found: Partial<Record<ReadingLane, ReadingCursor>> = {};
+    for (const lane of this.lanes) {
+      const name = this.cursorName(lane, partition);
+      if (lane !== first && !this.seeded.has(name)) {
+        await this.storage.alerts.seedCursor(name, [this.cursorName(first, partition)], `${this.options.consumer}.${lane}`);
+        this.seeded.add(name);
+      }
+      found[lane] = await this.storage.alerts.readCursor(name);
+    }
+    const start = found[first] ?? { txid: '0', id: '0' };
+    return { fresh: found.fresh ?? start, late: found.late ?? start };
+  }
+}
+
+function sameCursor(a: ReadingCursor, b: ReadingCursor): boolean {
+  return a.txid === b.txid && a.id === b.id;
+}

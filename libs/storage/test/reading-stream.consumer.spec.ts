@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { type Reading, buildReading, unwrap } from '@homeward/domain';
+import {
+  PgDatabase,
+  type ReadingPageHandler,
+  type ReadingStreamConsumerOptions,
+  type ReadingStreamPage,
+  ReadingStreamConsumer,
+  type Storage,
+  createScratchDatabase,
+  laneOf,
+  prepare,
+  startScratchEmbeddedPostgres,
+} from '../src';
+import { PgliteDatabase } from '../src/pglite';
+
+const NOW = new Date('2026-03-10T12:00:00.000Z');
+
+/** An SpO2 reading measured `minutesAgo` before it was received (NOW): late beyond an hour. */
+function reading(patientId: string, minutesAgo: number, value = 96): Reading {
+  const measuredAt = new Date(NOW.getTime() - minutesAgo * 60_000);
+  return unwrap(buildReading({ patientId, deviceId: null, vital: 'spo2', value, unit: '%', measuredAt, deviceTime: measuredAt, receivedAt: NOW, source: 'manual' }));
+}
+
+// ReadingStreamConsumer, the cursor-plus-lease consumer under the rules engine, on plain
+// PostgreSQL and on TimescaleDB (PGlite).
+describe.each([
+  [
+    'PostgreSQL',
+    async () => {
+      const server = process.env['DATABASE_URL'];
+      if (server) {
+        const scratch = await createScratchDatabase(server);
+        const storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
+        return { storage, dispose: async () => (await storage.close(), await scratch.drop()) };
+      }
+      const embedded = await startScratchEmbeddedPostgres();
+      const storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
+      return { storage, dispose: async () => (await storage.close(), await embedded.cleanup()) };
+    },
+  ],
+  [
+    'TimescaleDB (PGlite)',
+    async () => {
+      const storage = await prepare(await PgliteDatabase.create({ timescale: true }), { mode: 'embedded', engine: 'timescale' });
+      return { storage, dispose: () => storage.close() };
+    },
+  ],
+] as const)('ReadingStreamConsumer on %s', (_label, open) => {
+  let storage: Storage;
+  let dispose: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ storage, dispose } = await open());
+    // What the handlers write with their pages: one row per reading handled.
+    await storage.db.query('CREATE TABLE consumer_test_handled (consumer text NOT NULL, reading_id bigint NOT NULL, lane text NOT NULL)');
+  }, 120_000);
+  afterAll(() => dispose?.());
+
+  /** A consumer of its own, started at the current end of both lanes, so it sees only its test's readings. */
+  async function aConsumer(options: Partial<ReadingStreamConsumerOptions> = {}) {
+    const consumer = `consumer-test-${randomUUID().slice(0, 8)}`;
+    const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1')).rows[0];
+    if (end) await storage.alerts.advanceCursor(consumer, { txid: '0', id: '0' }, end);
+    return { name: consumer, stream: new ReadingStreamConsumer(storage, { consumer, pageSize: 3, ...options }) };
+  }
+
+  /** A handler that records each page and writes one row per reading with it. */
+  function recorder(consumer: string, pages: ReadingStreamPage[]): ReadingPageHandler {
+    return async (page) => ({
+      write: async (tx) => {
+        for (const r of page.readings) await tx.query('INSERT INTO consumer_test_handled VALUES ($1, $2, $3)', [consumer, r.id, page.lane]);
+      },
+      committed: () => void pages.push(page),
+    });
+  }
+
+  /** Drains until `count` readings are handled (another database's open transaction may hold rows back a moment). */
+  async function drainAll(stream: ReadingStreamConsumer, handler: ReadingPageHandler, count: number): Promise<number> {
+    let total = 0;
+    const deadline = Date.now() + 30_000;
+    while (total < count && Date.now() < deadline) {
+      total += (await stream.drain(handler)).consumed;
+      if (total < count) await new Promise((r) => setTimeout(r, 20));
+    }
+    return total;
+  }
+
+  async function handledBy(consumer: string): Promise<{ reading_id: string; lane: string }[]> {
+    return (await storage.db.query<{ reading_id: string; lane: string }>('SELECT reading_id::text AS reading_id, lane FROM consumer_test_handled WHERE consumer = $1 ORDER BY reading_id', [consumer])).rows;
+  }
+
+  it('takes every page of the fresh lane before the next page of the late lane, each lane from its own cursor', async () => {
+    const { name, stream } = await aConsumer();
+    const patient = randomUUID();
+    const late = await storage.readings.insertBatch(Array.from({ length: 7 }, (_, i) => reading(patient, 24 * 60 + i)));
+    const fresh = await storage.readings.insertBatch([reading(patient, 2, 88), reading(patient, 1, 87)]);
+    expect([...late.stored.map(laneOf), ...fresh.stored.map(laneOf)]).toEqual([...Array(7).fill('late'), 'fresh', 'fresh']);
+    const pages: ReadingStreamPage[] = [];
+    expect(await drainAll(stream, recorder(name, pages), 9)).toBe(9);
+
+    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([
+      ['fresh', 2],
+      ['late', 3],
+      ['late', 3],
+      ['late', 1],
+    ]);
+    // Every reading handled once, written with its page.
+    expect((await handledBy(name)).map((r) => r.reading_id).sort()).toEqual([...late.stored, ...fresh.stored].map((r) => r.id).sort());
+    // Each lane's cursor is at its lane's last reading; a late page knows the fresh lane was handled.
+    const lastOf = (rows: readonly { id: string }[]) => String(Math.max(...rows.map((r) => Number(r.id))));
+    expect(await storage.alerts.readCursor(name)).toMatchObject({ id: lastOf(fresh.stored) });
+    expect(await storage.alerts.readCursor(`${name}.late`)).toMatchObject({ id: lastOf(late.stored) });
+    expect(pages[1]?.handled.fresh).toMatchObject({ id: lastOf(fresh.stored) });
+    expect(await stream.drain(recorder(name, pages))).toMatchObject({ consumed: 0 });
+  });
+
+  it('rolls a page back with its writes when the handler fails, and hands the same page again (at least once)', async () => {
+    const { name, stream } = await aConsumer();
+    const stored = await storage.readings.insertBatch([reading(randomUUID(), 1), reading(randomUUID(), 1)]);
+    let fail = true;
+    const pages: ReadingStreamPage[] = [];
+    const flaky: ReadingPageHandler = async (page) => {
+      const writes = await recorder(name, pages)(page);
+      return {
+        ...writes,
+        write: async (tx) => {
+          await writes.write(tx);
+          if (fail) throw new Error('crash before commit');
+        },
+      };
+    };
+    await expect(drainAll(stream, flaky, 2)).rejects.toThrow('crash before commit');
+    expect(await handledBy(name)).toEqual([]);
+    const ids = stored.stored.map((r) => r.id);
+    expect(ids).not.toContain((await storage.alerts.readCursor(name)).id);
+    fail = false;
+    expect(await drainAll(stream, flaky, 2)).toBe(2);
+    expect((await handledBy(name)).map((r) => r.reading_id).sort()).toEqual(ids.sort());
+  });
+
+  it('stops after the page in progress when asked, and carries on from its cursor at the next drain', async () => {
+    const { name, stream } = await aConsumer();
+    const patient = randomUUID();
+    await storage.readings.insertBatch(Array.from({ length: 8 }, (_, i) => reading(patient, 10 - i)));
+    const pages: ReadingStreamPage[] = [];
+    let first = 0;
+    for (const deadline = Date.now() + 30_000; first === 0 && Date.now() < deadline; ) first = (await stream.drain(recorder(name, pages), () => true)).consumed;
+    expect(first).toBe(3);
+    expect(pages).toHaveLength(1);
+    expect(await drainAll(stream, recorder(name, pages), 5)).toBe(5);
+    expect(pages.map((p) => p.readings.length)).toEqual([3, 3, 2]);
+  });
+
+  it('leaves a page to the instance that moved the cursor first (compare and set), committing none of its writes', async () => {
+    const { name } = await aConsumer();
+    const other = new ReadingStreamConsumer(storage, { consumer: name, pageSize: 3 });
+    await storage.readings.insertBatch([reading(randomUUID(), 1)]);
+    const lost: string[] = [];
+    const racing = new ReadingStreamConsumer(storage, { consumer: name, pageSize: 3, onPageLost: (reason) => lost.push(reason) });
+    const pages: ReadingStreamPage[] = [];
+    // While this instance evaluates its page, the other handles the same page and commits first.
+    const slow: ReadingPageHandler = async (page) => {
+      await drainAll(other, recorder(`${name}:other`, []), 1);
+      return recorder(name, pages)(page);
+    };
+    let seen = 0;
+    for (const deadline = Date.now() + 30_000; lost.length === 0 && Date.now() < deadline; ) seen += (await racing.drain(slow)).consumed;
+    expect(lost).toEqual(['cursor-moved']);
+    expect(seen).toBe(0);
+    expect(await handledBy(name)).toEqual([]);
+    expect(await handledBy(`${name}:other`)).toHaveLength(1);
+  });
+
+  it('starts a lane cursor that does not exist yet where the consumer\'s cursor is: an upgraded single-cursor consumer skips nothing and replays nothing', async () => {
+    const consumer = `consumer-test-${randomUUID().slice(0, 8)}`;
+    const patient = randomUUID();
+    // Handled by a single-cursor consumer before the lanes existed: its cursor is past both.
+    const before = await storage.readings.insertBatch([reading(patient, 3 * 60), reading(patient, 2)]);
+    const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1')).rows[0];
+    await storage.alerts.advanceCursor(consumer, { txid: '0', id: '0' }, end!);
+    const after = await storage.readings.insertBatch([reading(patient, 5 * 60), reading(patient, 1)]);
+    const pages: ReadingStreamPage[] = [];
+    const stream = new ReadingStreamConsumer(storage, { consumer, pageSize: 3 });
+    expect(await drainAll(stream, recorder(consumer, pages), 2)).toBe(2);
+    expect((await handledBy(consumer)).map((r) => r.reading_id).sort()).toEqual(after.stored.map((r) => r.id).sort());
+    expect(before.stored.every((r) => !pages.some((p) => p.readings.some((x) => x.id === r.id)))).toBe(true);
+  });
+
+  it('with partitioning, evaluates only the partitions whose leases it holds, and gives a page up when its lease is gone', async () => {
+    const { name } = await aConsumer();
+    const partitioning = { partitions: 2, leaseMs: 60_000 };
+    const a = new ReadingStreamConsumer(storage, { consumer: name, pageSize: 10, partitioning: { ...partitioning, workerId: 'a' } });
+    await a.renewLeases();
+    expect(a.ownedPartitions).toEqual([0, 1]);
+    const patients = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await storage.readings.insertBatch(patients.map((p) => reading(p, 1)));
+    const pages: ReadingStreamPage[] = [];
+    expect(await drainAll(a, recorder(name, pages), 4)).toBe(4);
+    expect(pages.length).toBeGreaterThan(0);
+    for (const page of pages) {
+      for (const r of page.readings) {
+        const { rows } = await storage.db.query<{ p: number }>('SELECT homeward_patient_partition($1::uuid, 2) AS p', [r.patientId]);
+        expect(rows[0]?.p).toBe(page.partition);
+      }
+    }
+    // Its leases taken from it while a page is evaluated: that page is rolled back, for the new holder.
+    await storage.readings.insertBatch([reading(patients[0]!, 1, 90)]);
+    const lost: string[] = [];
+    const b = new ReadingStreamConsumer(storage, { consumer: name, pageSize: 10, partitioning: { ...partitioning, workerId: 'b' }, onPageLost: (reason) => lost.push(reason) });
+    await a.release();
+    await b.renewLeases();
+    expect(b.ownedPartitions).toEqual([0, 1]);
+    const stolen: ReadingPageHandler = async (page) => {
+      await storage.db.query(`UPDATE rules_partition_leases SET owner = 'a' WHERE consumer = $1`, [name]);
+      return recorder(`${name}:b`, [])(page);
+    };
+    for (const deadline = Date.now() + 30_000; lost.length === 0 && Date.now() < deadline; ) await b.drain(stolen);
+    expect(lost).toEqual(['lease-lost']);
+    expect(await handledBy(`${name}:b`)).toEqual([]);
+    expect(b.ownedPartitions).toHaveLength(1);
+  });
+});
