@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, loadSession, saveSession, whenUnauthorised } from './lib/api-client';
-import type { Me } from './lib/api-types';
+import type { Me } from '@homeward/contracts';
 import { type Route, navigate, onLinkClick, parseRoute, useRoute } from './lib/router';
 import { AlertPage } from './pages/alert-page';
 import { EntryPage } from './pages/entry-page';

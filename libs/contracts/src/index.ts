@@ -12,3 +12,5 @@ export * from './lib/escalation-contacts.dto';
 export * from './lib/trend-query.dto';
 export * from './lib/registry.dto';
 export * from './lib/patient-advice.dto';
+export * from './lib/api-types';
+export * from './lib/patient-worklist.dto';

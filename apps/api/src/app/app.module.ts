@@ -8,6 +8,7 @@ import { SessionEvents } from './auth/session-events.service';
 import { ReadingsController } from './readings/readings.controller';
 import { TrendsController } from './patients/trends.controller';
 import { WorklistController } from './worklist/worklist.controller';
+import { PatientWorklistController } from './worklist/patient-worklist.controller';
 import { HealthController } from './health/health.controller';
 import { AuditController } from './registry/audit.controller';
 import { DevicesController } from './registry/devices.controller';
@@ -52,6 +53,7 @@ export class AppModule {
         ReadingsController,
         TrendsController,
         WorklistController,
+        PatientWorklistController,
         StreamController,
         AuditController,
         RejectedMessagesController,

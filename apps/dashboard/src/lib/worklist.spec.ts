@@ -1,4 +1,4 @@
-import type { AlertDto, WorklistItem } from './api-types';
+import type { AlertDto, WorklistItem } from '@homeward/contracts';
 import { applyAlertEvent, mergeFetchedWorklist, replaceWorklist } from './worklist';
 
 function item(id: string, severity: AlertDto['severity'], openedAt: string, changes: Partial<AlertDto> = {}): WorklistItem {

@@ -1,4 +1,4 @@
-import type { AlertSeverityBand, WorklistItem } from './api-types';
+import type { AlertSeverityBand, WorklistItem } from '@homeward/contracts';
 
 /** Most severe first (as the API orders GET /api/worklist). */
 const SEVERITY_ORDER: Readonly<Record<AlertSeverityBand, number>> = { high: 0, medium: 1, 'low-medium': 2, low: 3 };

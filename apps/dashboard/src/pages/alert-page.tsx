@@ -4,7 +4,7 @@ import { SeverityBadge } from '../components/badges';
 import { ReadingsTable } from '../components/readings-table';
 import { api, describeError } from '../lib/api-client';
 import { channelName, describeDelivery } from '../lib/deliveries';
-import type { AlertDetail, AlertOutcome, Me, WardMember } from '../lib/api-types';
+import type { AlertDetail, AlertOutcome, Me, WardMember } from '@homeward/contracts';
 import { formatDateTime, formatEscalationClock, formatNhsNumber, formatWaiting, formatWorsened } from '../lib/format';
 import { useLoad, useNow } from '../lib/use-load';
 

@@ -4,7 +4,7 @@ import { SeverityBadge } from '../components/badges';
 import { ReadingsTable } from '../components/readings-table';
 import { type ChartSeries, TimeChart } from '../components/time-chart';
 import { ApiError, api, describeError } from '../lib/api-client';
-import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, ReadingsPageDto, StoredReading, Trend } from '../lib/api-types';
+import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, ReadingsPageDto, StoredReading, Trend } from '@homeward/contracts';
 import { BAND_NAMES, NEWS2_SCORE_BANDS, bandColour, thresholdLineColour } from '../lib/colours';
 import { displayUnit, formatDateTime, formatNhsNumber, formatValue } from '../lib/format';
 import { useLoad } from '../lib/use-load';

@@ -1,5 +1,5 @@
 import { api, describeError } from '../lib/api-client';
-import type { PatientSummary } from '../lib/api-types';
+import type { PatientSummary } from '@homeward/contracts';
 import { formatDateTime, formatNhsNumber } from '../lib/format';
 import { useLoad } from '../lib/use-load';
 

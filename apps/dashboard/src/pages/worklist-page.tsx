@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { SeverityBadge } from '../components/badges';
 import { api, describeError } from '../lib/api-client';
-import type { WorklistItem } from '../lib/api-types';
+import type { WorklistItem } from '@homeward/contracts';
 import { bandColour } from '../lib/colours';
 import { formatEscalationClock, formatNhsNumber, formatWaiting, formatWorsened } from '../lib/format';
 import { type StreamStatus, followAlertStream } from '../lib/live-stream';

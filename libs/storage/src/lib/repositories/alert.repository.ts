@@ -77,6 +77,13 @@ export interface AlertTransitionInput {
   readonly selfResolving?: boolean;
 }
 
+/** An unresolved alert as the worklist needs it: the patient and the assignee's name beside it. */
+export interface WorklistEntry {
+  readonly alert: Alert;
+  readonly patient: { readonly name: string; readonly nhsNumber: string; readonly pathway: Pathway | null } | null;
+  readonly ownerName: string | null;
+}
+
 export type AlertChangeErrorCode = AlertTransitionErrorCode | 'alert.not-found' | 'alert.resolved' | 'alert.note-empty';
 
 export interface AlertSuppression {
@@ -124,6 +131,8 @@ interface AlertRow {
 const ALERT_COLUMNS = `id, patient_id, ward_id, rule, subject, severity, state, owner_id, explanation, details, latest_value,
   first_measured_at, latest_measured_at, occurrences, reading_ids::text[] AS reading_ids, opened_at, updated_at, acknowledged_at,
   escalated_at, resolved_at, outcome, escalation_due_at, next_reminder_at, reminders, worsened_at, worsened_from`;
+/** The same columns qualified by the alias `a`, for queries that join alerts with people. */
+const ALERT_COLUMNS_OF_A = ALERT_COLUMNS.replace(/(^|, |\n  )([a-z_]+)/g, '$1a.$2');
 
 interface SuppressionRow {
   id: string;
@@ -447,6 +456,29 @@ export class AlertRepository {
       [wardIds, options.limit ?? 500],
     );
     return rows.map(toAlert);
+  }
+
+  /**
+   * Every unresolved alert of these wards (no limit: the worklist pages by patient and never drops
+   * an alert silently), with who each is about (name, NHS number, current pathway) and whom it is
+   * assigned to. One query on the alerts_worklist index.
+   */
+  async unresolvedWithPeople(wardIds: readonly string[]): Promise<WorklistEntry[]> {
+    const { rows } = await this.db.query<AlertRow & { given_name: string | null; family_name: string | null; nhs_number: string | null; pathway: string | null; owner_name: string | null }>(
+      `SELECT ${ALERT_COLUMNS_OF_A},
+              p.given_name, p.family_name, p.nhs_number, ad.pathway, u.display_name AS owner_name
+       FROM alerts a
+       LEFT JOIN patients p ON p.id = a.patient_id
+       LEFT JOIN admissions ad ON ad.patient_id = a.patient_id AND ad.discharged_at IS NULL
+       LEFT JOIN users u ON u.id = a.owner_id
+       WHERE a.ward_id = ANY ($1::uuid[]) AND a.state <> 'resolved'`,
+      [wardIds],
+    );
+    return rows.map((row) => ({
+      alert: toAlert(row),
+      patient: row.nhs_number === null ? null : { name: `${row.given_name} ${row.family_name}`, nhsNumber: row.nhs_number.trim(), pathway: (row.pathway as Pathway | null) ?? null },
+      ownerName: row.owner_name,
+    }));
   }
 
   /** Unresolved alerts of one rule, oldest first (a technical rule's own episodes, to resolve them). */

@@ -1,5 +1,9 @@
+// The REST answers as the browser receives them (JSON: dates as ISO strings). Types only, so the
+// dashboard can import them without pulling class-validator into its bundle; the API builds the
+// newer answers (the worklist by patient, the care-plan editor) to these same types.
 import type { Alert, AlertEvent, AlertOutcome, AlertSeverityBand, Pathway, Patient, Role } from '@homeward/domain';
-import type { EscalationDeliveryView, ReadingsPage } from '@homeward/contracts';
+import type { EscalationDeliveryView } from './escalation-contacts.dto';
+import type { ReadingsPage } from './trend-query.dto';
 
 /** A server type as it arrives over JSON: every Date is an ISO 8601 string. */
 export type Wire<T> = T extends Date
@@ -137,4 +141,58 @@ export interface AlertDetail extends WorklistItem {
   readonly events: readonly AlertEventDto[];
   /** Who its escalations were sent to, and how that went. */
   readonly deliveries: readonly EscalationDeliveryView[];
+}
+
+/** One unresolved alert behind a worklist row, in the words and times a nurse acts on. */
+export interface PatientWorklistAlert {
+  readonly id: string;
+  readonly rule: string;
+  readonly kind: 'clinical' | 'silence' | 'technical';
+  readonly severity: AlertSeverityBand;
+  readonly state: 'open' | 'acknowledged' | 'escalated';
+  readonly explanation: string;
+  /** The triggering reading: its value and unit (null for a silence), and when it was measured. */
+  readonly value: number | null;
+  readonly unit: string | null;
+  readonly vital: string | null;
+  readonly measuredAt: string;
+  readonly openedAt: string;
+  readonly escalatedAt: string | null;
+  readonly worsenedAt: string | null;
+  readonly worsenedFrom: AlertSeverityBand | null;
+  readonly owner: { readonly id: string; readonly displayName: string } | null;
+}
+
+/** `GET /api/worklist/patients`: one patient, at the highest severity of the alerts behind the row. */
+export interface PatientWorklistRow {
+  readonly patient: { readonly id: string; readonly name: string; readonly nhsNumber: string; readonly pathway: Pathway | null };
+  readonly severity: AlertSeverityBand;
+  /** Most severe first, then longest waiting; the first is the one the row shows. */
+  readonly alerts: readonly PatientWorklistAlert[];
+  /** Since the oldest of these alerts opened, in whole minutes when the page was made. */
+  readonly waitingSince: string;
+  readonly waitingMinutes: number;
+  readonly escalated: boolean;
+  readonly worsened: boolean;
+  /** Everyone any of these alerts is assigned to. */
+  readonly assignees: readonly { readonly id: string; readonly displayName: string }[];
+}
+
+export interface PatientWorklistPage {
+  readonly rows: readonly PatientWorklistRow[];
+  /** Patients matching the filters (all pages), and the alerts behind them. Never truncated. */
+  readonly total: number;
+  readonly alertTotal: number;
+  readonly page: number;
+  readonly pageSize: number;
+  readonly pages: number;
+  /** Patients per highest severity under every filter but severity (what the severity chips show). */
+  readonly counts: Readonly<Record<AlertSeverityBand, number>>;
+  readonly generatedAt: string;
+}
+
+/** `POST /api/worklist/bulk`: what happened to each alert (an alert already acknowledged is refused, not an error for the rest). */
+export interface BulkAlertResult {
+  readonly done: readonly string[];
+  readonly refused: readonly { readonly alertId: string; readonly code: string; readonly message: string }[];
 }
