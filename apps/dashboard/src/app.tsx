@@ -102,7 +102,7 @@ function Page({ route, me }: { route: Route; me: Me }) {
       return <Redirect to={homePath(me)} />;
     case 'worklist':
       if (me.role === 'patient' || me.role === 'admin') return <Redirect to={homePath(me)} />;
-      return <WorklistPage />;
+      return <WorklistPage me={me} />;
     case 'patients':
       return <PatientsPage />;
     case 'alert':

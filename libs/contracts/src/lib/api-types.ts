@@ -158,6 +158,8 @@ export interface PatientWorklistAlert {
   readonly measuredAt: string;
   readonly openedAt: string;
   readonly escalatedAt: string | null;
+  /** When it escalates if still unacknowledged (open alerts with a timer). */
+  readonly escalationDueAt: string | null;
   readonly worsenedAt: string | null;
   readonly worsenedFrom: AlertSeverityBand | null;
   readonly owner: { readonly id: string; readonly displayName: string } | null;

@@ -109,6 +109,7 @@ function alertOf({ alert, ownerName }: WorklistEntry): PatientWorklistAlert {
     measuredAt: alert.latestMeasuredAt.toISOString(),
     openedAt: alert.openedAt.toISOString(),
     escalatedAt: alert.escalatedAt?.toISOString() ?? null,
+    escalationDueAt: alert.state === 'open' ? (alert.escalationDueAt?.toISOString() ?? null) : null,
     worsenedAt: alert.worsenedAt?.toISOString() ?? null,
     worsenedFrom: alert.worsenedFrom,
     owner: alert.ownerId ? { id: alert.ownerId, displayName: ownerName ?? 'a colleague' } : null,

@@ -132,7 +132,7 @@ const ALERT_COLUMNS = `id, patient_id, ward_id, rule, subject, severity, state, 
   first_measured_at, latest_measured_at, occurrences, reading_ids::text[] AS reading_ids, opened_at, updated_at, acknowledged_at,
   escalated_at, resolved_at, outcome, escalation_due_at, next_reminder_at, reminders, worsened_at, worsened_from`;
 /** The same columns qualified by the alias `a`, for queries that join alerts with people. */
-const ALERT_COLUMNS_OF_A = ALERT_COLUMNS.replace(/(^|, |\n  )([a-z_]+)/g, '$1a.$2');
+const ALERT_COLUMNS_OF_A = ALERT_COLUMNS.replace(/(^|, |\n {2})([a-z_]+)/g, '$1a.$2');
 
 interface SuppressionRow {
   id: string;
