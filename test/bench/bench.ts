@@ -17,6 +17,7 @@ import { renderReport } from './lib/report';
 import { trendsBench } from './trends.bench';
 import { fuzzBench } from './fuzz.bench';
 import { demoDetectionBench } from './demo-detection.bench';
+import { worklistBench } from './worklist.bench';
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
         if (name === 'trends') results['trends'] = await trendsBench(context);
         if (name === 'fuzz') results['fuzz'] = await fuzzBench(context);
         if (name === 'demo-detection') results['demoDetection'] = await demoDetectionBench(context);
+        if (name === 'worklist') results['worklist'] = await worklistBench(context);
       } catch (error) {
         failures[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
         log(`${name} failed: ${failures[name]}`);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz', 'demo-detection'] as const;
+export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz', 'demo-detection', 'worklist'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
