@@ -14,3 +14,4 @@ export * from './lib/registry.dto';
 export * from './lib/patient-advice.dto';
 export * from './lib/api-types';
 export * from './lib/patient-worklist.dto';
+export * from './lib/care-plan-edit.dto';

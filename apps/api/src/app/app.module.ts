@@ -7,6 +7,7 @@ import { AuthController } from './auth/auth.controller';
 import { SessionEvents } from './auth/session-events.service';
 import { ReadingsController } from './readings/readings.controller';
 import { TrendsController } from './patients/trends.controller';
+import { CarePlanEditorController } from './patients/care-plan-editor.controller';
 import { WorklistController } from './worklist/worklist.controller';
 import { PatientWorklistController } from './worklist/patient-worklist.controller';
 import { HealthController } from './health/health.controller';
@@ -52,6 +53,7 @@ export class AppModule {
         DevicesController,
         ReadingsController,
         TrendsController,
+        CarePlanEditorController,
         WorklistController,
         PatientWorklistController,
         StreamController,

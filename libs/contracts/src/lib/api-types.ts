@@ -198,3 +198,47 @@ export interface BulkAlertResult {
   readonly done: readonly string[];
   readonly refused: readonly { readonly alertId: string; readonly code: string; readonly message: string }[];
 }
+
+/** One limit as the care-plan editor shows it (a pathway default or a personal override). */
+export interface CarePlanLimitView {
+  readonly direction: 'at-or-below' | 'at-or-above';
+  readonly value: number;
+  readonly severity: AlertSeverityBand;
+}
+
+/** `GET /api/patients/{id}/care-plan/edit`: the form's starting point, with the pathway's defaults beside it. */
+export interface CarePlanEditorView {
+  readonly patientId: string;
+  readonly pathway: Pathway;
+  readonly spo2Scale: 1 | 2;
+  /** Scale 2's decision, when the patient is on it. */
+  readonly spo2ScaleDecision: { readonly decidedBy: string; readonly decidedAt: string; readonly reason: string } | null;
+  /** The COPD pathway offers scale 2 (a clinician must confirm it). */
+  readonly offerScale2: boolean;
+  readonly vitals: readonly {
+    readonly vital: string;
+    readonly pathwayLimits: readonly CarePlanLimitView[];
+    /** The patient's own limits, or null when the pathway's apply. */
+    readonly personalLimits: readonly CarePlanLimitView[] | null;
+    readonly pathwayEveryHours: number | null;
+    readonly everyHours: number | null;
+  }[];
+  readonly scheduleFrom: 'care-plan' | 'pathway';
+  readonly weightGain: { readonly enabled: boolean; readonly kg: number; readonly days: number };
+  readonly reviewBy: string | null;
+  readonly reason: string | null;
+  readonly problems: readonly string[];
+}
+
+/** One changed field of the stored plan: its path, before and after. */
+export interface CarePlanChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** `PUT /api/patients/{id}/care-plan/edit`: what changed (also in the audit log, with who and why). */
+export interface CarePlanEditResult {
+  readonly changes: readonly CarePlanChange[];
+  readonly editor: CarePlanEditorView;
+}
