@@ -1,6 +1,7 @@
 import { ALERT_OUTCOME_NAMES } from '@homeward/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { SeverityBadge } from '../components/badges';
+import { CarePlanEditor } from '../components/care-plan-editor';
 import { ReadingsTable } from '../components/readings-table';
 import { type ChartSeries, TimeChart } from '../components/time-chart';
 import { ApiError, api, describeError } from '../lib/api-client';
@@ -127,7 +128,13 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
       )}
 
       <h2>Care plan</h2>
-      {admission ? <CarePlan plan={admission.carePlan} pathway={admission.pathway} thresholds={thresholds} /> : <p class="muted">Not admitted.</p>}
+      {!admission ? (
+        <p class="muted">Not admitted.</p>
+      ) : me.role === 'patient' ? (
+        <CarePlan plan={admission.carePlan} pathway={admission.pathway} thresholds={thresholds} />
+      ) : (
+        <CarePlanEditor patientId={patientId} me={me} />
+      )}
 
       <h2>Alert history</h2>
       {alerts.data && alerts.data.length > 0 ? (
