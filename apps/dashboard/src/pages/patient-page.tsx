@@ -8,6 +8,8 @@ import { ApiError, api, describeError } from '../lib/api-client';
 import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, ReadingsPageDto, StoredReading, Trend } from '@homeward/contracts';
 import { BAND_NAMES, NEWS2_SCORE_BANDS, bandColour, thresholdLineColour } from '../lib/colours';
 import { displayUnit, formatDateTime, formatNhsNumber, formatValue } from '../lib/format';
+import { PATHWAY_NAMES } from '../lib/patient-worklist';
+import { DEVICE_TYPE_NAMES, deviceStatusText } from '../lib/devices';
 import { useLoad } from '../lib/use-load';
 import { CHARTED_VITALS, canonicalUnit, vitalName } from '../lib/vitals';
 
@@ -61,7 +63,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
       </h1>
       <p>
         NHS {formatNhsNumber(patient.nhsNumber)} · born {patient.dateOfBirth}
-        {admission ? ` · ${admission.pathway} pathway since ${formatDateTime(admission.admittedAt)}` : ' · not on a virtual ward'} ·{' '}
+        {admission ? ` · ${PATHWAY_NAMES[admission.pathway]} pathway since ${formatDateTime(admission.admittedAt)}` : ' · not on a virtual ward'} ·{' '}
         <a href={`/patients/${patient.id}/enter`}>Enter a reading</a>
       </p>
 
@@ -98,7 +100,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
       {devices.length === 0 ? (
         <p class="muted">No devices issued.</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Devices">
           <table>
             <thead>
               <tr>
@@ -113,13 +115,13 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
               {devices.map((d) => (
                 <tr key={d.id}>
                   <td>
-                    {d.type}
+                    {DEVICE_TYPE_NAMES[d.type] ?? d.type}
                     {d.model ? ` (${d.model})` : ''}
                   </td>
                   <td>{d.serial}</td>
                   <td>{d.batteryLevel === null ? 'unknown' : `${d.batteryLevel} %`}</td>
                   <td>{formatDateTime(d.lastSeenAt)}</td>
-                  <td class={d.status === 'ok' ? '' : 'overdue'}>{d.status === 'ok' ? 'OK' : d.status === 'battery-low' ? 'Battery low' : d.status === 'offline' ? 'Offline' : 'Not seen for 48 h'}</td>
+                  <td class={d.status === 'ok' || d.lastSeenAt === null ? '' : 'overdue'}>{deviceStatusText(d)}</td>
                 </tr>
               ))}
             </tbody>
