@@ -175,4 +175,30 @@ describe('the worklist by patient in a real browser', () => {
     await waitForStatus('601 open alerts');
     expect(browser.problems).toEqual([]);
   });
+  it('the ward overview gives handover its facts, links names to patients, prints without the controls, and passes axe', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Ward overview' }).click();
+    await page.getByRole('heading', { name: 'Ward overview', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'No readings in the last 24 hours (200)' }).waitFor();
+    const silence = await Promise.all(['high', 'medium', 'low-medium', 'low'].map(async (band) => Number(await page.getByTestId(`open-silence-${band}`).innerText())));
+    expect(silence.reduce((a, b) => a + b, 0)).toBe(200); // one overdue reading per patient
+    expect(Number(await page.getByTestId('open-clinical-high').innerText())).toBe(51); // 50 seeded + the NEWS2 alert raised live
+    await page.getByRole('heading', { name: 'Escalated (1)' }).waitFor();
+    const escalatedName = (patients[3] as SeededPatient).name;
+    expect(await page.getByRole('link', { name: escalatedName, exact: true }).first().getAttribute('href')).toBe(`/patients/${(patients[3] as SeededPatient).id}`);
+    await page.getByRole('heading', { name: 'Admitted in the last 7 days (200)' }).waitFor();
+    await shot('34-ward-overview');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.masthead').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Print for handover' }).isVisible()).toBe(false);
+    await shot('35-ward-overview-print');
+    await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('an unknown page of the app says so in HTML with a way back, and passes axe', async () => {
+    await page.goto(`${base}/patients/${(patients[0] as SeededPatient).id}/no-such-page`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Go to the start page' }).getAttribute('href')).toBe('/');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
 });

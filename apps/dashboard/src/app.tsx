@@ -5,6 +5,7 @@ import { type Route, navigate, onLinkClick, parseRoute, useRoute } from './lib/r
 import { AlertPage } from './pages/alert-page';
 import { EntryPage } from './pages/entry-page';
 import { PatientPage } from './pages/patient-page';
+import { OverviewPage } from './pages/overview-page';
 import { PatientsPage } from './pages/patients-page';
 import { SignInPage } from './pages/sign-in-page';
 import { WorklistPage } from './pages/worklist-page';
@@ -18,6 +19,7 @@ const PAGE_TITLES: Readonly<Record<Route['page'], string>> = {
   'sign-in': 'Sign in',
   worklist: 'Worklist',
   patients: 'Patients',
+  overview: 'Ward overview',
   alert: 'Alert',
   patient: 'Patient',
   enter: 'Enter a reading',
@@ -75,6 +77,7 @@ export function App() {
         {me && me.role !== 'patient' && (
           <nav aria-label="Main">
             {me.role !== 'admin' && <a href="/">Worklist</a>}
+            {me.role !== 'admin' && <a href="/overview">Ward overview</a>}
             <a href="/patients">Patients</a>
           </nav>
         )}
@@ -105,6 +108,9 @@ function Page({ route, me }: { route: Route; me: Me }) {
       return <WorklistPage me={me} />;
     case 'patients':
       return <PatientsPage />;
+    case 'overview':
+      if (me.role === 'patient' || me.role === 'admin') return <Redirect to={homePath(me)} />;
+      return <OverviewPage />;
     case 'alert':
       return <AlertPage alertId={route.alertId} me={me} />;
     case 'patient':

@@ -242,3 +242,18 @@ export interface CarePlanEditResult {
   readonly changes: readonly CarePlanChange[];
   readonly editor: CarePlanEditorView;
 }
+
+/** `GET /api/worklist/overview`: the ward at a glance, for handover (printable). */
+export interface WardOverview {
+  readonly generatedAt: string;
+  /** Unresolved alerts by severity and kind (clinical, silence, technical). */
+  readonly openAlerts: Readonly<Record<'clinical' | 'silence' | 'technical', Readonly<Record<AlertSeverityBand, number>>>>;
+  readonly escalated: readonly { readonly alertId: string; readonly patientId: string; readonly patientName: string; readonly severity: AlertSeverityBand; readonly explanation: string; readonly escalatedAt: string | null }[];
+  /** On the ward now, with no reading measured in the last 24 hours. */
+  readonly noRecentReadings: readonly { readonly patientId: string; readonly patientName: string; readonly lastMeasuredAt: string | null }[];
+  /** A clinician's decision in the care plan is due for review within 2 days (or overdue). */
+  readonly dueForReview: readonly { readonly patientId: string; readonly patientName: string; readonly reviewBy: string; readonly overdue: boolean }[];
+  /** Admitted or discharged in the last 7 days. */
+  readonly admissions: readonly { readonly patientId: string; readonly patientName: string; readonly pathway: Pathway; readonly at: string }[];
+  readonly discharges: readonly { readonly patientId: string; readonly patientName: string; readonly at: string; readonly reason: string | null }[];
+}

@@ -1,10 +1,11 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Ip, Post, Query } from '@nestjs/common';
-import { type BulkAlertResult, BulkAlertActionDto, type PatientWorklistPage, PatientWorklistQueryDto } from '@homeward/contracts';
+import { type BulkAlertResult, BulkAlertActionDto, type PatientWorklistPage, PatientWorklistQueryDto, type WardOverview } from '@homeward/contracts';
 import { type Alert, type AlertEvent, type CodedError, type Result, fail } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { STORAGE } from '../tokens';
 import { patientWorklist } from './patient-worklist';
+import { OVERVIEW_RECENT_DAYS, wardOverview } from './ward-overview';
 
 /**
  * The worklist a busy ward runs on: one row per patient, paged with its total (nothing is ever
@@ -25,6 +26,18 @@ export class PatientWorklistController {
     ]);
     const page = patientWorklist(entries, query, user.id, new Date());
     return page;
+  }
+
+  /** The ward at a glance for handover: open alerts by severity and kind, escalations, silence, reviews due, admissions and discharges. */
+  @Get('overview')
+  async overview(@CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<WardOverview> {
+    const now = new Date();
+    const [entries, people] = await Promise.all([
+      this.storage.alerts.unresolvedWithPeople(user.wardIds),
+      this.storage.registry.wardHandover(user.wardIds, new Date(now.getTime() - OVERVIEW_RECENT_DAYS * 86_400_000)),
+      this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'ward-overview.read', subjectType: 'ward', subjectId: user.wardIds.join(','), ip }),
+    ]);
+    return wardOverview(entries, people, now);
   }
 
   /** Acknowledge or assign many alerts at once; each is checked and audited as if done alone, and one refused alert does not stop the rest. */
