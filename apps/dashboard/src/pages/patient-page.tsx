@@ -10,6 +10,7 @@ import { BAND_NAMES, NEWS2_SCORE_BANDS, bandColour, thresholdLineColour } from '
 import { displayUnit, formatDateTime, formatNhsNumber, formatValue } from '../lib/format';
 import { PATHWAY_NAMES } from '../lib/patient-worklist';
 import { DEVICE_TYPE_NAMES, deviceStatusText } from '../lib/devices';
+import { clinicalYRange } from '../lib/chart-range';
 import { useLoad } from '../lib/use-load';
 import { CHARTED_VITALS, canonicalUnit, vitalName } from '../lib/vitals';
 
@@ -272,7 +273,20 @@ function VitalChart({ vital, range, data, thresholds }: { vital: string; range: 
     description = `${trend.buckets.length} ${trend.bucket}ly buckets (minimum, mean and maximum), ${trend.buckets.reduce((n, b) => n + b.count, 0)} readings.`;
   }
   const lines = thresholds.map((t) => ({ value: t.value, label: `${t.direction === 'at-or-above' ? '≥' : '≤'} ${t.value} ${t.severity}${t.source === 'override' ? ' (override)' : ''}`, colour: thresholdLineColour(t.severity) }));
-  return <TimeChart testId={`chart-${vital}`} title={`${vitalName(vital)} (${unit})`} description={description} unit={unit} from={data.from} to={data.to} series={series} lines={lines} />;
+  const yRange = clinicalYRange(vital, [...series.flatMap((s) => s.points.map((p) => p.y)), ...thresholds.map((t) => t.value)]);
+  return (
+    <TimeChart
+      testId={`chart-${vital}`}
+      title={`${vitalName(vital)} (${unit})`}
+      description={description}
+      unit={unit}
+      from={data.from}
+      to={data.to}
+      series={series}
+      lines={lines}
+      {...(yRange ? { yMin: yRange.min, yMax: yRange.max } : {})}
+    />
+  );
 }
 
 /** NEWS2 over the period: each point in its RCP risk-band colour, hollow when partial. */
