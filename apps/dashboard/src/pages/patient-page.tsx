@@ -141,7 +141,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
 
       <h2>Alert history</h2>
       {alerts.data && alerts.data.length > 0 ? (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Alert history">
           <table>
             <thead>
               <tr>
