@@ -200,5 +200,11 @@ describe('the worklist by patient in a real browser', () => {
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     expect(await page.getByRole('link', { name: 'Go to the start page' }).getAttribute('href')).toBe('/');
     expect(await seriousAxeViolations(page)).toEqual([]);
+    // An address outside the app answers the API's own HTML page (404), not JSON.
+    const response = await page.goto(`${base}/no-such-page`);
+    expect(response?.status()).toBe(404);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Go to the worklist' }).getAttribute('href')).toBe('/');
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });
