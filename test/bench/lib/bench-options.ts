@@ -45,7 +45,7 @@ export interface BenchOptions {
   readonly out: string;
 }
 
-export const USAGE = `npm run bench -- [--quick] [--only ingest,connections,alerts,trends] [--ingest-seconds 30] [--ingest-clients 400]
+export const USAGE = `npm run bench -- [--quick] [--only ingest,connections,alerts,trends,fuzz,demo-detection,worklist] [--ingest-seconds 30] [--ingest-clients 400]
   [--in-flight 1] [--worker-processes 2] [--copy-rows 200000] [--rules-drain-seconds 180] [--reading-spacing-minutes 180] [--readings-start-days-ago 400] [--skip-mosquitto] [--skip-no-rules] [--profile]
   [--hubs 10000] [--hub-step 1000] [--connections-budget-seconds 600] [--alert-seconds 60] [--alert-load-rate <readings/s>]
   [--trend-patients 10000] [--trend-patients-timescale 1000] [--trend-readings-per-day 5]
