@@ -21,6 +21,7 @@ import { demoDetectionBench } from './demo-detection.bench';
 import { fhirTransactionBench } from './fhir-transaction.bench';
 import { backtestBench } from './backtest.bench';
 import { smsBench } from './sms.bench';
+import { worklistBench } from './worklist.bench';
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
         if (name === 'fhir-transaction') results['fhirTransaction'] = await fhirTransactionBench(context);
         if (name === 'backtest') results['backtest'] = await backtestBench(context);
         if (name === 'sms') results['sms'] = await smsBench(context);
+        if (name === 'worklist') results['worklist'] = await worklistBench(context);
       } catch (error) {
         failures[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
         log(`${name} failed: ${failures[name]}`);

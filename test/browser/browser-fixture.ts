@@ -7,7 +7,8 @@ import { runHomeward } from '../e2e/homeward-process';
 
 /** Debian's Chromium: the browser tests never download one (no `npx playwright install`). */
 export const CHROMIUM = '/usr/bin/chromium';
-export const ARTIFACTS = join(__dirname, 'artifacts');
+/** Screenshots are kept as artefacts under test-results/ (gitignored; CI keeps the folder). */
+export const ARTIFACTS = join(__dirname, '..', '..', 'test-results', 'browser');
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 
@@ -51,7 +52,7 @@ export async function launchChromium(executable = CHROMIUM): Promise<Browser> {
   };
 }
 
-/** Saves a full-page screenshot under test/browser/artifacts/ (gitignored) and returns its path. */
+/** Saves a full-page screenshot under test-results/browser/ and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);

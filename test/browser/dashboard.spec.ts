@@ -76,7 +76,7 @@ describe('dashboard in a real browser', () => {
     await shot(page, '02-worklist-alert-arrived');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
-    await row.locator('a.patient').click();
+    await row.locator('a.alert-link').click();
     await page.getByTestId('alert-state').waitFor();
     expect(await page.getByTestId('alert-state').innerText()).toBe('open');
     expect(await page.getByTestId('explanation').innerText()).toMatch(/SpO2 88 %/);

@@ -71,7 +71,7 @@ describe('a worsened alert in a real browser', () => {
     shots.push(await screenshot(page, '20-worklist-worsened'));
     expect(await seriousAxeViolations(page)).toEqual([]);
 
-    await worse.locator('a.patient').click();
+    await worse.locator('a.alert-link').click();
     await page.getByTestId('alert-state').waitFor();
     expect(await page.getByTestId('alert-state').innerText()).toBe('open');
     expect(await page.getByTestId('worsened').innerText()).toMatch(/^Worsened from /);

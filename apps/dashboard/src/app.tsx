@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, loadSession, saveSession, whenUnauthorised } from './lib/api-client';
-import type { Me } from './lib/api-types';
+import type { Me } from '@homeward/contracts';
 import { type Route, navigate, onLinkClick, parseRoute, useRoute } from './lib/router';
 import { AlertPage } from './pages/alert-page';
 import { AnalyticsBurdenPage } from './pages/analytics-burden-page';
 import { AnalyticsOutcomesPage } from './pages/analytics-outcomes-page';
 import { EntryPage } from './pages/entry-page';
 import { PatientPage } from './pages/patient-page';
+import { OverviewPage } from './pages/overview-page';
 import { PatientsPage } from './pages/patients-page';
 import { SignInPage } from './pages/sign-in-page';
 import { WorklistPage } from './pages/worklist-page';
@@ -20,6 +21,7 @@ const PAGE_TITLES: Readonly<Record<Route['page'], string>> = {
   'sign-in': 'Sign in',
   worklist: 'Worklist',
   patients: 'Patients',
+  overview: 'Ward overview',
   alert: 'Alert',
   patient: 'Patient',
   enter: 'Enter a reading',
@@ -79,6 +81,7 @@ export function App() {
         {me && me.role !== 'patient' && (
           <nav aria-label="Main">
             {me.role !== 'admin' && <a href="/">Worklist</a>}
+            {me.role !== 'admin' && <a href="/overview">Ward overview</a>}
             <a href="/patients">Patients</a>
             <a href="/analytics">Analytics</a>
           </nav>
@@ -107,9 +110,12 @@ function Page({ route, me }: { route: Route; me: Me }) {
       return <Redirect to={homePath(me)} />;
     case 'worklist':
       if (me.role === 'patient' || me.role === 'admin') return <Redirect to={homePath(me)} />;
-      return <WorklistPage />;
+      return <WorklistPage me={me} />;
     case 'patients':
       return <PatientsPage />;
+    case 'overview':
+      if (me.role === 'patient' || me.role === 'admin') return <Redirect to={homePath(me)} />;
+      return <OverviewPage />;
     case 'alert':
       return <AlertPage alertId={route.alertId} me={me} />;
     case 'patient':

@@ -17,3 +17,6 @@ export * from './lib/analytics.dto';
 export * from './lib/sms/sms-reading.parser';
 export * from './lib/sms/sms-reply.wording';
 export * from './lib/carers.dto';
+export * from './lib/api-types';
+export * from './lib/patient-worklist.dto';
+export * from './lib/care-plan-edit.dto';

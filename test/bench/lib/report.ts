@@ -132,6 +132,16 @@ export function figuresTable(report: any): string {
       `replies ${n(m.replyRatePerSecond)}/s (limit ${n(m.replyRateLimit)}/s)`,
       m.target,
       verdict(m.met),
+      ]);
+    }
+  if (r.worklist) {
+    const w = r.worklist;
+    rows.push([
+      `worklist API, ${n(w.patients)} patients / ${n(w.alerts)} alerts over HTTP`,
+      `first page p50 ${n(w.firstPageMs.p50)} ms, p95 ${n(w.firstPageMs.p95)} ms; filtered 200-row page p95 ${n(w.filteredMs.p95)} ms`,
+      `GET /api/me p95 ${n(w.meMs?.p95)} ms; ${n(w.queries)} queries each`,
+      w.target,
+      verdict(w.met),
     ]);
   }
   if (r.demoDetection) {

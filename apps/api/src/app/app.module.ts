@@ -9,7 +9,9 @@ import { ReadingsController } from './readings/readings.controller';
 import { CarerProxyController } from './carers/carer-proxy.controller';
 import { CarersController } from './carers/carers.controller';
 import { TrendsController } from './patients/trends.controller';
+import { CarePlanEditorController } from './patients/care-plan-editor.controller';
 import { WorklistController } from './worklist/worklist.controller';
+import { PatientWorklistController } from './worklist/patient-worklist.controller';
 import { HealthController } from './health/health.controller';
 import { AuditController } from './registry/audit.controller';
 import { DevicesController } from './registry/devices.controller';
@@ -66,7 +68,9 @@ export class AppModule {
         CarersController,
         CarerProxyController,
         TrendsController,
+        CarePlanEditorController,
         WorklistController,
+        PatientWorklistController,
         StreamController,
         AuditController,
         RejectedMessagesController,

@@ -1,4 +1,4 @@
-import type { AlertSeverityBand, News2Band } from '../lib/api-types';
+import type { AlertSeverityBand, News2Band } from '@homeward/contracts';
 import { BAND_NAMES, TEXT_ON_COLOUR, bandColour } from '../lib/colours';
 
 export function SeverityBadge({ severity }: { severity: AlertSeverityBand | News2Band }) {

@@ -1,4 +1,4 @@
-import type { StoredReading } from '../lib/api-types';
+import type { StoredReading } from '@homeward/contracts';
 import { formatDateTime, formatValue } from '../lib/format';
 import { vitalName } from '../lib/vitals';
 

@@ -1,4 +1,4 @@
-import type { AlertSeverityBand, News2Band } from './api-types';
+import type { AlertSeverityBand, News2Band } from '@homeward/contracts';
 
 /**
  * Colours with a clinical meaning, taken from the Royal College of Physicians' NEWS2 charts

@@ -1,5 +1,5 @@
 /** Formatting a nurse reads at a glance. Pure: every function takes "now" explicitly. */
-import type { AlertSeverityBand } from './api-types';
+import type { AlertSeverityBand } from '@homeward/contracts';
 import { BAND_NAMES } from './colours';
 
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 import { loadSession, sessionEnded } from './api-client';
-import type { WorklistItem } from './api-types';
+import type { WorklistItem } from '@homeward/contracts';
 import { SseParser, reconnectDelayMs } from './sse';
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting';

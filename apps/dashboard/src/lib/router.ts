@@ -5,6 +5,7 @@ export type Route =
   | { readonly page: 'sign-in' }
   | { readonly page: 'worklist' }
   | { readonly page: 'patients' }
+  | { readonly page: 'overview' }
   | { readonly page: 'alert'; readonly alertId: string }
   | { readonly page: 'patient'; readonly patientId: string }
   | { readonly page: 'enter'; readonly patientId: string }
@@ -19,6 +20,7 @@ export function parseRoute(path: string): Route {
   if (parts[0] === 'patients' && parts.length === 1) return { page: 'patients' };
   if (parts[0] === 'analytics' && parts.length === 1) return { page: 'analytics' };
   if (parts[0] === 'analytics' && parts[1] === 'outcomes' && parts.length === 2) return { page: 'analytics-outcomes' };
+  if (parts[0] === 'overview' && parts.length === 1) return { page: 'overview' };
   if (parts[0] === 'alerts' && parts.length === 2 && parts[1]) return { page: 'alert', alertId: parts[1] };
   if (parts[0] === 'patients' && parts[1] && parts.length === 2) return { page: 'patient', patientId: parts[1] };
   if (parts[0] === 'patients' && parts[1] && parts[2] === 'enter' && parts.length === 3) return { page: 'enter', patientId: parts[1] };

@@ -1,12 +1,13 @@
-import { ALERT_OUTCOMES, ALERT_OUTCOME_NAMES, SYSTEM_ALERT_OUTCOMES } from '@homeward/domain';
+import { ALERT_OUTCOMES, ALERT_OUTCOME_NAMES, SYSTEM_ALERT_OUTCOMES, VITAL_SIGNS } from '@homeward/domain';
 import { useState } from 'preact/hooks';
 import { SeverityBadge } from '../components/badges';
 import { ReadingsTable } from '../components/readings-table';
 import { api, describeError } from '../lib/api-client';
 import { channelName, describeDelivery } from '../lib/deliveries';
-import type { AlertDetail, AlertOutcome, Me, WardMember } from '../lib/api-types';
+import type { AlertDetail, AlertOutcome, Me, WardMember } from '@homeward/contracts';
 import { formatDateTime, formatEscalationClock, formatNhsNumber, formatWaiting, formatWorsened } from '../lib/format';
 import { useLoad, useNow } from '../lib/use-load';
+import { vitalName } from '../lib/vitals';
 
 const PERSON_OUTCOMES = ALERT_OUTCOMES.filter((outcome) => !SYSTEM_ALERT_OUTCOMES.includes(outcome));
 
@@ -58,7 +59,7 @@ export function AlertPage({ alertId, me }: { alertId: string; me: Me }) {
         <a href="/">← Worklist</a>
       </p>
       <h1 tabIndex={-1}>
-        <SeverityBadge severity={alert.severity} /> {alert.rule === 'news2' ? 'NEWS2' : alert.subject.split(':')[0]?.replace(/_/g, ' ')} alert
+        <SeverityBadge severity={alert.severity} /> {alertTopic(alert.rule, alert.subject)} alert
         {patient ? ` · ${patient.name}` : ''}
       </h1>
       <p class="explanation" data-testid="explanation">
@@ -101,9 +102,18 @@ export function AlertPage({ alertId, me }: { alertId: string; me: Me }) {
               <dd class={clock.overdue ? 'overdue' : ''}>{clock.text}</dd>
             </>
           )}
-          <dt>Rule</dt>
+          {alert.occurrences > 1 && (
+            <>
+              <dt>Repeated</dt>
+              <dd>{alert.occurrences} times in this episode</dd>
+            </>
+          )}
+          <dt>Details</dt>
           <dd>
-            {alert.rule} ({alert.subject}){alert.occurrences > 1 ? `, fired ${alert.occurrences} times` : ''}
+            <details>
+              <summary>Technical details</summary>
+              Rule {alert.rule} ({alert.subject}), alert {alert.id}
+            </details>
           </dd>
         </dl>
       </div>
@@ -263,4 +273,15 @@ function AssignForm({ members, current, onSubmit }: { members: readonly WardMemb
       </button>
     </form>
   );
+}
+
+/** What the alert is about, in a nurse's words: "NEWS2", "Oxygen saturation (SpO2)", "No readings". */
+function alertTopic(rule: string, subject: string): string {
+  if (rule === 'news2-band') return 'NEWS2';
+  const vital = subject.split(':')[0] ?? '';
+  if (rule === 'overdue-reading' || rule === 'reading-missing') return 'Missing reading';
+  if (rule === 'patient-silent') return 'No readings';
+  if (rule === 'hub-offline') return 'Home hub offline';
+  if (rule === 'device-unused') return 'Device not used';
+  return vital in VITAL_SIGNS ? vitalName(vital) : rule.replace(/-/g, ' ');
 }

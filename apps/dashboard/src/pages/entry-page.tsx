@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { ManualReadingsAnswer } from '@homeward/contracts';
 import { ApiError, api, describeError } from '../lib/api-client';
-import type { Me, PatientRecord } from '../lib/api-types';
+import type { Me, PatientRecord } from '@homeward/contracts';
 import { type FieldErrors, fieldErrorsFrom400, fieldErrorsFrom422 } from '../lib/entry-errors';
 import { adviceFrom } from '../lib/patient-advice';
 import { displayUnit, formatValue } from '../lib/format';

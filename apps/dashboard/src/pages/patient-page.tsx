@@ -1,12 +1,16 @@
 import { ALERT_OUTCOME_NAMES } from '@homeward/domain';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { SeverityBadge } from '../components/badges';
+import { CarePlanEditor } from '../components/care-plan-editor';
 import { ReadingsTable } from '../components/readings-table';
 import { type ChartSeries, TimeChart } from '../components/time-chart';
 import { ApiError, api, describeError } from '../lib/api-client';
-import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, ReadingsPageDto, StoredReading, Trend } from '../lib/api-types';
+import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, ReadingsPageDto, StoredReading, Trend } from '@homeward/contracts';
 import { BAND_NAMES, NEWS2_SCORE_BANDS, bandColour, thresholdLineColour } from '../lib/colours';
 import { displayUnit, formatDateTime, formatNhsNumber, formatValue } from '../lib/format';
+import { PATHWAY_NAMES } from '../lib/patient-worklist';
+import { DEVICE_TYPE_NAMES, deviceStatusText } from '../lib/devices';
+import { clinicalYRange } from '../lib/chart-range';
 import { useLoad } from '../lib/use-load';
 import { CHARTED_VITALS, canonicalUnit, vitalName } from '../lib/vitals';
 
@@ -60,7 +64,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
       </h1>
       <p>
         NHS {formatNhsNumber(patient.nhsNumber)} · born {patient.dateOfBirth}
-        {admission ? ` · ${admission.pathway} pathway since ${formatDateTime(admission.admittedAt)}` : ' · not on a virtual ward'} ·{' '}
+        {admission ? ` · ${PATHWAY_NAMES[admission.pathway]} pathway since ${formatDateTime(admission.admittedAt)}` : ' · not on a virtual ward'} ·{' '}
         <a href={`/patients/${patient.id}/enter`}>Enter a reading</a>
       </p>
 
@@ -97,7 +101,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
       {devices.length === 0 ? (
         <p class="muted">No devices issued.</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Devices">
           <table>
             <thead>
               <tr>
@@ -112,13 +116,13 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
               {devices.map((d) => (
                 <tr key={d.id}>
                   <td>
-                    {d.type}
+                    {DEVICE_TYPE_NAMES[d.type] ?? d.type}
                     {d.model ? ` (${d.model})` : ''}
                   </td>
                   <td>{d.serial}</td>
                   <td>{d.batteryLevel === null ? 'unknown' : `${d.batteryLevel} %`}</td>
                   <td>{formatDateTime(d.lastSeenAt)}</td>
-                  <td class={d.status === 'ok' ? '' : 'overdue'}>{d.status === 'ok' ? 'OK' : d.status === 'battery-low' ? 'Battery low' : d.status === 'offline' ? 'Offline' : 'Not seen for 48 h'}</td>
+                  <td class={d.status === 'ok' || d.lastSeenAt === null ? '' : 'overdue'}>{deviceStatusText(d)}</td>
                 </tr>
               ))}
             </tbody>
@@ -127,11 +131,17 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
       )}
 
       <h2>Care plan</h2>
-      {admission ? <CarePlan plan={admission.carePlan} pathway={admission.pathway} thresholds={thresholds} /> : <p class="muted">Not admitted.</p>}
+      {!admission ? (
+        <p class="muted">Not admitted.</p>
+      ) : me.role === 'patient' ? (
+        <CarePlan plan={admission.carePlan} pathway={admission.pathway} thresholds={thresholds} />
+      ) : (
+        <CarePlanEditor patientId={patientId} me={me} />
+      )}
 
       <h2>Alert history</h2>
       {alerts.data && alerts.data.length > 0 ? (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Alert history">
           <table>
             <thead>
               <tr>
@@ -263,7 +273,20 @@ function VitalChart({ vital, range, data, thresholds }: { vital: string; range: 
     description = `${trend.buckets.length} ${trend.bucket}ly buckets (minimum, mean and maximum), ${trend.buckets.reduce((n, b) => n + b.count, 0)} readings.`;
   }
   const lines = thresholds.map((t) => ({ value: t.value, label: `${t.direction === 'at-or-above' ? '≥' : '≤'} ${t.value} ${t.severity}${t.source === 'override' ? ' (override)' : ''}`, colour: thresholdLineColour(t.severity) }));
-  return <TimeChart testId={`chart-${vital}`} title={`${vitalName(vital)} (${unit})`} description={description} unit={unit} from={data.from} to={data.to} series={series} lines={lines} />;
+  const yRange = clinicalYRange(vital, [...series.flatMap((s) => s.points.map((p) => p.y)), ...thresholds.map((t) => t.value)]);
+  return (
+    <TimeChart
+      testId={`chart-${vital}`}
+      title={`${vitalName(vital)} (${unit})`}
+      description={description}
+      unit={unit}
+      from={data.from}
+      to={data.to}
+      series={series}
+      lines={lines}
+      {...(yRange ? { yMin: yRange.min, yMax: yRange.max } : {})}
+    />
+  );
 }
 
 /** NEWS2 over the period: each point in its RCP risk-band colour, hollow when partial. */

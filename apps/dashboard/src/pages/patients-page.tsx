@@ -1,5 +1,6 @@
 import { api, describeError } from '../lib/api-client';
-import type { PatientSummary } from '../lib/api-types';
+import type { PatientSummary } from '@homeward/contracts';
+import { PATHWAY_NAMES } from '../lib/patient-worklist';
 import { formatDateTime, formatNhsNumber } from '../lib/format';
 import { useLoad } from '../lib/use-load';
 
@@ -19,7 +20,7 @@ export function PatientsPage() {
       ) : patients.data.length === 0 ? (
         <p class="panel">No patients on your wards.</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Patients">
           <table>
             <thead>
               <tr>
@@ -43,7 +44,7 @@ export function PatientsPage() {
                   </td>
                   <td>{formatNhsNumber(p.nhsNumber)}</td>
                   <td>{p.dateOfBirth}</td>
-                  <td>{p.admission?.pathway ?? 'not admitted'}</td>
+                  <td>{p.admission ? PATHWAY_NAMES[p.admission.pathway] : 'not admitted'}</td>
                   <td>{formatDateTime(p.admission?.admittedAt ?? null)}</td>
                   <td>
                     <a href={`/patients/${p.id}/enter`} aria-label={`Enter a reading for ${p.givenName} ${p.familyName}`}>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, saveSession } from '../lib/api-client';
-import type { Me, SignedIn } from '../lib/api-types';
+import type { Me, SignedIn } from '@homeward/contracts';
 
 export function SignInPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [email, setEmail] = useState('');

@@ -8,7 +8,7 @@ import { type DashboardBundle, buildDashboard } from './dashboard-bundle';
  * routes them; see apps/dashboard/src/lib/router.ts). Everything else (/api, /fhir, /health,
  * /metrics and whatever the API adds later) goes on to the API's routes untouched.
  */
-const DASHBOARD_PAGES = /^\/(?:$|sign-in$|alerts\/|patients(?:\/|$)|analytics(?:\/|$))/;
+const DASHBOARD_PAGES = /^\/(?:$|sign-in$|overview$|alerts\/|patients(?:\/|$)|analytics(?:\/|$))/;
 const DASHBOARD_FILES = /^\/(?:assets\/|index\.html$)/;
 
 /**

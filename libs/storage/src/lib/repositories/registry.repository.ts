@@ -282,6 +282,33 @@ export class RegistryRepository {
     }));
   }
 
+  /**
+   * The ward overview's facts about people: every admission of these wards that is current or
+   * ended since `since`, with the patient's name, the care plan and when their latest reading was
+   * measured (one index probe per patient on readings_patient_measured).
+   */
+  async wardHandover(wardIds: readonly string[], since: Date): Promise<WardHandoverRow[]> {
+    const { rows } = await this.db.query<{ patient_id: string; given_name: string; family_name: string; nhs_number: string; pathway: Pathway; care_plan: Record<string, unknown>; admitted_at: Date; discharged_at: Date | null; discharge_reason: string | null; last_measured_at: Date | null }>(
+      `SELECT a.patient_id, p.given_name, p.family_name, p.nhs_number, a.pathway, a.care_plan, a.admitted_at, a.discharged_at, a.discharge_reason,
+              (SELECT r.measured_at FROM readings r WHERE r.patient_id = a.patient_id ORDER BY r.measured_at DESC LIMIT 1) AS last_measured_at
+       FROM admissions a JOIN patients p ON p.id = a.patient_id
+       WHERE a.ward_id = ANY ($1::uuid[]) AND (a.discharged_at IS NULL OR a.discharged_at >= $2)
+       ORDER BY p.family_name, p.given_name, a.admitted_at`,
+      [wardIds, since],
+    );
+    return rows.map((row) => ({
+      patientId: row.patient_id,
+      name: `${row.given_name} ${row.family_name}`,
+      nhsNumber: row.nhs_number.trim(),
+      pathway: row.pathway,
+      carePlan: row.care_plan,
+      admittedAt: row.admitted_at,
+      dischargedAt: row.discharged_at,
+      dischargeReason: row.discharge_reason,
+      lastMeasuredAt: row.last_measured_at,
+    }));
+  }
+
   /** The patient's current admission with its care plan, if they are on a virtual ward. */
   async activeAdmissionWithCarePlan(patientId: string): Promise<AdmissionWithCarePlan | undefined> {
     const { rows } = await this.db.query<AdmissionRow & { care_plan: Record<string, unknown> }>(
@@ -425,3 +452,16 @@ const toDevice = (row: DeviceRow): Device => ({
   batteryLevel: row.battery_level === null ? null : Number(row.battery_level),
   createdAt: row.created_at,
 });
+
+/** One admission as the ward overview (handover) lists it. */
+export interface WardHandoverRow {
+  readonly patientId: string;
+  readonly name: string;
+  readonly nhsNumber: string;
+  readonly pathway: Pathway;
+  readonly carePlan: Readonly<Record<string, unknown>>;
+  readonly admittedAt: Date;
+  readonly dischargedAt: Date | null;
+  readonly dischargeReason: string | null;
+  readonly lastMeasuredAt: Date | null;
+}

@@ -1,0 +1,60 @@
+import { Body, ConflictException, Controller, Get, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Put, UnprocessableEntityException } from '@nestjs/common';
+import { CarePlanEditDto, type CarePlanEditResult, type CarePlanEditorView } from '@homeward/contracts';
+import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { STORAGE } from '../tokens';
+import { carePlanChanges, carePlanEditProblems, carePlanEditorView, editedCarePlan, unreadablePlanProblems } from './care-plan-edit';
+
+/**
+ * The care-plan editor: labelled fields instead of raw JSON. Reading it is for the ward's staff;
+ * changing it is a clinical decision for a clinician (or an admin), audited with who, why and the
+ * old and new values. The rules engine reads the plan afresh for each batch of readings, so a
+ * change applies from the next reading.
+ */
+@Controller('api/patients')
+export class CarePlanEditorController {
+  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+
+  @Roles('nurse', 'clinician', 'admin')
+  @Get(':id/care-plan/edit')
+  async view(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<CarePlanEditorView> {
+    const admission = await this.admitted(id, user);
+    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'care-plan.read', subjectType: 'admission', subjectId: admission.id, patientId: id, ip });
+    return carePlanEditorView(admission);
+  }
+
+  @Roles('clinician', 'admin')
+  @Put(':id/care-plan/edit')
+  async edit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanEditDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<CarePlanEditResult> {
+    const admission = await this.admitted(id, user);
+    const fields = carePlanEditProblems(body, admission, new Date().toISOString().slice(0, 10));
+    if (Object.keys(fields).length > 0) {
+      throw new UnprocessableEntityException({ code: 'care-plan.invalid', message: Object.values(fields), fields });
+    }
+    const next = editedCarePlan(admission.carePlan, body, user.id, new Date());
+    const unreadable = unreadablePlanProblems({ ...admission, carePlan: next });
+    if (unreadable.length > 0) throw new UnprocessableEntityException({ code: 'care-plan.invalid', message: unreadable.map((p) => `carePlan: ${p}`) });
+    const changes = carePlanChanges(admission.carePlan, next);
+    const updated = await this.storage.registry.updateCarePlan(admission.id, next);
+    if (!updated) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    await this.storage.audit.record({
+      actorType: 'user',
+      actorId: user.id,
+      action: 'care-plan.update',
+      subjectType: 'admission',
+      subjectId: admission.id,
+      patientId: id,
+      ip,
+      details: { reason: body.reason, changes },
+    });
+    return { changes, editor: carePlanEditorView(updated) };
+  }
+
+  private async admitted(id: string, user: SignedInUser): Promise<AdmissionWithCarePlan> {
+    const admission = await this.storage.registry.activeAdmissionWithCarePlan(id);
+    if (!admission || (user.role !== 'admin' && !user.wardIds.includes(admission.wardId))) {
+      throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
+    }
+    return admission;
+  }
+}

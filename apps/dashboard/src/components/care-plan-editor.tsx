@@ -1,0 +1,297 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { AlertSeverityBand, CarePlanChange, CarePlanEditResult, CarePlanEditorView, CarePlanLimitView, Me } from '@homeward/contracts';
+import { ApiError, api, describeError } from '../lib/api-client';
+import { BAND_NAMES } from '../lib/colours';
+import { displayUnit, formatDateTime, formatValue } from '../lib/format';
+import { PATHWAY_NAMES } from '../lib/patient-worklist';
+import { useLoad } from '../lib/use-load';
+import { canonicalUnit, vitalName } from '../lib/vitals';
+
+const BANDS: readonly AlertSeverityBand[] = ['low', 'low-medium', 'medium', 'high'];
+
+interface VitalFields {
+  low: string;
+  lowSeverity: AlertSeverityBand;
+  high: string;
+  highSeverity: AlertSeverityBand;
+  everyHours: string;
+}
+
+function describeLimits(limits: readonly CarePlanLimitView[], vital: string): string {
+  if (limits.length === 0) return 'no limits';
+  return limits.map((l) => `${l.direction === 'at-or-below' ? 'at or below' : 'at or above'} ${formatValue(l.value, canonicalUnit(vital))} (${BAND_NAMES[l.severity]})`).join('; ');
+}
+
+function fieldsOf(view: CarePlanEditorView): Record<string, VitalFields> {
+  return Object.fromEntries(
+    view.vitals.map((v) => {
+      const own = v.personalLimits ?? [];
+      const low = own.find((l) => l.direction === 'at-or-below');
+      const high = own.find((l) => l.direction === 'at-or-above');
+      return [v.vital, { low: low ? String(low.value) : '', lowSeverity: low?.severity ?? 'low', high: high ? String(high.value) : '', highSeverity: high?.severity ?? 'low', everyHours: v.everyHours === null ? '' : String(v.everyHours) }];
+    }),
+  );
+}
+
+/**
+ * The care plan in plain words: per vital, the pathway's limits beside this patient's own, and
+ * the expected schedule. A clinician edits it in labelled fields; each problem is shown at its
+ * field; a saved change lists what changed (old → new), and applies from the next reading.
+ */
+export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me }) {
+  const loaded = useLoad(() => api<CarePlanEditorView>('GET', `/api/patients/${patientId}/care-plan/edit`), [patientId]);
+  const view = loaded.data;
+  const canEdit = me.role === 'clinician' || me.role === 'admin';
+  const [fields, setFields] = useState<Record<string, VitalFields>>({});
+  const [scale, setScale] = useState<1 | 2>(1);
+  const [confirmScale2, setConfirmScale2] = useState(false);
+  const [weight, setWeight] = useState({ enabled: false, kg: '2', days: '3' });
+  const [reviewBy, setReviewBy] = useState('');
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [summary, setSummary] = useState<readonly string[]>([]);
+  const [saved, setSaved] = useState<readonly CarePlanChange[] | null>(null);
+
+  useEffect(() => {
+    if (!view) return;
+    setFields(fieldsOf(view));
+    setScale(view.spo2Scale);
+    setWeight({ enabled: view.weightGain.enabled, kg: String(view.weightGain.kg), days: String(view.weightGain.days) });
+    setReviewBy(view.reviewBy ?? '');
+  }, [view]);
+
+  if (loaded.error && !view) return <p class="field-error">{describeError(loaded.error)}</p>;
+  if (!view) return <p>Loading the care plan…</p>;
+
+  const set = (vital: string, patch: Partial<VitalFields>) => setFields((f) => ({ ...f, [vital]: { ...(f[vital] as VitalFields), ...patch } }));
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setSaved(null);
+    const limits = view.vitals.flatMap(({ vital }) => {
+      const f = fields[vital];
+      if (!f || (f.low.trim() === '' && f.high.trim() === '')) return [];
+      return [
+        {
+          vital,
+          limits: [
+            ...(f.low.trim() ? [{ direction: 'at-or-below', value: Number(f.low), severity: f.lowSeverity }] : []),
+            ...(f.high.trim() ? [{ direction: 'at-or-above', value: Number(f.high), severity: f.highSeverity }] : []),
+          ],
+        },
+      ];
+    });
+    const scheduleChanged = view.scheduleFrom === 'care-plan' || view.vitals.some((v) => (fields[v.vital]?.everyHours ?? '') !== (v.everyHours === null ? '' : String(v.everyHours)));
+    const schedule = view.vitals.flatMap(({ vital }) => (fields[vital]?.everyHours.trim() ? [{ vital, everyHours: Number(fields[vital]?.everyHours) }] : []));
+    const body = {
+      reason,
+      reviewBy,
+      spo2Scale: scale,
+      ...(scale === 2 ? { scale2Confirmed: confirmScale2 } : {}),
+      limits,
+      ...(scheduleChanged ? { schedule } : {}),
+      // Sent only when changed: an untouched trend rule stays the pathway's default.
+      ...(weight.enabled !== view.weightGain.enabled || Number(weight.kg) !== view.weightGain.kg || Number(weight.days) !== view.weightGain.days
+        ? { weightGain: { enabled: weight.enabled, kg: Number(weight.kg), days: Number(weight.days) } }
+        : {}),
+    };
+    try {
+      const result = await api<CarePlanEditResult>('PUT', `/api/patients/${patientId}/care-plan/edit`, body);
+      setErrors({});
+      setSummary([]);
+      setSaved(result.changes);
+      setReason('');
+      loaded.reload();
+    } catch (caught) {
+      const byField = caught instanceof ApiError && caught.body['fields'] && typeof caught.body['fields'] === 'object' ? (caught.body['fields'] as Record<string, string>) : {};
+      setErrors(byField);
+      setSummary(caught instanceof ApiError ? caught.messages : [describeError(caught)]);
+    }
+  };
+
+  const error = (key: string) =>
+    errors[key] ? (
+      <span class="field-error" id={`err-${key.replace('.', '-')}`}>
+        {errors[key]}
+      </span>
+    ) : null;
+  const describedBy = (key: string) => (errors[key] ? { 'aria-describedby': `err-${key.replace('.', '-')}`, 'aria-invalid': 'true' as const } : {});
+
+  return (
+    <div class="panel care-plan">
+      <dl class="facts">
+        <dt>Pathway</dt>
+        <dd>{PATHWAY_NAMES[view.pathway]}</dd>
+        <dt>SpO2 scale</dt>
+        <dd data-testid="spo2-scale">
+          {view.spo2Scale === 2 && view.spo2ScaleDecision
+            ? `Scale 2 (target 88–92 %), decided ${formatDateTime(view.spo2ScaleDecision.decidedAt)}: “${view.spo2ScaleDecision.reason}”`
+            : 'Scale 1 (target 96 % or more)'}
+        </dd>
+        <dt>Expected readings</dt>
+        <dd>{view.scheduleFrom === 'pathway' ? "The pathway's schedule" : "This patient's own schedule"}</dd>
+        {view.reviewBy && (
+          <>
+            <dt>Review by</dt>
+            <dd>{view.reviewBy}</dd>
+          </>
+        )}
+      </dl>
+      {view.problems.length > 0 && (
+        <p class="field-error">The stored plan has parts the rules cannot read, so the pathway's defaults apply to them: {view.problems.join('; ')}</p>
+      )}
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="Alert limits and schedule per vital">
+        <table>
+          <caption class="visually-hidden">Alert limits and expected readings per vital</caption>
+          <thead>
+            <tr>
+              <th scope="col">Vital</th>
+              <th scope="col">Pathway default limits</th>
+              <th scope="col">This patient's limits</th>
+              <th scope="col">Expected</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.vitals.map((v) => (
+              <tr key={v.vital}>
+                <th scope="row">{vitalName(v.vital)}</th>
+                <td>{describeLimits(v.pathwayLimits, v.vital)}</td>
+                <td>{v.personalLimits ? describeLimits(v.personalLimits, v.vital) : 'pathway defaults'}</td>
+                <td>{v.everyHours ? `every ${v.everyHours} h` : 'not expected'}{v.pathwayEveryHours && v.pathwayEveryHours !== v.everyHours ? ` (pathway: every ${v.pathwayEveryHours} h)` : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {saved && (
+        <div class="success" role="status">
+          <p>
+            <strong>Care plan saved.</strong> It applies from the next reading.
+          </p>
+          <ul aria-label="What changed">
+            {saved.map((c) => (
+              <li key={c.path}>
+                {c.path}: <del>{JSON.stringify(c.before)}</del> → <ins>{JSON.stringify(c.after)}</ins>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      {canEdit && (
+        <form class="care-plan-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="edit-plan-heading">
+          <h3 id="edit-plan-heading">Change the care plan</h3>
+          {summary.length > 0 && (
+            <div class="error-summary" role="alert">
+              <h4>The care plan was not saved</h4>
+              <ul>
+                {summary.map((m) => (
+                  <li key={m}>{m}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <fieldset>
+            <legend>SpO2 scale</legend>
+            {error('spo2Scale')}
+            <div class="radios">
+              <label>
+                <input type="radio" name="spo2-scale" checked={scale === 1} onChange={() => setScale(1)} /> Scale 1 (target 96 % or more)
+              </label>
+              <label>
+                <input type="radio" name="spo2-scale" checked={scale === 2} onChange={() => setScale(2)} {...describedBy('spo2Scale')} /> Scale 2 (target 88–92 %)
+                {view.offerScale2 ? ' – usual for COPD with hypercapnia' : ''}
+              </label>
+            </div>
+            {scale === 2 && view.spo2Scale !== 2 && (
+              <label class="inline-check">
+                <input type="checkbox" checked={confirmScale2} onChange={(e) => setConfirmScale2((e.target as HTMLInputElement).checked)} /> I confirm this patient has hypercapnic respiratory failure and a target
+                of 88–92 %
+              </label>
+            )}
+          </fieldset>
+          {view.vitals.map((v) => {
+            const f = fields[v.vital];
+            if (!f) return null;
+            const unit = canonicalUnit(v.vital);
+            const id = (part: string) => `cp-${v.vital}-${part}`;
+            return (
+              <fieldset key={v.vital} class="vital-fields">
+                <legend>{vitalName(v.vital)}</legend>
+                <p class="hint">Pathway default: {describeLimits(v.pathwayLimits, v.vital)}. Leave both limits empty to use the pathway's.</p>
+                {error(`limits.${v.vital}`)}
+                <div class="limit-row">
+                  <div>
+                    <label for={id('low')}>
+                      {vitalName(v.vital)}: alert at or below ({displayUnit(unit)})
+                    </label>
+                    <input id={id('low')} inputMode="decimal" value={f.low} onInput={(e) => set(v.vital, { low: (e.target as HTMLInputElement).value })} {...describedBy(`limits.${v.vital}`)} />
+                  </div>
+                  <div>
+                    <label for={id('low-sev')}>{vitalName(v.vital)}: severity when low</label>
+                    <select id={id('low-sev')} value={f.lowSeverity} onChange={(e) => set(v.vital, { lowSeverity: (e.target as HTMLSelectElement).value as AlertSeverityBand })}>
+                      {BANDS.map((b) => (
+                        <option value={b} key={b}>
+                          {BAND_NAMES[b]}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div>
+                    <label for={id('high')}>
+                      {vitalName(v.vital)}: alert at or above ({displayUnit(unit)})
+                    </label>
+                    <input id={id('high')} inputMode="decimal" value={f.high} onInput={(e) => set(v.vital, { high: (e.target as HTMLInputElement).value })} {...describedBy(`limits.${v.vital}`)} />
+                  </div>
+                  <div>
+                    <label for={id('high-sev')}>{vitalName(v.vital)}: severity when high</label>
+                    <select id={id('high-sev')} value={f.highSeverity} onChange={(e) => set(v.vital, { highSeverity: (e.target as HTMLSelectElement).value as AlertSeverityBand })}>
+                      {BANDS.map((b) => (
+                        <option value={b} key={b}>
+                          {BAND_NAMES[b]}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div>
+                    <label for={id('every')}>{vitalName(v.vital)}: expected every (hours)</label>
+                    <input id={id('every')} inputMode="numeric" value={f.everyHours} onInput={(e) => set(v.vital, { everyHours: (e.target as HTMLInputElement).value })} />
+                    <span class="hint">Pathway: {v.pathwayEveryHours ? `every ${v.pathwayEveryHours} h` : 'not expected'}</span>
+                  </div>
+                </div>
+              </fieldset>
+            );
+          })}
+          <fieldset>
+            <legend>Weight gain (trend rule)</legend>
+            {error('weightGain.kg')}
+            {error('weightGain.days')}
+            <label class="inline-check">
+              <input type="checkbox" checked={weight.enabled} onChange={(e) => setWeight((w) => ({ ...w, enabled: (e.target as HTMLInputElement).checked }))} /> Alert on weight gain
+            </label>
+            <div class="limit-row">
+              <div>
+                <label for="cp-wg-kg">Weight gain of more than (kg)</label>
+                <input id="cp-wg-kg" inputMode="decimal" value={weight.kg} onInput={(e) => setWeight((w) => ({ ...w, kg: (e.target as HTMLInputElement).value }))} {...describedBy('weightGain.kg')} />
+              </div>
+              <div>
+                <label for="cp-wg-days">Within (days)</label>
+                <input id="cp-wg-days" inputMode="numeric" value={weight.days} onInput={(e) => setWeight((w) => ({ ...w, days: (e.target as HTMLInputElement).value }))} {...describedBy('weightGain.days')} />
+              </div>
+            </div>
+          </fieldset>
+          <label for="cp-review">Review by</label>
+          {error('reviewBy')}
+          <input id="cp-review" type="date" value={reviewBy} onInput={(e) => setReviewBy((e.target as HTMLInputElement).value)} {...describedBy('reviewBy')} />
+          <label for="cp-reason">Reason for the change</label>
+          <span class="hint">Recorded with your name in the audit log and shown on the alerts this plan shapes.</span>
+          <textarea id="cp-reason" rows={3} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          <p>
+            <button type="submit">Save the care plan</button>
+          </p>
+        </form>
+      )}
+    </div>
+  );
+}

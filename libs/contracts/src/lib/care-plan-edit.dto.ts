@@ -1,0 +1,90 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, VITAL_KEYS, type VitalKey } from '@homeward/domain';
+
+/** One limit a clinician sets for one vital: alert when a reading is at or below (or above) it. */
+export class CarePlanLimitDto {
+  @IsIn(['at-or-below', 'at-or-above'], { message: 'direction must be at-or-below or at-or-above' })
+  direction!: 'at-or-below' | 'at-or-above';
+
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'value must be a number' })
+  value!: number;
+
+  @IsIn(ALERT_SEVERITY_BANDS, { message: `severity must be one of ${ALERT_SEVERITY_BANDS.join(', ')}` })
+  severity!: AlertSeverityBand;
+}
+
+/** A vital's personal limits; they replace the pathway's limits for that vital. */
+export class CarePlanVitalLimitsDto {
+  @IsIn(VITAL_KEYS, { message: 'vital must be a known vital' })
+  vital!: VitalKey;
+
+  @IsArray()
+  @ArrayMaxSize(4)
+  @ValidateNested({ each: true })
+  @Type(() => CarePlanLimitDto)
+  limits!: CarePlanLimitDto[];
+}
+
+export class CarePlanScheduleDto {
+  @IsIn(VITAL_KEYS, { message: 'vital must be a known vital' })
+  vital!: VitalKey;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'everyHours must be a number' })
+  @Min(1, { message: 'everyHours must be from 1 to 168' })
+  @Max(168, { message: 'everyHours must be from 1 to 168' })
+  everyHours!: number;
+}
+
+export class CarePlanWeightGainDto {
+  @IsBoolean()
+  enabled!: boolean;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  kg!: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  days!: number;
+}
+
+/**
+ * `PUT /api/patients/{id}/care-plan/edit`: the care-plan editor's form. Every change says who
+ * (the signed-in clinician) and why (`reason`), and when it must be reviewed. Personal limits
+ * replace the pathway's for the vitals listed; the pathway's stand for the rest.
+ */
+export class CarePlanEditDto {
+  @IsString()
+  @MinLength(3, { message: 'reason: say why the plan changes (at least a few words)' })
+  @MaxLength(2000)
+  reason!: string;
+
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'reviewBy must be a date (YYYY-MM-DD)' })
+  reviewBy!: string;
+
+  @IsIn([1, 2], { message: 'spo2Scale must be 1 or 2' })
+  spo2Scale!: 1 | 2;
+
+  /** Scale 2 only when the clinician confirms hypercapnic respiratory failure with a target of 88–92 %. */
+  @IsOptional()
+  @IsBoolean()
+  scale2Confirmed?: boolean;
+
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => CarePlanVitalLimitsDto)
+  limits!: CarePlanVitalLimitsDto[];
+
+  /** Absent: the pathway's schedule. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => CarePlanScheduleDto)
+  schedule?: CarePlanScheduleDto[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CarePlanWeightGainDto)
+  weightGain?: CarePlanWeightGainDto;
+}
