@@ -35,6 +35,10 @@ export class AuditTrail {
   subjectId: string | null | undefined;
   patientIds: ReadonlyArray<string | null> | undefined;
   details: Record<string, unknown> | undefined;
+  /** The action, where the route's depends on the request (a bulk acknowledge or assign). */
+  action: string | undefined;
+  /** One record per subject (a bulk action on many alerts), in place of one per patient. */
+  subjects: Array<{ readonly subjectId: string; readonly patientId: string | null }> | undefined;
   tookEffect = false;
 
   /** The actor, where the request has no signed-in user (the sign-in itself), or acts as someone else's proxy (a carer). */
@@ -49,6 +53,18 @@ export class AuditTrail {
     if (what.subjectId !== undefined) this.subjectId = what.subjectId;
     if (what.patientId !== undefined) this.patientIds = [what.patientId];
     if (what.patientIds !== undefined) this.patientIds = what.patientIds;
+    return this;
+  }
+
+  /** The action recorded, where the route's rule names a family (`alert.*`) the request picks from. */
+  as(action: string): this {
+    this.action = action;
+    return this;
+  }
+
+  /** One more subject acted on (a bulk action): each gets a record of its own, as if done alone. */
+  each(subject: { readonly subjectId: string; readonly patientId: string | null }): this {
+    (this.subjects ??= []).push(subject);
     return this;
   }
 

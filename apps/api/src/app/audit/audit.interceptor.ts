@@ -42,19 +42,16 @@ export class AuditInterceptor implements NestInterceptor {
   private async write(rule: AuditRule, request: RequestLike, trail: AuditTrail): Promise<void> {
     const actorId = trail.actorId ?? request.user?.id;
     if (actorId === undefined) return; // nobody to attribute it to (a sign-in that failed)
+    const action = trail.action ?? rule.action;
+    const base = { actorType: trail.actorType, actorId, action, subjectType: rule.subject, ip: request.ip ?? null, ...(trail.details ? { details: trail.details } : {}) };
+    if (trail.subjects) {
+      for (const { subjectId, patientId } of trail.subjects) await this.storage.audit.record({ ...base, subjectId, patientId });
+      return;
+    }
     const subjectId = trail.subjectId !== undefined ? trail.subjectId : ((rule.param ? request.params?.[rule.param] : undefined) ?? null);
     const patientIds = trail.patientIds ?? [rule.subject === 'patient' ? subjectId : null];
     for (const patientId of patientIds.length > 0 ? patientIds : [null]) {
-      await this.storage.audit.record({
-        actorType: trail.actorType,
-        actorId,
-        action: rule.action,
-        subjectType: rule.subject,
-        subjectId,
-        patientId,
-        ip: request.ip ?? null,
-        ...(trail.details ? { details: trail.details } : {}),
-      });
+      await this.storage.audit.record({ ...base, subjectId, patientId });
     }
   }
 }

@@ -1,7 +1,10 @@
-import { Body, ConflictException, Controller, Get, Inject, Ip, NotFoundException, Param, ParseUUIDPipe, Put, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Put } from '@nestjs/common';
 import { CarePlanEditDto, type CarePlanEditResult, type CarePlanEditorView } from '@homeward/contracts';
+import { CodedFailure } from '@homeward/domain';
 import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
+import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
 import { carePlanChanges, carePlanEditProblems, carePlanEditorView, editedCarePlan, unreadablePlanProblems } from './care-plan-edit';
 
@@ -16,44 +19,39 @@ export class CarePlanEditorController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
   @Roles('nurse', 'clinician', 'admin')
+  @Audited('care-plan.read', 'admission')
+  @Refuses('patient.not-on-a-ward')
   @Get(':id/care-plan/edit')
-  async view(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<CarePlanEditorView> {
+  async view(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<CarePlanEditorView> {
     const admission = await this.admitted(id, user);
-    await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'care-plan.read', subjectType: 'admission', subjectId: admission.id, patientId: id, ip });
+    trail.about({ subjectId: admission.id, patientId: id });
     return carePlanEditorView(admission);
   }
 
   @Roles('clinician', 'admin')
+  @Audited('care-plan.update', 'admission')
+  @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'patient.discharged')
   @Put(':id/care-plan/edit')
-  async edit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanEditDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<CarePlanEditResult> {
+  async edit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanEditDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<CarePlanEditResult> {
     const admission = await this.admitted(id, user);
     const fields = carePlanEditProblems(body, admission, new Date().toISOString().slice(0, 10));
     if (Object.keys(fields).length > 0) {
-      throw new UnprocessableEntityException({ code: 'care-plan.invalid', message: Object.values(fields), fields });
+      throw new CodedFailure({ code: 'care-plan.invalid', message: Object.values(fields).join(' '), details: { messages: Object.values(fields), fields } });
     }
     const next = editedCarePlan(admission.carePlan, body, user.id, new Date());
     const unreadable = unreadablePlanProblems({ ...admission, carePlan: next });
-    if (unreadable.length > 0) throw new UnprocessableEntityException({ code: 'care-plan.invalid', message: unreadable.map((p) => `carePlan: ${p}`) });
+    if (unreadable.length > 0) throw new CodedFailure({ code: 'care-plan.invalid', message: unreadable.map((p) => `carePlan: ${p}`).join(' '), details: { messages: unreadable.map((p) => `carePlan: ${p}`) } });
     const changes = carePlanChanges(admission.carePlan, next);
     const updated = await this.storage.registry.updateCarePlan(admission.id, next);
-    if (!updated) throw new ConflictException({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
-    await this.storage.audit.record({
-      actorType: 'user',
-      actorId: user.id,
-      action: 'care-plan.update',
-      subjectType: 'admission',
-      subjectId: admission.id,
-      patientId: id,
-      ip,
-      details: { reason: body.reason, changes },
-    });
+    if (!updated) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    trail.about({ subjectId: admission.id, patientId: id }).with({ reason: body.reason, changes });
     return { changes, editor: carePlanEditorView(updated) };
   }
 
   private async admitted(id: string, user: SignedInUser): Promise<AdmissionWithCarePlan> {
     const admission = await this.storage.registry.activeAdmissionWithCarePlan(id);
     if (!admission || (user.role !== 'admin' && !user.wardIds.includes(admission.wardId))) {
-      throw new NotFoundException({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
+      throw new CodedFailure({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
     }
     return admission;
   }

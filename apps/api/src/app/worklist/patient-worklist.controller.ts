@@ -1,8 +1,10 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Ip, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { type BulkAlertResult, BulkAlertActionDto, type PatientWorklistPage, PatientWorklistQueryDto, type WardOverview } from '@homeward/contracts';
-import { type Alert, type AlertEvent, type CodedError, type Result, fail } from '@homeward/domain';
+import { type Alert, type AlertEvent, CodedFailure, type CodedError, type Result, fail } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
+import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
+import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
 import { patientWorklist } from './patient-worklist';
 import { OVERVIEW_RECENT_DAYS, wardOverview } from './ward-overview';
@@ -17,34 +19,35 @@ import { OVERVIEW_RECENT_DAYS, wardOverview } from './ward-overview';
 export class PatientWorklistController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
+  @Audited('worklist.read', 'ward')
   @Get('patients')
-  async patients(@Query() query: PatientWorklistQueryDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<PatientWorklistPage> {
-    // The read is audited (who, which wards, which filters) while the alerts are read: one round trip, not two.
-    const [entries] = await Promise.all([
-      this.storage.alerts.unresolvedWithPeople(user.wardIds),
-      this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'worklist.read', subjectType: 'ward', subjectId: user.wardIds.join(','), ip, details: { query: { ...query } } }),
-    ]);
-    const page = patientWorklist(entries, query, user.id, new Date());
-    return page;
+  async patients(@Query() query: PatientWorklistQueryDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<PatientWorklistPage> {
+    trail.about({ subjectId: user.wardIds.join(',') }).with({ query: { ...query } });
+    return patientWorklist(await this.storage.alerts.unresolvedWithPeople(user.wardIds), query, user.id, new Date());
   }
 
   /** The ward at a glance for handover: open alerts by severity and kind, escalations, silence, reviews due, admissions and discharges. */
+  @Audited('ward-overview.read', 'ward')
   @Get('overview')
-  async overview(@CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<WardOverview> {
+  async overview(@CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<WardOverview> {
+    trail.about({ subjectId: user.wardIds.join(',') });
     const now = new Date();
     const [entries, people] = await Promise.all([
       this.storage.alerts.unresolvedWithPeople(user.wardIds),
       this.storage.registry.wardHandover(user.wardIds, new Date(now.getTime() - OVERVIEW_RECENT_DAYS * 86_400_000)),
-      this.storage.audit.record({ actorType: 'user', actorId: user.id, action: 'ward-overview.read', subjectType: 'ward', subjectId: user.wardIds.join(','), ip }),
     ]);
     return wardOverview(entries, people, now);
   }
 
   /** Acknowledge or assign many alerts at once; each is checked and audited as if done alone, and one refused alert does not stop the rest. */
+  @Audited('alert.bulk', 'alert')
+  @Refuses('worklist.assignee-missing')
   @Post('bulk')
   @HttpCode(200)
-  async bulk(@Body() body: BulkAlertActionDto, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<BulkAlertResult> {
-    if (body.action === 'assign' && !body.userId) throw new BadRequestException({ code: 'worklist.assignee-missing', message: 'Choose the ward member who takes these alerts.' });
+  async bulk(@Body() body: BulkAlertActionDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<BulkAlertResult> {
+    if (body.action === 'assign' && !body.userId) throw new CodedFailure({ code: 'worklist.assignee-missing', message: 'Choose the ward member who takes these alerts.' });
+    // Each alert done is audited as if done alone, marked as part of a bulk action; none done, no record.
+    trail.as(`alert.${body.action}`).with({ bulk: true }).subjects = [];
     const assigneeWards = body.userId ? await this.storage.registry.wardsOfUser(body.userId) : [];
     const done: string[] = [];
     const refused: { alertId: string; code: string; message: string }[] = [];
@@ -68,7 +71,7 @@ export class PatientWorklistController {
         continue;
       }
       done.push(alertId);
-      await this.storage.audit.record({ actorType: 'user', actorId: user.id, action: `alert.${body.action}`, subjectType: 'alert', subjectId: alertId, patientId: alert.patientId, ip, details: { bulk: true } });
+      trail.each({ subjectId: alertId, patientId: alert.patientId });
     }
     return { done, refused };
   }
