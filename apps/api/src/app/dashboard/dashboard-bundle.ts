@@ -35,7 +35,8 @@ const pureDomain: Plugin = {
     const domainRoot = resolve(DASHBOARD_ROOT, '..', '..', 'libs', 'domain', 'src');
     builder.onResolve({ filter: /^@homeward\/domain$/ }, () => ({ path: join(domainRoot, 'index.ts'), sideEffects: false }));
     builder.onResolve({ filter: /^\.\.?\// }, (args) =>
-      args.importer.startsWith(domainRoot) ? { path: `${resolve(args.resolveDir, args.path)}${extname(args.path) ? '' : '.ts'}`, sideEffects: false } : undefined,
+      // A module name may hold dots of its own (device-time.policy): only a script extension counts.
+      args.importer.startsWith(domainRoot) ? { path: `${resolve(args.resolveDir, args.path)}${/\.[cm]?[jt]sx?$/.test(args.path) ? '' : '.ts'}`, sideEffects: false } : undefined,
     );
   },
 };
