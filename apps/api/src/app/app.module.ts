@@ -35,7 +35,6 @@ import { AnalyticsModule } from './analytics/analytics.module';
 import type { NotificationOptions } from './notifications/notifications.options';
 import { INGEST, STORAGE } from './tokens';
 import { ProblemFilter } from './http/problem.filter';
-import { OwnFilterBridgeInterceptor } from './http/own-filter-bridge.interceptor';
 import { AuditInterceptor } from './audit/audit.interceptor';
 
 export interface AppModuleOptions {
@@ -91,7 +90,6 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         // Every error answered as the error table says (http/error-table.ts).
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: OwnFilterBridgeInterceptor },
         // Every route says @Audited(...) or @NotAudited(reason); the records are written here only.
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],

@@ -35,6 +35,7 @@ export class AuditTrail {
   subjectId: string | null | undefined;
   patientIds: ReadonlyArray<string | null> | undefined;
   details: Record<string, unknown> | undefined;
+  detailsByPatient: Map<string, Record<string, unknown>> | undefined;
   tookEffect = false;
 
   /** The actor, where the request has no signed-in user (the sign-in itself), or acts as someone else's proxy (a carer). */
@@ -50,6 +51,22 @@ export class AuditTrail {
     if (what.patientId !== undefined) this.patientIds = [what.patientId];
     if (what.patientIds !== undefined) this.patientIds = what.patientIds;
     return this;
+  }
+
+  /**
+   * One more patient the action was about, with details for that patient's record only (a search
+   * that found several, a transaction's counts per patient); one record per patient.
+   */
+  aboutPatient(patientId: string, details?: Record<string, unknown>): this {
+    if (!this.patientIds?.includes(patientId)) this.patientIds = [...(this.patientIds ?? []), patientId];
+    if (details) (this.detailsByPatient ??= new Map()).set(patientId, { ...this.detailsByPatient?.get(patientId), ...details });
+    return this;
+  }
+
+  /** The details of one patient's record: the shared ones and that patient's own. */
+  detailsFor(patientId: string | null): Record<string, unknown> | undefined {
+    const own = patientId === null ? undefined : this.detailsByPatient?.get(patientId);
+    return own ? { ...this.details, ...own } : this.details;
   }
 
   with(details: Record<string, unknown>): this {

@@ -45,15 +45,17 @@ export class AuditInterceptor implements NestInterceptor {
     const subjectId = trail.subjectId !== undefined ? trail.subjectId : ((rule.param ? request.params?.[rule.param] : undefined) ?? null);
     const patientIds = trail.patientIds ?? [rule.subject === 'patient' ? subjectId : null];
     for (const patientId of patientIds.length > 0 ? patientIds : [null]) {
+      const details = trail.detailsFor(patientId);
       await this.storage.audit.record({
         actorType: trail.actorType,
         actorId,
         action: rule.action,
         subjectType: rule.subject,
-        subjectId,
+        // A patient route without a subject of its own (a search, a transaction): each record's subject is its patient.
+        subjectId: subjectId === null && rule.subject === 'patient' ? patientId : subjectId,
         patientId,
         ip: request.ip ?? null,
-        ...(trail.details ? { details: trail.details } : {}),
+        ...(details ? { details } : {}),
       });
     }
   }
