@@ -26,6 +26,8 @@ import { FhirController } from './fhir/fhir.controller';
 import { FhirService } from './fhir/fhir.service';
 import { FhirSearchService } from './fhir/fhir-search.service';
 import { FhirImportService } from './fhir/fhir-import.service';
+import { FhirSubscriptionDeliverer } from './fhir/fhir-subscription.deliverer';
+import { FhirSubscriptionService } from './fhir/fhir-subscription.service';
 import { FHIR_OPTIONS, type FhirOptions, resolveFhirOptions } from './fhir/fhir.options';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
 import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
@@ -83,6 +85,8 @@ export class AppModule {
         FhirService,
         FhirSearchService,
         FhirImportService,
+        FhirSubscriptionService,
+        FhirSubscriptionDeliverer,
         { provide: FHIR_OPTIONS, useValue: resolveFhirOptions(options.fhir) },
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },

@@ -1,6 +1,6 @@
-import { All, Controller, Get, Header, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { All, Controller, Delete, Get, Header, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Bundle, CapabilityStatement, Device, Flag, Observation, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, Device, Flag, Observation, Patient, Resource, Subscription } from '@medplum/fhirtypes';
 import { FHIR_JSON, capabilityStatement, parseFlagSearch, parseObservationSearch, parsePatientSearch, problem } from '@homeward/fhir';
 import { CurrentUser, Public, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
@@ -8,6 +8,7 @@ import { FhirExceptionFilter, type FhirRequest, type FhirResponse, fhirFailure, 
 import { searchOrRefuse, searchRequest } from './fhir-search';
 import { FhirImportService } from './fhir-import.service';
 import { FhirSearchService } from './fhir-search.service';
+import { FhirSubscriptionService } from './fhir-subscription.service';
 import { FHIR_OPTIONS, type ResolvedFhirOptions } from './fhir.options';
 import { type Caller, FhirService } from './fhir.service';
 
@@ -27,6 +28,7 @@ export class FhirController {
     @Inject(FhirService) private readonly fhir: FhirService,
     @Inject(FhirSearchService) private readonly searches: FhirSearchService,
     @Inject(FhirImportService) private readonly imports: FhirImportService,
+    @Inject(FhirSubscriptionService) private readonly subscriptions: FhirSubscriptionService,
     @Inject(FHIR_OPTIONS) private readonly options: ResolvedFhirOptions,
   ) {}
 
@@ -132,6 +134,41 @@ export class FhirController {
     return bundle;
   }
 
+  @Roles('nurse', 'clinician')
+  @Audited('fhir.subscription.create', 'subscription')
+  @Post('Subscription')
+  async subscribe(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Subscription> {
+    const subscription = await this.subscriptions.create(caller(request, user, trail), await readFhirBody(request));
+    response.status(HttpStatus.CREATED);
+    response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
+    response.setHeader('Location', `${baseUrl(request)}/Subscription/${subscription.id ?? ''}`);
+    return subscription;
+  }
+
+  @Roles('nurse', 'clinician')
+  @Audited('fhir.subscription.search', 'subscription')
+  @Get('Subscription')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  subscriptionList(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Bundle> {
+    return this.subscriptions.list(caller(request, user, trail));
+  }
+
+  @Roles('nurse', 'clinician')
+  @Audited('fhir.subscription.read', 'subscription', { param: 'id' })
+  @Get('Subscription/:id')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  subscription(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Subscription> {
+    return this.subscriptions.read(caller(request, user, trail), id);
+  }
+
+  @Roles('nurse', 'clinician')
+  @Audited('fhir.subscription.delete', 'subscription', { param: 'id' })
+  @Delete('Subscription/:id')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  unsubscribe(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Subscription> {
+    return this.subscriptions.end(caller(request, user, trail), id);
+  }
+
   /**
    * Everything else under /fhir (other resource types, _history, update, delete, other
    * operations): an OperationOutcome saying it is not supported, never a non-FHIR 404. Declared
@@ -143,7 +180,7 @@ export class FhirController {
   unsupported(@Req() request: FhirRequest): never {
     const path = new URL(request.originalUrl ?? request.url, 'http://localhost').pathname.replace(/^\/fhir\/?/, '');
     const [type = '', ...rest] = path.split('/');
-    const supportedTypes = ['Patient', 'Observation', 'Device', 'Flag'];
+    const supportedTypes = ['Patient', 'Observation', 'Device', 'Flag', 'Subscription'];
     if (!supportedTypes.includes(type)) {
       throw fhirFailure('fhir.resource-not-supported', [problem('fhir.resource-not-supported', `${type || 'This'} is not a resource type served here; supported: ${supportedTypes.join(', ')} (see /fhir/metadata).`, type || 'Resource', 'not-supported')]);
     }

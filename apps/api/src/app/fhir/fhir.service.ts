@@ -3,7 +3,7 @@ import { CodedFailure } from '@homeward/domain';
 import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
 import { BLOOD_PRESSURE_VITALS, type StoredReadingLike, alertToFlag, deviceToFhir, everythingBundle, news2ToObservation, operationOutcome, patientToFhir, readingsToObservations } from '@homeward/fhir';
 import { mapCarePlan, news2History } from '@homeward/rules';
-import type { Storage } from '@homeward/storage';
+import type { Storage, StoredReading } from '@homeward/storage';
 import type { SignedInUser } from '../auth/access.decorators';
 import type { AuditTrail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
@@ -46,8 +46,7 @@ export class FhirService {
   async observation(caller: Caller, id: string): Promise<Observation> {
     const news2 = /^news2-([0-9a-f-]{36})-(\d{1,15})$/.exec(id);
     if (news2) return this.news2Observation(caller, id, news2[1] as string, new Date(Number(news2[2])));
-    const first = /^\d{1,18}$/.test(id) ? id : /^bp-\d{1,18}(-\d{1,18}){0,2}$/.test(id) ? id.slice(3).split('-')[0] : undefined;
-    const readings = first ? await this.storage.observationSearch.resultOf(first, BLOOD_PRESSURE_VITALS) : [];
+    const readings = await this.resultOf(id);
     const patientId = readings[0]?.patientId;
     const notFound = new CodedFailure({ code: 'observation.not-found', message: `There is no Observation ${id} on your wards.` });
     if (!patientId) throw notFound;
@@ -56,6 +55,23 @@ export class FhirService {
     if (!observation) throw notFound;
     caller.trail.aboutPatient(patientId, { id });
     return observation;
+  }
+
+  /**
+   * A reading's (or BP panel's) Observation by id, whoever's it is: for the subscription deliverer,
+   * which delivers only what a subscription of the patient's ward asked for. Undefined if absent.
+   */
+  async storedObservation(id: string): Promise<Observation | undefined> {
+    const readings = await this.resultOf(id);
+    const patientId = readings[0]?.patientId;
+    if (!patientId) return undefined;
+    return readingsToObservations(readings, { gatewayDeviceFor: await this.gateways(patientId) }).find((o) => o.id === id);
+  }
+
+  /** The readings of the result an Observation id names (a panel whole), or none. */
+  private resultOf(id: string): Promise<StoredReading[]> {
+    const first = /^\d{1,18}$/.test(id) ? id : /^bp-\d{1,18}(-\d{1,18}){0,2}$/.test(id) ? id.slice(3).split('-')[0] : undefined;
+    return first ? this.storage.observationSearch.resultOf(first, BLOOD_PRESSURE_VITALS) : Promise.resolve([]);
   }
 
   /** A NEWS2 as the engine scored it at that moment (recomputed from the readings, as in $everything). */

@@ -101,7 +101,6 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'fhir.interaction-not-supported': { status: 405, issue: 'not-supported' },
   'fhir.content-type': { status: 415, issue: 'not-supported' },
   'fhir.too-large': { status: 413, issue: 'too-costly' },
-  'subscription.*': { status: 400, issue: 'invalid' },
   // Ours.
   internal: { status: 500, issue: 'exception' },
 };
