@@ -112,8 +112,6 @@ export default [
       'libs/domain/**', 'libs/gatt/**', 'libs/rules/**', 'libs/fhir/**', 'libs/contracts/**', 'libs/config/**', 'apps/dashboard/**',
       // The edge that maps the table onto HTTP.
       'apps/api/src/app/http/**',
-      // The FHIR endpoints still raise their OperationOutcomes as HttpExceptions (FhirProblemException); they are to adopt problemOf.
-      'apps/api/src/app/fhir/**',
     ],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: '@nestjs/common', importNames: nestHttpExceptions, message: 'Throw a CodedFailure (@homeward/domain); apps/api/src/app/http/error-table.ts maps its code to the HTTP status.' }] }],

@@ -1,4 +1,6 @@
 export { createApiApp, listenApi, type ApiOptions } from './api';
+export { FhirSubscriptionDeliverer, type SubscriptionPass } from './app/fhir/fhir-subscription.deliverer';
+export type { FhirOptions, FhirSubscriptionOptions } from './app/fhir/fhir.options';
 export { PinoNestLogger } from './app/observability/pino-nest.logger';
 export type { HealthReport } from './app/health/health.controller';
 export { AppModule, type AppModuleOptions } from './app/app.module';

@@ -256,7 +256,7 @@ describe('FHIR search and import semantics', () => {
     }
     // The CapabilityStatement names what works: these types, and transaction and batch.
     const metadata = await fhir<{ rest: Array<{ resource: Array<{ type: string }>; interaction: Array<{ code: string }> }> }>(undefined, 'GET', '/fhir/metadata');
-    expect(metadata.body.rest[0]?.resource.map((r) => r.type)).toEqual(['Patient', 'Device', 'Observation', 'Flag']);
+    expect(metadata.body.rest[0]?.resource.map((r) => r.type)).toEqual(['Patient', 'Device', 'Observation', 'Flag', 'Subscription']);
     expect(metadata.body.rest[0]?.interaction.map((i) => i.code)).toEqual(['transaction', 'batch']);
   });
 

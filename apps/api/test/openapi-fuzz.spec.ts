@@ -192,6 +192,16 @@ function fhirOperations(patientId: string, deviceId: string): Operation[] {
       entry: { type: 'array', items: { type: 'object', properties: { resource: observation, request: { type: 'object', properties: { method: { enum: ['POST', 'PUT', 'DELETE'] }, url: { enum: ['Observation', 'Patient'] } } } } } },
     },
   };
+  // Endpoints are a closed local port: nothing fuzzed ever reaches another host.
+  const subscription: Schema = {
+    type: 'object',
+    properties: {
+      resourceType: { enum: ['Subscription', 'Patient'] },
+      status: { enum: ['requested', 'active'] },
+      criteria: { enum: [`Observation?patient=${patientId}`, `Flag?patient=${patientId}`, 'Flag?ward=x', 'Observation', 'Encounter?patient=1'] },
+      channel: { type: 'object', properties: { type: { enum: ['rest-hook', 'websocket'] }, endpoint: { enum: ['https://127.0.0.1:9/hook', 'http://127.0.0.1:9/hook', 'nope'] }, header: { type: 'array', items: { type: 'string' } }, payload: { enum: ['application/fhir+json', 'text/xml'] } } },
+    },
+  };
   const get = (path: string, pathParams: string[] = [], queryParams: string[] = []): Operation => ({ method: 'GET', path, pathParams, queryParams });
   return [
     get('/fhir/metadata'),
@@ -202,6 +212,10 @@ function fhirOperations(patientId: string, deviceId: string): Operation[] {
     get('/fhir/Device/{id}', ['id']),
     { method: 'POST', path: '/fhir/Observation', pathParams: [], queryParams: [], body: observation },
     { method: 'POST', path: '/fhir', pathParams: [], queryParams: [], body: bundle },
+    { method: 'POST', path: '/fhir/Subscription', pathParams: [], queryParams: [], body: subscription },
+    get('/fhir/Subscription'),
+    get('/fhir/Subscription/{id}', ['id']),
+    { method: 'DELETE', path: '/fhir/Subscription/{id}', pathParams: ['id'], queryParams: [] },
   ];
 }
 

@@ -10,3 +10,4 @@ export * from './lib/observation.import';
 export * from './lib/transaction.import';
 export * from './lib/search';
 export * from './lib/observation-elements';
+export * from './lib/subscription';

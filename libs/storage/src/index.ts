@@ -12,6 +12,7 @@ export * from './lib/repositories/audit-log.repository';
 export * from './lib/repositories/carer.repository';
 export * from './lib/repositories/device-state.repository';
 export * from './lib/repositories/escalation-notification.repository';
+export * from './lib/repositories/fhir-subscription.repository';
 export * from './lib/repositories/observation-search.repository';
 export * from './lib/repositories/operations.repository';
 export * from './lib/repositories/reading.repository';

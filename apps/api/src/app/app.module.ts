@@ -26,6 +26,8 @@ import { FhirController } from './fhir/fhir.controller';
 import { FhirService } from './fhir/fhir.service';
 import { FhirSearchService } from './fhir/fhir-search.service';
 import { FhirImportService } from './fhir/fhir-import.service';
+import { FhirSubscriptionDeliverer } from './fhir/fhir-subscription.deliverer';
+import { FhirSubscriptionService } from './fhir/fhir-subscription.service';
 import { FHIR_OPTIONS, type FhirOptions, resolveFhirOptions } from './fhir/fhir.options';
 import { RulesEngineModule } from './rules-engine/rules-engine.module';
 import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
@@ -35,7 +37,6 @@ import { AnalyticsModule } from './analytics/analytics.module';
 import type { NotificationOptions } from './notifications/notifications.options';
 import { INGEST, STORAGE } from './tokens';
 import { ProblemFilter } from './http/problem.filter';
-import { OwnFilterBridgeInterceptor } from './http/own-filter-bridge.interceptor';
 import { AuditInterceptor } from './audit/audit.interceptor';
 
 export interface AppModuleOptions {
@@ -84,6 +85,8 @@ export class AppModule {
         FhirService,
         FhirSearchService,
         FhirImportService,
+        FhirSubscriptionService,
+        FhirSubscriptionDeliverer,
         { provide: FHIR_OPTIONS, useValue: resolveFhirOptions(options.fhir) },
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },
@@ -91,7 +94,6 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         // Every error answered as the error table says (http/error-table.ts).
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: OwnFilterBridgeInterceptor },
         // Every route says @Audited(...) or @NotAudited(reason); the records are written here only.
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],

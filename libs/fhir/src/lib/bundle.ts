@@ -99,6 +99,14 @@ export function capabilityStatement(baseUrl: string, software: { name: string; v
               { name: 'status', type: 'token', documentation: 'active or inactive (resolved alerts).' },
             ],
           },
+          {
+            type: 'Subscription',
+            documentation:
+              'R4 rest-hook only. criteria: Observation?patient=<id>, Observation?ward=<ward id>, Flag?patient=<id> or Flag?ward=<ward id> (new readings or new alerts from then on). ' +
+              'channel.payload application/fhir+json: PUT <endpoint>/<type>/<id> with the resource; absent: POST <endpoint> with no body, the resource named in X-Subscription-Resource. ' +
+              'channel.header sent with each notification. Retried with capped exponential backoff; status requested → active, error while failing (last error in Subscription.error), off after DELETE.',
+            interaction: [{ code: 'create' }, { code: 'read' }, { code: 'search-type' }, { code: 'delete' }],
+          },
         ],
         interaction: [
           { code: 'transaction', documentation: 'Observation creates only; atomic: all stored in one database transaction, or none.' },

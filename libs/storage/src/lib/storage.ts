@@ -1,3 +1,4 @@
+import { FhirSubscriptionRepository } from './repositories/fhir-subscription.repository';
 import type { Database, DatabaseMode, StorageEngine } from './database';
 import { PgDatabase } from './drivers/pg.driver';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/embedded-postgres';
@@ -35,6 +36,8 @@ export interface Repositories {
   readonly partitions: RulesPartitionRepository;
   /** Wards' escalation contacts and the deliveries of escalations to them. */
   readonly notifications: EscalationNotificationRepository;
+  /** FHIR rest-hook Subscriptions and their deliveries (migration 0017). */
+  readonly fhirSubscriptions: FhirSubscriptionRepository;
   /** Devices' contact and connection state and their malformed frames, for the silence and technical alerts. */
   readonly deviceState: DeviceStateRepository;
   /** Problems of Homeward itself (database restarted, pipeline stalled, …) that every member of staff sees. */
@@ -97,6 +100,7 @@ export function createRepositories(db: Database, engine: StorageEngine): Reposit
     monitoring: new MonitoringRepository(db),
     partitions: new RulesPartitionRepository(db),
     notifications: new EscalationNotificationRepository(db),
+    fhirSubscriptions: new FhirSubscriptionRepository(db),
     deviceState: new DeviceStateRepository(db),
     systemAlerts: new SystemAlertRepository(db),
     observationSearch: new ObservationSearchRepository(db),

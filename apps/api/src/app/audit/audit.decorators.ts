@@ -39,6 +39,7 @@ export class AuditTrail {
   action: string | undefined;
   /** One record per subject (a bulk action on many alerts), in place of one per patient. */
   subjects: Array<{ readonly subjectId: string; readonly patientId: string | null }> | undefined;
+  detailsByPatient: Map<string, Record<string, unknown>> | undefined;
   tookEffect = false;
 
   /** The actor, where the request has no signed-in user (the sign-in itself), or acts as someone else's proxy (a carer). */
@@ -66,6 +67,22 @@ export class AuditTrail {
   each(subject: { readonly subjectId: string; readonly patientId: string | null }): this {
     (this.subjects ??= []).push(subject);
     return this;
+  }
+
+  /**
+   * One more patient the action was about, with details for that patient's record only (a search
+   * that found several, a transaction's counts per patient); one record per patient.
+   */
+  aboutPatient(patientId: string, details?: Record<string, unknown>): this {
+    if (!this.patientIds?.includes(patientId)) this.patientIds = [...(this.patientIds ?? []), patientId];
+    if (details) (this.detailsByPatient ??= new Map()).set(patientId, { ...this.detailsByPatient?.get(patientId), ...details });
+    return this;
+  }
+
+  /** The details of one patient's record: the shared ones and that patient's own. */
+  detailsFor(patientId: string | null): Record<string, unknown> | undefined {
+    const own = patientId === null ? undefined : this.detailsByPatient?.get(patientId);
+    return own ? { ...this.details, ...own } : this.details;
   }
 
   with(details: Record<string, unknown>): this {

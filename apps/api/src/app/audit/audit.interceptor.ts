@@ -51,7 +51,9 @@ export class AuditInterceptor implements NestInterceptor {
     const subjectId = trail.subjectId !== undefined ? trail.subjectId : ((rule.param ? request.params?.[rule.param] : undefined) ?? null);
     const patientIds = trail.patientIds ?? [rule.subject === 'patient' ? subjectId : null];
     for (const patientId of patientIds.length > 0 ? patientIds : [null]) {
-      await this.storage.audit.record({ ...base, subjectId, patientId });
+      const details = trail.detailsFor(patientId);
+      // A patient route without a subject of its own (a search, a transaction): each record's subject is its patient.
+      await this.storage.audit.record({ ...base, subjectId: subjectId === null && rule.subject === 'patient' ? patientId : subjectId, patientId, ...(details ? { details } : {}) });
     }
   }
 }

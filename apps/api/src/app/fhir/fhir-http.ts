@@ -1,7 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { OperationOutcome } from '@medplum/fhirtypes';
 import { findUnsafeValue } from '@homeward/contracts';
+import { CodedFailure } from '@homeward/domain';
 import { FHIR_JSON, type FhirProblem, operationOutcome, problem } from '@homeward/fhir';
+import { INTERNAL_PROBLEM, type Problem } from '../http/error-table';
+import { problemOfThrown } from '../http/problem.filter';
 import { FHIR_BODY_LIMIT_BYTES, MAX_INPUT_DEPTH, UNSAFE_INPUT_PROBLEMS } from '../http/strict-input.middleware';
 
 /** What the FHIR endpoints need of Express's request and response (no @types/express here). */
@@ -21,11 +24,23 @@ export interface FhirResponse {
   send(body: string): unknown;
 }
 
-/** A FHIR error as an HTTP exception whose body is the OperationOutcome. */
-export class FhirProblemException extends HttpException {
-  constructor(problems: readonly FhirProblem[], status: number = HttpStatus.UNPROCESSABLE_ENTITY) {
-    super(operationOutcome(problems), status);
-  }
+/**
+ * A FHIR refusal as a domain error: `code` picks the status from the error table
+ * (apps/api/src/app/http/error-table.ts), `issues` are the OperationOutcome's issues, one per problem.
+ */
+export function fhirFailure(code: string, problems: readonly FhirProblem[]): CodedFailure {
+  return new CodedFailure({ code, message: problems.map((p) => p.message).join(' '), details: { issues: problems.map((p) => ({ ...p })) } });
+}
+
+/** The OperationOutcome a problem is answered with: its FHIR issues, or one issue of the table's type. */
+export function outcomeOf(answer: Problem): OperationOutcome {
+  const issues = answer.body['issues'];
+  if (Array.isArray(issues) && issues.length > 0) return operationOutcome(issues as FhirProblem[]);
+  const message = Array.isArray(answer.body.message) ? answer.body.message.join('; ') : String(answer.body.message);
+  const outcome = operationOutcome([{ code: answer.body.code, message, path: 'Resource', type: answer.issue }]);
+  // A refusal that is not about an element names no path.
+  for (const issue of outcome.issue) delete issue.expression;
+  return outcome;
 }
 
 /**
@@ -37,9 +52,9 @@ export class FhirProblemException extends HttpException {
 export async function readFhirBody(request: FhirRequest): Promise<{ raw: Uint8Array; json: unknown }> {
   const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== FHIR_JSON && type !== 'application/json') {
-    throw new FhirProblemException([problem('fhir.content-type', `Send the resource as ${FHIR_JSON} (or application/json); got "${type || 'no content type'}".`, 'Resource', 'structure')], HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+    throw fhirFailure('fhir.content-type', [problem('fhir.content-type', `Send the resource as ${FHIR_JSON} (or application/json); got "${type || 'no content type'}".`, 'Resource', 'structure')]);
   }
-  const tooLarge = new FhirProblemException([problem('fhir.too-large', `The body is larger than ${FHIR_BODY_LIMIT_BYTES} bytes; split the Bundle.`, 'Resource', 'too-costly')], HttpStatus.PAYLOAD_TOO_LARGE);
+  const tooLarge = fhirFailure('fhir.too-large', [problem('fhir.too-large', `The body is larger than ${FHIR_BODY_LIMIT_BYTES} bytes; split the Bundle.`, 'Resource', 'too-costly')]);
   // Not kept: past the limit is exactly what must not be stored. Refused from Content-Length when it says so.
   if (Number(request.headers['content-length'] ?? 0) > FHIR_BODY_LIMIT_BYTES) throw tooLarge;
   const chunks: Buffer[] = [];
@@ -72,25 +87,15 @@ export async function readFhirBody(request: FhirRequest): Promise<{ raw: Uint8Ar
 
 /** A body that could not be read as JSON (not UTF-8, not JSON, unsafe): kept in rejected_messages, then refused. */
 export class UnreadableBody {
-  readonly status = HttpStatus.BAD_REQUEST;
+  /** The refusal's code in the error table (400). */
+  readonly code = 'fhir.unreadable';
   constructor(readonly problems: FhirProblem[]) {}
 }
 
-const ISSUE_TYPE: Record<number, OperationOutcomeIssue['code']> = {
-  400: 'invalid',
-  401: 'login',
-  403: 'forbidden',
-  404: 'not-found',
-  409: 'conflict',
-  413: 'too-costly',
-  415: 'not-supported',
-  422: 'processing',
-  429: 'throttled',
-};
-
 /**
  * Every answer of the FHIR endpoints is FHIR: errors (including sign-in and role refusals from
- * the guard, and ward isolation's 404) become an OperationOutcome, served as application/fhir+json.
+ * the guard, and ward isolation's 404) are answered as the error table says (`problemOf`), with
+ * an OperationOutcome for body, served as application/fhir+json.
  */
 @Catch()
 export class FhirExceptionFilter implements ExceptionFilter {
@@ -98,27 +103,10 @@ export class FhirExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<FhirResponse>();
-    let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
-    let outcome: OperationOutcome;
-    if (exception instanceof HttpException) {
-      status = exception.getStatus();
-      const body = exception.getResponse();
-      if (typeof body === 'object' && body !== null && (body as { resourceType?: string }).resourceType === 'OperationOutcome') {
-        outcome = body as OperationOutcome;
-      } else {
-        const coded = typeof body === 'object' && body !== null ? (body as { code?: unknown; message?: unknown }) : {};
-        const message = Array.isArray(coded.message) ? coded.message.join('; ') : String(coded.message ?? exception.message);
-        outcome = operationOutcome([{ code: String(coded.code ?? `http.${status}`), message, path: 'Resource', type: ISSUE_TYPE[status] ?? 'processing' }]);
-        // A refusal that is not about an element names no path.
-        for (const issue of outcome.issue) delete issue.expression;
-      }
-    } else {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-      outcome = operationOutcome([{ code: 'internal', message: 'Something went wrong on our side; try again, and tell us if it persists.', path: 'Resource', type: 'exception' }]);
-      for (const issue of outcome.issue) delete issue.expression;
-    }
-    response.status(status);
+    const answer = problemOfThrown(exception) ?? INTERNAL_PROBLEM;
+    if (answer === INTERNAL_PROBLEM) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    response.status(answer.status);
     response.setHeader('Content-Type', `${FHIR_JSON}; charset=utf-8`);
-    response.send(JSON.stringify(outcome));
+    response.send(JSON.stringify(outcomeOf(answer)));
   }
 }

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, BundleEntry, Observation, OperationOutcome } from '@medplum/fhirtypes';
 import type { Reading } from '@homeward/domain';
 import {
@@ -21,7 +21,8 @@ import type { IngestPipeline } from '@homeward/ingest';
 import type { SqlClient, Storage, StoredReading } from '@homeward/storage';
 import { assertPatientAccess } from '../patients/patient-access';
 import { INGEST, STORAGE } from '../tokens';
-import { FhirProblemException, UnreadableBody } from './fhir-http';
+import { problemOfThrown } from '../http/problem.filter';
+import { UnreadableBody, fhirFailure } from './fhir-http';
 import { gatewayOf } from './fhir-provenance';
 import { FHIR_OPTIONS, type ResolvedFhirOptions } from './fhir.options';
 import type { Caller } from './fhir.service';
@@ -58,18 +59,18 @@ export class FhirImportService {
   async create(caller: Caller, body: { raw: Uint8Array; json: unknown }, ifNoneExist: string | null): Promise<CreateResult> {
     const receivedAt = this.options.clock.now();
     const topic = 'api:POST /fhir/Observation';
-    if (body.json instanceof UnreadableBody) return this.refuse(caller, body.raw, topic, body.json.problems, receivedAt, body.json.status);
+    if (body.json instanceof UnreadableBody) return this.refuse(caller, body.raw, topic, body.json.problems, receivedAt, body.json.code);
     const mapped = observationToReadings(body.json, { latestEffective: this.latestEffective(receivedAt) });
-    if (!mapped.ok) return this.refuse(caller, body.raw, topic, mapped.problems, receivedAt, mapped.problems.some((p) => p.path === 'Observation.resourceType') ? HttpStatus.BAD_REQUEST : HttpStatus.UNPROCESSABLE_ENTITY);
+    if (!mapped.ok) return this.refuse(caller, body.raw, topic, mapped.problems, receivedAt, mapped.problems.some((p) => p.path === 'Observation.resourceType') ? 'fhir.not-a-resource' : 'fhir.invalid');
     const observation = mapped.value;
     await assertPatientAccess(this.storage, caller.user, observation.patientId);
     const problems = [...(await this.checkDevice(observation)), ...(ifNoneExist === null ? [] : this.checkCondition(ifNoneExist, 'If-None-Exist'))];
     const prepared = this.prepare(observation, receivedAt, problems, 'Observation');
-    if (problems.length > 0 || !prepared) return this.refuse(caller, body.raw, topic, problems, receivedAt, HttpStatus.UNPROCESSABLE_ENTITY);
+    if (problems.length > 0 || !prepared) return this.refuse(caller, body.raw, topic, problems, receivedAt, 'fhir.invalid');
     const matched = ifNoneExist === null ? null : await this.conditionalMatch(caller, observation.patientId, ifNoneExist);
     const [result] = matched ? [matched] : await this.storage.db.transaction((tx) => this.store(caller, [prepared], tx)).then((r) => this.afterCommit(r));
     if (!result) throw new Error('nothing stored and nothing found');
-    await this.audit(caller, observation.patientId, 'fhir.observation.create', { stored: result.status === 201 ? prepared.readings.length : 0, duplicates: result.status === 200 ? prepared.readings.length : 0 });
+    caller.trail.aboutPatient(observation.patientId, { stored: result.status === 201 ? prepared.readings.length : 0, duplicates: result.status === 200 ? prepared.readings.length : 0 });
     return result;
   }
 
@@ -77,9 +78,9 @@ export class FhirImportService {
   async bundle(caller: Caller, body: { raw: Uint8Array; json: unknown }): Promise<Bundle> {
     const receivedAt = this.options.clock.now();
     const topic = 'api:POST /fhir';
-    if (body.json instanceof UnreadableBody) return this.refuse(caller, body.raw, topic, body.json.problems, receivedAt, body.json.status);
+    if (body.json instanceof UnreadableBody) return this.refuse(caller, body.raw, topic, body.json.problems, receivedAt, body.json.code);
     const parsed = bundleToReadings(body.json, { latestEffective: this.latestEffective(receivedAt) });
-    if (!parsed.ok) return this.refuse(caller, body.raw, topic, parsed.problems, receivedAt, parsed.problems.some((p) => p.path === 'Bundle.resourceType' || p.path === 'Bundle.type') ? HttpStatus.BAD_REQUEST : HttpStatus.UNPROCESSABLE_ENTITY);
+    if (!parsed.ok) return this.refuse(caller, body.raw, topic, parsed.problems, receivedAt, parsed.problems.some((p) => p.path === 'Bundle.resourceType' || p.path === 'Bundle.type') ? 'fhir.not-a-resource' : 'fhir.invalid');
     return parsed.type === 'transaction' ? this.transaction(caller, body.raw, parsed.entries, receivedAt) : this.batch(caller, body.raw, parsed.entries, receivedAt);
   }
 
@@ -96,7 +97,7 @@ export class FhirImportService {
       problems.push(...found);
       if (ready) prepared.push(ready);
     }
-    if (problems.length > 0) return this.refuse(caller, raw, 'api:POST /fhir', problems, receivedAt, HttpStatus.UNPROCESSABLE_ENTITY);
+    if (problems.length > 0) return this.refuse(caller, raw, 'api:POST /fhir', problems, receivedAt, 'fhir.invalid');
     // Conditional entries that match are answered with what exists; the rest are written in one transaction.
     const matches = new Map<number, CreateResult>();
     for (const item of items) {
@@ -106,7 +107,7 @@ export class FhirImportService {
     const toStore = items.map((item, i) => ({ item, ready: prepared[i] as Prepared })).filter(({ item }) => !matches.has(item.index));
     const stored = this.afterCommit(await this.storage.db.transaction((tx) => this.store(caller, toStore.map((s) => s.ready), tx)));
     toStore.forEach(({ item }, i) => matches.set(item.index, stored[i] as CreateResult));
-    await this.auditImport(caller, items.map((item) => ({ patientId: item.observation.patientId, result: matches.get(item.index) })), 'transaction');
+    this.auditImport(caller, items.map((item) => ({ patientId: item.observation.patientId, result: matches.get(item.index) })), 'transaction');
     return { resourceType: 'Bundle', type: 'transaction-response', entry: items.map((item) => responseEntry(matches.get(item.index) as CreateResult)) };
   }
 
@@ -126,19 +127,19 @@ export class FhirImportService {
     }
     // The whole batch is kept when any entry was refused, with every refused entry's reasons.
     if (refused.length > 0) await this.record(caller, raw, 'api:POST /fhir (batch)', refused, receivedAt);
-    await this.auditImport(caller, done, 'batch');
+    this.auditImport(caller, done, 'batch');
     return { resourceType: 'Bundle', type: 'batch-response', entry: answers };
   }
 
   private async batchEntry(caller: Caller, entry: BundleEntryImport, receivedAt: Date): Promise<{ patientId: string; result: CreateResult } | { problems: FhirProblem[]; entry: BundleEntry }> {
-    if (!entry.ok) return { problems: entry.problems, entry: problemEntry(entry.problems, HttpStatus.UNPROCESSABLE_ENTITY) };
+    if (!entry.ok) return { problems: entry.problems, entry: problemEntry(entry.problems, 422) };
     const { observation, ifNoneExist } = entry.item;
     await assertPatientAccess(this.storage, caller.user, observation.patientId);
     const path = `Bundle.entry[${entry.index}].resource`;
     const problems = underPath(await this.checkDevice(observation), path, 'Observation');
     if (ifNoneExist !== null) problems.push(...this.checkCondition(ifNoneExist, `Bundle.entry[${entry.index}].request.ifNoneExist`));
     const ready = this.prepare(observation, receivedAt, problems, path);
-    if (problems.length > 0 || !ready) return { problems, entry: problemEntry(problems, HttpStatus.UNPROCESSABLE_ENTITY) };
+    if (problems.length > 0 || !ready) return { problems, entry: problemEntry(problems, 422) };
     const match = ifNoneExist === null ? null : await this.conditionalMatch(caller, observation.patientId, ifNoneExist);
     if (match) return { patientId: observation.patientId, result: match };
     const [result] = this.afterCommit(await this.storage.db.transaction((tx) => this.store(caller, [ready], tx)));
@@ -239,14 +240,14 @@ export class FhirImportService {
     if ([...params.keys()].some((name) => name !== 'patient' && name !== 'subject') || keys.length === 0) {
       if (!params.has('patient') && !params.has('subject')) params.set('patient', patientId);
       const parsed = parseObservationSearch(params, { handling: 'strict', now: this.options.clock.now() });
-      if (!parsed.ok) throw new FhirProblemException(parsed.problems, HttpStatus.BAD_REQUEST);
+      if (!parsed.ok) throw fhirFailure('fhir.search-invalid', parsed.problems);
       if (parsed.value.patientId !== patientId || parsed.value.matchesNothing) return null;
       const page = await this.storage.observationSearch.search({ patientId, groupedVitals: BLOOD_PRESSURE_VITALS, tokens: parsed.value.tokens, times: parsed.value.dates, snapshot: null, after: null, offset: 0, limit: 2 });
       if (matched) {
         const ids = new Set(page.readings.map((r) => r.id));
         if (!matched.some((r) => ids.has(r.id))) return null;
       } else {
-        if (page.total > 1) throw new FhirProblemException([problem('fhir.condition-ambiguous', `If-None-Exist "${criteria}" matches ${page.total} Observations; make it name one.`, 'If-None-Exist', 'multiple-matches')], HttpStatus.PRECONDITION_FAILED);
+        if (page.total > 1) throw fhirFailure('fhir.condition-ambiguous', [problem('fhir.condition-ambiguous', `If-None-Exist "${criteria}" matches ${page.total} Observations; make it name one.`, 'If-None-Exist', 'multiple-matches')]);
         matched = page.total === 1 ? page.readings : null;
       }
     }
@@ -289,10 +290,10 @@ export class FhirImportService {
     return new Date(receivedAt.getTime() + this.options.maxFutureSkewMs);
   }
 
-  /** Keeps the refused body with the rejected messages, then answers the OperationOutcome. */
-  private async refuse(caller: Caller, raw: Uint8Array, topic: string, problems: readonly FhirProblem[], receivedAt: Date, status: number): Promise<never> {
+  /** Keeps the refused body with the rejected messages, then refuses with `code` (its status is the error table's). */
+  private async refuse(caller: Caller, raw: Uint8Array, topic: string, problems: readonly FhirProblem[], receivedAt: Date, code: string): Promise<never> {
     await this.record(caller, raw, topic, problems, receivedAt);
-    throw new FhirProblemException(problems, status);
+    throw fhirFailure(code, problems);
   }
 
   private async record(caller: Caller, raw: Uint8Array, topic: string, problems: readonly FhirProblem[], receivedAt: Date): Promise<void> {
@@ -311,18 +312,16 @@ export class FhirImportService {
     });
   }
 
-  private async auditImport(caller: Caller, done: ReadonlyArray<{ patientId: string; result: CreateResult | undefined }>, type: 'transaction' | 'batch'): Promise<void> {
+  /** The transaction's audit record, one per patient with that patient's counts (written by the AuditInterceptor). */
+  private auditImport(caller: Caller, done: ReadonlyArray<{ patientId: string; result: CreateResult | undefined }>, type: 'transaction' | 'batch'): void {
     const perPatient = new Map<string, { stored: number; duplicates: number }>();
     for (const { patientId, result } of done) {
       const counts = perPatient.get(patientId) ?? { stored: 0, duplicates: 0 };
       perPatient.set(patientId, result?.status === 201 ? { ...counts, stored: counts.stored + 1 } : { ...counts, duplicates: counts.duplicates + 1 });
     }
-    for (const [patientId, counts] of perPatient) await this.audit(caller, patientId, 'fhir.transaction', { ...counts, type });
+    for (const [patientId, counts] of perPatient) caller.trail.aboutPatient(patientId, { ...counts, type });
   }
 
-  private audit(caller: Caller, patientId: string, action: string, details?: Record<string, unknown>): Promise<unknown> {
-    return this.storage.audit.record({ actorType: 'user', actorId: caller.user.id, action, subjectType: 'patient', subjectId: patientId, patientId, ip: caller.ip, ...(details ? { details } : {}) });
-  }
 }
 
 /** Stored readings found again by key, or as the same measurement (patient, vital, time, value). */
@@ -367,9 +366,9 @@ function problemEntry(problems: readonly FhirProblem[], status: number): BundleE
 
 /** An entry refused by access rules (another ward's patient): its own answer, the batch goes on. */
 function failedEntry(error: unknown, index: number): { problems: FhirProblem[]; entry: BundleEntry } {
-  const status = typeof (error as { getStatus?: () => number }).getStatus === 'function' ? (error as { getStatus(): number }).getStatus() : 500;
-  if (status === 500) throw error;
-  const response = (error as { getResponse(): unknown }).getResponse() as { code?: string; message?: string };
-  const problems = [problem(response.code ?? `http.${status}`, response.message ?? 'Refused.', `Bundle.entry[${index}]`, status === 404 ? 'not-found' : 'forbidden')];
-  return { problems, entry: problemEntry(problems, status) };
+  const answer = problemOfThrown(error);
+  if (!answer || answer.status >= 500) throw error;
+  const message = Array.isArray(answer.body.message) ? answer.body.message.join(' ') : String(answer.body.message);
+  const problems = [problem(answer.body.code, message, `Bundle.entry[${index}]`, answer.issue)];
+  return { problems, entry: problemEntry(problems, answer.status) };
 }

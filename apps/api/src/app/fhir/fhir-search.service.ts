@@ -1,6 +1,6 @@
-import { HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, Flag, Patient as FhirPatient } from '@medplum/fhirtypes';
-import type { NhsNumber, Patient } from '@homeward/domain';
+import { CodedFailure, type NhsNumber, type Patient } from '@homeward/domain';
 import {
   BLOOD_PRESSURE_VITALS,
   type FlagSearch,
@@ -16,7 +16,7 @@ import {
 import type { Storage } from '@homeward/storage';
 import { assertPatientAccess } from '../patients/patient-access';
 import { STORAGE } from '../tokens';
-import { FhirProblemException } from './fhir-http';
+import { fhirFailure } from './fhir-http';
 import { gatewayOf } from './fhir-provenance';
 import type { Caller } from './fhir.service';
 
@@ -45,7 +45,7 @@ export class FhirSearchService {
           limit: search.count,
         });
     const observations = readingsToObservations(page.readings, { gatewayDeviceFor: gatewayOf(await this.storage.registry.devicesOfPatient(patientId)) });
-    await this.audit(caller, patientId, 'fhir.observation.search', { total: page.total, returned: observations.length });
+    caller.trail.aboutPatient(patientId, { total: page.total, returned: observations.length });
     const query = new URLSearchParams(search.applied);
     query.set('patient', patientId);
     const at = [search.cursor ? `_cursor=${encodeSearchCursor(search.cursor)}` : '', search.offset > 0 ? `_offset=${search.offset}` : ''].filter(Boolean).join('&');
@@ -74,7 +74,7 @@ export class FhirSearchService {
       const wanted = search.nhsNumbers.length > 0 && search.ids.length > 0 ? candidates.filter((p) => search.ids.includes(p.id) && search.nhsNumbers.includes(p.nhsNumber.replace(/\s/g, ''))) : candidates;
       for (const patient of new Map(wanted.map((p) => [p.id, p])).values()) if (await this.maySee(caller, patient.id)) found.push(patient);
     }
-    for (const patient of found) await this.audit(caller, patient.id, 'fhir.patient.search');
+    for (const patient of found) caller.trail.aboutPatient(patient.id);
     const resources: FhirPatient[] = found.map(patientToFhir);
     return searchsetBundle(resources, { url: `${caller.baseUrl}/Patient?${search.applied.toString()}`, total: resources.length, count: Math.max(1, resources.length), next: null, notes: search.notes }, caller.baseUrl);
   }
@@ -85,7 +85,7 @@ export class FhirSearchService {
     await assertPatientAccess(this.storage, caller.user, patientId);
     const alerts = search.matchesNothing ? [] : await this.storage.alerts.forPatient(patientId, { includeResolved: search.status !== 'active' });
     const flags: Flag[] = alerts.map(alertToFlag).filter((f) => search.status === null || f.status === search.status);
-    await this.audit(caller, patientId, 'fhir.flag.search', { total: flags.length });
+    caller.trail.aboutPatient(patientId, { total: flags.length });
     const query = new URLSearchParams(search.applied);
     query.set('patient', patientId);
     return searchsetBundle(flags, { url: `${caller.baseUrl}/Flag?${query.toString()}`, total: flags.length, count: Math.max(1, flags.length), next: null, notes: search.notes }, caller.baseUrl);
@@ -94,15 +94,15 @@ export class FhirSearchService {
   /** One alert as a Flag. */
   async flag(caller: Caller, id: string): Promise<Flag> {
     const alert = /^[0-9a-f-]{36}$/i.test(id) ? await this.storage.alerts.get(id.toLowerCase()) : undefined;
-    if (!alert) throw new NotFoundException({ code: 'flag.not-found', message: `There is no Flag ${id} on your wards.` });
+    if (!alert) throw new CodedFailure({ code: 'flag.not-found', message: `There is no Flag ${id} on your wards.` });
     await assertPatientAccess(this.storage, caller.user, alert.patientId);
-    await this.audit(caller, alert.patientId, 'fhir.flag.read', { id });
+    caller.trail.aboutPatient(alert.patientId, { id });
     return alertToFlag(alert);
   }
 
   private patientOf(caller: Caller, asked: string | null): string {
     const patientId = asked ?? (caller.user.role === 'patient' ? caller.user.patientId : null);
-    if (!patientId) throw new FhirProblemException([problem('fhir.search-patient', 'Say whose records: patient=<id>.', 'patient', 'required')], HttpStatus.BAD_REQUEST);
+    if (!patientId) throw fhirFailure('fhir.search-patient', [problem('fhir.search-patient', 'Say whose records: patient=<id>.', 'patient', 'required')]);
     return patientId;
   }
 
@@ -115,7 +115,4 @@ export class FhirSearchService {
     }
   }
 
-  private audit(caller: Caller, patientId: string, action: string, details?: Record<string, unknown>): Promise<unknown> {
-    return this.storage.audit.record({ actorType: 'user', actorId: caller.user.id, action, subjectType: 'patient', subjectId: patientId, patientId, ip: caller.ip, ...(details ? { details } : {}) });
-  }
 }

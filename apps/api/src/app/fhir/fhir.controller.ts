@@ -1,12 +1,14 @@
-import { All, Controller, Get, Header, HttpStatus, Inject, Ip, Param, ParseUUIDPipe, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { All, Controller, Delete, Get, Header, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Bundle, CapabilityStatement, Device, Flag, Observation, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, Device, Flag, Observation, Patient, Resource, Subscription } from '@medplum/fhirtypes';
 import { FHIR_JSON, capabilityStatement, parseFlagSearch, parseObservationSearch, parsePatientSearch, problem } from '@homeward/fhir';
 import { CurrentUser, Public, Roles, type SignedInUser } from '../auth/access.decorators';
-import { FhirExceptionFilter, FhirProblemException, type FhirRequest, type FhirResponse, readFhirBody } from './fhir-http';
+import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
+import { FhirExceptionFilter, type FhirRequest, type FhirResponse, fhirFailure, readFhirBody } from './fhir-http';
 import { searchOrRefuse, searchRequest } from './fhir-search';
 import { FhirImportService } from './fhir-import.service';
 import { FhirSearchService } from './fhir-search.service';
+import { FhirSubscriptionService } from './fhir-subscription.service';
 import { FHIR_OPTIONS, type ResolvedFhirOptions } from './fhir.options';
 import { type Caller, FhirService } from './fhir.service';
 
@@ -26,10 +28,12 @@ export class FhirController {
     @Inject(FhirService) private readonly fhir: FhirService,
     @Inject(FhirSearchService) private readonly searches: FhirSearchService,
     @Inject(FhirImportService) private readonly imports: FhirImportService,
+    @Inject(FhirSubscriptionService) private readonly subscriptions: FhirSubscriptionService,
     @Inject(FHIR_OPTIONS) private readonly options: ResolvedFhirOptions,
   ) {}
 
   @Public()
+  @NotAudited('The CapabilityStatement: what the server supports, no patient data.')
   @Get('metadata')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
   metadata(@Req() request: FhirRequest): CapabilityStatement {
@@ -37,72 +41,81 @@ export class FhirController {
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.patient.search', 'patient')
   @Get('Patient')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
-  patients(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+  patients(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Bundle> {
     const { params, handling } = searchRequest(request);
-    return this.searches.patients(caller(request, user, ip), searchOrRefuse(parsePatientSearch(params, handling)));
+    return this.searches.patients(caller(request, user, trail), searchOrRefuse(parsePatientSearch(params, handling)));
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.patient.read', 'patient', { param: 'id' })
   @Get('Patient/:id')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
-  patient(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Patient> {
-    return this.fhir.patient(caller(request, user, ip), id);
+  patient(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Patient> {
+    return this.fhir.patient(caller(request, user, trail), id);
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.patient.everything', 'patient', { param: 'id' })
   @Get('Patient/:id/:operation')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
-  operation(@Param('id', new ParseUUIDPipe()) id: string, @Param('operation') operation: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+  operation(@Param('id', new ParseUUIDPipe()) id: string, @Param('operation') operation: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Bundle> {
     if (operation !== '$everything') {
-      throw new FhirProblemException([problem('fhir.operation-unknown', `Patient supports $everything only; not "${operation}".`, 'Patient', 'not-supported')], HttpStatus.NOT_FOUND);
+      throw fhirFailure('fhir.operation-unknown', [problem('fhir.operation-unknown', `Patient supports $everything only; not "${operation}".`, 'Patient', 'not-supported')]);
     }
-    return this.fhir.everything(caller(request, user, ip), id);
+    return this.fhir.everything(caller(request, user, trail), id);
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.observation.search', 'patient')
   @Get('Observation')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
-  search(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+  search(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Bundle> {
     const { params, handling } = searchRequest(request);
-    return this.searches.observations(caller(request, user, ip), searchOrRefuse(parseObservationSearch(params, { handling, now: this.options.clock.now() })));
+    return this.searches.observations(caller(request, user, trail), searchOrRefuse(parseObservationSearch(params, { handling, now: this.options.clock.now() })));
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.observation.read', 'patient')
   @Get('Observation/:id')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
-  observation(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Observation> {
-    return this.fhir.observation(caller(request, user, ip), id);
+  observation(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Observation> {
+    return this.fhir.observation(caller(request, user, trail), id);
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.flag.search', 'patient')
   @Get('Flag')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
-  flags(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
+  flags(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Bundle> {
     const { params, handling } = searchRequest(request);
-    return this.searches.flags(caller(request, user, ip), searchOrRefuse(parseFlagSearch(params, handling)));
+    return this.searches.flags(caller(request, user, trail), searchOrRefuse(parseFlagSearch(params, handling)));
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.flag.read', 'patient')
   @Get('Flag/:id')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
-  flag(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Flag> {
-    return this.searches.flag(caller(request, user, ip), id);
+  flag(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Flag> {
+    return this.searches.flag(caller(request, user, trail), id);
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.device.read', 'patient')
   @Get('Device/:id')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
-  device(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Device> {
-    return this.fhir.device(caller(request, user, ip), id);
+  device(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Device> {
+    return this.fhir.device(caller(request, user, trail), id);
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.observation.create', 'patient')
   @Post('Observation')
-  async create(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Resource> {
+  async create(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Resource> {
     const ifNoneExist = request.headers['if-none-exist'];
-    const result = await this.imports.create(caller(request, user, ip), await readFhirBody(request), typeof ifNoneExist === 'string' && ifNoneExist !== '' ? ifNoneExist : null);
+    const result = await this.imports.create(caller(request, user, trail), await readFhirBody(request), typeof ifNoneExist === 'string' && ifNoneExist !== '' ? ifNoneExist : null);
     response.status(result.status);
     response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
     // Every create answer says where the Observation is: the new one, or the one already stored.
@@ -112,12 +125,48 @@ export class FhirController {
   }
 
   @Roles('patient', 'nurse', 'clinician')
+  @Audited('fhir.transaction', 'patient')
   @Post()
-  async transaction(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Ip() ip: string): Promise<Bundle> {
-    const bundle = await this.imports.bundle(caller(request, user, ip), await readFhirBody(request));
+  async transaction(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Bundle> {
+    const bundle = await this.imports.bundle(caller(request, user, trail), await readFhirBody(request));
     response.status(HttpStatus.OK);
     response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
     return bundle;
+  }
+
+  @Roles('nurse', 'clinician')
+  @Audited('fhir.subscription.create', 'subscription')
+  @Post('Subscription')
+  async subscribe(@Req() request: FhirRequest, @Res({ passthrough: true }) response: FhirResponse, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Subscription> {
+    const subscription = await this.subscriptions.create(caller(request, user, trail), await readFhirBody(request));
+    response.status(HttpStatus.CREATED);
+    response.setHeader('Content-Type', FHIR_CONTENT_TYPE);
+    response.setHeader('Location', `${baseUrl(request)}/Subscription/${subscription.id ?? ''}`);
+    return subscription;
+  }
+
+  @Roles('nurse', 'clinician')
+  @Audited('fhir.subscription.search', 'subscription')
+  @Get('Subscription')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  subscriptionList(@Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Bundle> {
+    return this.subscriptions.list(caller(request, user, trail));
+  }
+
+  @Roles('nurse', 'clinician')
+  @Audited('fhir.subscription.read', 'subscription', { param: 'id' })
+  @Get('Subscription/:id')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  subscription(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Subscription> {
+    return this.subscriptions.read(caller(request, user, trail), id);
+  }
+
+  @Roles('nurse', 'clinician')
+  @Audited('fhir.subscription.delete', 'subscription', { param: 'id' })
+  @Delete('Subscription/:id')
+  @Header('Content-Type', FHIR_CONTENT_TYPE)
+  unsubscribe(@Param('id') id: string, @Req() request: FhirRequest, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Subscription> {
+    return this.subscriptions.end(caller(request, user, trail), id);
   }
 
   /**
@@ -126,16 +175,17 @@ export class FhirController {
    * last, so every supported route above is matched first.
    */
   @Public()
+  @NotAudited('Refused before any patient data is read: an OperationOutcome saying what is not supported.')
   @All('*')
   unsupported(@Req() request: FhirRequest): never {
     const path = new URL(request.originalUrl ?? request.url, 'http://localhost').pathname.replace(/^\/fhir\/?/, '');
     const [type = '', ...rest] = path.split('/');
-    const supportedTypes = ['Patient', 'Observation', 'Device', 'Flag'];
+    const supportedTypes = ['Patient', 'Observation', 'Device', 'Flag', 'Subscription'];
     if (!supportedTypes.includes(type)) {
-      throw new FhirProblemException([problem('fhir.resource-not-supported', `${type || 'This'} is not a resource type served here; supported: ${supportedTypes.join(', ')} (see /fhir/metadata).`, type || 'Resource', 'not-supported')], HttpStatus.NOT_FOUND);
+      throw fhirFailure('fhir.resource-not-supported', [problem('fhir.resource-not-supported', `${type || 'This'} is not a resource type served here; supported: ${supportedTypes.join(', ')} (see /fhir/metadata).`, type || 'Resource', 'not-supported')]);
     }
     const interaction = rest.includes('_history') ? 'history (_history)' : `${request.method ?? 'this'} ${rest.length > 0 ? 'on an instance' : 'on the type'}`;
-    throw new FhirProblemException([problem('fhir.interaction-not-supported', `${type} does not support ${interaction}; see /fhir/metadata for what does.`, type, 'not-supported')], HttpStatus.METHOD_NOT_ALLOWED);
+    throw fhirFailure('fhir.interaction-not-supported', [problem('fhir.interaction-not-supported', `${type} does not support ${interaction}; see /fhir/metadata for what does.`, type, 'not-supported')]);
   }
 }
 
@@ -144,6 +194,6 @@ function baseUrl(request: FhirRequest): string {
   return `${request.protocol ?? 'http'}://${Array.isArray(host) ? host[0] : host}/fhir`;
 }
 
-function caller(request: FhirRequest, user: SignedInUser, ip: string): Caller {
-  return { user, ip, baseUrl: baseUrl(request) };
+function caller(request: FhirRequest, user: SignedInUser, trail: AuditTrail): Caller {
+  return { user, trail, baseUrl: baseUrl(request) };
 }

@@ -1,4 +1,18 @@
 import { type Clock, SYSTEM_CLOCK } from '../rules-engine/clock';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../notifications/delivery-schedule';
+
+/** The rest-hook Subscription deliverer's settings. */
+export interface FhirSubscriptionOptions {
+  /** Start the deliverer with the app (default true); tests run passes themselves (FhirSubscriptionDeliverer.runDue). */
+  readonly enabled?: boolean;
+  /** Accept http:// endpoints (default false: https only). */
+  readonly allowHttp?: boolean;
+  readonly retry?: Partial<RetryPolicy>;
+  /** For the backoff's jitter; tests pin it. */
+  readonly random?: () => number;
+  readonly pollIntervalMs?: number;
+  readonly requestTimeoutMs?: number;
+}
 
 /** The FHIR layer's settings (AppModuleOptions.fhir). */
 export interface FhirOptions {
@@ -6,6 +20,8 @@ export interface FhirOptions {
   readonly clock?: Clock;
   /** How far past now an imported effectiveDateTime may lie (clock drift) before it is refused with 422. Default 5 minutes. */
   readonly maxFutureSkewMs?: number;
+  /** Rest-hook Subscriptions: delivery clock is `clock`; retries, endpoints. */
+  readonly subscriptions?: FhirSubscriptionOptions;
 }
 
 export const FHIR_OPTIONS = Symbol('homeward.fhir.options');
@@ -13,8 +29,28 @@ export const FHIR_OPTIONS = Symbol('homeward.fhir.options');
 export interface ResolvedFhirOptions {
   readonly clock: Clock;
   readonly maxFutureSkewMs: number;
+  readonly subscriptions: {
+    readonly enabled: boolean;
+    readonly allowHttp: boolean;
+    readonly retry: RetryPolicy;
+    readonly random: () => number;
+    readonly pollIntervalMs: number;
+    readonly requestTimeoutMs: number;
+  };
 }
 
 export function resolveFhirOptions(options: FhirOptions = {}): ResolvedFhirOptions {
-  return { clock: options.clock ?? SYSTEM_CLOCK, maxFutureSkewMs: options.maxFutureSkewMs ?? 300_000 };
+  const subscriptions = options.subscriptions ?? {};
+  return {
+    clock: options.clock ?? SYSTEM_CLOCK,
+    maxFutureSkewMs: options.maxFutureSkewMs ?? 300_000,
+    subscriptions: {
+      enabled: subscriptions.enabled ?? true,
+      allowHttp: subscriptions.allowHttp ?? false,
+      retry: { ...DEFAULT_RETRY_POLICY, ...subscriptions.retry },
+      random: subscriptions.random ?? Math.random,
+      pollIntervalMs: subscriptions.pollIntervalMs ?? 5_000,
+      requestTimeoutMs: subscriptions.requestTimeoutMs ?? 10_000,
+    },
+  };
 }

@@ -1,9 +1,11 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CodedFailure } from '@homeward/domain';
 import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
 import { BLOOD_PRESSURE_VITALS, type StoredReadingLike, alertToFlag, deviceToFhir, everythingBundle, news2ToObservation, operationOutcome, patientToFhir, readingsToObservations } from '@homeward/fhir';
 import { mapCarePlan, news2History } from '@homeward/rules';
-import type { Storage } from '@homeward/storage';
+import type { Storage, StoredReading } from '@homeward/storage';
 import type { SignedInUser } from '../auth/access.decorators';
+import type { AuditTrail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
 import { STORAGE } from '../tokens';
 import { gatewayOf } from './fhir-provenance';
@@ -13,7 +15,8 @@ const EVERYTHING_MAX_READINGS = 50_000;
 
 export interface Caller {
   readonly user: SignedInUser;
-  readonly ip: string;
+  /** The request's audit record (the AuditInterceptor writes it): the services name the patients and details. */
+  readonly trail: AuditTrail;
   /** e.g. http://127.0.0.1:3000/fhir, for fullUrl and links. */
   readonly baseUrl: string;
 }
@@ -21,7 +24,8 @@ export interface Caller {
 /**
  * FHIR R4 over Homeward's storage and ingest pipeline. Same access rules as /api (a patient sees
  * their own record, nurses and clinicians their wards' patients; another ward's patient is 404),
- * every read and write audited, and imports go through the pipeline like any other source.
+ * every read and write audited (the services name the patients on the request's AuditTrail; the
+ * AuditInterceptor writes one record per patient from the route's @Audited), and imports go through the pipeline like any other source.
  */
 @Injectable()
 export class FhirService {
@@ -30,8 +34,8 @@ export class FhirService {
   async patient(caller: Caller, id: string) {
     await assertPatientAccess(this.storage, caller.user, id);
     const patient = await this.storage.registry.getPatient(id);
-    if (!patient) throw new NotFoundException({ code: 'patient.not-found', message: `There is no patient ${id}.` });
-    await this.audit(caller, id, 'fhir.patient.read');
+    if (!patient) throw new CodedFailure({ code: 'patient.not-found', message: `There is no patient ${id}.` });
+    caller.trail.aboutPatient(id);
     return patientToFhir(patient);
   }
 
@@ -42,39 +46,55 @@ export class FhirService {
   async observation(caller: Caller, id: string): Promise<Observation> {
     const news2 = /^news2-([0-9a-f-]{36})-(\d{1,15})$/.exec(id);
     if (news2) return this.news2Observation(caller, id, news2[1] as string, new Date(Number(news2[2])));
-    const first = /^\d{1,18}$/.test(id) ? id : /^bp-\d{1,18}(-\d{1,18}){0,2}$/.test(id) ? id.slice(3).split('-')[0] : undefined;
-    const readings = first ? await this.storage.observationSearch.resultOf(first, BLOOD_PRESSURE_VITALS) : [];
+    const readings = await this.resultOf(id);
     const patientId = readings[0]?.patientId;
-    const notFound = new NotFoundException({ code: 'observation.not-found', message: `There is no Observation ${id} on your wards.` });
+    const notFound = new CodedFailure({ code: 'observation.not-found', message: `There is no Observation ${id} on your wards.` });
     if (!patientId) throw notFound;
     await assertPatientAccess(this.storage, caller.user, patientId);
     const observation = readingsToObservations(readings, { gatewayDeviceFor: await this.gateways(patientId) }).find((o) => o.id === id);
     if (!observation) throw notFound;
-    await this.audit(caller, patientId, 'fhir.observation.read', { id });
+    caller.trail.aboutPatient(patientId, { id });
     return observation;
+  }
+
+  /**
+   * A reading's (or BP panel's) Observation by id, whoever's it is: for the subscription deliverer,
+   * which delivers only what a subscription of the patient's ward asked for. Undefined if absent.
+   */
+  async storedObservation(id: string): Promise<Observation | undefined> {
+    const readings = await this.resultOf(id);
+    const patientId = readings[0]?.patientId;
+    if (!patientId) return undefined;
+    return readingsToObservations(readings, { gatewayDeviceFor: await this.gateways(patientId) }).find((o) => o.id === id);
+  }
+
+  /** The readings of the result an Observation id names (a panel whole), or none. */
+  private resultOf(id: string): Promise<StoredReading[]> {
+    const first = /^\d{1,18}$/.test(id) ? id : /^bp-\d{1,18}(-\d{1,18}){0,2}$/.test(id) ? id.slice(3).split('-')[0] : undefined;
+    return first ? this.storage.observationSearch.resultOf(first, BLOOD_PRESSURE_VITALS) : Promise.resolve([]);
   }
 
   /** A NEWS2 as the engine scored it at that moment (recomputed from the readings, as in $everything). */
   private async news2Observation(caller: Caller, id: string, patientId: string, at: Date): Promise<Observation> {
     await assertPatientAccess(this.storage, caller.user, patientId);
     const admission = await this.storage.monitoring.activeAdmission(patientId);
-    const notFound = new NotFoundException({ code: 'observation.not-found', message: `There is no NEWS2 Observation ${id}.` });
+    const notFound = new CodedFailure({ code: 'observation.not-found', message: `There is no NEWS2 Observation ${id}.` });
     if (!admission) throw notFound;
     const { carePlan } = mapCarePlan(admission);
     const readings = await this.storage.readings.inRange(patientId, { from: new Date(at.getTime() - carePlan.news2.windowHours * 3_600_000), to: new Date(at.getTime() + 1), limit: 50_000 });
     const history = news2History(readings, carePlan, at, at);
     const point = history.ok ? history.value[0] : undefined;
     if (!point) throw notFound;
-    await this.audit(caller, patientId, 'fhir.observation.read', { id });
+    caller.trail.aboutPatient(patientId, { id });
     return news2ToObservation(patientId, point);
   }
 
   /** A device issued to a patient the caller may see. */
   async device(caller: Caller, id: string) {
     const device = await this.storage.registry.getDevice(id);
-    if (!device?.patientId) throw new NotFoundException({ code: 'device.not-found', message: `There is no device ${id} issued to a patient on your wards.` });
+    if (!device?.patientId) throw new CodedFailure({ code: 'device.not-found', message: `There is no device ${id} issued to a patient on your wards.` });
     await assertPatientAccess(this.storage, caller.user, device.patientId);
-    await this.audit(caller, device.patientId, 'fhir.device.read', { id });
+    caller.trail.aboutPatient(device.patientId, { id });
     return deviceToFhir(device);
   }
 
@@ -95,7 +115,7 @@ export class FhirService {
       const history = news2History(readings, mapCarePlan(admission).carePlan, first.measuredAt, last.measuredAt);
       if (history.ok) news2.push(...history.value.map((point) => news2ToObservation(id, point)));
     }
-    await this.audit(caller, id, 'fhir.patient.everything', { readings: readings.length, alerts: alerts.length });
+    caller.trail.aboutPatient(id, { readings: readings.length, alerts: alerts.length });
     const resources: Resource[] = [patient, ...devices.map(deviceToFhir), ...observations, ...news2, ...alerts.map(alertToFlag)];
     const bundle = everythingBundle(resources, `${caller.baseUrl}/Patient/${id}/$everything`, caller.baseUrl);
     if (readings.length < EVERYTHING_MAX_READINGS) return bundle;
@@ -110,7 +130,4 @@ export class FhirService {
     return gatewayOf(await this.storage.registry.devicesOfPatient(patientId));
   }
 
-  private audit(caller: Caller, patientId: string, action: string, details?: Record<string, unknown>): Promise<unknown> {
-    return this.storage.audit.record({ actorType: 'user', actorId: caller.user.id, action, subjectType: 'patient', subjectId: patientId, patientId, ip: caller.ip, ...(details ? { details } : {}) });
-  }
 }

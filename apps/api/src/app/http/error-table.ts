@@ -89,6 +89,18 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'unit.*': { status: 422, issue: 'business-rule' },
   'news2.*': { status: 422, issue: 'business-rule' },
   'payload.*': { status: 422, issue: 'invalid' },
+  // FHIR refusals (apps/api/src/app/fhir, fhirFailure): the code sets the status, the OperationOutcome lists each issue.
+  'fhir.unreadable': { status: 400, issue: 'invalid' },
+  'fhir.not-a-resource': { status: 400, issue: 'structure' },
+  'fhir.search-invalid': { status: 400, issue: 'invalid' },
+  'fhir.search-patient': { status: 400, issue: 'required' },
+  'fhir.invalid': { status: 422, issue: 'processing' },
+  'fhir.condition-ambiguous': { status: 412, issue: 'multiple-matches' },
+  'fhir.operation-unknown': { status: 404, issue: 'not-supported' },
+  'fhir.resource-not-supported': { status: 404, issue: 'not-supported' },
+  'fhir.interaction-not-supported': { status: 405, issue: 'not-supported' },
+  'fhir.content-type': { status: 415, issue: 'not-supported' },
+  'fhir.too-large': { status: 413, issue: 'too-costly' },
   // Ours.
   internal: { status: 500, issue: 'exception' },
 };

@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { CodedFailure, type CodedError } from '@homeward/domain';
+import { CodedFailure } from '@homeward/domain';
 import { INTERNAL_PROBLEM, type Problem, problemOf, problemOfStatus } from './error-table';
 
 interface ResponseLike {
@@ -14,16 +14,6 @@ export function problemOfThrown(exception: unknown): Problem | undefined {
   if (exception instanceof CodedFailure) return problemOf(exception.error);
   if (exception instanceof HttpException) return problemOfStatus(exception.getStatus(), exception.getResponse(), exception.message);
   return undefined;
-}
-
-/**
- * A domain error as an HttpException carrying its problem body, for code whose errors pass through
- * a filter that knows only HttpExceptions: the access guard (it runs before any route's filters,
- * including the FHIR controller's own) and the bridge for controllers with their own filter.
- */
-export function httpExceptionOf(error: CodedError): HttpException {
-  const problem = problemOf(error);
-  return new HttpException(problem.body, problem.status);
 }
 
 /**
