@@ -75,6 +75,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'audit.limit': { status: 400, issue: 'invalid' },
   'rejected-messages.limit': { status: 400, issue: 'invalid' },
   'alert.assignee-not-on-ward': { status: 400, issue: 'invalid' },
+  'worklist.assignee-missing': { status: 400, issue: 'required' },
   'escalation-contact.stream-has-url': { status: 400, issue: 'invalid' },
   'escalation-contact.url-insecure': { status: 400, issue: 'invalid' },
   'ward.member-role': { status: 400, issue: 'invalid' },
