@@ -35,7 +35,8 @@ const pureDomain: Plugin = {
     const domainRoot = resolve(DASHBOARD_ROOT, '..', '..', 'libs', 'domain', 'src');
     builder.onResolve({ filter: /^@homeward\/domain$/ }, () => ({ path: join(domainRoot, 'index.ts'), sideEffects: false }));
     builder.onResolve({ filter: /^\.\.?\// }, (args) =>
-      args.importer.startsWith(domainRoot) ? { path: `${resolve(args.resolveDir, args.path)}${extname(args.path) ? '' : '.ts'}`, sideEffects: false } : undefined,
+      // "./lib/device-time.policy" has a dot in its name but no file extension: only a real one is kept.
+      args.importer.startsWith(domainRoot) ? { path: `${resolve(args.resolveDir, args.path)}${/\.(?:ts|tsx|js|json)$/.test(args.path) ? '' : '.ts'}`, sideEffects: false } : undefined,
     );
   },
 };
