@@ -167,6 +167,12 @@ describe('the reading form without JavaScript, in a real browser', () => {
     const forged = await fetch(`${base}/enter/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40example.nhs.uk&password=x&csrf=guess', redirect: 'manual' });
     expect(forged.status).toBe(403);
     expect(forged.headers.get('set-cookie')).toMatch(/^homeward_entry_pre=[\w-]{32}; Path=\/enter; HttpOnly; SameSite=Strict/);
+    // No body, or a JSON one, is an empty form: refused the same way, never a 500.
+    for (const init of [{}, { headers: { 'content-type': 'application/json' }, body: '{"email":["x"]}' }]) {
+      expect((await fetch(`${base}/enter/sign-in`, { method: 'POST', redirect: 'manual', ...init })).status).toBe(403);
+      expect((await fetch(`${base}/enter/readings`, { method: 'POST', redirect: 'manual', ...init })).status).toBe(401);
+      expect((await fetch(`${base}/enter/sign-out`, { method: 'POST', redirect: 'manual', ...init })).status).toBe(303);
+    }
     await page.close();
   });
 });

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Ip, Post, Req, Res } from '@ne
 import { CodedFailure } from '@homeward/domain';
 import { type IngestPipeline, PatientAdvisor } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Public, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
 import { PasswordSignIn } from '../auth/password-sign-in.service';
@@ -35,7 +36,9 @@ const BAD_TOKEN = 'This page was out of date. Please try again.';
  * which links here for anyone without JavaScript. No script on these pages: the CSP says so.
  *
  * The routes are @Public for the access guard (it reads bearer tokens); each checks the cookie itself.
+ * A post with no form body, or a JSON one, is read as an empty form (never a 500).
  */
+@ApiExcludeController() // HTML pages for people, not part of the JSON API's document
 @Controller(ENTRY_PATH.slice(1))
 export class EntryFormController {
   private readonly advisor: PatientAdvisor;
@@ -70,7 +73,8 @@ export class EntryFormController {
   @Audited('session.create', 'user')
   @Post('sign-in')
   @HttpCode(303)
-  async signIn(@Body() body: FormBody, @Ip() ip: string, @Req() request: FormRequest, @Res({ passthrough: true }) response: FormResponse, @Trail() trail: AuditTrail): Promise<string> {
+  async signIn(@Body() posted: unknown, @Ip() ip: string, @Req() request: FormRequest, @Res({ passthrough: true }) response: FormResponse, @Trail() trail: AuditTrail): Promise<string> {
+    const body = formOf(posted);
     const email = typeof body['email'] === 'string' ? body['email'].trim().slice(0, 254) : '';
     const password = typeof body['password'] === 'string' ? body['password'].slice(0, 256) : '';
     const again = (code: string, error: string) => this.html(response, mappingOf(code).status, signInPage({ csrf: formToken(this.preSessionKey(request, response), 'sign-in'), email, error }));
@@ -101,7 +105,8 @@ export class EntryFormController {
   @Audited('reading.create', 'patient')
   @Post('readings')
   @HttpCode(200)
-  async readings(@Body() body: FormBody, @Req() request: FormRequest, @Res({ passthrough: true }) response: FormResponse, @Trail() trail: AuditTrail): Promise<string> {
+  async readings(@Body() posted: unknown, @Req() request: FormRequest, @Res({ passthrough: true }) response: FormResponse, @Trail() trail: AuditTrail): Promise<string> {
+    const body = formOf(posted);
     const session = await this.session(request);
     if (!session) return this.signedOut(request, response);
     const patientId = session.user.patientId as string;
@@ -139,7 +144,8 @@ export class EntryFormController {
   @Audited('session.end', 'user')
   @Post('sign-out')
   @HttpCode(303)
-  async signOut(@Body() body: FormBody, @Req() request: FormRequest, @Res({ passthrough: true }) response: FormResponse, @Trail() trail: AuditTrail): Promise<string> {
+  async signOut(@Body() posted: unknown, @Req() request: FormRequest, @Res({ passthrough: true }) response: FormResponse, @Trail() trail: AuditTrail): Promise<string> {
+    const body = formOf(posted);
     const session = await this.session(request);
     if (session && formTokenMatches(session.token, 'sign-out', body['csrf'])) {
       trail.by(session.user.id).about({ subjectId: session.user.id });
@@ -182,6 +188,10 @@ export class EntryFormController {
     response.setHeader('content-security-policy', ENTRY_PAGE_CSP);
     return body;
   }
+}
+
+function formOf(posted: unknown): FormBody {
+  return typeof posted === 'object' && posted !== null && !Array.isArray(posted) ? (posted as FormBody) : {};
 }
 
 function header(request: FormRequest, name: string): string | undefined {
