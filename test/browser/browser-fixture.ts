@@ -10,7 +10,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots are kept as artefacts under test-results/ (gitignored; CI keeps the folder). */
 export const ARTIFACTS = join(__dirname, '..', '..', 'test-results', 'browser');
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 
 export interface Browser {
   readonly context: BrowserContext;
@@ -26,7 +26,7 @@ export async function launchChromium(executable = CHROMIUM): Promise<Browser> {
     throw new Error(`The browser tests need Debian's Chromium at ${executable}. Install it with: apt-get install -y chromium (never "npx playwright install").`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'homeward-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: executable, headless: true, args: ARGS, viewport: { width: 1280, height: 900 }, timeout: 60_000 });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: executable, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, timeout: 60_000 });
   const problems: string[] = [];
   const watch = (page: Page) => {
     page.on('console', (message) => {

@@ -5,7 +5,9 @@ import type { Storage } from '@homeward/storage';
 import { AccessGuard } from './auth/access.guard';
 import { AuthController } from './auth/auth.controller';
 import { SessionEvents } from './auth/session-events.service';
+import { PasswordSignIn } from './auth/password-sign-in.service';
 import { ReadingsController } from './readings/readings.controller';
+import { EntryFormController } from './entry-form/entry-form.controller';
 import { CarerProxyController } from './carers/carer-proxy.controller';
 import { CarersController } from './carers/carers.controller';
 import { TrendsController } from './patients/trends.controller';
@@ -66,6 +68,7 @@ export class AppModule {
         PatientsController,
         DevicesController,
         ReadingsController,
+        EntryFormController,
         CarersController,
         CarerProxyController,
         TrendsController,
@@ -82,6 +85,7 @@ export class AppModule {
         AlertStreamService,
         SystemAlertStreamService,
         SessionEvents,
+        PasswordSignIn,
         FhirService,
         FhirSearchService,
         FhirImportService,

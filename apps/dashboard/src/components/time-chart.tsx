@@ -1,13 +1,16 @@
 import { CategoryScale, Chart, type ChartConfiguration, Filler, Legend, LineController, LineElement, LinearScale, PointElement, ScatterController, TimeScale, Tooltip } from 'chart.js';
 import annotationPlugin, { type AnnotationOptions } from 'chartjs-plugin-annotation';
 import 'chartjs-adapter-date-fns';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { timeTicks } from '../lib/chart-axes';
+import { formatDateTime } from '../lib/format';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, CategoryScale, TimeScale, Tooltip, Legend, Filler, annotationPlugin);
 
 export interface ChartPoint {
   readonly x: number;
-  readonly y: number;
+  /** null breaks the line: a gap where expected readings are missing. */
+  readonly y: number | null;
 }
 
 export interface ChartSeries {
@@ -51,6 +54,15 @@ export interface TimeChartProps {
   readonly yMin?: number;
   readonly yMax?: number;
   readonly testId?: string;
+  /** The same data as a table, behind a "Show as table" toggle, for screen readers and anyone who prefers numbers. */
+  readonly table?: ChartTable;
+}
+
+export interface ChartTable {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<{ readonly at: number; readonly values: readonly string[] }>;
+  /** Periods with missing readings, listed under the table. */
+  readonly gaps: ReadonlyArray<{ readonly after: number; readonly before: number }>;
 }
 
 /** A Chart.js time-series chart with threshold lines and background bands (chartjs-plugin-annotation). */
@@ -73,6 +85,7 @@ export function TimeChart(props: TimeChartProps) {
         label: { display: true, content: line.label, position: 'start', backgroundColor: '#ffffffdd', color: '#111', font: { size: 11 }, padding: 2 },
       };
     });
+    const ticks = timeTicks(props.from, props.to);
     const config: ChartConfiguration<'line', ChartPoint[]> = {
       type: 'line',
       data: {
@@ -89,6 +102,7 @@ export function TimeChart(props: TimeChartProps) {
           showLine: s.line !== false,
           fill: s.fillTo === undefined ? false : { target: s.fillTo },
           hidden: s.hidden ?? false,
+          spanGaps: false,
           order: i,
         })),
       },
@@ -103,8 +117,10 @@ export function TimeChart(props: TimeChartProps) {
             type: 'time',
             min: props.from,
             max: props.to + (props.to - props.from) * 0.03,
-            time: { tooltipFormat: 'd MMM yyyy HH:mm', displayFormats: { hour: 'HH:mm', day: 'd MMM', minute: 'HH:mm' } },
-            ticks: { maxRotation: 0, autoSkip: true, color: '#333' },
+            // Measured times at steps a person counts in; midnight ticks (major) carry the date.
+            time: { unit: ticks.unit, tooltipFormat: 'd MMM yyyy HH:mm', displayFormats: { hour: ticks.format, day: ticks.format } },
+            ticks: { stepSize: ticks.stepSize, maxRotation: 0, autoSkip: true, color: '#333', major: { enabled: ticks.unit === 'hour' }, font: (context) => (context.tick?.major ? { weight: 'bold' } : {}) },
+            title: { display: true, text: 'Measured', color: '#333' },
           },
           y: { title: { display: Boolean(props.unit), text: props.unit, color: '#333' }, ticks: { color: '#333' }, ...(props.yMin === undefined ? {} : { min: props.yMin }), ...(props.yMax === undefined ? {} : { max: props.yMax }) },
         },
@@ -118,13 +134,67 @@ export function TimeChart(props: TimeChartProps) {
     return () => chart.destroy();
   }, [props]);
 
-  const points = props.series.reduce((n, s) => n + s.points.length, 0);
+  const points = props.series.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0);
   return (
-    <figure class="chart" data-testid={props.testId} data-points={points}>
+    <figure class="chart" data-testid={props.testId} data-points={points} data-bands={props.bands?.length ?? 0} data-gaps={props.table?.gaps.length ?? 0}>
       <figcaption>{props.title}</figcaption>
       <div class="canvas-box">
         <canvas ref={canvas} role="img" aria-label={`${props.title}: ${props.description}`} />
       </div>
+      {props.table ? <ChartAsTable title={props.title} table={props.table} /> : null}
     </figure>
+  );
+}
+
+/** A toggle that shows the chart's values as a labelled table (rendered only when open: a day can hold thousands). */
+function ChartAsTable({ title, table }: { title: string; table: ChartTable }) {
+  const [open, setOpen] = useState(false);
+  const id = useRef(`chart-table-${Math.random().toString(36).slice(2, 10)}`).current;
+  return (
+    <div class="chart-table">
+      <button type="button" class="secondary" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
+        {open ? 'Hide the table' : 'Show as table'}
+        <span class="visually-hidden"> ({title})</span>
+      </button>
+      <div id={id} hidden={!open}>
+        {open ? (
+          <>
+            <div class="table-scroll" tabIndex={0} role="region" aria-label={`${title} as a table`}>
+              <table>
+                <caption>{`${title}, oldest first`}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Measured</th>
+                    {table.columns.map((c) => (
+                      <th key={c} scope="col">
+                        {c}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {table.rows.map((row, i) => (
+                    <tr key={`${row.at}-${i}`}>
+                      <td>{formatDateTime(new Date(row.at).toISOString())}</td>
+                      {row.values.map((v, j) => (
+                        <td key={j}>{v}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {table.gaps.length > 0 ? (
+              <p class="muted">
+                Missing readings (gaps in the chart):{' '}
+                {table.gaps.map((g) => `${formatDateTime(new Date(g.after).toISOString())} to ${formatDateTime(new Date(g.before).toISOString())}`).join('; ')}.
+              </p>
+            ) : table.rows.length > 0 ? (
+              <p class="muted">No missing readings in this period.</p>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+    </div>
   );
 }

@@ -117,6 +117,11 @@ export function EntryPage({ patientId, me }: { patientId: string; me: Me }) {
   return (
     <div class="panel">
       <h1 tabIndex={-1}>Enter a reading</h1>
+      {me.role === 'patient' && (
+        <p class="muted">
+          Prefer a plain page with large text? <a href="/enter">Use the simple form</a> (it works without JavaScript).
+        </p>
+      )}
       {patient && me.role !== 'patient' && (
         <p>
           For{' '}

@@ -3,14 +3,15 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { SeverityBadge } from '../components/badges';
 import { CarePlanEditor } from '../components/care-plan-editor';
 import { ReadingsTable } from '../components/readings-table';
-import { type ChartSeries, TimeChart } from '../components/time-chart';
+import { type ChartSeries, type ChartTable, TimeChart } from '../components/time-chart';
 import { ApiError, api, describeError } from '../lib/api-client';
-import type { AlertDto, ChartThreshold, Me, News2Point, PatientRecord, ReadingsPageDto, StoredReading, Trend } from '@homeward/contracts';
+import type { AlertDto, CarePlanEditorView, ChartThreshold, Me, News2Point, PatientRecord, ReadingsPageDto, StoredReading, Trend } from '@homeward/contracts';
 import { BAND_NAMES, NEWS2_SCORE_BANDS, bandColour, thresholdLineColour } from '../lib/colours';
 import { displayUnit, formatDateTime, formatNhsNumber, formatValue } from '../lib/format';
 import { PATHWAY_NAMES } from '../lib/patient-worklist';
 import { DEVICE_TYPE_NAMES, deviceStatusText } from '../lib/devices';
 import { clinicalYRange } from '../lib/chart-range';
+import { gapLimitMs, gapsOf, splitAtGaps, thresholdBands } from '../lib/chart-axes';
 import { useLoad } from '../lib/use-load';
 import { CHARTED_VITALS, canonicalUnit, vitalName } from '../lib/vitals';
 
@@ -42,6 +43,8 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
   const record = useLoad(() => api<PatientRecord>('GET', `/api/patients/${patientId}`), [patientId]);
   const alerts = useLoad(() => (me.role === 'admin' ? Promise.resolve([] as AlertDto[]) : api<AlertDto[]>('GET', `/api/patients/${patientId}/alerts`)), [patientId]);
   // Readings, trends and NEWS2 are the care team's and the patient's; an admin sees the record only.
+  // The expected schedule per vital (staff only): a longer wait between readings is drawn as a gap.
+  const schedule = useLoad(() => (me.role === 'nurse' || me.role === 'clinician' ? api<CarePlanEditorView>('GET', `/api/patients/${patientId}/care-plan/edit`) : Promise.resolve(null)), [patientId]);
   const data = useLoad(() => (me.role === 'admin' ? Promise.reject(new Error('Readings and trends are shown to the care team and the patient.')) : loadRange(patientId, range)), [patientId, range]);
 
   if (record.error && !record.data) {
@@ -88,7 +91,14 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
           <div class="charts" aria-busy={data.loading}>
             <News2Chart data={data.data} />
             {data.data.vitals.map((vital) => (
-              <VitalChart key={`${vital}-${range}`} vital={vital} range={range} data={data.data as PatientData} thresholds={thresholds.filter((t) => t.vital === vital)} />
+              <VitalChart
+                key={`${vital}-${range}`}
+                vital={vital}
+                range={range}
+                data={data.data as PatientData}
+                thresholds={thresholds.filter((t) => t.vital === vital)}
+                everyHours={schedule.data?.vitals.find((v) => v.vital === vital)?.everyHours ?? null}
+              />
             ))}
           </div>
           {data.data.vitals.length === 0 && <p class="muted">No readings in this period.</p>}
@@ -253,27 +263,44 @@ function PagedReadings({ patientId, from, to, caption }: { patientId: string; fr
   );
 }
 
-function VitalChart({ vital, range, data, thresholds }: { vital: string; range: Range; data: PatientData; thresholds: readonly ChartThreshold[] }) {
-  const unit = displayUnit(canonicalUnit(vital));
+function VitalChart({ vital, range, data, thresholds, everyHours }: { vital: string; range: Range; data: PatientData; thresholds: readonly ChartThreshold[]; everyHours: number | null }) {
+  const ucum = canonicalUnit(vital);
+  const unit = displayUnit(ucum);
   const trend = data.trends.get(vital);
   let series: ChartSeries[];
   let description: string;
+  let table: ChartTable;
+  let values: number[];
   if (range === 'day' || !trend) {
     const points = data.readings.filter((r) => r.vital === vital).map((r) => ({ x: Date.parse(r.measuredAt), y: r.value }));
     points.sort((a, b) => a.x - b.x);
-    series = [{ label: vitalName(vital), points, colour: LINE_COLOUR }];
-    description = `${points.length} readings${points.length ? `, from ${Math.min(...points.map((p) => p.y))} to ${Math.max(...points.map((p) => p.y))} ${unit}` : ''}.`;
+    const drawn = splitAtGaps(points, gapLimitMs(everyHours, points.map((p) => p.x)));
+    values = points.map((p) => p.y);
+    series = [{ label: vitalName(vital), points: drawn, colour: LINE_COLOUR }];
+    table = { columns: [vitalName(vital)], rows: points.map((p) => ({ at: p.x, values: [formatValue(p.y, ucum)] })), gaps: gapsOf(drawn) };
+    description = `${points.length} readings${points.length ? `, from ${Math.min(...values)} to ${Math.max(...values)} ${unit}` : ''}${table.gaps.length ? `, ${table.gaps.length} ${table.gaps.length === 1 ? 'gap' : 'gaps'} in the readings` : ''}.`;
   } else {
     const x = (start: string) => Date.parse(start);
+    const limit = gapLimitMs(everyHours, trend.buckets.map((b) => x(b.start)));
+    const drawn = (pick: (b: Trend['buckets'][number]) => number) => splitAtGaps(trend.buckets.map((b) => ({ x: x(b.start), y: pick(b) })), limit);
+    const mean = drawn((b) => b.mean);
+    values = trend.buckets.flatMap((b) => [b.min, b.max]);
     series = [
-      { label: '_max', points: trend.buckets.map((b) => ({ x: x(b.start), y: b.max })), colour: '#9dc3e6', line: false },
-      { label: `${range === 'week' ? 'Hourly' : 'Daily'} mean`, points: trend.buckets.map((b) => ({ x: x(b.start), y: b.mean })), colour: LINE_COLOUR },
-      { label: '_min', points: trend.buckets.map((b) => ({ x: x(b.start), y: b.min })), colour: '#9dc3e6', line: false, fillTo: 0 },
+      { label: '_max', points: drawn((b) => b.max), colour: '#9dc3e6', line: false },
+      { label: `${range === 'week' ? 'Hourly' : 'Daily'} mean`, points: mean, colour: LINE_COLOUR },
+      { label: '_min', points: drawn((b) => b.min), colour: '#9dc3e6', line: false, fillTo: 0 },
     ];
+    table = {
+      columns: ['Lowest', 'Mean', 'Highest', 'Readings'],
+      rows: trend.buckets.map((b) => ({ at: x(b.start), values: [formatValue(b.min, ucum), formatValue(b.mean, ucum), formatValue(b.max, ucum), String(b.count)] })),
+      gaps: gapsOf(mean),
+    };
     description = `${trend.buckets.length} ${trend.bucket}ly buckets (minimum, mean and maximum), ${trend.buckets.reduce((n, b) => n + b.count, 0)} readings.`;
   }
   const lines = thresholds.map((t) => ({ value: t.value, label: `${t.direction === 'at-or-above' ? '≥' : '≤'} ${t.value} ${t.severity}${t.source === 'override' ? ' (override)' : ''}`, colour: thresholdLineColour(t.severity) }));
-  const yRange = clinicalYRange(vital, [...series.flatMap((s) => s.points.map((p) => p.y)), ...thresholds.map((t) => t.value)]);
+  const yRange = clinicalYRange(vital, [...values, ...thresholds.map((t) => t.value)]);
+  // The patient's effective limits, lightly shaded in their severity's colour behind the readings.
+  const bands = yRange ? thresholdBands(thresholds, yRange.min, yRange.max).map((b) => ({ from: b.from, to: b.to, colour: `${bandColour(b.severity)}33` })) : [];
   return (
     <TimeChart
       testId={`chart-${vital}`}
@@ -284,6 +311,8 @@ function VitalChart({ vital, range, data, thresholds }: { vital: string; range: 
       to={data.to}
       series={series}
       lines={lines}
+      bands={bands}
+      table={table}
       {...(yRange ? { yMin: yRange.min, yMax: yRange.max } : {})}
     />
   );

@@ -43,6 +43,9 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'auth.no-access-rule': { status: 403, issue: 'forbidden' },
   'auth.not-your-record': { status: 403, issue: 'forbidden' },
   'carer.no-record': { status: 403, issue: 'forbidden' },
+  // The no-JavaScript entry form: a post without its page's token (another site's form, or a stale page).
+  'entry-form.bad-token': { status: 403, issue: 'forbidden' },
+  'entry-form.patients-only': { status: 403, issue: 'forbidden' },
   'carer.best-interest-needs-clinician': { status: 403, issue: 'forbidden' },
   'carer.not-linked': { status: 404, issue: 'not-found' },
   'carer.link-not-found': { status: 404, issue: 'not-found' },

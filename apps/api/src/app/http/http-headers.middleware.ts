@@ -22,8 +22,8 @@ export function httpHeadersMiddleware(options: { readonly https: boolean }): (re
   };
 }
 
-/** Paths that belong to the API (JSON or FHIR answers, the OpenAPI page, probes, metrics, the dashboard's files). */
-const API_PATHS = /^\/(?:api|fhir|health|metrics|assets)(?:\/|$)/;
+/** Paths that belong to the API (JSON or FHIR answers, the OpenAPI page, probes, metrics, the dashboard's files, the no-JavaScript entry form). */
+const API_PATHS = /^\/(?:api|fhir|health|metrics|assets|enter)(?:\/|$)/;
 
 /**
  * A person who follows a stale link or mistypes an address in the browser gets a page with a way

@@ -7,6 +7,7 @@ import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
 import { INGEST, STORAGE } from '../tokens';
+import { submitManualReadings } from './manual-entry';
 import { type ManualReadingsAnswer, ManualReadingsDto } from '@homeward/contracts';
 
 /**
@@ -42,19 +43,13 @@ export class ReadingsController {
     @Trail() trail: AuditTrail,
   ): Promise<ManualReadingsAnswer> {
     await assertPatientAccess(this.storage, user, patientId);
-    const receivedAt = new Date();
-    const outcome = await this.ingest.submit({
-      source: 'manual',
-      patientId,
-      deviceId: null,
-      receivedAt,
-      deviceClockAt: null,
-      readings: body.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, deviceTime: new Date(r.measuredAt) })),
-      raw: { payload: new TextEncoder().encode(JSON.stringify(body)), topic: `api:/api/patients/${patientId}/readings` },
+    const readings = body.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, measuredAt: new Date(r.measuredAt) }));
+    const { outcome, advice } = await submitManualReadings(this.ingest, this.advisor, patientId, readings, {
+      payload: new TextEncoder().encode(JSON.stringify(body)),
+      topic: `api:/api/patients/${patientId}/readings`,
     });
     // Stored is stored: audited even when some items are refused below.
     trail.effective().with({ stored: outcome.stored.length, duplicates: outcome.duplicates.length, rejected: outcome.rejected.length });
-    const advice = await this.advisor.adviceFor(patientId, [...outcome.stored, ...outcome.duplicates]);
     if (outcome.rejected.length > 0) {
       // All or nothing for a person at a form: say exactly what to fix. (Valid items of the same
       // submission were stored; submitting again after fixing is safe, they come back as duplicates.)
