@@ -27,9 +27,22 @@ export function readingsOf(readings: readonly Reading[], vital: VitalKey, from: 
   return readings.filter((r) => r.vital === vital && isWithin(r.measuredAt, from, to)).sort(compareByMeasuredAt);
 }
 
-/** The latest measured reading of one vital in [from, to], if any. */
+/**
+ * The latest measured reading of one vital in [from, to], if any: the last of readingsOf, found in
+ * one pass without sorting. Among readings compareByMeasuredAt cannot tell apart, the one passed
+ * last wins, as it does at the end of readingsOf's stable sort.
+ */
 export function latestOf(readings: readonly Reading[], vital: VitalKey, from: Date, to: Date): Reading | undefined {
-  return readingsOf(readings, vital, from, to).at(-1);
+  const start = from.getTime();
+  const end = to.getTime();
+  let latest: Reading | undefined;
+  for (const r of readings) {
+    if (r.vital !== vital) continue;
+    const t = r.measuredAt.getTime();
+    if (t < start || t > end) continue;
+    if (latest === undefined || compareByMeasuredAt(r, latest) >= 0) latest = r;
+  }
+  return latest;
 }
 
 export function isValidDate(value: unknown): value is Date {
