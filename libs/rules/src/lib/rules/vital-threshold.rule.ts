@@ -1,7 +1,7 @@
 import type { Pathway, Reading, VitalKey } from '@homeward/domain';
 import { type AlertCandidate, highestSeverity, readingIdsOf, severityRank } from '../model/alert-candidate.model';
 import type { CarePlan, ThresholdOverride, VitalThreshold } from '../model/care-plan.model';
-import { HOUR_MS, latestOf } from '../shared/reading-window';
+import { HOUR_MS, latestOfEach } from '../shared/reading-window';
 import { roundToUnits } from '../shared/rounding';
 import { COMPARISON_DECIMALS, VITAL_LABELS, formatDate, formatVitalValue } from '../shared/vital-display';
 import { documentedSpo2Scale, overrideNote, vitalSeverityFloor } from './home-severity.policy';
@@ -58,8 +58,10 @@ export function vitalThresholdRule(readings: readonly Reading[], carePlan: CareP
   const from = new Date(now.getTime() - (carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS);
   const own = readings.filter((r) => r.patientId === carePlan.patientId);
   const candidates: AlertCandidate[] = [];
-  for (const { vital, override, byDirection } of rankedLimitsOf(carePlan)) {
-    const reading = latestOf(own, vital, from, now);
+  const ranked = rankedLimitsOf(carePlan);
+  const latest = latestOfEach(own, ranked.vitals, from, now);
+  for (const { vital, override, byDirection } of ranked.limits) {
+    const reading = latest[vital];
     if (!reading) continue;
     const value = roundToUnits(reading.value, COMPARISON_DECIMALS[vital]);
     for (const { direction, limits } of byDirection) {
@@ -106,14 +108,14 @@ interface RankedLimits {
 }
 
 /** Care plans are immutable once mapped; an engine or a replay judges many moments with one. */
-const rankedLimitsCache = new WeakMap<CarePlan, readonly RankedLimits[]>();
+const rankedLimitsCache = new WeakMap<CarePlan, { readonly limits: readonly RankedLimits[]; readonly vitals: readonly VitalKey[] }>();
 
 /**
  * effectiveThresholds ranked once per care plan: the first limit of a direction that a value
  * crosses is the one the rule reports (the most severe crossed, then the furthest from normal).
  * Sorting before filtering picks the same one, as both sorts are stable.
  */
-function rankedLimitsOf(carePlan: CarePlan): readonly RankedLimits[] {
+function rankedLimitsOf(carePlan: CarePlan): { readonly limits: readonly RankedLimits[]; readonly vitals: readonly VitalKey[] } {
   const cached = rankedLimitsCache.get(carePlan);
   if (cached) return cached;
   const ranked = effectiveThresholds(carePlan).map(({ vital, thresholds, override }) => ({
@@ -127,8 +129,9 @@ function rankedLimitsOf(carePlan: CarePlan): readonly RankedLimits[] {
         .map((threshold) => ({ threshold, units: roundToUnits(threshold.value, COMPARISON_DECIMALS[vital]) })),
     })),
   }));
-  rankedLimitsCache.set(carePlan, ranked);
-  return ranked;
+  const entry = { limits: ranked, vitals: ranked.map((r) => r.vital) };
+  rankedLimitsCache.set(carePlan, entry);
+  return entry;
 }
 
 function explain(reading: Reading, threshold: VitalThreshold, carePlan: CarePlan, now: Date, override: ThresholdOverride | undefined): string {

@@ -48,3 +48,21 @@ export function latestOf(readings: readonly Reading[], vital: VitalKey, from: Da
 export function isValidDate(value: unknown): value is Date {
   return value instanceof Date && !Number.isNaN(value.getTime());
 }
+
+/**
+ * latestOf for several vitals in one pass: each vital's latest measured reading in [from, to]
+ * (absent when it has none), the same reading latestOf picks.
+ */
+export function latestOfEach<V extends VitalKey>(readings: readonly Reading[], vitals: readonly V[], from: Date, to: Date): Partial<Record<V, Reading>> {
+  const start = from.getTime();
+  const end = to.getTime();
+  const latest: Partial<Record<VitalKey, Reading>> = {};
+  for (const r of readings) {
+    if (!vitals.includes(r.vital as V)) continue;
+    const t = r.measuredAt.getTime();
+    if (t < start || t > end) continue;
+    const current = latest[r.vital];
+    if (current === undefined || compareByMeasuredAt(r, current) >= 0) latest[r.vital] = r;
+  }
+  return latest as Partial<Record<V, Reading>>;
+}

@@ -26,8 +26,9 @@ export function roundToUnits(value: number, decimals: number): number {
   if (scaled < FAST_PATH_LIMIT) {
     const whole = Math.floor(scaled);
     const fraction = scaled - whole;
-    if (fraction < 0.5 - HALF_MARGIN || fraction > 0.5 + HALF_MARGIN) {
-      const units = fraction > 0.5 ? whole + 1 : whole;
+    // At 0 decimals the product is the value itself: a fraction of exactly 0.5 is spelled "….5".
+    if (fraction < 0.5 - HALF_MARGIN || fraction > 0.5 + HALF_MARGIN || (decimals === 0 && fraction === 0.5)) {
+      const units = fraction >= 0.5 ? whole + 1 : whole;
       return value < 0 && units !== 0 ? -units : units;
     }
   }
