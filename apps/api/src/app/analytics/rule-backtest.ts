@@ -100,7 +100,9 @@ export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned:
   const keyOf = (f: Finding) => `${f.patientId}|${f.at}|${f.rule}|${f.subject}|${f.severity}`;
   const currentKeys = new Set(current.map(keyOf));
   const proposedKeys = new Set(proposed.map(keyOf));
-  const patients = [...new Set([...current, ...proposed].map((f) => f.patientId))].sort();
+  const currentByPatient = byPatient(current);
+  const proposedByPatient = byPatient(proposed);
+  const patients = [...new Set([...currentByPatient.keys(), ...proposedByPatient.keys()])].sort();
   const strip = ({ at, evidenceAt, rule, subject, severity, readingIds }: Finding): FindingKey => ({ at, evidenceAt, rule, subject, severity, readingIds });
   return {
     from: from.toISOString(),
@@ -111,12 +113,12 @@ export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned:
     differences: patients
       .map((patientId) => ({
         patientId,
-        appear: proposed.filter((f) => f.patientId === patientId && !currentKeys.has(keyOf(f))).map(strip),
-        disappear: current.filter((f) => f.patientId === patientId && !proposedKeys.has(keyOf(f))).map(strip),
+        appear: (proposedByPatient.get(patientId) ?? []).filter((f) => !currentKeys.has(keyOf(f))).map(strip),
+        disappear: (currentByPatient.get(patientId) ?? []).filter((f) => !proposedKeys.has(keyOf(f))).map(strip),
       }))
       .filter((d) => d.appear.length + d.disappear.length > 0),
     findings: { current: current.map((f) => ({ patientId: f.patientId, ...strip(f) })), proposed: proposed.map((f) => ({ patientId: f.patientId, ...strip(f) })) },
-    catches: actioned.filter((a) => CLINICAL_ACTION_OUTCOMES.includes(a.outcome)).map((a) => catchOf(a, current, proposed)),
+    catches: actioned.filter((a) => CLINICAL_ACTION_OUTCOMES.includes(a.outcome)).map((a) => catchOf(a, currentByPatient.get(a.patientId) ?? [], proposedByPatient.get(a.patientId) ?? [])),
   };
 }
 
@@ -144,6 +146,17 @@ function replay(readings: readonly Reading[], plan: StoredCarePlan, admission: A
     }
   }
   return findings;
+}
+
+/** Findings per patient, each list in the order found (one pass instead of a scan per patient). */
+function byPatient(findings: readonly Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const group = groups.get(f.patientId);
+    if (group) group.push(f);
+    else groups.set(f.patientId, [f]);
+  }
+  return groups;
 }
 
 function findingOf(c: AlertCandidate, patientId: string, moment: number): Finding {
