@@ -70,7 +70,7 @@ export interface RuleBacktestReport {
   readonly findings: { readonly current: readonly (FindingKey & { readonly patientId: string })[]; readonly proposed: readonly (FindingKey & { readonly patientId: string })[] };
 }
 
-interface Finding extends FindingKey {
+export interface Finding extends FindingKey {
   readonly patientId: string;
   readonly time: number;
 }
@@ -84,18 +84,36 @@ interface Finding extends FindingKey {
  * reads the snapshot.
  */
 export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: { from: Date; to: Date }): RuleBacktestReport {
+  return backtestReport(admissions.map((item) => replayAdmission(item, period)), admissions, actioned, period);
+}
+
+/** What one admission's stored and proposed plans found (proposed: the same findings when no plan is proposed). */
+export interface AdmissionReplay {
+  readonly current: readonly Finding[];
+  readonly proposed: readonly Finding[];
+}
+
+/** Replays one admission under its stored and its proposed care plan: the part a worker thread can do. */
+export function replayAdmission(item: BacktestAdmission, period: { from: Date; to: Date }): AdmissionReplay {
+  const { admission } = item;
+  const stored: StoredCarePlan = { patientId: admission.patientId, pathway: admission.pathway, carePlan: admission.carePlan };
+  const current = replay(item.readings, stored, admission, period.from, period.to);
+  return { current, proposed: item.proposed ? replay(item.readings, item.proposed, admission, period.from, period.to) : current };
+}
+
+/** The report from every admission's replay, `replays[i]` being `admissions[i]`'s: in admission order, whoever replayed them. */
+export function backtestReport(replays: readonly AdmissionReplay[], admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: { from: Date; to: Date }): RuleBacktestReport {
   const { from, to } = period;
   let patientDaysMs = 0;
   const current: Finding[] = [];
   const proposed: Finding[] = [];
-  for (const item of admissions) {
-    const { admission } = item;
+  admissions.forEach(({ admission }, i) => {
     patientDaysMs += overlapMs(admission.admittedAt, admission.dischargedAt, from, to);
-    const stored: StoredCarePlan = { patientId: admission.patientId, pathway: admission.pathway, carePlan: admission.carePlan };
-    const found = replay(item.readings, stored, admission, from, to);
-    current.push(...found);
-    proposed.push(...(item.proposed ? replay(item.readings, item.proposed, admission, from, to) : found));
-  }
+    const replayed = replays[i];
+    if (!replayed) throw new RangeError(`Admission ${admission.id} was not replayed.`);
+    current.push(...replayed.current);
+    proposed.push(...replayed.proposed);
+  });
   const days = patientDaysMs / DAY_MS;
   const keyOf = (f: Finding) => `${f.patientId}|${f.at}|${f.rule}|${f.subject}|${f.severity}`;
   const currentKeys = new Set(current.map(keyOf));
