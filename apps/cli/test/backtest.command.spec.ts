@@ -60,7 +60,8 @@ describe('homeward backtest', () => {
     const text = await homeward('backtest', '--ward', ward.wardId, '--from', '2026-10-01', '--to', '2026-12-01', '--care-plan', 'tighter.json', '--pathway', 'copd');
     expect(text.out).toContain('vital-threshold');
     expect(text.out).toContain('proposed 2026-10-22T08:00:00.000Z');
-    expect(text.err).toContain('replaying 1/1 admissions');
+    expect(text.err).toContain('reading 1/1 admissions');
+    expect(text.err).toContain('replayed 1/1 admissions');
   });
 
   it('refuses a care plan it cannot read, rather than fall back to defaults', async () => {
