@@ -63,7 +63,8 @@ function replayOnWorkers(admissions: readonly BacktestAdmission[], period: { fro
     const send = (worker: Worker) => {
       if (next >= admissions.length) return;
       const index = next++;
-      worker.postMessage({ index, item: admissions[index], period } satisfies ReplayJob);
+      const item = admissions[index];
+      if (item) worker.postMessage({ index, item, period } satisfies ReplayJob);
     };
     for (const worker of workers) {
       worker.on('error', (error) => fail(error));
