@@ -15,6 +15,8 @@ export interface CliContext {
   readonly self?: SelfCommand | undefined;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Shows a status line on stderr that the next one replaces, then ends it with done (a terminal only; undefined otherwise). */
+  readonly progress?: { readonly show: (text: string) => void; readonly done: () => void } | undefined;
   /** The `homeward start` that runs this process as its child, over IPC; undefined otherwise. */
   readonly parent?: { ready(): void } | undefined;
   /** Parses and validates the environment; prints every problem and returns undefined if bad. */

@@ -46,6 +46,7 @@ export interface RunOptions {
   readonly parent?: { ready(): void };
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  readonly progress?: CliContext['progress'];
   readonly stopRequested: Promise<string>;
 }
 
@@ -70,6 +71,7 @@ export async function runCli(options: RunOptions): Promise<number> {
     parent: options.parent,
     out: options.out,
     err: options.err,
+    progress: options.progress,
     stopRequested: options.stopRequested,
     config() {
       const parsed = parseConfig(options.env, { cwd: options.cwd, joinPath: join });

@@ -32,6 +32,8 @@ runCli({
   ...(process.send ? { parent: { ready: () => process.send?.({ homeward: 'ready' }) } } : {}),
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  // On a terminal a status line is rewritten in place (\r, then clear to the end of the line).
+  ...(process.stderr.isTTY ? { progress: { show: (text: string) => process.stderr.write(`\r${text}\x1b[K`), done: () => process.stderr.write('\n') } } : {}),
   stopRequested,
 }).then(
   (code) => process.exit(code),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HandComputedWard, type RealDatabase, realDatabase, seedHandComputedWard } from '@homeward/testing';
 import { runCli } from '../src/cli';
+import { progressBar } from '../src/commands/backtest.command';
 
 // `homeward backtest` on the hand-computed ward (real PostgreSQL): its readings are all ordinary, so
 // the stored plans find nothing; a plan that alerts at SpO2 96 % finds each of P2's 20 SpO2 readings.
@@ -60,7 +61,36 @@ describe('homeward backtest', () => {
     const text = await homeward('backtest', '--ward', ward.wardId, '--from', '2026-10-01', '--to', '2026-12-01', '--care-plan', 'tighter.json', '--pathway', 'copd');
     expect(text.out).toContain('vital-threshold');
     expect(text.out).toContain('proposed 2026-10-22T08:00:00.000Z');
-    expect(text.err).toContain('replaying 1/1 admissions');
+    expect(text.err).toContain('reading 1/1 admissions');
+    expect(text.err).toContain('replayed 1/1 admissions');
+  });
+
+  it('on a terminal, draws one progress bar per phase, rewritten in place and ended once', async () => {
+    const shown: string[] = [];
+    let ended = 0;
+    const err: string[] = [];
+    const code = await runCli({
+      argv: ['backtest', '--ward', ward.wardId, '--from', '2026-10-01', '--to', '2026-12-01', '--care-plan', 'tighter.json'],
+      env: { DATABASE_URL: db.url },
+      cwd: dir,
+      out: () => undefined,
+      err: (t) => err.push(t),
+      progress: { show: (t) => shown.push(t), done: () => ended++ },
+      stopRequested: new Promise(() => undefined),
+    });
+    expect(code).toBe(0);
+    const admissions = shown.filter((line) => line.startsWith('reading')).length;
+    expect(admissions).toBeGreaterThan(0);
+    expect(shown.at(-1)).toBe(`replaying ${progressBar(1, 1)} ${admissions}/${admissions} admissions`);
+    expect(ended).toBe(1);
+    expect(err.join('\n')).not.toContain('admissions');
+  });
+
+  it('draws a bar of the share done', () => {
+    expect(progressBar(0, 4, 8)).toBe('[--------]   0 %');
+    expect(progressBar(1, 4, 8)).toBe('[##------]  25 %');
+    expect(progressBar(4, 4, 8)).toBe('[########] 100 %');
+    expect(progressBar(0, 0, 4)).toBe('[####] 100 %');
   });
 
   it('refuses a care plan it cannot read, rather than fall back to defaults', async () => {

@@ -174,8 +174,8 @@ export function figuresTable(report: any): string {
     const b = r.backtest;
     rows.push([
       `backtest replay (${n(b.patients)} patients × ${n(b.days)} days, ${n(b.readings)} readings, two plans)`,
-      `${n(b.replaySeconds)} s; findings ${n(b.findings.current)} stored plans, ${n(b.findings.proposed)} proposed`,
-      'pure replay through evaluatePatientRules; database read not counted',
+      `${n(b.replaySeconds)} s (${n(b.replayCpuSeconds)} CPU s on ${n(b.threads)} threads); findings ${n(b.findings.current)} stored plans, ${n(b.findings.proposed)} proposed`,
+      'pure replay through evaluatePatientRules on worker threads; database read not counted',
       b.target,
       verdict(b.met),
     ]);

@@ -69,8 +69,9 @@ export const backtestCommand: Command = {
           carePlan: proposedPlan,
           ...(patient === undefined ? {} : { patientId: patient }),
           ...(pathway === undefined ? {} : { pathway: pathway as Pathway }),
-          ...(values.json ? {} : { onProgress: (done: number, total: number) => context.err(`replaying ${done}/${total} admissions`) }),
+          ...(values.json ? {} : backtestProgress(context)),
         });
+        context.progress?.done();
         context.out(values.json ? JSON.stringify(report, null, 2) : renderBacktest(report, report.wardName));
         await storage.audit.record({ actorType: 'system', actorId: 'homeward backtest', action: 'analytics.backtest', subjectType: 'ward', subjectId: ward, details: { from: from.toISOString(), to: to.toISOString(), patient: patient ?? null, pathway: pathway ?? null } });
         return 0;
@@ -107,3 +108,35 @@ export function renderBacktest(r: RuleBacktestReport, wardName: string): string 
     ),
   ].join('\n');
 }
+
+/** A bar of `width` cells for done of total: "[#########-----------]  45 %". */
+export function progressBar(done: number, total: number, width = 30): string {
+  const share = total <= 0 ? 1 : Math.min(1, Math.max(0, done / total));
+  const filled = Math.round(share * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)} %`;
+}
+
+/**
+ * Progress of reading then replaying the admissions: on a terminal one bar rewritten in place
+ * (redrawn at most once per percent), elsewhere a line per admission read and per tenth replayed.
+ */
+function backtestProgress(context: CliContext): { onProgress: (done: number, total: number) => void; onReplayProgress: (done: number, total: number) => void } {
+  const { progress } = context;
+  if (!progress) {
+    return {
+      onProgress: (done, total) => context.err(`reading ${done}/${total} admissions`),
+      onReplayProgress: (done, total) => {
+        if (done === total || Math.floor((done * 10) / total) > Math.floor(((done - 1) * 10) / total)) context.err(`replayed ${done}/${total} admissions`);
+      },
+    };
+  }
+  let shown = '';
+  const draw = (phase: string) => (done: number, total: number) => {
+    const percent = `${phase} ${Math.floor((done * 100) / Math.max(1, total))}`;
+    if (percent === shown && done !== total) return;
+    shown = percent;
+    progress.show(`${phase} ${progressBar(done, total)} ${done}/${total} admissions`);
+  };
+  return { onProgress: draw('reading  '), onReplayProgress: draw('replaying') };
+}
+

@@ -5,3 +5,4 @@ export { wardOutcomesReport, WARD_OUTCOMES_DEFINITIONS } from './ward-outcomes.r
 export { alertBurdenCsv, wardOutcomesCsv, toCsv } from './analytics.csv';
 export { CATCH_WINDOW_HOURS, CLINICAL_ACTION_OUTCOMES, ruleBacktest, type BacktestAdmission, type RuleBacktestReport } from './rule-backtest';
 export { BACKTEST_MAX_DAYS, wardBacktest, type WardBacktestRequest } from './ward-backtest';
+export { THREADED_BACKTEST_MIN_ADMISSIONS, ruleBacktestInThreads, type ThreadedBacktestOptions } from './rule-backtest.threads';

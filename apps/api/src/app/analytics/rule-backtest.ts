@@ -70,7 +70,7 @@ export interface RuleBacktestReport {
   readonly findings: { readonly current: readonly (FindingKey & { readonly patientId: string })[]; readonly proposed: readonly (FindingKey & { readonly patientId: string })[] };
 }
 
-interface Finding extends FindingKey {
+export interface Finding extends FindingKey {
   readonly patientId: string;
   readonly time: number;
 }
@@ -84,23 +84,43 @@ interface Finding extends FindingKey {
  * reads the snapshot.
  */
 export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: { from: Date; to: Date }): RuleBacktestReport {
+  return backtestReport(admissions.map((item) => replayAdmission(item, period)), admissions, actioned, period);
+}
+
+/** What one admission's stored and proposed plans found (proposed: the same findings when no plan is proposed). */
+export interface AdmissionReplay {
+  readonly current: readonly Finding[];
+  readonly proposed: readonly Finding[];
+}
+
+/** Replays one admission under its stored and its proposed care plan: the part a worker thread can do. */
+export function replayAdmission(item: BacktestAdmission, period: { from: Date; to: Date }): AdmissionReplay {
+  const { admission } = item;
+  const stored: StoredCarePlan = { patientId: admission.patientId, pathway: admission.pathway, carePlan: admission.carePlan };
+  const current = replay(item.readings, stored, admission, period.from, period.to);
+  return { current, proposed: item.proposed ? replay(item.readings, item.proposed, admission, period.from, period.to) : current };
+}
+
+/** The report from every admission's replay, `replays[i]` being `admissions[i]`'s: in admission order, whoever replayed them. */
+export function backtestReport(replays: readonly AdmissionReplay[], admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: { from: Date; to: Date }): RuleBacktestReport {
   const { from, to } = period;
   let patientDaysMs = 0;
   const current: Finding[] = [];
   const proposed: Finding[] = [];
-  for (const item of admissions) {
-    const { admission } = item;
+  admissions.forEach(({ admission }, i) => {
     patientDaysMs += overlapMs(admission.admittedAt, admission.dischargedAt, from, to);
-    const stored: StoredCarePlan = { patientId: admission.patientId, pathway: admission.pathway, carePlan: admission.carePlan };
-    const found = replay(item.readings, stored, admission, from, to);
-    current.push(...found);
-    proposed.push(...(item.proposed ? replay(item.readings, item.proposed, admission, from, to) : found));
-  }
+    const replayed = replays[i];
+    if (!replayed) throw new RangeError(`Admission ${admission.id} was not replayed.`);
+    current.push(...replayed.current);
+    proposed.push(...replayed.proposed);
+  });
   const days = patientDaysMs / DAY_MS;
   const keyOf = (f: Finding) => `${f.patientId}|${f.at}|${f.rule}|${f.subject}|${f.severity}`;
   const currentKeys = new Set(current.map(keyOf));
   const proposedKeys = new Set(proposed.map(keyOf));
-  const patients = [...new Set([...current, ...proposed].map((f) => f.patientId))].sort();
+  const currentByPatient = byPatient(current);
+  const proposedByPatient = byPatient(proposed);
+  const patients = [...new Set([...currentByPatient.keys(), ...proposedByPatient.keys()])].sort();
   const strip = ({ at, evidenceAt, rule, subject, severity, readingIds }: Finding): FindingKey => ({ at, evidenceAt, rule, subject, severity, readingIds });
   return {
     from: from.toISOString(),
@@ -111,12 +131,12 @@ export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned:
     differences: patients
       .map((patientId) => ({
         patientId,
-        appear: proposed.filter((f) => f.patientId === patientId && !currentKeys.has(keyOf(f))).map(strip),
-        disappear: current.filter((f) => f.patientId === patientId && !proposedKeys.has(keyOf(f))).map(strip),
+        appear: (proposedByPatient.get(patientId) ?? []).filter((f) => !currentKeys.has(keyOf(f))).map(strip),
+        disappear: (currentByPatient.get(patientId) ?? []).filter((f) => !proposedKeys.has(keyOf(f))).map(strip),
       }))
       .filter((d) => d.appear.length + d.disappear.length > 0),
     findings: { current: current.map((f) => ({ patientId: f.patientId, ...strip(f) })), proposed: proposed.map((f) => ({ patientId: f.patientId, ...strip(f) })) },
-    catches: actioned.filter((a) => CLINICAL_ACTION_OUTCOMES.includes(a.outcome)).map((a) => catchOf(a, current, proposed)),
+    catches: actioned.filter((a) => CLINICAL_ACTION_OUTCOMES.includes(a.outcome)).map((a) => catchOf(a, currentByPatient.get(a.patientId) ?? [], proposedByPatient.get(a.patientId) ?? [])),
   };
 }
 
@@ -144,6 +164,17 @@ function replay(readings: readonly Reading[], plan: StoredCarePlan, admission: A
     }
   }
   return findings;
+}
+
+/** Findings per patient, each list in the order found (one pass instead of a scan per patient). */
+function byPatient(findings: readonly Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const group = groups.get(f.patientId);
+    if (group) group.push(f);
+    else groups.set(f.patientId, [f]);
+  }
+  return groups;
 }
 
 function findingOf(c: AlertCandidate, patientId: string, moment: number): Finding {

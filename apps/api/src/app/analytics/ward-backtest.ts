@@ -2,7 +2,8 @@ import { CodedFailure, type Pathway } from '@homeward/domain';
 import { mapCarePlan, rulesLookBackMs } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
 import { DAY_MS } from './analytics-figures';
-import { type BacktestAdmission, type RuleBacktestReport, ruleBacktest } from './rule-backtest';
+import type { BacktestAdmission, RuleBacktestReport } from './rule-backtest';
+import { ruleBacktestInThreads } from './rule-backtest.threads';
 
 /** A quarter: the window a clinician tries a change on ("last month", "last quarter"). */
 export const BACKTEST_MAX_DAYS = 93;
@@ -16,13 +17,19 @@ export interface WardBacktestRequest {
   /** Whose plan is replaced: one patient, the patients of one pathway, or (neither) the whole ward. */
   readonly patientId?: string;
   readonly pathway?: Pathway;
+  /** Called as each admission's readings are read: done of total. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Called as each admission's replay finishes: done of total. */
+  readonly onReplayProgress?: (done: number, total: number) => void;
+  /** Worker threads for the replay (ruleBacktestInThreads; default: the machine's available parallelism). */
+  readonly threads?: number;
 }
 
 /**
  * The use case behind `homeward backtest` and POST /api/analytics/wards/{id}/backtest: check the
  * request, read the ward's admissions, their readings (with the plans' look-back before the period)
- * and the past resolved alerts, and replay (rule-backtest.ts). Reads only.
+ * and the past resolved alerts, and replay (rule-backtest.ts, on worker threads when the ward is
+ * large: rule-backtest.threads.ts). Reads only.
  */
 export async function wardBacktest(storage: Pick<Storage, 'analytics' | 'readings'>, request: WardBacktestRequest): Promise<RuleBacktestReport & { readonly wardId: string; readonly wardName: string }> {
   const { wardId, from, to, carePlan } = request;
@@ -48,5 +55,9 @@ export async function wardBacktest(storage: Pick<Storage, 'analytics' | 'reading
   }
   const patients = new Set(selected.map((a) => a.patientId));
   const actioned = (await storage.analytics.resolvedAlerts(wardId, from, to)).filter((a) => patients.has(a.patientId));
-  return { wardId, wardName: snapshot.wardName, ...ruleBacktest(admissions, actioned, { from, to }) };
+  const report = await ruleBacktestInThreads(admissions, actioned, { from, to }, {
+    ...(request.threads === undefined ? {} : { threads: request.threads }),
+    ...(request.onReplayProgress ? { onProgress: request.onReplayProgress } : {}),
+  });
+  return { wardId, wardName: snapshot.wardName, ...report };
 }

@@ -1,7 +1,7 @@
 import { type CodedError, type Reading, type Result, fail } from '@homeward/domain';
 import type { AirOrOxygenObservation, ClinicalObservation, ConsciousnessObservation } from '../model/clinical-observation.model';
 import type { CarePlan, Spo2ScaleDecision } from '../model/care-plan.model';
-import { HOUR_MS, isValidDate, isWithin, latestOf } from '../shared/reading-window';
+import { HOUR_MS, isValidDate, isWithin, latestOfEach } from '../shared/reading-window';
 import { NEWS2_MEASURED_PARAMETERS, type AirOrOxygen, type News2Parameter, type News2Result, type News2Values } from './news2.model';
 import { type News2InputErrorCode, scoreNews2 } from './news2.score';
 
@@ -85,8 +85,9 @@ export function assembleHomeNews2(
   const sources: Partial<Record<News2Parameter, HomeNews2Source>> = {};
   const used: Reading[] = [];
 
+  const latest = latestOfEach(readings, NEWS2_MEASURED_PARAMETERS, from, now);
   for (const parameter of NEWS2_MEASURED_PARAMETERS) {
-    const reading = latestOf(readings, parameter, from, now);
+    const reading = latest[parameter];
     if (!reading) continue;
     values[parameter] = reading.value;
     sources[parameter] = { from: 'reading', reading };

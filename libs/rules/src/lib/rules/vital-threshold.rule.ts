@@ -1,7 +1,7 @@
 import type { Pathway, Reading, VitalKey } from '@homeward/domain';
 import { type AlertCandidate, highestSeverity, readingIdsOf, severityRank } from '../model/alert-candidate.model';
 import type { CarePlan, ThresholdOverride, VitalThreshold } from '../model/care-plan.model';
-import { HOUR_MS, latestOf } from '../shared/reading-window';
+import { HOUR_MS, latestOfEach } from '../shared/reading-window';
 import { roundToUnits } from '../shared/rounding';
 import { COMPARISON_DECIMALS, VITAL_LABELS, formatDate, formatVitalValue } from '../shared/vital-display';
 import { documentedSpo2Scale, overrideNote, vitalSeverityFloor } from './home-severity.policy';
@@ -58,17 +58,14 @@ export function vitalThresholdRule(readings: readonly Reading[], carePlan: CareP
   const from = new Date(now.getTime() - (carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS);
   const own = readings.filter((r) => r.patientId === carePlan.patientId);
   const candidates: AlertCandidate[] = [];
-  for (const { vital, thresholds, override } of effectiveThresholds(carePlan)) {
-    const reading = latestOf(own, vital, from, now);
+  const ranked = rankedLimitsOf(carePlan);
+  const latest = latestOfEach(own, ranked.vitals, from, now);
+  for (const { vital, override, byDirection } of ranked.limits) {
+    const reading = latest[vital];
     if (!reading) continue;
-    const decimals = COMPARISON_DECIMALS[vital];
-    const value = roundToUnits(reading.value, decimals);
-    for (const direction of ['at-or-below', 'at-or-above'] as const) {
-      const crossed = thresholds
-        .filter((t) => t.direction === direction)
-        .filter((t) => (direction === 'at-or-below' ? value <= roundToUnits(t.value, decimals) : value >= roundToUnits(t.value, decimals)))
-        .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (direction === 'at-or-below' ? a.value - b.value : b.value - a.value));
-      const threshold = crossed[0];
+    const value = roundToUnits(reading.value, COMPARISON_DECIMALS[vital]);
+    for (const { direction, limits } of byDirection) {
+      const threshold = limits.find((l) => (direction === 'at-or-below' ? value <= l.units : value >= l.units))?.threshold;
       if (!threshold) continue;
       // Physiology sets the floor on every pathway (a red value is high); only a clinician's
       // explicit, dated override may put this vital's severity below it.
@@ -98,6 +95,43 @@ export function vitalThresholdRule(readings: readonly Reading[], carePlan: CareP
     }
   }
   return candidates;
+}
+
+/** A plan's limits of one vital per direction, most severe (then furthest out) first, with each limit in comparison units. */
+interface RankedLimits {
+  readonly vital: VitalKey;
+  readonly override?: ThresholdOverride;
+  readonly byDirection: readonly {
+    readonly direction: VitalThreshold['direction'];
+    readonly limits: readonly { readonly threshold: VitalThreshold; readonly units: number }[];
+  }[];
+}
+
+/** Care plans are immutable once mapped; an engine or a replay judges many moments with one. */
+const rankedLimitsCache = new WeakMap<CarePlan, { readonly limits: readonly RankedLimits[]; readonly vitals: readonly VitalKey[] }>();
+
+/**
+ * effectiveThresholds ranked once per care plan: the first limit of a direction that a value
+ * crosses is the one the rule reports (the most severe crossed, then the furthest from normal).
+ * Sorting before filtering picks the same one, as both sorts are stable.
+ */
+function rankedLimitsOf(carePlan: CarePlan): { readonly limits: readonly RankedLimits[]; readonly vitals: readonly VitalKey[] } {
+  const cached = rankedLimitsCache.get(carePlan);
+  if (cached) return cached;
+  const ranked = effectiveThresholds(carePlan).map(({ vital, thresholds, override }) => ({
+    vital,
+    ...(override ? { override } : {}),
+    byDirection: (['at-or-below', 'at-or-above'] as const).map((direction) => ({
+      direction,
+      limits: thresholds
+        .filter((t) => t.direction === direction)
+        .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (direction === 'at-or-below' ? a.value - b.value : b.value - a.value))
+        .map((threshold) => ({ threshold, units: roundToUnits(threshold.value, COMPARISON_DECIMALS[vital]) })),
+    })),
+  }));
+  const entry = { limits: ranked, vitals: ranked.map((r) => r.vital) };
+  rankedLimitsCache.set(carePlan, entry);
+  return entry;
 }
 
 function explain(reading: Reading, threshold: VitalThreshold, carePlan: CarePlan, now: Date, override: ThresholdOverride | undefined): string {

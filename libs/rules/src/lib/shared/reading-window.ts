@@ -27,11 +27,42 @@ export function readingsOf(readings: readonly Reading[], vital: VitalKey, from: 
   return readings.filter((r) => r.vital === vital && isWithin(r.measuredAt, from, to)).sort(compareByMeasuredAt);
 }
 
-/** The latest measured reading of one vital in [from, to], if any. */
+/**
+ * The latest measured reading of one vital in [from, to], if any: the last of readingsOf, found in
+ * one pass without sorting. Among readings compareByMeasuredAt cannot tell apart, the one passed
+ * last wins, as it does at the end of readingsOf's stable sort.
+ */
 export function latestOf(readings: readonly Reading[], vital: VitalKey, from: Date, to: Date): Reading | undefined {
-  return readingsOf(readings, vital, from, to).at(-1);
+  const start = from.getTime();
+  const end = to.getTime();
+  let latest: Reading | undefined;
+  for (const r of readings) {
+    if (r.vital !== vital) continue;
+    const t = r.measuredAt.getTime();
+    if (t < start || t > end) continue;
+    if (latest === undefined || compareByMeasuredAt(r, latest) >= 0) latest = r;
+  }
+  return latest;
 }
 
 export function isValidDate(value: unknown): value is Date {
   return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+/**
+ * latestOf for several vitals in one pass: each vital's latest measured reading in [from, to]
+ * (absent when it has none), the same reading latestOf picks.
+ */
+export function latestOfEach<V extends VitalKey>(readings: readonly Reading[], vitals: readonly V[], from: Date, to: Date): Partial<Record<V, Reading>> {
+  const start = from.getTime();
+  const end = to.getTime();
+  const latest: Partial<Record<VitalKey, Reading>> = {};
+  for (const r of readings) {
+    if (!vitals.includes(r.vital as V)) continue;
+    const t = r.measuredAt.getTime();
+    if (t < start || t > end) continue;
+    const current = latest[r.vital];
+    if (current === undefined || compareByMeasuredAt(r, current) >= 0) latest[r.vital] = r;
+  }
+  return latest as Partial<Record<V, Reading>>;
 }
