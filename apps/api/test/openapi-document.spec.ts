@@ -4,7 +4,7 @@ import { startApi } from './api-app.fixture';
  * Issue 17: the OpenAPI document describes every answer of every operation: its success with the
  * real status, and each error it can give with the problem body (400 for input, 401/403 where a
  * sign-in is needed, 404/409/422 where the route refuses so, 429 where it throttles, 413 where it
- * takes a body, 500 everywhere).
+ * takes a body, 500 everywhere), and the body of every success as a schema.
  */
 interface Response {
   readonly description?: string;
@@ -48,6 +48,36 @@ describe('the OpenAPI document describes every response', () => {
   it('gives every operation exactly one success answer, with a description', () => {
     const wrong = operations.filter(({ op }) => Object.entries(op.responses).filter(([s, r]) => /^2/.test(s) && (r.description ?? '') !== '').length !== 1).map((o) => o.key);
     expect(wrong).toEqual([]);
+  });
+
+  it('gives every success answer with a body its schema, and 204 none', () => {
+    const wrong = operations.flatMap(({ key, op }) =>
+      Object.entries(op.responses)
+        .filter(([status]) => /^2/.test(status))
+        .filter(([status, response]) => {
+          const media = Object.entries(response.content ?? {});
+          if (status === '204') return media.length > 0;
+          return media.length === 0 || media.some(([, { schema }]) => !schema || Object.keys(schema).length === 0);
+        })
+        .map(([status]) => `${key} ${status}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('names every schema a success answer refers to under components.schemas', () => {
+    const refs = new Set([...JSON.stringify(document.paths).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1] as string));
+    expect([...refs].filter((name) => !document.components.schemas[name])).toEqual([]);
+    expect([...refs]).toEqual(expect.arrayContaining(['Alert', 'Patient', 'StoredReading', 'ManualReadingsAnswer', 'SystemAlert']));
+  });
+
+  it.each([
+    ['GET /api/worklist', 'array'],
+    ['GET /api/patients/{id}', 'PatientRecord'],
+    ['POST /api/auth/sign-in', 'object'],
+    ['GET /api/analytics/wards/{wardId}/alert-burden', 'object'],
+  ])('describes the body of %s (%s)', (key, expected) => {
+    const schema = operations.find((o) => o.key === key)?.op.responses['200']?.content?.['application/json']?.schema;
+    expect(schema?.$ref === `#/components/schemas/${expected}` || schema?.type === expected).toBe(true);
   });
 
   it('gives every error answer a description and the problem body (the probes\' 503 is their report)', () => {

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { aValidNhsNumber, uniqueName } from '@homeward/testing';
 import { type Account, account, startApi } from './api-app.fixture';
+import { type CheckedSchema, schemaErrors } from './json-schema-check';
 
 /**
  * Issue 17: every operation of the OpenAPI document, fuzzed with fast-check as an admin and as a
  * nurse: random path ids (real ones, other UUIDs, junk), query values and bodies shaped and
  * misshaped by each body's schema (NUL, lone surrogates, huge numbers, deep nesting, wrong types,
- * bad UTF-8, oversize). Whatever comes in, the API answers, quickly, and never with a 5xx.
+ * bad UTF-8, oversize). Whatever comes in, the API answers, quickly, and never with a 5xx; and
+ * every success body it gives matches the schema the document declares for it.
  */
 
 interface Schema {
@@ -28,6 +30,8 @@ interface Operation {
   readonly body?: Schema;
   /** The statuses the document declares for it (none for /fhir, which the document leaves out). */
   readonly declared?: ReadonlySet<number>;
+  /** The JSON body schema of each success status the document declares. */
+  readonly answers?: ReadonlyMap<number, CheckedSchema>;
 }
 
 interface Sent {
@@ -35,6 +39,8 @@ interface Sent {
   readonly url: string;
   readonly contentType?: string;
   readonly body?: string | Uint8Array;
+  /** Every path value is a segment of its own (not empty, not a dot segment), so the URL reaches this operation and no other. */
+  readonly routed: boolean;
 }
 
 /** Live streams stay open by design; signing out would end the fuzzing accounts' sessions. */
@@ -159,7 +165,8 @@ function requestOf(operation: Operation, ids: readonly string[], components: Rea
     let path = operation.path;
     operation.pathParams.forEach((name, i) => (path = path.replace(`{${name}}`, params[i] ?? '')));
     const search = query.map(([k, v]) => `${encodeURIComponent(k)}=${v}`).join('&');
-    return { method: operation.method, url: search ? `${path}?${search}` : path, ...payload };
+    const routed = params.every((value) => value !== '' && !/^(\.|%2e){1,2}$/i.test(value));
+    return { method: operation.method, url: search ? `${path}?${search}` : path, routed, ...payload };
   });
 }
 
@@ -237,7 +244,7 @@ describe('every endpoint, fuzzed from the OpenAPI document', () => {
     accounts = { admin: await account(api.url, api.storage, 'admin'), nurse: await account(api.url, api.storage, 'nurse', { wardIds: [ward.id] }) };
     ids = [ward.id, patient.id, device.id, accounts.nurse.id];
     const document = (await (await fetch(`${api.url}/api/docs-json`)).json()) as {
-      paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: { content?: Record<string, { schema?: Schema }> }; responses?: Record<string, unknown> }>>;
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: { content?: Record<string, { schema?: Schema }> }; responses?: Record<string, { content?: Record<string, { schema?: CheckedSchema }> }> }>>;
       components?: { schemas?: Record<string, Schema> };
     };
     components = document.components?.schemas ?? {};
@@ -253,6 +260,12 @@ describe('every endpoint, fuzzed from the OpenAPI document', () => {
             queryParams: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
             ...(body ? { body } : {}),
             declared: new Set(Object.keys(op.responses ?? {}).map(Number)),
+            answers: new Map(
+              Object.entries(op.responses ?? {}).flatMap(([status, response]) => {
+                const schema = response.content?.['application/json']?.schema;
+                return /^2/.test(status) && schema ? [[Number(status), schema] as const] : [];
+              }),
+            ),
           };
         })
         .filter((op) => !SKIP.test(op.path)),
@@ -265,7 +278,9 @@ describe('every endpoint, fuzzed from the OpenAPI document', () => {
     expect(operations.length).toBeGreaterThan(45); // the whole API: the document's operations and /fhir's
     const failures: string[] = [];
     const undeclared = new Set<string>();
+    const misdescribed = new Set<string>();
     let sent = 0;
+    let checked = 0;
     const statuses = new Map<number, number>();
     for (const operation of operations) {
       for (const role of ['admin', 'nurse'] as const) {
@@ -281,6 +296,12 @@ describe('every endpoint, fuzzed from the OpenAPI document', () => {
             const answer = await response.text();
             statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
             if (operation.declared && !operation.declared.has(response.status)) undeclared.add(`${operation.method} ${operation.path} answered ${response.status} (${answer.slice(0, 120)})`);
+            const schema = operation.answers?.get(response.status);
+            if (schema && request.routed && (response.headers.get('content-type') ?? '').startsWith('application/json')) {
+              checked += 1;
+              const errors = schemaErrors(JSON.parse(answer) as unknown, schema, components as Record<string, CheckedSchema>);
+              if (errors.length > 0) misdescribed.add(`${operation.method} ${operation.path} ${response.status}: ${errors.slice(0, 3).join('; ')}`);
+            }
             if (response.status >= 500) throw new Error(`${response.status} ${answer.slice(0, 300)}`);
           }),
           { numRuns: RUNS_PER_OPERATION_AND_ROLE, endOnFailure: true, seed: SEED },
@@ -293,9 +314,12 @@ describe('every endpoint, fuzzed from the OpenAPI document', () => {
       }
     }
     const histogram = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ');
-    process.stdout.write(`openapi fuzz (seed ${SEED}): ${operations.length} operations, ${sent} requests (${histogram})\n`);
+    process.stdout.write(`openapi fuzz (seed ${SEED}): ${operations.length} operations, ${sent} requests (${histogram}), ${checked} success bodies checked against their schema\n`);
     expect(failures).toEqual([]);
     // Issue 17: the document describes every answer; what the fuzzing met, it must have declared.
     expect([...undeclared].sort()).toEqual([]);
+    // And what it answered on success is what the document says it answers.
+    expect(checked).toBeGreaterThan(100);
+    expect([...misdescribed].sort()).toEqual([]);
   }, 180_000);
 });

@@ -10,6 +10,8 @@ import { alertBurdenCsv, wardOutcomesCsv } from './analytics.csv';
 import { ANALYTICS_CLOCK, type AnalyticsClock } from './analytics.tokens';
 import { wardAnalytics } from './ward-analytics';
 import { wardBacktest } from './ward-backtest';
+import { Answers } from '../http/answer-schemas';
+import { ALERT_BURDEN_REPORT, BACKTEST_REPORT, CSV, WARD_OUTCOMES_REPORT } from './analytics.answers';
 
 interface CsvResponse {
   setHeader(name: string, value: string): unknown;
@@ -30,6 +32,7 @@ export class AnalyticsController {
 
   @Audited('analytics.alert-burden', 'ward', { param: 'wardId' })
   @Refuses('ward.not-found', 'analytics.range-invalid', 'analytics.range-too-long')
+  @Answers(ALERT_BURDEN_REPORT, { 'text/csv': CSV })
   @Get('alert-burden')
   async alertBurden(
     @Param('wardId', new ParseUUIDPipe()) wardId: string,
@@ -44,6 +47,7 @@ export class AnalyticsController {
 
   @Audited('analytics.outcomes', 'ward', { param: 'wardId' })
   @Refuses('ward.not-found', 'analytics.range-invalid', 'analytics.range-too-long')
+  @Answers(WARD_OUTCOMES_REPORT, { 'text/csv': CSV })
   @Get('outcomes')
   async outcomes(
     @Param('wardId', new ParseUUIDPipe()) wardId: string,
@@ -60,6 +64,7 @@ export class AnalyticsController {
   @Roles('clinician', 'admin')
   @Audited('analytics.backtest', 'ward', { param: 'wardId' })
   @Refuses('ward.not-found', 'analytics.range-invalid', 'analytics.range-too-long', 'backtest.care-plan-unreadable')
+  @Answers(BACKTEST_REPORT)
   @Post('backtest')
   @HttpCode(200)
   async backtest(@Param('wardId', new ParseUUIDPipe()) wardId: string, @Body() body: BacktestRequestDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail) {

@@ -8,6 +8,8 @@ import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { SessionEvents } from './session-events.service';
 import { bearerToken, hashSessionToken } from './session-token';
 import { PasswordSignIn } from './password-sign-in.service';
+import { Answers } from '../http/answer-schemas';
+import { SIGNED_IN } from './auth.answers';
 
 export class SignInDto {
   @IsEmail()
@@ -35,6 +37,7 @@ export class AuthController {
   @Public()
   @Audited('session.create', 'user')
   @Refuses('auth.bad-credentials', 'auth.rate-limited', 'auth.busy')
+  @Answers(SIGNED_IN)
   @Post('sign-in')
   @HttpCode(200)
   async signIn(

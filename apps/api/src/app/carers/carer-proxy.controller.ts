@@ -7,6 +7,9 @@ import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.deco
 import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { INGEST, STORAGE } from '../tokens';
+import { Answers } from '../http/answer-schemas';
+import { MANUAL_READINGS_ANSWER } from '../readings/readings.answers';
+import { CARED_FOR_PATIENTS } from './carers.answers';
 
 /**
  * A carer acting for the patients linked to them now: whom they care for (with the advice the
@@ -28,6 +31,7 @@ export class CarerProxyController {
   @Roles('carer')
   @NotAudited('the carer\'s own list of the patients they are linked to, with the advice those patients see')
   @Refuses('carer.no-record')
+  @Answers(CARED_FOR_PATIENTS)
   @Get()
   async patients(@CurrentUser() user: SignedInUser): Promise<CaredForPatient[]> {
     const carer = await this.carerOf(user);
@@ -45,6 +49,7 @@ export class CarerProxyController {
   @Roles('carer')
   @Audited('reading.create', 'patient', { param: 'patientId' })
   @Refuses('carer.no-record', 'carer.not-linked')
+  @Answers(MANUAL_READINGS_ANSWER)
   @Post(':patientId/readings')
   @HttpCode(201)
   async enter(

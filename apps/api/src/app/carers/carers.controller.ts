@@ -8,6 +8,8 @@ import { Refuses } from '../http/openapi-responses';
 import { assertPatientAccess } from '../patients/patient-access';
 import { STORAGE } from '../tokens';
 import { carerLinkView } from './carer-link.view';
+import { Answers } from '../http/answer-schemas';
+import { CARER, CARER_LINK, VERIFIED_NUMBER } from './carers.answers';
 
 /**
  * Staff manage carers: the carer, the verified phone numbers they and patients text from, and the
@@ -22,6 +24,7 @@ export class CarersController {
   @Roles('nurse', 'clinician', 'admin')
   @Audited('carer.create', 'carer')
   @Refuses('carer.account-not-carer')
+  @Answers(CARER)
   @Post('carers')
   @HttpCode(201)
   async create(@Body() body: CreateCarerDto, @Trail() trail: AuditTrail): Promise<{ id: string; displayName: string; userId: string | null }> {
@@ -37,6 +40,7 @@ export class CarersController {
   @Roles('nurse', 'clinician')
   @Audited('carer-link.create', 'carer', { param: 'carerId' })
   @Refuses('patient.not-found', 'carer.best-interest-needs-clinician', 'carer.not-found', 'carer.already-linked')
+  @Answers(CARER_LINK)
   @Post('carers/:carerId/links')
   @HttpCode(201)
   async link(@Param('carerId', new ParseUUIDPipe()) carerId: string, @Body() body: CreateCarerLinkDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<CarerLinkView> {
@@ -56,6 +60,7 @@ export class CarersController {
   @Roles('nurse', 'clinician')
   @Audited('carer-link.revoke', 'carer', { param: 'carerId' })
   @Refuses('carer.link-not-found', 'patient.not-found')
+  @Answers(CARER_LINK)
   @Post('carers/:carerId/links/:linkId/revoke')
   @HttpCode(200)
   async revoke(
@@ -76,6 +81,7 @@ export class CarersController {
   @Roles('nurse', 'clinician', 'admin')
   @Audited('phone-number.verify', 'carer', { param: 'carerId' })
   @Refuses('carer.not-found', 'phone-number.in-use')
+  @Answers(VERIFIED_NUMBER)
   @Put('carers/:carerId/phone-number')
   async carerNumber(@Param('carerId', new ParseUUIDPipe()) carerId: string, @Body() body: VerifiedPhoneNumberDto): Promise<{ number: string; verifiedAt: string }> {
     if (!(await this.storage.carers.get(carerId))) throw new CodedFailure({ code: 'carer.not-found', message: 'No carer with this id.' });
@@ -88,6 +94,7 @@ export class CarersController {
   @Roles('nurse', 'clinician')
   @Audited('phone-number.verify', 'patient', { param: 'patientId' })
   @Refuses('patient.not-found', 'phone-number.in-use')
+  @Answers(VERIFIED_NUMBER)
   @Put('patients/:patientId/phone-number')
   async patientNumber(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Body() body: VerifiedPhoneNumberDto, @CurrentUser() user: SignedInUser): Promise<{ number: string; verifiedAt: string }> {
     await assertPatientAccess(this.storage, user, patientId);

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
 import type { AppRoute } from './app-routes';
+import { ANSWER_SCHEMA, answerComponents, type JsonSchema } from './answer-schemas';
 import { mappingOf } from './error-table';
 
 const PROBLEM_REF = '#/components/schemas/Problem';
@@ -53,15 +54,17 @@ const SUCCESS: Readonly<Record<number, string>> = { 200: 'Done; the answer is in
  * (input refusals, sign-in and role refusals for secured routes, body limits, faults); the problem
  * body on every error answer, including those declared with @Refuses or @Roles; and each route's
  * success answer with its real status (@HttpCode, else 201 for POST), which the generator drops
- * once any other answer is declared.
+ * once any other answer is declared, with its body's schema when the handler names one (@Answers).
  */
 export function describeResponses(document: OpenAPIObject, routes: readonly AppRoute[]): void {
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA as never } };
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(answerComponents() as NonNullable<OpenAPIObject['components']>['schemas']), Problem: PROBLEM_SCHEMA as never } };
   for (const route of routes) {
     const op = document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase() as 'get'] as Operation | undefined;
     if (!op) continue; // not in the document (excluded from it)
     const responses = (op.responses ??= {});
+    const answer = Reflect.getMetadata(ANSWER_SCHEMA, route.handler) as Record<string, { schema: JsonSchema }> | undefined;
     if (route.sse) responses['200'] = { description: 'A stream of server-sent events (see the endpoint\'s description).', content: { 'text/event-stream': { schema: { type: 'string' } } } };
+    else if (answer) responses[String(route.successStatus)] = { description: SUCCESS[route.successStatus] ?? 'Done.', content: answer };
     else if (!Object.keys(responses).some((status) => /^2/.test(status))) responses[String(route.successStatus)] = { description: SUCCESS[route.successStatus] ?? 'Done.' };
     for (const shared of SHARED) {
       if (!shared.when(op, route.method)) continue;

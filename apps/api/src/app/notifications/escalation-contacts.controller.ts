@@ -6,6 +6,8 @@ import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
 import { NOTIFICATIONS_STORAGE } from './notifications.options';
+import { Answers, arrayOf } from '../http/answer-schemas';
+import { ESCALATION_CONTACT } from './notifications.answers';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -21,6 +23,7 @@ export class EscalationContactsController {
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('who a ward\'s escalations reach: names and roles, no patient data')
   @Refuses('ward.not-found')
+  @Answers(arrayOf(ESCALATION_CONTACT))
   @Get()
   async list(@Param('id', new ParseUUIDPipe()) wardId: string, @CurrentUser() user: SignedInUser): Promise<EscalationContactView[]> {
     await this.ward(wardId, user);
@@ -30,6 +33,7 @@ export class EscalationContactsController {
   @Roles('admin')
   @Audited('ward.escalation-contact.add', 'ward', { param: 'id' })
   @Refuses('ward.not-found', 'escalation-contact.stream-has-url', 'escalation-contact.url-insecure')
+  @Answers(ESCALATION_CONTACT)
   @Post()
   async add(@Param('id', new ParseUUIDPipe()) wardId: string, @Body() body: CreateEscalationContactDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<EscalationContactView> {
     await this.ward(wardId, user);

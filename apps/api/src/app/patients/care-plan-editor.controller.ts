@@ -7,6 +7,8 @@ import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators
 import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
 import { carePlanChanges, carePlanEditProblems, carePlanEditorView, editedCarePlan, unreadablePlanProblems } from './care-plan-edit';
+import { Answers } from '../http/answer-schemas';
+import { CARE_PLAN_EDIT_RESULT, CARE_PLAN_EDITOR_VIEW } from './care-plan-editor.answers';
 
 /**
  * The care-plan editor: labelled fields instead of raw JSON. Reading it is for the ward's staff;
@@ -21,6 +23,7 @@ export class CarePlanEditorController {
   @Roles('nurse', 'clinician', 'admin')
   @Audited('care-plan.read', 'admission')
   @Refuses('patient.not-on-a-ward')
+  @Answers(CARE_PLAN_EDITOR_VIEW)
   @Get(':id/care-plan/edit')
   async view(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<CarePlanEditorView> {
     const admission = await this.admitted(id, user);
@@ -31,6 +34,7 @@ export class CarePlanEditorController {
   @Roles('clinician', 'admin')
   @Audited('care-plan.update', 'admission')
   @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'patient.discharged')
+  @Answers(CARE_PLAN_EDIT_RESULT)
   @Put(':id/care-plan/edit')
   async edit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanEditDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<CarePlanEditResult> {
     const admission = await this.admitted(id, user);

@@ -8,28 +8,11 @@ import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators
 import { Audited } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
 import { assertPatientAccess } from './patient-access';
+import { Answers, arrayOf, dateTime, integer, number, object, oneOf, string } from '../http/answer-schemas';
+import { STORED_READING } from '../readings/readings.answers';
 
 const MAX_RANGE_DAYS = 400;
 
-// The response of GET readings, for the OpenAPI document (the body is a plain object, not a class-validator DTO).
-const STORED_READING_SCHEMA = {
-  type: 'object',
-  required: ['id', 'patientId', 'deviceId', 'vital', 'value', 'unit', 'measuredAt', 'deviceTime', 'receivedAt', 'source', 'status', 'idempotencyKey'],
-  properties: {
-    id: { type: 'string', description: 'Store id (a bigint, as text)' },
-    patientId: { type: 'string', format: 'uuid' },
-    deviceId: { type: 'string', format: 'uuid', nullable: true },
-    vital: { type: 'string' },
-    value: { type: 'number' },
-    unit: { type: 'string', description: 'UCUM' },
-    measuredAt: { type: 'string', format: 'date-time', description: 'Device clock corrected for skew' },
-    deviceTime: { type: 'string', format: 'date-time', nullable: true },
-    receivedAt: { type: 'string', format: 'date-time' },
-    source: { type: 'string', enum: ['ble', 'mqtt', 'manual', 'fhir', 'sms'] },
-    status: { type: 'array', items: { type: 'string' } },
-    idempotencyKey: { type: 'string' },
-  },
-};
 
 /**
  * What a clinician reviews: readings in a range, bucketed trends (continuous aggregates on
@@ -52,7 +35,7 @@ export class TrendsController {
   @ApiQuery({ name: 'cursor', required: false, description: 'The `next` of the previous page', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 64 } })
   @ApiOkResponse({
     description: 'Newest measured first (then by id). `next` is an opaque cursor: pass it as `cursor` for the older readings; null on the last page.',
-    schema: { type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: STORED_READING_SCHEMA }, next: { type: 'string', nullable: true } } },
+    schema: { type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: STORED_READING }, next: { type: 'string', nullable: true } } },
   })
   async readings(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: ReadingsQueryDto, @CurrentUser() user: SignedInUser): Promise<ReadingsPage<StoredReading>> {
     await assertPatientAccess(this.storage, user, patientId);
@@ -69,6 +52,7 @@ export class TrendsController {
 
   @Audited('trends.read', 'patient', { param: 'patientId' })
   @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'range.empty', 'range.too-long')
+  @Answers(object({ vital: string, bucket: oneOf('hour', 'day', 'week'), buckets: arrayOf(object({ start: dateTime, min: number, max: number, mean: number, count: integer })) }))
   @Get('trends')
   async trends(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: TrendQueryDto, @CurrentUser() user: SignedInUser): Promise<{ vital: string; bucket: string; buckets: TrendBucket[] }> {
     await assertPatientAccess(this.storage, user, patientId);
@@ -78,6 +62,7 @@ export class TrendsController {
 
   @Audited('readings.read', 'patient', { param: 'patientId' })
   @Refuses('auth.not-your-record', 'patient.not-on-a-ward')
+  @Answers(arrayOf(STORED_READING))
   @Get('latest')
   async latest(@Param('patientId', new ParseUUIDPipe()) patientId: string, @CurrentUser() user: SignedInUser): Promise<StoredReading[]> {
     await assertPatientAccess(this.storage, user, patientId);

@@ -9,6 +9,8 @@ import { assertPatientAccess } from '../patients/patient-access';
 import { INGEST, STORAGE } from '../tokens';
 import { submitManualReadings } from './manual-entry';
 import { type ManualReadingsAnswer, ManualReadingsDto } from '@homeward/contracts';
+import { Answers } from '../http/answer-schemas';
+import { MANUAL_READINGS_ANSWER } from './readings.answers';
 
 /**
  * Manual entry: a patient (their own record), or a nurse or clinician of the patient's ward, types
@@ -34,6 +36,7 @@ export class ReadingsController {
   @Roles('patient', 'nurse', 'clinician')
   @Audited('reading.create', 'patient', { param: 'patientId' })
   @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'reading.implausible')
+  @Answers(MANUAL_READINGS_ANSWER)
   @Post()
   @HttpCode(201)
   async enter(

@@ -6,6 +6,8 @@ import { Refuses } from '../http/openapi-responses';
 import { Roles } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
+import { Answers, arrayOf } from '../http/answer-schemas';
+import { AUDIT_RECORD } from './registry.answers';
 
 /** The audit viewer: who read or changed what, when, from where. Admins only; reading it is itself audited. */
 @Roles('admin')
@@ -15,6 +17,7 @@ export class AuditController {
 
   @Audited('audit.read', 'audit')
   @Refuses('audit.limit')
+  @Answers(arrayOf(AUDIT_RECORD))
   @Get()
   async search(@Query() query: AuditQueryDto, @Trail() trail: AuditTrail): Promise<AuditRecord[]> {
     const limit = query.limit === undefined ? 100 : Number(query.limit);

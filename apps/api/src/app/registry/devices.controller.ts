@@ -7,6 +7,8 @@ import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
+import { Answers } from '../http/answer-schemas';
+import { DEVICE, REGISTERED_DEVICE } from './registry.answers';
 
 export interface RegisteredDevice {
   readonly device: Device;
@@ -25,6 +27,7 @@ export class DevicesController {
 
   @Audited('device.create', 'device')
   @Refuses('patient.not-on-a-ward', 'patient.not-found', 'device.exists')
+  @Answers(REGISTERED_DEVICE)
   @Post()
   async register(@Body() body: CreateDeviceDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<RegisteredDevice> {
     if (body.patientId) await this.assertPatientOnMyWards(body.patientId, user);
@@ -45,6 +48,7 @@ export class DevicesController {
 
   @Audited('device.assign', 'device', { param: 'id' })
   @Refuses('device.not-found', 'patient.not-on-a-ward', 'patient.not-found')
+  @Answers(DEVICE)
   @Post(':id/assign')
   @HttpCode(200)
   async assign(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AssignDeviceDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Device> {

@@ -10,6 +10,9 @@ import { assertPatientAccess } from '../patients/patient-access';
 import { STORAGE } from '../tokens';
 import { type DeviceStatus, deviceStatus } from './device-status';
 import { RulesEngineService } from '../rules-engine/rules-engine.service';
+import { Answers, arrayOf } from '../http/answer-schemas';
+import { ALERT } from '../worklist/worklist.answers';
+import { ADMISSION, DEVICE_STATUS, DISCHARGED, NEWS2_POINT, PATIENT, PATIENT_RECORD, PATIENT_SUMMARY } from './registry.answers';
 
 export interface PatientSummary extends Patient {
   readonly admission: AdmissionWithCarePlan | null;
@@ -49,6 +52,7 @@ export class PatientsController {
 
   @Roles('nurse', 'clinician', 'admin')
   @Audited('patient.list', 'ward')
+  @Answers(arrayOf(PATIENT_SUMMARY))
   @Get()
   async list(@CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<PatientSummary[]> {
     const rows = await this.storage.registry.patientsWithAdmissions(user.role === 'admin' ? undefined : user.wardIds);
@@ -59,6 +63,7 @@ export class PatientsController {
   @Roles('nurse', 'clinician', 'admin')
   @Audited('patient.create', 'patient')
   @Refuses('nhs-number.check-digit', 'patient.exists')
+  @Answers(PATIENT)
   @Post()
   async create(@Body() body: CreatePatientDto, @Trail() trail: AuditTrail): Promise<Patient> {
     const nhsNumber = parseNhsNumber(body.nhsNumber);
@@ -74,6 +79,7 @@ export class PatientsController {
   @Roles('patient', 'nurse', 'clinician', 'admin')
   @Audited('patient.read', 'patient', { param: 'id' })
   @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'patient.not-found')
+  @Answers(PATIENT_RECORD)
   @Get(':id')
   async record(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<PatientRecord> {
     const patient = await this.visible(id, user);
@@ -90,6 +96,7 @@ export class PatientsController {
   @Roles('patient', 'nurse', 'clinician', 'admin')
   @Audited('device.list', 'patient', { param: 'id' })
   @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'patient.not-found')
+  @Answers(arrayOf(DEVICE_STATUS))
   @Get(':id/devices')
   async deviceList(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<DeviceStatus[]> {
     await this.visible(id, user);
@@ -99,6 +106,7 @@ export class PatientsController {
   @Roles('patient', 'nurse', 'clinician')
   @Audited('alert.list', 'patient', { param: 'id' })
   @Refuses('auth.not-your-record', 'patient.not-on-a-ward')
+  @Answers(arrayOf(ALERT))
   @Get(':id/alerts')
   async alerts(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<Alert[]> {
     await assertPatientAccess(this.storage, user, id);
@@ -109,6 +117,7 @@ export class PatientsController {
   @Roles('patient', 'nurse', 'clinician')
   @Audited('news2.read', 'patient', { param: 'id' })
   @Refuses('auth.not-your-record', 'patient.not-on-a-ward', 'range.empty', 'range.too-long', 'news2.invalid-window')
+  @Answers(arrayOf(NEWS2_POINT))
   @Get(':id/news2')
   async news2(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: RangeQueryDto, @CurrentUser() user: SignedInUser): Promise<News2HistoryPoint[]> {
     await assertPatientAccess(this.storage, user, id);
@@ -129,6 +138,7 @@ export class PatientsController {
   @Roles('nurse', 'clinician', 'admin')
   @Audited('admission.create', 'patient', { param: 'id' })
   @Refuses('ward.not-found', 'patient.not-found', 'patient.already-admitted', 'care-plan.invalid')
+  @Answers(ADMISSION)
   @Post(':id/admissions')
   async admit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AdmitPatientDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
     if (user.role !== 'admin' && !user.wardIds.includes(body.wardId)) {
@@ -158,6 +168,7 @@ export class PatientsController {
   @Roles('admin')
   @Audited('admission.transfer', 'patient', { param: 'id' })
   @Refuses('patient.not-on-a-ward', 'ward.not-found', 'patient.already-admitted', 'patient.discharged')
+  @Answers(ADMISSION)
   @Post(':id/transfer')
   @HttpCode(200)
   async transfer(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: TransferPatientDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
@@ -175,6 +186,7 @@ export class PatientsController {
   @Roles('clinician', 'admin')
   @Audited('care-plan.update', 'patient', { param: 'id' })
   @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'patient.discharged')
+  @Answers(ADMISSION)
   @Put(':id/care-plan')
   async carePlan(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AdmissionWithCarePlan> {
     const admission = await this.admitted(id, user);
@@ -188,6 +200,7 @@ export class PatientsController {
   @Roles('nurse', 'clinician', 'admin')
   @Audited('admission.discharge', 'patient', { param: 'id' })
   @Refuses('patient.not-on-a-ward', 'patient.discharged')
+  @Answers(DISCHARGED)
   @Post(':id/discharge')
   @HttpCode(200)
   async discharge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DischargeDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<{ admissionId: string; dischargedAt: Date }> {

@@ -7,6 +7,8 @@ import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
+import { Answers, arrayOf } from '../http/answer-schemas';
+import { CREATED_USER, ME, USER_WITH_WARDS, WARD, WARD_MEMBER, WARD_PATIENT_ADVICE } from './registry.answers';
 
 export interface Me {
   readonly id: string;
@@ -27,6 +29,7 @@ export class PeopleController {
 
   @Roles('patient', 'nurse', 'clinician', 'admin', 'carer')
   @NotAudited('the caller\'s own account, from their session')
+  @Answers(ME)
   @Get('me')
   me(@CurrentUser() user: SignedInUser): Me {
     return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, wardIds: user.wardIds, patientId: user.patientId };
@@ -34,6 +37,7 @@ export class PeopleController {
 
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('ward names only, no patient data')
+  @Answers(arrayOf(WARD))
   @Get('wards')
   wards(@CurrentUser() user: SignedInUser): Promise<Ward[]> {
     return this.storage.registry.listWards(user.role === 'admin' ? undefined : user.wardIds);
@@ -42,6 +46,7 @@ export class PeopleController {
   @Roles('admin')
   @Audited('ward.create', 'ward')
   @Refuses('ward.exists')
+  @Answers(WARD)
   @Post('wards')
   async createWard(@Body() body: CreateWardDto, @Trail() trail: AuditTrail): Promise<Ward> {
     if (await this.storage.registry.findWardByName(body.name.trim())) throw new CodedFailure({ code: 'ward.exists', message: `A ward named "${body.name.trim()}" exists.` });
@@ -54,6 +59,7 @@ export class PeopleController {
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('the names and roles of a ward\'s staff, no patient data')
   @Refuses('ward.not-found')
+  @Answers(arrayOf(WARD_MEMBER))
   @Get('wards/:id/members')
   async members(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<Array<Pick<User, 'id' | 'displayName' | 'role'>>> {
     await this.ward(id, user);
@@ -78,6 +84,7 @@ export class PeopleController {
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('the ward\'s advice text, the same for every patient')
   @Refuses('ward.not-found')
+  @Answers(WARD_PATIENT_ADVICE)
   @Get('wards/:id/patient-advice')
   async patientAdvice(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser): Promise<WardPatientAdviceAnswer> {
     await this.ward(id, user);
@@ -89,6 +96,7 @@ export class PeopleController {
   @Roles('admin')
   @Audited('ward.patient-advice.set', 'ward', { param: 'id' })
   @Refuses('ward.not-found')
+  @Answers(WARD_PATIENT_ADVICE)
   @Put('wards/:id/patient-advice')
   async setPatientAdvice(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: WardPatientAdviceDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<WardPatientAdviceAnswer> {
     await this.ward(id, user);
@@ -100,6 +108,7 @@ export class PeopleController {
 
   @Roles('admin')
   @NotAudited('staff and patient accounts: names, roles and wards, no clinical data')
+  @Answers(arrayOf(USER_WITH_WARDS))
   @Get('users')
   users(): Promise<Array<User & { wardIds: string[] }>> {
     return this.storage.registry.listUsers();
@@ -109,6 +118,7 @@ export class PeopleController {
   @Roles('admin')
   @Audited('user.create', 'user')
   @Refuses('user.ward-required', 'user.patient-required', 'user.patient-not-allowed', 'password.common', 'ward.not-found', 'patient.not-found', 'user.exists', 'patient.account-exists')
+  @Answers(CREATED_USER)
   @Post('users')
   async createUser(@Body() body: CreateUserDto, @Trail() trail: AuditTrail): Promise<{ user: User; wardIds: string[]; password: string }> {
     const role = body.role as Role;

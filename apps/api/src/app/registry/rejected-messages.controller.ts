@@ -6,6 +6,8 @@ import { Refuses } from '../http/openapi-responses';
 import { Roles } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
+import { Answers } from '../http/answer-schemas';
+import { REJECTED_MESSAGE_DETAIL, REJECTED_MESSAGE_PAGE } from './registry.answers';
 
 /**
  * Refused device input (rejected_messages), for the operators who look after devices: newest
@@ -19,6 +21,7 @@ export class RejectedMessagesController {
 
   @Audited('rejected-message.list', 'rejected-message')
   @Refuses('rejected-messages.limit')
+  @Answers(REJECTED_MESSAGE_PAGE)
   @Get()
   async list(@Query() query: RejectedMessagesQueryDto, @Trail() trail: AuditTrail): Promise<RejectedMessagePage> {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
@@ -38,6 +41,7 @@ export class RejectedMessagesController {
 
   @Audited('rejected-message.read', 'rejected-message')
   @Refuses('rejected-message.not-found')
+  @Answers(REJECTED_MESSAGE_DETAIL)
   @Get(':id')
   async get(@Param('id') id: string, @Trail() trail: AuditTrail): Promise<RejectedMessageDetail> {
     const record = await this.storage.rejected.get(id);

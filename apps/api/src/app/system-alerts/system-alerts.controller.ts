@@ -7,6 +7,8 @@ import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators
 import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
 import { systemAlertEventView, systemAlertView } from './system-alert-view';
+import { Answers, arrayOf } from '../http/answer-schemas';
+import { SYSTEM_ALERT, SYSTEM_ALERT_WITH_EVENTS } from './system-alerts.answers';
 
 /**
  * Problems of Homeward itself (the database restarted, the rules pipeline stalled, the broker not
@@ -21,6 +23,7 @@ export class SystemAlertsController {
 
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('problems of the server itself: no patient data')
+  @Answers(arrayOf(SYSTEM_ALERT))
   @Get()
   async list(@Query() query: SystemAlertsQueryDto): Promise<SystemAlertView[]> {
     return (await this.storage.systemAlerts.list({ includeResolved: query.state === 'all' })).map(systemAlertView);
@@ -29,6 +32,7 @@ export class SystemAlertsController {
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('problems of the server itself: no patient data')
   @Refuses('system-alert.not-found')
+  @Answers(SYSTEM_ALERT_WITH_EVENTS)
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<SystemAlertView & { readonly events: readonly SystemAlertEventView[] }> {
     const alert = await this.storage.systemAlerts.get(id);
@@ -39,6 +43,7 @@ export class SystemAlertsController {
   @Roles('nurse', 'admin')
   @Audited('system-alert.acknowledge', 'system-alert', { param: 'id' })
   @Refuses('system-alert.not-found', 'system-alert.invalid-transition')
+  @Answers(SYSTEM_ALERT)
   @Post(':id/acknowledge')
   @HttpCode(200)
   acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: SystemAlertActionDto, @CurrentUser() user: SignedInUser): Promise<SystemAlertView> {
@@ -48,6 +53,7 @@ export class SystemAlertsController {
   @Roles('nurse', 'admin')
   @Audited('system-alert.resolve', 'system-alert', { param: 'id' })
   @Refuses('system-alert.not-found', 'system-alert.invalid-transition')
+  @Answers(SYSTEM_ALERT)
   @Post(':id/resolve')
   @HttpCode(200)
   resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: SystemAlertActionDto, @CurrentUser() user: SignedInUser): Promise<SystemAlertView> {

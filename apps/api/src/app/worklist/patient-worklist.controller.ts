@@ -8,6 +8,8 @@ import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
 import { patientWorklist } from './patient-worklist';
 import { OVERVIEW_RECENT_DAYS, wardOverview } from './ward-overview';
+import { Answers } from '../http/answer-schemas';
+import { BULK_ALERT_RESULT, PATIENT_WORKLIST_PAGE, WARD_OVERVIEW } from './worklist.answers';
 
 /**
  * The worklist a busy ward runs on: one row per patient, paged with its total (nothing is ever
@@ -20,6 +22,7 @@ export class PatientWorklistController {
   constructor(@Inject(STORAGE) private readonly storage: Storage) {}
 
   @Audited('worklist.read', 'ward')
+  @Answers(PATIENT_WORKLIST_PAGE)
   @Get('patients')
   async patients(@Query() query: PatientWorklistQueryDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<PatientWorklistPage> {
     trail.about({ subjectId: user.wardIds.join(',') }).with({ query: { ...query } });
@@ -28,6 +31,7 @@ export class PatientWorklistController {
 
   /** The ward at a glance for handover: open alerts by severity and kind, escalations, silence, reviews due, admissions and discharges. */
   @Audited('ward-overview.read', 'ward')
+  @Answers(WARD_OVERVIEW)
   @Get('overview')
   async overview(@CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<WardOverview> {
     trail.about({ subjectId: user.wardIds.join(',') });
@@ -42,6 +46,7 @@ export class PatientWorklistController {
   /** Acknowledge or assign many alerts at once; each is checked and audited as if done alone, and one refused alert does not stop the rest. */
   @Audited('alert.bulk', 'alert')
   @Refuses('worklist.assignee-missing')
+  @Answers(BULK_ALERT_RESULT)
   @Post('bulk')
   @HttpCode(200)
   async bulk(@Body() body: BulkAlertActionDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<BulkAlertResult> {

@@ -8,6 +8,8 @@ import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { STORAGE } from '../tokens';
 import { type WorklistItem, worklistItems } from './worklist-items';
 import { deliveryView } from '../notifications/delivery-view';
+import { Answers, arrayOf } from '../http/answer-schemas';
+import { ALERT, ALERT_DETAIL, ALERT_EVENT, WORKLIST_ITEM } from './worklist.answers';
 
 export interface AlertDetail extends WorklistItem {
   readonly readings: readonly StoredReading[];
@@ -29,6 +31,7 @@ export class WorklistController {
 
   /** Unresolved alerts of my wards, most severe first, then longest waiting; `?kind=` keeps one kind (clinical, silence, technical). */
   @Audited('worklist.read', 'ward')
+  @Answers(arrayOf(WORKLIST_ITEM))
   @Get('worklist')
   async worklist(@Query() query: WorklistQueryDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<WorklistItem[]> {
     const alerts = await this.storage.alerts.openForWards(user.wardIds, { limit: 500 });
@@ -40,6 +43,7 @@ export class WorklistController {
   /** One alert with what is behind it: the patient, the readings it was raised on, and its history. */
   @Audited('alert.read', 'alert', { param: 'id' })
   @Refuses('alert.not-found')
+  @Answers(ALERT_DETAIL)
   @Get('alerts/:id')
   async detail(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AlertDetail> {
     const alert = await this.mine(id, user, trail);
@@ -51,6 +55,7 @@ export class WorklistController {
 
   @Audited('alert.read', 'alert', { param: 'id' })
   @Refuses('alert.not-found')
+  @Answers(arrayOf(ALERT_EVENT))
   @Get('alerts/:id/events')
   async events(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AlertEvent[]> {
     await this.mine(id, user, trail);
@@ -59,6 +64,7 @@ export class WorklistController {
 
   @Audited('alert.acknowledge', 'alert', { param: 'id' })
   @Refuses('alert.not-found', 'alert.transition-not-allowed')
+  @Answers(ALERT)
   @Post('alerts/:id/acknowledge')
   @HttpCode(200)
   async acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AcknowledgeAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
@@ -69,6 +75,7 @@ export class WorklistController {
 
   @Audited('alert.escalate', 'alert', { param: 'id' })
   @Refuses('alert.not-found', 'alert.transition-not-allowed')
+  @Answers(ALERT)
   @Post('alerts/:id/escalate')
   @HttpCode(200)
   async escalate(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: EscalateAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
@@ -79,6 +86,7 @@ export class WorklistController {
 
   @Audited('alert.resolve', 'alert', { param: 'id' })
   @Refuses('alert.not-found', 'alert.transition-not-allowed', 'alert.self-resolution-not-allowed')
+  @Answers(ALERT)
   @Post('alerts/:id/resolve')
   @HttpCode(200)
   async resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ResolveAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
@@ -95,6 +103,7 @@ export class WorklistController {
 
   @Audited('alert.assign', 'alert', { param: 'id' })
   @Refuses('alert.assignee-not-on-ward', 'alert.not-found', 'alert.transition-not-allowed')
+  @Answers(ALERT)
   @Post('alerts/:id/assign')
   @HttpCode(200)
   async assign(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AssignAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
@@ -109,6 +118,7 @@ export class WorklistController {
 
   @Audited('alert.note', 'alert', { param: 'id' })
   @Refuses('alert.not-found', 'alert.note-empty')
+  @Answers(ALERT_EVENT)
   @Post('alerts/:id/notes')
   @HttpCode(201)
   async note(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AlertNoteDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AlertEvent> {
