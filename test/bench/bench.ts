@@ -22,6 +22,7 @@ import { fhirTransactionBench } from './fhir-transaction.bench';
 import { backtestBench } from './backtest.bench';
 import { smsBench } from './sms.bench';
 import { worklistBench } from './worklist.bench';
+import { worklistBrowserBench } from './worklist-browser.bench';
 
 async function main(): Promise<number> {
   let options: BenchOptions;
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
         if (name === 'backtest') results['backtest'] = await backtestBench(context);
         if (name === 'sms') results['sms'] = await smsBench(context);
         if (name === 'worklist') results['worklist'] = await worklistBench(context);
+        if (name === 'worklist-browser') results['worklistBrowser'] = await worklistBrowserBench(context);
       } catch (error) {
         failures[name] = error instanceof Error ? (error.stack ?? error.message) : String(error);
         log(`${name} failed: ${failures[name]}`);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz', 'demo-detection', 'fhir-transaction', 'backtest', 'sms', 'worklist'] as const;
+export const BENCHES = ['ingest', 'connections', 'alerts', 'trends', 'fuzz', 'demo-detection', 'fhir-transaction', 'backtest', 'sms', 'worklist', 'worklist-browser'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -53,7 +53,7 @@ export interface BenchOptions {
   readonly updateReadme: boolean;
 }
 
-export const USAGE = `npm run bench -- [--quick] [--only ingest,connections,alerts,trends,fuzz,demo-detection,fhir-transaction,backtest,sms,worklist] [--ingest-seconds 30] [--ingest-clients 400]
+export const USAGE = `npm run bench -- [--quick] [--only ingest,connections,alerts,trends,fuzz,demo-detection,fhir-transaction,backtest,sms,worklist,worklist-browser] [--ingest-seconds 30] [--ingest-clients 400]
   [--in-flight 1] [--worker-processes 2] [--readings-per-message 10 (1: skip the hub-batch figure)] [--copy-rows 200000] [--rules-drain-seconds 180] [--reading-spacing-minutes 180] [--readings-start-days-ago 400] [--skip-mosquitto] [--skip-no-rules] [--profile]
   [--hubs 10000] [--hub-step 1000] [--connections-budget-seconds 900] [--alert-seconds 60] [--alert-load-rate <readings/s>] [--backfill-readings 1000000 (quick: 50000; 0: skip)]
   [--trend-patients 10000] [--trend-patients-timescale 1000] [--trend-readings-per-day 5]

@@ -144,6 +144,16 @@ export function figuresTable(report: any): string {
       verdict(w.met),
     ]);
   }
+  if (r.worklistBrowser) {
+    const w = r.worklistBrowser;
+    rows.push([
+      `worklist in Chromium, ${n(w.patients)} patients / ${n(w.alerts)} alerts (${n(w.repetitions)} runs)`,
+      `first row after navigation p50 ${n(w.firstRowMs.p50)} ms, p95 ${n(w.firstRowMs.p95)} ms; severity chip p50 ${n(w.severityFilterMs.p50)} ms, p95 ${n(w.severityFilterMs.p95)} ms; search p50 ${n(w.searchFilterMs.p50)} ms, p95 ${n(w.searchFilterMs.p95)} ms`,
+      `${w.browser}; load average ${n(w.loadAverage1?.atStart)} at start, ${n(w.loadAverage1?.atEnd)} at end`,
+      w.target,
+      verdict(w.met),
+    ]);
+  }
   if (r.demoDetection) {
     const d = r.demoDetection;
     const c = d.combined;
