@@ -5,6 +5,7 @@ import { CodedFailure } from '@homeward/domain';
 import type { Carer, CarerLink, Storage } from '@homeward/storage';
 import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
 import { Refuses } from '../http/openapi-responses';
+import { manualReadingsAnswer, submitManualReadings } from '../readings/manual-entry';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { INGEST, STORAGE } from '../tokens';
 import { Answers } from '../http/answer-schemas';
@@ -60,33 +61,21 @@ export class CarerProxyController {
   ): Promise<ManualReadingsAnswer> {
     const carer = await this.carerOf(user);
     const link = await this.linkTo(carer, patientId);
-    const outcome = await this.ingest.submit({
-      source: 'manual',
+    const readings = body.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, measuredAt: new Date(r.measuredAt) }));
+    const submitted = await submitManualReadings(
+      this.ingest,
+      this.advisor,
       patientId,
-      deviceId: null,
-      receivedAt: new Date(),
-      deviceClockAt: null,
-      readings: body.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, deviceTime: new Date(r.measuredAt), status: ['entered-by-carer'] })),
-      raw: { payload: new TextEncoder().encode(JSON.stringify(body)), topic: `api:/api/carer/patients/${patientId}/readings` },
-    });
+      readings,
+      { payload: new TextEncoder().encode(JSON.stringify(body)), topic: `api:/api/carer/patients/${patientId}/readings` },
+      ['entered-by-carer'],
+    );
+    const { outcome } = submitted;
     trail
       .by(carer.id, 'carer')
       .with({ proxy: `carer ${carer.displayName} for patient ${patientId}`, via: 'web', userId: user.id, linkId: link.id, basis: link.basis, stored: outcome.stored.length, duplicates: outcome.duplicates.length, rejected: outcome.rejected.length });
-    if (outcome.stored.length > 0) trail.effective(); // stored before any 422 below
-    const advice = await this.advisor.adviceFor(patientId, [...outcome.stored, ...outcome.duplicates]);
-    if (outcome.rejected.length > 0) {
-      throw new CodedFailure({
-        code: outcome.rejected[0]?.error.code ?? 'reading.rejected',
-        message: outcome.rejected.map((r) => `readings[${r.index}]: ${r.error.message}`).join(' '),
-        details: { rejected: outcome.rejected.map((r) => ({ index: r.index, ...r.error })), stored: outcome.stored.length, ...(advice ? { advice } : {}) },
-      });
-    }
-    return {
-      stored: outcome.stored.length,
-      duplicates: outcome.duplicates.length,
-      readings: outcome.stored.map((r) => ({ id: r.id, vital: r.vital, value: r.value, unit: r.unit, measuredAt: r.measuredAt.toISOString(), status: r.status })),
-      ...(advice ? { advice } : {}),
-    };
+    if (outcome.stored.length > 0) trail.effective(); // stored before any 422
+    return manualReadingsAnswer(submitted);
   }
 
   private async carerOf(user: SignedInUser): Promise<Carer> {

@@ -1,5 +1,4 @@
 import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { CodedFailure } from '@homeward/domain';
 import { type IngestPipeline, PatientAdvisor } from '@homeward/ingest';
 import type { Storage } from '@homeward/storage';
 import { Refuses } from '../http/openapi-responses';
@@ -7,7 +6,7 @@ import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
 import { INGEST, STORAGE } from '../tokens';
-import { submitManualReadings } from './manual-entry';
+import { manualReadingsAnswer, submitManualReadings } from './manual-entry';
 import { type ManualReadingsAnswer, ManualReadingsDto } from '@homeward/contracts';
 import { Answers } from '../http/answer-schemas';
 import { MANUAL_READINGS_ANSWER } from './readings.answers';
@@ -47,26 +46,13 @@ export class ReadingsController {
   ): Promise<ManualReadingsAnswer> {
     await assertPatientAccess(this.storage, user, patientId);
     const readings = body.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, measuredAt: new Date(r.measuredAt) }));
-    const { outcome, advice } = await submitManualReadings(this.ingest, this.advisor, patientId, readings, {
+    const submitted = await submitManualReadings(this.ingest, this.advisor, patientId, readings, {
       payload: new TextEncoder().encode(JSON.stringify(body)),
       topic: `api:/api/patients/${patientId}/readings`,
     });
-    // Stored is stored: audited even when some items are refused below.
+    const { outcome } = submitted;
+    // Stored is stored: audited even when some items are refused.
     trail.effective().with({ stored: outcome.stored.length, duplicates: outcome.duplicates.length, rejected: outcome.rejected.length });
-    if (outcome.rejected.length > 0) {
-      // All or nothing for a person at a form: say exactly what to fix. (Valid items of the same
-      // submission were stored; submitting again after fixing is safe, they come back as duplicates.)
-      throw new CodedFailure({
-        code: outcome.rejected[0]?.error.code ?? 'reading.rejected',
-        message: outcome.rejected.map((r) => `readings[${r.index}]: ${r.error.message}`).join(' '),
-        details: { rejected: outcome.rejected.map((r) => ({ index: r.index, ...r.error })), stored: outcome.stored.length, ...(advice ? { advice } : {}) },
-      });
-    }
-    return {
-      stored: outcome.stored.length,
-      duplicates: outcome.duplicates.length,
-      readings: outcome.stored.map((r) => ({ id: r.id, vital: r.vital, value: r.value, unit: r.unit, measuredAt: r.measuredAt.toISOString(), status: r.status })),
-      ...(advice ? { advice } : {}),
-    };
+    return manualReadingsAnswer(submitted);
   }
 }

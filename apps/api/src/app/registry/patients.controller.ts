@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { AdmitPatientDto, CarePlanDto, CreatePatientDto, DischargeDto, RangeQueryDto, TransferPatientDto } from '@homeward/contracts';
+import { AdmitPatientDto, CarePlanDto, type ChartThreshold, CreatePatientDto, DischargeDto, RangeQueryDto, TransferPatientDto } from '@homeward/contracts';
 import { CodedFailure, fieldFailure, type Alert, type Pathway, type Patient, parseNhsNumber } from '@homeward/domain';
 import { type News2HistoryPoint, assembleHomeNews2, effectiveThresholds, mapCarePlan, news2History } from '@homeward/rules';
 import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
@@ -16,15 +16,6 @@ import { ADMISSION, DEVICE_STATUS, DISCHARGED, NEWS2_POINT, PATIENT, PATIENT_REC
 
 export interface PatientSummary extends Patient {
   readonly admission: AdmissionWithCarePlan | null;
-}
-
-/** A line to draw on a chart: one alert limit of one vital, from the pathway or a clinician's override. */
-export interface ChartThreshold {
-  readonly vital: string;
-  readonly direction: 'at-or-above' | 'at-or-below';
-  readonly value: number;
-  readonly severity: string;
-  readonly source: 'pathway' | 'override';
 }
 
 export interface PatientRecord {

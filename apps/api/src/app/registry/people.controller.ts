@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { checkPasswordPolicy, generateSecret, hashSecret } from '@homeward/auth';
-import { AddWardMemberDto, CreateUserDto, CreateWardDto, DEFAULT_PATIENT_ADVICE, type WardPatientAdviceAnswer, WardPatientAdviceDto } from '@homeward/contracts';
+import { AddWardMemberDto, CreateUserDto, CreateWardDto, DEFAULT_PATIENT_ADVICE, type Me, type WardPatientAdviceAnswer, WardPatientAdviceDto } from '@homeward/contracts';
 import { CodedFailure, fieldFailure, type Role, type User, type Ward } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { Refuses } from '../http/openapi-responses';
@@ -9,15 +9,6 @@ import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.deco
 import { STORAGE } from '../tokens';
 import { Answers, arrayOf } from '../http/answer-schemas';
 import { CREATED_USER, ME, USER_WITH_WARDS, WARD, WARD_MEMBER, WARD_PATIENT_ADVICE } from './registry.answers';
-
-export interface Me {
-  readonly id: string;
-  readonly email: string;
-  readonly displayName: string;
-  readonly role: Role;
-  readonly wardIds: readonly string[];
-  readonly patientId: string | null;
-}
 
 /**
  * Who I am, the wards, and the accounts. Admins create wards and accounts (the API twin of
