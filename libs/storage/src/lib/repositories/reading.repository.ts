@@ -449,42 +449,6 @@ export class ReadingRepository {
     const result = await this.db.query<ReadingRow>(`SELECT ${READING_COLUMNS} FROM readings WHERE id = ANY ($1::bigint[]) ORDER BY measured_at, id`, [valid]);
     return result.rows.map(toReading);
   }
-
-  /**
-   * One page of a patient's readings for a search (FHIR Observation search), oldest first, with
-   * the total. Readings of `groupedVitals` measured at the same instant by the same device (a
-   * cuff's systolic, diastolic and mean) count as one result and never straddle two pages; every
-   * other reading is a result of its own. `from` and `to` are both inclusive; offset paging.
-   */
-  async searchPage(
-    patientId: string,
-    query: { vitals?: readonly VitalKey[]; from?: Date; to?: Date; groupedVitals?: readonly VitalKey[]; offset: number; limit: number },
-  ): Promise<{ readings: StoredReading[]; total: number }> {
-    const params = [patientId, query.from ?? null, query.to ?? null, query.vitals ?? null, query.groupedVitals ?? []];
-    const matching = `
-      SELECT ${READING_COLUMNS}, readings.id AS rid, CASE WHEN vital = ANY ($5::text[]) THEN 0 ELSE readings.id END AS gid
-      FROM readings
-      WHERE patient_id = $1 AND ($2::timestamptz IS NULL OR measured_at >= $2) AND ($3::timestamptz IS NULL OR measured_at <= $3)
-        AND ($4::text[] IS NULL OR vital = ANY ($4))`;
-    const [page, count] = await Promise.all([
-      this.db.query<ReadingRow>(
-        `WITH matching AS (${matching}),
-         results AS (
-           SELECT device_id, measured_at, gid, min(rid) AS first FROM matching GROUP BY device_id, measured_at, gid
-           ORDER BY measured_at, min(rid) LIMIT $6 OFFSET $7
-         )
-         SELECT m.id, m.patient_id, m.device_id, m.vital, m.value, m.unit, m.measured_at, m.device_time, m.received_at, m.source, m.status, m.idempotency_key
-         FROM matching m JOIN results r ON m.device_id IS NOT DISTINCT FROM r.device_id AND m.measured_at = r.measured_at AND m.gid = r.gid
-         ORDER BY m.measured_at, r.first, m.rid`,
-        [...params, query.limit, query.offset],
-      ),
-      this.db.query<{ total: string }>(
-        `WITH matching AS (${matching}) SELECT count(*)::text AS total FROM (SELECT 1 FROM matching GROUP BY device_id, measured_at, gid) results`,
-        params,
-      ),
-    ]);
-    return { readings: page.rows.map(toReading), total: Number(count.rows[0]?.total ?? 0) };
-  }
 }
 
 export function toReading(row: ReadingRow): StoredReading {
