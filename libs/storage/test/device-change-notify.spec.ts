@@ -1,35 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type Storage, PgDatabase, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '../src';
-import { PgliteDatabase } from '../src/pglite';
+import { type Storage } from '../src';
+import { STORAGE_ENGINES } from './storage-engines';
 
 // Migration 0009: what a gateway caches about a device is announced on `homeward_devices` when it
 // changes (at commit), and the frequent updates nobody caches (last seen, battery) are not.
 // Run on PostgreSQL (a server when DATABASE_URL is set, else embedded) and on PGlite's TimescaleDB build.
-const engines: Array<[string, () => Promise<{ storage: Storage; dispose: () => Promise<void> }>]> = [
-  [
-    'PostgreSQL',
-    async () => {
-      const server = process.env['DATABASE_URL'];
-      if (server) {
-        const scratch = await createScratchDatabase(server);
-        const storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
-        return { storage, dispose: async () => (await storage.close(), await scratch.drop()) };
-      }
-      const embedded = await startScratchEmbeddedPostgres();
-      const storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
-      return { storage, dispose: async () => (await storage.close(), await embedded.cleanup()) };
-    },
-  ],
-  [
-    'PGlite (TimescaleDB)',
-    async () => {
-      const storage = await prepare(await PgliteDatabase.create({ timescale: true }), { mode: 'embedded', engine: 'timescale' });
-      return { storage, dispose: () => storage.close() };
-    },
-  ],
-];
-
-describe.each(engines)('device change notifications on %s', (_name, open) => {
+describe.each(STORAGE_ENGINES)('device change notifications on %s', (_name, open) => {
   let storage: Storage;
   let dispose: () => Promise<void>;
   let stop: () => Promise<void>;

@@ -1,35 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type NhsNumber, nhsCheckDigit } from '@homeward/domain';
-import { type Storage, PgDatabase, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '../src';
-import { PgliteDatabase } from '../src/pglite';
+import { type Storage } from '../src';
+import { STORAGE_ENGINES } from './storage-engines';
 
 // Migration 0020: texted readings are a source of their own (also on the Timescale hypertable),
 // phone numbers identify senders only once verified, a reminder is queued once per key, delivery
 // receipts find their text, and carer links end when revoked or at discharge.
-const engines: Array<[string, () => Promise<{ storage: Storage; dispose: () => Promise<void> }>]> = [
-  [
-    'PostgreSQL',
-    async () => {
-      const server = process.env['DATABASE_URL'];
-      if (server) {
-        const scratch = await createScratchDatabase(server);
-        const storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
-        return { storage, dispose: async () => (await storage.close(), await scratch.drop()) };
-      }
-      const embedded = await startScratchEmbeddedPostgres();
-      const storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
-      return { storage, dispose: async () => (await storage.close(), await embedded.cleanup()) };
-    },
-  ],
-  [
-    'PGlite (TimescaleDB)',
-    async () => {
-      const storage = await prepare(await PgliteDatabase.create({ timescale: true }), { mode: 'embedded', engine: 'timescale' });
-      return { storage, dispose: () => storage.close() };
-    },
-  ],
-];
-
 let serial = 0;
 /** Each engine's database is fresh, so a counter in the 999 test range never collides. */
 function testNhsNumber(): NhsNumber {
@@ -40,7 +16,7 @@ function testNhsNumber(): NhsNumber {
   }
 }
 
-describe.each(engines)('SMS and carers storage on %s', (_name, open) => {
+describe.each(STORAGE_ENGINES)('SMS and carers storage on %s', (_name, open) => {
   let storage: Storage;
   let dispose: () => Promise<void>;
   let wardId: string;

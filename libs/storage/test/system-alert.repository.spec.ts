@@ -1,39 +1,15 @@
-import { type Storage, PgDatabase, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '../src';
-import { PgliteDatabase } from '../src/pglite';
+import { type Storage } from '../src';
+import { STORAGE_ENGINES } from './storage-engines';
 
 // Migration 0018: system alerts (no patient), one unresolved per kind and source, every change an
 // event, announced on `homeward_system_alerts` at commit. PostgreSQL and PGlite's TimescaleDB build.
-const engines: Array<[string, () => Promise<{ storage: Storage; dispose: () => Promise<void> }>]> = [
-  [
-    'PostgreSQL',
-    async () => {
-      const server = process.env['DATABASE_URL'];
-      if (server) {
-        const scratch = await createScratchDatabase(server);
-        const storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
-        return { storage, dispose: async () => (await storage.close(), await scratch.drop()) };
-      }
-      const embedded = await startScratchEmbeddedPostgres();
-      const storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
-      return { storage, dispose: async () => (await storage.close(), await embedded.cleanup()) };
-    },
-  ],
-  [
-    'PGlite (TimescaleDB)',
-    async () => {
-      const storage = await prepare(await PgliteDatabase.create({ timescale: true }), { mode: 'embedded', engine: 'timescale' });
-      return { storage, dispose: () => storage.close() };
-    },
-  ],
-];
-
 const system = { type: 'system', id: 'test-detector' } as const;
 const nurse = { type: 'user', id: 'nurse-1' } as const;
 const at = (minute: number) => new Date(Date.UTC(2026, 11, 3, 9, minute));
 const stalled = (source: string, waiting: number) => ({ kind: 'pipeline-stalled' as const, source, summary: `${waiting} patients' readings wait unchecked`, details: { waiting } });
 const restarted = { kind: 'database-restarted' as const, source: 'embedded', summary: 'The database was restarted', details: { downSeconds: 3 } };
 
-describe.each(engines)('system alerts on %s', (_name, open) => {
+describe.each(STORAGE_ENGINES)('system alerts on %s', (_name, open) => {
   let storage: Storage;
   let dispose: () => Promise<void>;
   const heard: string[] = [];
