@@ -8,4 +8,5 @@ export * from './lib/device-time.policy';
 export * from './lib/device-clock';
 export * from './lib/alert';
 export * from './lib/alert-decision';
+export * from './lib/alert-episode';
 export * from './lib/system-alert';

@@ -96,7 +96,7 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   }
 
   const known = new Set(unresolved.readingIds);
-  const newReadingIds = sortedIds(finding.readingIds.filter((id) => !known.has(id)));
+  const newReadingIds = sortedReadingIds(finding.readingIds.filter((id) => !known.has(id)));
   const measured = finding.measuredAt.getTime();
   const latest = unresolved.latestMeasuredAt.getTime();
   // A finding about time (no readings) is new when it is about a later moment.
@@ -162,7 +162,7 @@ function earliest(a: Date | null, b: Date | null): Date | null {
 }
 
 /** Reading ids (bigint identities as strings) ascending, once each. */
-function sortedIds(ids: readonly string[]): string[] {
+export function sortedReadingIds(ids: readonly string[]): string[] {
   return [...new Set(ids)].sort((a, b) => Number(a) - Number(b));
 }
 

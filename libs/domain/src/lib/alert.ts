@@ -84,6 +84,11 @@ const ALLOWED: Readonly<Record<AlertState, Readonly<Partial<Record<AlertAction, 
   resolved: {},
 };
 
+/** The state an action leads to from `from`, by the state machine alone (no actor or outcome checks); undefined: not allowed. */
+export function alertTransitionTarget(from: AlertState, action: AlertAction): AlertState | undefined {
+  return ALLOWED[from][action];
+}
+
 export const ACTION_EVENT_KIND: Readonly<Record<AlertAction, AlertEventKind>> = {
   acknowledge: 'acknowledged',
   escalate: 'escalated',

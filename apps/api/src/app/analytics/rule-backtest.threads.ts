@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type ActionedAlert, type AdmissionReplay, type BacktestAdmission, type Finding, type RuleBacktestReport, backtestReport, replayAdmission } from './rule-backtest';
+import { type ActionedAlert, type AdmissionReplay, type BacktestAdmission, type Finding, type PlanReplayAlerts, type RuleBacktestReport, backtestReport, replayAdmission } from './rule-backtest';
 
 /** Below this many admissions starting threads costs more than it saves: the replay stays on this thread. */
 export const THREADED_BACKTEST_MIN_ADMISSIONS = 8;
@@ -20,9 +20,15 @@ export interface ReplayJob {
   readonly period: { readonly from: Date; readonly to: Date };
 }
 
-/** A worker's answer: the admission's findings (proposed null: the same as current), or why it failed. */
+/** A worker's answer: the admission's findings and alerts (proposed null: the same as current), or why it failed. */
 export type ReplayOutcome =
-  | { readonly index: number; readonly current: readonly Finding[]; readonly proposed: readonly Finding[] | null }
+  | {
+      readonly index: number;
+      readonly current: readonly Finding[];
+      readonly proposed: readonly Finding[] | null;
+      readonly currentAlerts: PlanReplayAlerts;
+      readonly proposedAlerts: PlanReplayAlerts | null;
+    }
   | { readonly index: number; readonly error: string };
 
 /**
@@ -73,7 +79,12 @@ function replayOnWorkers(admissions: readonly BacktestAdmission[], period: { fro
       });
       worker.on('message', (outcome: ReplayOutcome) => {
         if ('error' in outcome) return fail(new Error(`Replaying admission ${admissions[outcome.index]?.admission.id ?? outcome.index} failed in a worker thread: ${outcome.error}`));
-        replays[outcome.index] = { current: outcome.current, proposed: outcome.proposed ?? outcome.current };
+        replays[outcome.index] = {
+          current: outcome.current,
+          proposed: outcome.proposed ?? outcome.current,
+          currentAlerts: outcome.currentAlerts,
+          proposedAlerts: outcome.proposedAlerts ?? outcome.currentAlerts,
+        };
         done++;
         onProgress?.(done, admissions.length);
         if (done === admissions.length) resolve();

@@ -1,7 +1,8 @@
 import type { RateRow } from '@homeward/contracts';
-import type { Reading } from '@homeward/domain';
+import { AlertEpisodeLedger, type AlertSeverityBand, type Reading, type RecordedAlertAction, type RecordedSuppression, type ReplayedAlert } from '@homeward/domain';
 import { type AlertCandidate, type StoredCarePlan, evaluatePatientRules, mapCarePlan, rulesLookBackMs } from '@homeward/rules';
 import type { AnalyticsAdmission } from '@homeward/storage';
+import { proposalOf } from '../rules-engine/alert-writer';
 import { DAY_MS, HOUR_MS, countBy, overlapMs, rate } from './analytics-figures';
 
 /** Outcomes that mean a person had to act clinically on the alert: the catches a plan change must not lose. */
@@ -25,6 +26,51 @@ export interface BacktestAdmission {
   readonly readings: readonly Reading[];
   /** The care plan to try for this admission, or undefined to keep the stored one. */
   readonly proposed: StoredCarePlan | undefined;
+  /**
+   * What people and the escalation timer did to the patient's alerts in the period (the stored
+   * alert trail, oldest first), replayed between the moments; absent: nobody acted.
+   */
+  readonly actions?: readonly RecordedAlertAction[];
+  /** Clinicians' suppressions of the patient's rules in force during the period. */
+  readonly suppressions?: readonly RecordedSuppression[];
+}
+
+/**
+ * One alert of a plan's replayed history (AlertEpisodeLedger of @homeward/domain, the decisions the
+ * engine's AlertRepository.raise takes), as the report carries it.
+ */
+export interface BacktestAlert {
+  readonly patientId: string;
+  readonly rule: string;
+  readonly subject: string;
+  /** The highest severity the alert reached, and each rise with when. */
+  readonly severity: AlertSeverityBand;
+  readonly severityHistory: readonly { readonly at: string; readonly severity: AlertSeverityBand }[];
+  /** State at the end of the period. */
+  readonly state: string;
+  /** When the engine would have raised it: when the moment's newest reading was received. */
+  readonly openedAt: string;
+  readonly acknowledgedAt: string | null;
+  readonly escalatedAt: string | null;
+  readonly resolvedAt: string | null;
+  readonly outcome: string | null;
+  readonly firstMeasuredAt: string;
+  readonly latestMeasuredAt: string;
+  readonly occurrences: number;
+  readonly readingIds: readonly string[];
+  readonly explanation: string;
+  /** The live alerts whose recorded actions were replayed on it: for the stored plan, the alert it reproduces. */
+  readonly liveAlertIds: readonly string[];
+}
+
+export interface PlanAlerts {
+  readonly alerts: number;
+  readonly perPatientDay: number | null;
+  readonly byRule: readonly RateRow[];
+  readonly bySeverity: readonly RateRow[];
+  /** Recorded actions replayed on the plan's alerts, and those with no alert of their episode to act on. */
+  readonly actionsReplayed: number;
+  readonly actionsUnmatched: number;
 }
 
 export interface FindingKey {
@@ -68,6 +114,13 @@ export interface RuleBacktestReport {
   readonly differences: readonly { readonly patientId: string; readonly appear: readonly FindingKey[]; readonly disappear: readonly FindingKey[] }[];
   readonly catches: readonly CatchComparison[];
   readonly findings: { readonly current: readonly (FindingKey & { readonly patientId: string })[]; readonly proposed: readonly (FindingKey & { readonly patientId: string })[] };
+  /**
+   * The alert history each plan gives (added for issue 21: findings become alerts through the
+   * engine's decisions, with the recorded acknowledgements, escalations, resolutions and
+   * suppressions replayed between the moments), and its burden.
+   */
+  readonly alerts: { readonly current: readonly BacktestAlert[]; readonly proposed: readonly BacktestAlert[] };
+  readonly alertBurden: { readonly current: PlanAlerts; readonly proposed: PlanAlerts };
 }
 
 export interface Finding extends FindingKey {
@@ -91,14 +144,24 @@ export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned:
 export interface AdmissionReplay {
   readonly current: readonly Finding[];
   readonly proposed: readonly Finding[];
+  readonly currentAlerts: PlanReplayAlerts;
+  readonly proposedAlerts: PlanReplayAlerts;
+}
+
+/** One plan's replayed alerts of one admission, with how many recorded actions found their alert. */
+export interface PlanReplayAlerts {
+  readonly alerts: readonly BacktestAlert[];
+  readonly actionsReplayed: number;
+  readonly actionsUnmatched: number;
 }
 
 /** Replays one admission under its stored and its proposed care plan: the part a worker thread can do. */
 export function replayAdmission(item: BacktestAdmission, period: { from: Date; to: Date }): AdmissionReplay {
   const { admission } = item;
   const stored: StoredCarePlan = { patientId: admission.patientId, pathway: admission.pathway, carePlan: admission.carePlan };
-  const current = replay(item.readings, stored, admission, period.from, period.to);
-  return { current, proposed: item.proposed ? replay(item.readings, item.proposed, admission, period.from, period.to) : current };
+  const current = replay(item, stored, period.from, period.to);
+  const proposed = item.proposed ? replay(item, item.proposed, period.from, period.to) : current;
+  return { current: current.findings, proposed: proposed.findings, currentAlerts: current.alerts, proposedAlerts: proposed.alerts };
 }
 
 /** The report from every admission's replay, `replays[i]` being `admissions[i]`'s: in admission order, whoever replayed them. */
@@ -107,12 +170,16 @@ export function backtestReport(replays: readonly AdmissionReplay[], admissions: 
   let patientDaysMs = 0;
   const current: Finding[] = [];
   const proposed: Finding[] = [];
+  const currentAlerts: PlanReplayAlerts[] = [];
+  const proposedAlerts: PlanReplayAlerts[] = [];
   admissions.forEach(({ admission }, i) => {
     patientDaysMs += overlapMs(admission.admittedAt, admission.dischargedAt, from, to);
     const replayed = replays[i];
     if (!replayed) throw new RangeError(`Admission ${admission.id} was not replayed.`);
     current.push(...replayed.current);
     proposed.push(...replayed.proposed);
+    currentAlerts.push(replayed.currentAlerts);
+    proposedAlerts.push(replayed.proposedAlerts);
   });
   const days = patientDaysMs / DAY_MS;
   const keyOf = (f: Finding) => `${f.patientId}|${f.at}|${f.rule}|${f.subject}|${f.severity}`;
@@ -136,34 +203,100 @@ export function backtestReport(replays: readonly AdmissionReplay[], admissions: 
       }))
       .filter((d) => d.appear.length + d.disappear.length > 0),
     findings: { current: current.map((f) => ({ patientId: f.patientId, ...strip(f) })), proposed: proposed.map((f) => ({ patientId: f.patientId, ...strip(f) })) },
+    alerts: { current: currentAlerts.flatMap((a) => a.alerts), proposed: proposedAlerts.flatMap((a) => a.alerts) },
+    alertBurden: { current: summariseAlerts(currentAlerts, days), proposed: summariseAlerts(proposedAlerts, days) },
     catches: actioned.filter((a) => CLINICAL_ACTION_OUTCOMES.includes(a.outcome)).map((a) => catchOf(a, currentByPatient.get(a.patientId) ?? [], proposedByPatient.get(a.patientId) ?? [])),
   };
 }
 
-/** The plan's findings at every reading's measurement time inside the admission and the period. */
-function replay(readings: readonly Reading[], plan: StoredCarePlan, admission: AnalyticsAdmission, from: Date, to: Date): Finding[] {
+/**
+ * The plan's findings at every reading's measurement time inside the admission and the period, and
+ * the alerts they give: at each moment, as of when the engine saw it (its newest reading's
+ * arrival), the recorded actions done before then are applied, then the moment's findings go
+ * through the engine's decisions (AlertEpisodeLedger: decideAlert and applyAlertChange, as
+ * AlertRepository.raise), with the candidates turned into findings by the engine's proposalOf.
+ */
+function replay(item: BacktestAdmission, plan: StoredCarePlan, from: Date, to: Date): { findings: Finding[]; alerts: PlanReplayAlerts } {
+  const { admission } = item;
   const { carePlan } = mapCarePlan(plan);
   const lookBack = rulesLookBackMs(carePlan);
   const start = Math.max(from.getTime(), admission.admittedAt.getTime());
   const end = Math.min(to.getTime(), (admission.dischargedAt ?? to).getTime());
-  const sorted = [...readings].sort((a, b) => a.measuredAt.getTime() - b.measuredAt.getTime());
-  const moments = [...new Set(sorted.map((r) => r.measuredAt.getTime()).filter((t) => t >= start && t < end))];
+  const sorted = [...item.readings].sort((a, b) => a.measuredAt.getTime() - b.measuredAt.getTime());
+  const actions = [...(item.actions ?? [])].filter((a) => a.patientId === admission.patientId).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const ledger = new AlertEpisodeLedger(item.suppressions ?? []);
+  let acted = 0;
+  let applied = 0;
+  const actUntil = (time: number) => {
+    while (acted < actions.length && (actions[acted] as RecordedAlertAction).at.getTime() <= time) {
+      if (ledger.act(actions[acted] as RecordedAlertAction).kind === 'action-applied') applied++;
+      acted++;
+    }
+  };
   const findings: Finding[] = [];
   const seen = new Set<string>();
   let low = 0;
   let high = 0;
-  for (const moment of moments) {
+  let next = 0;
+  while (next < sorted.length && (sorted[next] as Reading).measuredAt.getTime() < start) next++;
+  while (next < sorted.length) {
+    const moment = (sorted[next] as Reading).measuredAt.getTime();
+    if (moment >= end) break;
+    // The moment's readings: the engine judged it when the newest of them had arrived.
+    let seenAt = moment;
+    while (next < sorted.length && (sorted[next] as Reading).measuredAt.getTime() === moment) seenAt = Math.max(seenAt, (sorted[next++] as Reading).receivedAt.getTime());
     while (low < sorted.length && (sorted[low] as Reading).measuredAt.getTime() < moment - lookBack) low++;
-    while (high < sorted.length && (sorted[high] as Reading).measuredAt.getTime() <= moment) high++;
+    high = Math.max(high, next);
+    const now = new Date(seenAt);
+    actUntil(seenAt);
     for (const c of evaluatePatientRules(sorted.slice(low, high), carePlan, new Date(moment))) {
       // The engine drops a candidate it has already proposed (same evidence); so does the replay.
       const key = `${c.rule}|${c.subject}|${c.severity}|${c.readingIds.join(',')}|${c.measuredAt.getTime()}`;
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(findingOf(c, admission.patientId, moment));
+      // Timers are not replayed: escalations come from the trail (escalationDueAt decides nothing else).
+      ledger.raise({ ...proposalOf(c), escalationDueAt: null, nextReminderAt: null }, now);
     }
   }
-  return findings;
+  actUntil(end);
+  return { findings, alerts: { alerts: ledger.alerts().map(backtestAlertOf), actionsReplayed: applied, actionsUnmatched: acted - applied } };
+}
+
+function backtestAlertOf(a: ReplayedAlert): BacktestAlert {
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  return {
+    patientId: a.patientId,
+    rule: a.rule,
+    subject: a.subject,
+    severity: a.severity,
+    severityHistory: a.severityHistory.map((h) => ({ at: h.at.toISOString(), severity: h.severity })),
+    state: a.state,
+    openedAt: a.openedAt.toISOString(),
+    acknowledgedAt: iso(a.acknowledgedAt),
+    escalatedAt: iso(a.escalatedAt),
+    resolvedAt: iso(a.resolvedAt),
+    outcome: a.outcome,
+    firstMeasuredAt: a.firstMeasuredAt.toISOString(),
+    latestMeasuredAt: a.latestMeasuredAt.toISOString(),
+    occurrences: a.occurrences,
+    readingIds: a.readingIds,
+    explanation: a.explanation,
+    liveAlertIds: a.actedOnAs,
+  };
+}
+
+function summariseAlerts(plans: readonly PlanReplayAlerts[], days: number): PlanAlerts {
+  const alerts = plans.flatMap((p) => p.alerts);
+  const rows = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count, perPatientDay: rate(count, days) }));
+  return {
+    alerts: alerts.length,
+    perPatientDay: rate(alerts.length, days),
+    byRule: rows(countBy(alerts, (a) => a.rule)),
+    bySeverity: rows(countBy(alerts, (a) => a.severity)),
+    actionsReplayed: plans.reduce((n, p) => n + p.actionsReplayed, 0),
+    actionsUnmatched: plans.reduce((n, p) => n + p.actionsUnmatched, 0),
+  };
 }
 
 /** Findings per patient, each list in the order found (one pass instead of a scan per patient). */

@@ -8,7 +8,8 @@ parentPort?.on('message', (job: ReplayJob) => {
   try {
     const replayed = replayAdmission(job.item as BacktestAdmission, job.period);
     // The same findings twice (no proposed plan) travel once.
-    outcome = { index: job.index, current: replayed.current, proposed: replayed.proposed === replayed.current ? null : replayed.proposed };
+    const same = replayed.proposed === replayed.current;
+    outcome = { index: job.index, current: replayed.current, proposed: same ? null : replayed.proposed, currentAlerts: replayed.currentAlerts, proposedAlerts: same ? null : replayed.proposedAlerts };
   } catch (error) {
     outcome = { index: job.index, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }

@@ -54,6 +54,12 @@ export async function wardBacktest(storage: Pick<Storage, 'analytics' | 'reading
     request.onProgress?.(i + 1, selected.length);
   }
   const patients = new Set(selected.map((a) => a.patientId));
+  // What people did to the alerts in the period, replayed on both plans' alerts (rule-backtest.ts).
+  const trail = await storage.analytics.alertTrail([...patients], from, to);
+  for (const [i, item] of admissions.entries()) {
+    const patientId = item.admission.patientId;
+    admissions[i] = { ...item, actions: trail.actions.filter((a) => a.patientId === patientId), suppressions: trail.suppressions.filter((s) => s.patientId === patientId) };
+  }
   const actioned = (await storage.analytics.resolvedAlerts(wardId, from, to)).filter((a) => patients.has(a.patientId));
   const report = await ruleBacktestInThreads(admissions, actioned, { from, to }, {
     ...(request.threads === undefined ? {} : { threads: request.threads }),

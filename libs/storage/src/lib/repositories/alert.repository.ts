@@ -15,9 +15,11 @@ import {
   type UnresolvedAlertSnapshot,
   ACTION_EVENT_KIND,
   CodedFailure,
+  applyAlertChange,
   decideAlert,
   fail,
   nextAlertState,
+  sortedReadingIds,
   ok,
 } from '@homeward/domain';
 import { type Database, type SqlClient, onlyRow } from '../database';
@@ -251,7 +253,7 @@ export class AlertRepository {
         JSON.stringify(input.details),
         input.latestValue,
         input.measuredAt,
-        sortedIds(input.readingIds),
+        sortedReadingIds(input.readingIds),
         input.at,
         input.escalationDueAt,
         input.nextReminderAt,
@@ -283,15 +285,13 @@ export class AlertRepository {
     decision: Extract<AlertDecision, { kind: 'update' | 'reopen-worsened' }>,
     input: RaiseAlertInput,
   ): Promise<RaiseAlertResult> {
-    let state: AlertState = alert.state;
     if (decision.kind === 'reopen-worsened') {
+      // The state machine must allow it (acknowledged or escalated, by the system).
       const next = nextAlertState({ from: alert.state, action: 'reopen', by: input.by });
       if (!next.ok) throw new CodedFailure(next.error);
-      state = next.value;
     }
-    const worsened = decision.worsenedAt !== undefined && decision.severityRaisedFrom !== undefined;
-    const latest = decision.takeLatest ? input : alert;
-    const measured = input.measuredAt.getTime();
+    // The values are @homeward/domain's (applyAlertChange), the same the rule backtest replays with.
+    const c = applyAlertChange(alert, decision, input);
     const { rows } = await tx.query<AlertRow>(
       `UPDATE alerts SET
          state = $2, severity = $3, occurrences = $4, reading_ids = $5::bigint[],
@@ -303,22 +303,24 @@ export class AlertRepository {
        RETURNING ${ALERT_COLUMNS}`,
       [
         alert.id,
-        state,
-        decision.severity,
-        alert.occurrences + (decision.countsAsNew ? 1 : 0),
-        sortedIds([...alert.readingIds, ...input.readingIds]),
-        latest.explanation,
-        JSON.stringify(latest.details),
-        latest.latestValue,
-        new Date(Math.min(alert.firstMeasuredAt.getTime(), measured)),
-        new Date(Math.max(alert.latestMeasuredAt.getTime(), measured)),
-        decision.escalationDueAt,
-        decision.nextReminderAt,
-        worsened ? decision.worsenedAt : alert.worsenedAt,
-        worsened ? decision.severityRaisedFrom : alert.worsenedFrom,
+        c.state,
+        c.severity,
+        c.occurrences,
+        c.readingIds,
+        c.explanation,
+        JSON.stringify(c.details),
+        c.latestValue,
+        c.firstMeasuredAt,
+        c.latestMeasuredAt,
+        c.escalationDueAt,
+        c.nextReminderAt,
+        c.worsenedAt,
+        c.worsenedFrom,
         input.at,
       ],
     );
+    const state = c.state;
+    const worsened = decision.worsenedAt !== undefined && decision.severityRaisedFrom !== undefined;
     const updated = toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert update'));
     const details = {
       severity: input.severity,
@@ -804,10 +806,6 @@ function unresolvedSnapshot(alert: Alert): UnresolvedAlertSnapshot {
   const { state } = alert;
   if (state === 'resolved') throw new Error(`alert ${alert.id} is resolved, not the episode's unresolved alert`);
   return { ...alert, state };
-}
-
-function sortedIds(ids: readonly string[]): string[] {
-  return [...new Set(ids)].sort((a, b) => Number(a) - Number(b));
 }
 
 function toAlert(row: AlertRow): Alert {

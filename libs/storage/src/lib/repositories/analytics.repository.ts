@@ -1,4 +1,4 @@
-import type { AlertOutcome, AlertSeverityBand, DischargeOutcome, Pathway } from '@homeward/domain';
+import type { AlertOutcome, AlertSeverityBand, DischargeOutcome, Pathway, RecordedAlertAction, RecordedSuppression } from '@homeward/domain';
 import type { Database, SqlClient, StorageEngine } from '../database';
 
 /** An admission that overlaps the period, with the care plan as stored (expected readings). */
@@ -114,6 +114,36 @@ export class AnalyticsRepository {
       [wardId, from, to],
     );
     return rows.map((r) => ({ id: r.id, patientId: r.patient_id, rule: r.rule, severity: r.severity, firstMeasuredAt: r.first_measured_at, outcome: r.outcome }));
+  }
+
+  /**
+   * What people (and the escalation timer) did to these patients' alerts in [from, to), oldest
+   * first: acknowledgements, escalations and resolutions from the alerts' event trail; and the
+   * suppressions in force at any time of the period. The rule backtest replays them between the
+   * moments it judges (AlertEpisodeLedger of @homeward/domain).
+   */
+  async alertTrail(patientIds: readonly string[], from: Date, to: Date): Promise<{ actions: RecordedAlertAction[]; suppressions: RecordedSuppression[] }> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { rows: events } = await tx.query<{ at: Date; kind: 'acknowledged' | 'escalated' | 'resolved'; alert_id: string; patient_id: string; rule: string; subject: string; outcome: string | null }>(
+        `SELECT e.at, e.kind, a.id AS alert_id, a.patient_id, a.rule, a.subject, e.details->>'outcome' AS outcome
+         FROM alert_events e JOIN alerts a ON a.id = e.alert_id
+         WHERE a.patient_id = ANY($1::uuid[]) AND e.kind IN ('acknowledged', 'escalated', 'resolved') AND e.at >= $2 AND e.at < $3
+         ORDER BY e.at, e.id`,
+        [patientIds, from, to],
+      );
+      const { rows: suppressions } = await tx.query<{ patient_id: string; rule: string; subject: string | null; starts_at: Date; expires_at: Date; lifted_at: Date | null }>(
+        `SELECT patient_id, rule, subject, starts_at, expires_at, lifted_at FROM alert_suppressions
+         WHERE patient_id = ANY($1::uuid[]) AND starts_at < $3 AND expires_at > $2 AND (lifted_at IS NULL OR lifted_at > $2)
+         ORDER BY starts_at, id`,
+        [patientIds, from, to],
+      );
+      const ACTION = { acknowledged: 'acknowledge', escalated: 'escalate', resolved: 'resolve' } as const;
+      return {
+        actions: events.map((e) => ({ at: e.at, action: ACTION[e.kind], outcome: e.outcome, alertId: e.alert_id, patientId: e.patient_id, rule: e.rule, subject: e.subject })),
+        suppressions: suppressions.map((r) => ({ patientId: r.patient_id, rule: r.rule, subject: r.subject, startsAt: r.starts_at, expiresAt: r.expires_at, liftedAt: r.lifted_at })),
+      };
+    });
   }
 
   private async admissions(tx: SqlClient, wardId: string, from: Date, to: Date): Promise<AnalyticsAdmission[]> {
