@@ -31,3 +31,4 @@ export * from './lib/silence/device-unused.rule';
 export * from './lib/silence/reading-missing.rule';
 export * from './lib/technical/technical-problems.rule';
 export * from './lib/silence/sms-reminder.decision';
+export * from './lib/silence/timer-checks.decision';

@@ -128,6 +128,8 @@ export class AlertEpisodeLedger {
   private readonly unresolved = new Map<string, ReplayedAlert>();
   private readonly lastResolved = new Map<string, ReplayedAlert>();
   private readonly all: ReplayedAlert[] = [];
+  /** Where each alert (its latest version) sits in `all`. */
+  private readonly position = new Map<ReplayedAlert, number>();
 
   constructor(private readonly suppressions: readonly RecordedSuppression[] = []) {}
 
@@ -143,7 +145,7 @@ export class AlertEpisodeLedger {
     const decision = decideAlert({
       unresolved: existing && existing.state !== 'resolved' ? { ...existing, state: existing.state } : null,
       recentlyResolved: resolved?.resolvedAt ? { id: key, resolvedAt: resolved.resolvedAt } : null,
-      suppressed: this.suppressions.some((s) => suppressionInForce(s, finding, now)),
+      suppressed: this.suppressions.length > 0 && this.suppressions.some((s) => suppressionInForce(s, finding, now)),
       finding,
       now,
     });
@@ -224,8 +226,14 @@ export class AlertEpisodeLedger {
   }
 
   private store(key: string, alert: ReplayedAlert, replacing: ReplayedAlert | null): void {
-    if (replacing) this.all[this.all.indexOf(replacing)] = alert;
-    else this.all.push(alert);
+    const at = replacing ? this.position.get(replacing) : undefined;
+    if (replacing && at !== undefined) {
+      this.all[at] = alert;
+      this.position.delete(replacing);
+      this.position.set(alert, at);
+    } else {
+      this.position.set(alert, this.all.push(alert) - 1);
+    }
     if (alert.state === 'resolved') {
       this.unresolved.delete(key);
       this.lastResolved.set(key, alert);

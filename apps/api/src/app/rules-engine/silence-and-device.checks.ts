@@ -15,13 +15,10 @@ import {
   type EngineCarePlan,
   type SilenceInput,
   type TechnicalFinding,
-  deviceProblems,
-  deviceUnusedRule,
-  hubOfflineRule,
-  patientSilentRule,
-  readingMissingRule,
   readingProblems,
-  readingProblemsCleared,
+  readingsAnswer,
+  silenceCandidates,
+  timerChecks,
 } from '@homeward/rules';
 import type { DeviceContactState, MalformedFrames, MonitoredAdmission, RaiseAlertInput, Storage } from '@homeward/storage';
 
@@ -34,6 +31,7 @@ export const SILENCE_RULE_IDS: readonly string[] = [PATIENT_SILENT_RULE, HUB_OFF
 const TIMER_RULES: ReadonlySet<string> = new Set([...SILENCE_RULE_IDS, LOW_BATTERY_RULE, MALFORMED_FRAMES_RULE]);
 /** Judged from newly stored readings; resolved when the device's newest reading is fine. */
 const READING_RULES: ReadonlySet<string> = new Set([DEVICE_CLOCK_OFF_RULE, LATE_DELIVERY_RULE]);
+const SILENCE_RULES: ReadonlySet<string> = new Set(SILENCE_RULE_IDS);
 
 /** Read once per timer pass for all patients. */
 export interface PassFacts {
@@ -74,38 +72,25 @@ export class SilenceAndDeviceChecks {
     return { open, malformed };
   }
 
-  /** The timer pass for one patient: silences and device problems raised, those cleared answered. */
+  /** The timer pass for one patient: silences and device problems raised, those cleared answered (timerChecks of @homeward/rules decides). */
   async onTimer(admission: MonitoredAdmission, plan: EngineCarePlan, now: Date, facts: PassFacts): Promise<ChecksOutcome> {
     const devices = (await this.storage.deviceState.contactsOf(admission.patientId)).map((d) => asSeenAt(d, now));
     const input = await this.silenceInput(admission, plan, now, devices);
-    const silences = this.silences(input);
-    const technical = deviceProblems(admission.patientId, devices, facts.malformed, now);
-    const proposed = new Set([...silences.map((c) => c.subject), ...technical.map((f) => f.subject)]);
-    const answered = (facts.open.get(admission.patientId) ?? []).filter((a) => !proposed.has(a.subject));
-    return { proposals: [...silences.map(silenceProposal), ...technical.map(technicalProposal)], answered };
+    const checked = timerChecks({ ...input, devices, malformed: facts.malformed }, facts.open.get(admission.patientId) ?? []);
+    return { proposals: [...checked.silences.map(silenceProposal), ...checked.technical.map(technicalProposal)], answered: checked.answered };
   }
 
   /**
    * Newly stored readings: clock and delivery problems raised; silences they end, and clock or
-   * delivery alerts their device's newest reading clears, answered. Reads the store only when the
-   * patient has such an alert open.
+   * delivery alerts their device's newest reading clears, answered (readingsAnswer of
+   * @homeward/rules). Reads the store only when the patient has such an alert open.
    */
   async onReadings(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date): Promise<ChecksOutcome> {
     const proposals = readingProblems(admission.patientId, fresh, now).map(technicalProposal);
     const open = (await this.storage.alerts.forPatient(admission.patientId)).filter((a) => TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule));
     if (open.length === 0) return { proposals, answered: [] };
-    const cleared = readingProblemsCleared(fresh, now);
-    const answered = open.filter((a) => READING_RULES.has(a.rule) && cleared.has(a.subject));
-    const silent = open.filter((a) => SILENCE_RULE_IDS.includes(a.rule));
-    if (silent.length > 0) {
-      const still = new Set(this.silences(await this.silenceInput(admission, plan, now)).map((c) => c.subject));
-      answered.push(...silent.filter((a) => !still.has(a.subject)));
-    }
-    return { proposals, answered };
-  }
-
-  private silences(input: SilenceInput): AlertCandidate[] {
-    return [...patientSilentRule(input), ...hubOfflineRule(input), ...deviceUnusedRule(input), ...readingMissingRule(input)];
+    const silencesNow = open.some((a) => SILENCE_RULES.has(a.rule)) ? silenceCandidates(await this.silenceInput(admission, plan, now)) : null;
+    return { proposals, answered: readingsAnswer(fresh, now, open, { reading: READING_RULES, silence: SILENCE_RULES }, silencesNow) };
   }
 
   private async silenceInput(admission: MonitoredAdmission, plan: EngineCarePlan, now: Date, known?: readonly DeviceContactState[]): Promise<SilenceInput> {

@@ -19,12 +19,41 @@ export function evaluatePatientRules(
   now: Date,
   observations: readonly ClinicalObservation[] = [],
 ): AlertCandidate[] {
+  // NEWS2 and the limits look only at their recent window: hand them just that part when the
+  // readings come sorted by measurement time (the engine's and the backtest's windows do), so a
+  // long trend look-back is not scanned twice more at every moment. The same readings, so the
+  // same candidates; a reading of another patient anywhere keeps the whole window (NEWS2 refuses it).
+  const recentFrom = now.getTime() - Math.max(carePlan.news2.windowHours, carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS;
+  const recent = recentPart(readings, carePlan.patientId, recentFrom);
   return [
-    ...news2BandRule(readings, carePlan, now, observations),
-    ...vitalThresholdRule(readings, carePlan, now),
+    ...news2BandRule(recent, carePlan, now, observations),
+    ...vitalThresholdRule(recent, carePlan, now),
     ...weightGainRule(readings, carePlan, now),
     ...spo2BaselineDropRule(readings, carePlan, now),
   ];
+}
+
+/**
+ * The readings measured from `from` on, when `readings` are one patient's in measurement order
+ * (a binary search); otherwise (unsorted, another patient's among them, or an invalid time
+ * bound) all of them, as given.
+ */
+function recentPart(readings: readonly Reading[], patientId: string, from: number): readonly Reading[] {
+  if (!Number.isFinite(from)) return readings;
+  let previous = -Infinity;
+  for (const r of readings) {
+    const t = r.measuredAt.getTime();
+    if (!(t >= previous) || r.patientId !== patientId) return readings;
+    previous = t;
+  }
+  let low = 0;
+  let high = readings.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((readings[mid] as Reading).measuredAt.getTime() < from) low = mid + 1;
+    else high = mid;
+  }
+  return low === 0 ? readings : readings.slice(low);
 }
 
 /**

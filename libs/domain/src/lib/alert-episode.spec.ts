@@ -1,0 +1,62 @@
+import type { AlertFinding } from './alert-decision';
+import { AlertEpisodeLedger, type EpisodeFinding, type RecordedAlertAction } from './alert-episode';
+
+const at = (hhmm: string) => new Date(`2026-04-01T${hhmm}:00.000Z`);
+const episode = { patientId: 'p1', rule: 'vital-threshold', subject: 'spo2:at-or-below' };
+const finding = (id: string, hhmm: string, severity: AlertFinding['severity'], value: number): EpisodeFinding => ({
+  ...episode,
+  severity,
+  readingIds: [id],
+  measuredAt: at(hhmm),
+  evidenceReceivedAt: at(hhmm),
+  explanation: `SpO2 ${value} %`,
+  details: { value },
+  latestValue: value,
+  escalationDueAt: null,
+  nextReminderAt: null,
+});
+const action = (kind: RecordedAlertAction['action'], hhmm: string, outcome: string | null = null): RecordedAlertAction => ({ ...episode, action: kind, at: at(hhmm), outcome, alertId: 'live-1' });
+
+describe('AlertEpisodeLedger (the engine’s decisions, in memory, with recorded actions between moments)', () => {
+  it('updates an open alert, re-opens an acknowledged one on a worse finding, and after a resolution raises a new alert', () => {
+    const ledger = new AlertEpisodeLedger();
+    expect(ledger.raise(finding('1', '08:00', 'medium', 93), at('08:01')).kind).toBe('raised');
+    expect(ledger.raise(finding('2', '09:00', 'medium', 92), at('09:01')).kind).toBe('repeated');
+    expect(ledger.act(action('acknowledge', '09:10')).kind).toBe('action-applied');
+    expect(ledger.raise(finding('3', '10:00', 'high', 89), at('10:01')).kind).toBe('worsened');
+    expect(ledger.act(action('resolve', '10:30', 'contacted-patient')).kind).toBe('action-applied');
+    // The evidence the nurse had in front of them does not reopen it; later evidence is a new alert.
+    expect(ledger.raise(finding('3', '10:00', 'high', 89), at('10:40')).kind).toBe('already-resolved');
+    expect(ledger.raise(finding('4', '11:00', 'medium', 93), at('11:01')).kind).toBe('raised');
+    const [first, second] = ledger.alerts();
+    expect(first).toMatchObject({
+      state: 'resolved',
+      severity: 'high',
+      occurrences: 3,
+      readingIds: ['1', '2', '3'],
+      openedAt: at('08:01'),
+      acknowledgedAt: at('09:10'),
+      resolvedAt: at('10:30'),
+      outcome: 'contacted-patient',
+      worsenedFrom: 'medium',
+      severityHistory: [{ at: at('08:01'), severity: 'medium' }, { at: at('10:01'), severity: 'high' }],
+      actedOnAs: ['live-1'],
+    });
+    expect(second).toMatchObject({ state: 'open', severity: 'medium', readingIds: ['4'], openedAt: at('11:01') });
+  });
+
+  it('raises nothing while a suppression is in force, and again once it is lifted', () => {
+    const ledger = new AlertEpisodeLedger([{ patientId: 'p1', rule: 'vital-threshold', subject: null, startsAt: at('07:00'), expiresAt: at('12:00'), liftedAt: at('09:30') }]);
+    expect(ledger.raise(finding('1', '08:00', 'high', 89), at('08:01')).kind).toBe('suppressed');
+    expect(ledger.raise(finding('2', '10:00', 'high', 89), at('10:01')).kind).toBe('raised');
+  });
+
+  it('counts an action with no unresolved alert of its episode, or one the state machine refuses, as unmatched', () => {
+    const ledger = new AlertEpisodeLedger();
+    expect(ledger.act(action('resolve', '08:00', 'false-alarm')).kind).toBe('action-unmatched');
+    ledger.raise(finding('1', '08:00', 'medium', 93), at('08:01'));
+    ledger.act(action('acknowledge', '08:10'));
+    expect(ledger.act(action('acknowledge', '08:20')).kind).toBe('action-unmatched');
+    expect(ledger.alerts()[0]?.acknowledgedAt).toEqual(at('08:10'));
+  });
+});
