@@ -1,5 +1,5 @@
 import { type AlertSeverityBand, type AlertState, alertTransitionTarget } from './alert';
-import { type AlertDecision, type AlertFinding, decideAlert, sortedReadingIds } from './alert-decision';
+import { type AlertDecision, type AlertFinding, type UnresolvedAlertSnapshot, decideAlert, sortedReadingIds } from './alert-decision';
 
 /**
  * The engine's alert orchestration at one moment, as pure functions shared by the live engine (its
@@ -143,7 +143,8 @@ export class AlertEpisodeLedger {
     const existing = this.unresolved.get(key) ?? null;
     const resolved = existing ? undefined : this.lastResolved.get(key);
     const decision = decideAlert({
-      unresolved: existing && existing.state !== 'resolved' ? { ...existing, state: existing.state } : null,
+      // Only unresolved alerts are kept in `unresolved`: the alert itself is the snapshot decideAlert reads.
+      unresolved: existing && isUnresolved(existing) ? existing : null,
       recentlyResolved: resolved?.resolvedAt ? { id: key, resolvedAt: resolved.resolvedAt } : null,
       suppressed: this.suppressions.length > 0 && this.suppressions.some((s) => suppressionInForce(s, finding, now)),
       finding,
@@ -241,6 +242,10 @@ export class AlertEpisodeLedger {
       this.unresolved.set(key, alert);
     }
   }
+}
+
+function isUnresolved(alert: ReplayedAlert): alert is ReplayedAlert & UnresolvedAlertSnapshot {
+  return alert.state !== 'resolved';
 }
 
 function keyOf(k: EpisodeKey): string {

@@ -256,7 +256,7 @@ function replay(item: BacktestAdmission, plan: StoredCarePlan, from: Date, to: D
       seen.add(key);
       findings.push(findingOf(c, admission.patientId, moment));
       // Timers are not replayed: escalations come from the trail (escalationDueAt decides nothing else).
-      ledger.raise({ ...proposalOf(c), escalationDueAt: null, nextReminderAt: null }, now);
+      ledger.raise(Object.assign(proposalOf(c), { escalationDueAt: null, nextReminderAt: null }), now);
     }
   }
   actUntil(end);

@@ -122,7 +122,8 @@ export function assembleHomeNews2(
       .filter((o): o is ClinicalObservation => o !== undefined)
       .sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime()),
   };
-  return { ok: true, value: { ...scored.value, ...context } };
+  // scored.value is this call's own object: adding the context to it avoids copying both at every moment judged.
+  return { ok: true, value: Object.assign(scored.value, context) };
 }
 
 /** A scale-2 decision says who decided it, when and why (otherwise the home NEWS2 is refused). */

@@ -6,6 +6,7 @@ import {
   isAcvpu,
   isAirOrOxygen,
   type News2MeasuredParameter,
+  type News2Parameter,
   type News2ParameterResults,
   type News2ParameterScore,
   type News2Result,
@@ -78,11 +79,10 @@ export function scoreNews2(values: News2Values, spo2Scale: Spo2Scale): Result<Ne
   const aggregate = scores.reduce<number>((sum, s) => sum + s, 0);
   const hasSingleParameter3 = scores.includes(3);
   const risk = news2Risk(aggregate, hasSingleParameter3);
-  const common = { spo2Scale, parameters, present, hasSingleParameter3 };
-
-  const [firstMissing, ...otherMissing] = missing;
-  if (firstMissing === undefined) return ok({ ...common, partial: false, missing: [], score: aggregate, risk });
-  return ok({ ...common, partial: true, missing: [firstMissing, ...otherMissing], partialScore: aggregate, partialRisk: risk });
+  // Written out rather than spread from a common part: this runs at every moment an engine or a
+  // backtest judges, and the rest-destructuring and spreads cost more than the scoring itself.
+  if (missing.length === 0) return ok({ spo2Scale, parameters, present, hasSingleParameter3, partial: false, missing: [], score: aggregate, risk });
+  return ok({ spo2Scale, parameters, present, hasSingleParameter3, partial: true, missing: missing as [News2Parameter, ...News2Parameter[]], partialScore: aggregate, partialRisk: risk });
 }
 
 function scoreSpo2(value: number, scale: Spo2Scale, airOrOxygen: 'air' | 'oxygen' | null): Spo2ParameterResult {

@@ -47,12 +47,12 @@ export function homeNews2Severity(result: News2Result, options: { readonly alert
   const exempt = new Set(options.exempt ?? []);
   const redParameters = red.filter((p) => !exempt.has(p));
   const exemptedRedParameters = red.filter((p) => exempt.has(p));
-  const common = { score, redParameters, exemptedRedParameters };
-  if (score >= 7) return { ...common, severity: 'high', trigger: 'aggregate-7-plus' };
-  if (redParameters.length > 0) return { ...common, severity: 'high', trigger: 'single-parameter-3' };
-  if (score >= 5) return { ...common, severity: 'medium', trigger: 'aggregate-5-6' };
-  if (score >= 1) return { ...common, severity: options.alertFrom === 'low' ? 'low' : null, trigger: 'aggregate-1-4' };
-  return { ...common, severity: null, trigger: 'aggregate-0' };
+  // Written out, not spread from a common part: it runs at every judged moment (see scoreNews2).
+  if (score >= 7) return { score, redParameters, exemptedRedParameters, severity: 'high', trigger: 'aggregate-7-plus' };
+  if (redParameters.length > 0) return { score, redParameters, exemptedRedParameters, severity: 'high', trigger: 'single-parameter-3' };
+  if (score >= 5) return { score, redParameters, exemptedRedParameters, severity: 'medium', trigger: 'aggregate-5-6' };
+  if (score >= 1) return { score, redParameters, exemptedRedParameters, severity: options.alertFrom === 'low' ? 'low' : null, trigger: 'aggregate-1-4' };
+  return { score, redParameters, exemptedRedParameters, severity: null, trigger: 'aggregate-0' };
 }
 
 const SCORERS: Readonly<Record<Exclude<News2MeasuredParameter, 'spo2'>, (value: number) => number>> = {

@@ -1,7 +1,7 @@
 import type { Reading } from '@homeward/domain';
 import { type AlertCandidate, type AlertSeverity, readingIdsOf } from '../model/alert-candidate.model';
 import type { CarePlan } from '../model/care-plan.model';
-import { DAY_MS, HOUR_MS, latestOf } from '../shared/reading-window';
+import { DAY_MS, HOUR_MS, latestOf, ownReadings } from '../shared/reading-window';
 import { roundHalfAwayFromZero } from '../shared/rounding';
 import { formatNumber } from '../shared/vital-display';
 import { personalBaseline } from './personal-baseline.stats';
@@ -51,7 +51,7 @@ export function spo2BaselineSettings(carePlan: CarePlan): ResolvedSpo2BaselineSe
 export function spo2BaselineDropRule(readings: readonly Reading[], carePlan: CarePlan, now: Date): AlertCandidate[] {
   const settings = spo2BaselineSettings(carePlan);
   if (!settings.enabled) return [];
-  const own = readings.filter((r) => r.patientId === carePlan.patientId);
+  const own = ownReadings(readings, carePlan.patientId);
   const currentFrom = new Date(now.getTime() - (carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS);
   const current = latestOf(own, 'spo2', currentFrom, now);
   if (!current) return [];

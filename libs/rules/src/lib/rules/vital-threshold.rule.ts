@@ -1,7 +1,7 @@
 import type { Pathway, Reading, VitalKey } from '@homeward/domain';
 import { type AlertCandidate, highestSeverity, readingIdsOf, severityRank } from '../model/alert-candidate.model';
 import type { CarePlan, ThresholdOverride, VitalThreshold } from '../model/care-plan.model';
-import { HOUR_MS, latestOfEach } from '../shared/reading-window';
+import { HOUR_MS, latestOfEach, ownReadings } from '../shared/reading-window';
 import { roundToUnits } from '../shared/rounding';
 import { COMPARISON_DECIMALS, VITAL_LABELS, formatDate, formatVitalValue } from '../shared/vital-display';
 import { documentedSpo2Scale, overrideNote, vitalSeverityFloor } from './home-severity.policy';
@@ -56,7 +56,7 @@ export function effectiveThresholds(carePlan: CarePlan): EffectiveThresholds[] {
  */
 export function vitalThresholdRule(readings: readonly Reading[], carePlan: CarePlan, now: Date): AlertCandidate[] {
   const from = new Date(now.getTime() - (carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS);
-  const own = readings.filter((r) => r.patientId === carePlan.patientId);
+  const own = ownReadings(readings, carePlan.patientId);
   const candidates: AlertCandidate[] = [];
   const ranked = rankedLimitsOf(carePlan);
   const latest = latestOfEach(own, ranked.vitals, from, now);

@@ -1,7 +1,7 @@
 import type { Reading } from '@homeward/domain';
 import { type AlertCandidate, type AlertSeverity, readingIdsOf } from '../model/alert-candidate.model';
 import type { CarePlan } from '../model/care-plan.model';
-import { DAY_MS, HOUR_MS, latestOf, readingsOf } from '../shared/reading-window';
+import { DAY_MS, HOUR_MS, latestOf, ownReadings, readingsOf } from '../shared/reading-window';
 import { roundHalfAwayFromZero } from '../shared/rounding';
 import { formatDuration, formatNumber } from '../shared/vital-display';
 import { CURRENT_WITHIN_HOURS_DEFAULT } from './vital-threshold.rule';
@@ -48,7 +48,7 @@ export function weightGainSettings(carePlan: CarePlan): ResolvedWeightGainSettin
 export function weightGainRule(readings: readonly Reading[], carePlan: CarePlan, now: Date): AlertCandidate[] {
   const settings = weightGainSettings(carePlan);
   if (!settings.enabled) return [];
-  const own = readings.filter((r) => r.patientId === carePlan.patientId);
+  const own = ownReadings(readings, carePlan.patientId);
   const currentFrom = new Date(now.getTime() - (carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS);
   const latest = latestOf(own, 'body_weight', currentFrom, now);
   if (!latest) return [];

@@ -45,6 +45,15 @@ export function latestOf(readings: readonly Reading[], vital: VitalKey, from: Da
   return latest;
 }
 
+/**
+ * The readings of this patient: the same array when every one is theirs (the engine's and the
+ * backtest's windows are one patient's), so a rule judging many moments does not copy it each time.
+ */
+export function ownReadings(readings: readonly Reading[], patientId: string): readonly Reading[] {
+  for (const r of readings) if (r.patientId !== patientId) return readings.filter((x) => x.patientId === patientId);
+  return readings;
+}
+
 export function isValidDate(value: unknown): value is Date {
   return value instanceof Date && !Number.isNaN(value.getTime());
 }
