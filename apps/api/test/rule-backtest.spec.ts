@@ -1,40 +1,7 @@
 import { alertKind } from '@homeward/rules';
 import type { AnalyticsAdmission, Storage } from '@homeward/storage';
 import { ruleBacktest } from '../src';
-import { BACKENDS, HOUR, ManualClock, type Moment, admitPatient, anEngine, feed } from './rules-engine.fixture';
-
-/** A small deterministic PRNG (mulberry32), so a failing history can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** A randomised history: a reading moment every 4–20 h, values wandering across every band edge. */
-function randomHistory(seed: number, start: Date, moments: number): Moment[] {
-  const next = random(seed);
-  const pick = (low: number, high: number, step = 1) => low + Math.floor(next() * ((high - low) / step + 1)) * step;
-  let t = start.getTime();
-  return Array.from({ length: moments }, () => {
-    t += pick(4, 20) * HOUR;
-    return {
-      at: new Date(t),
-      values: {
-        spo2: pick(86, 99),
-        heart_rate: pick(38, 135),
-        systolic_bp: pick(85, 225),
-        body_temperature: pick(34.8, 39.6, 0.1),
-        ...(next() < 0.5 ? { body_weight: pick(78, 84, 0.5) } : {}),
-        ...(next() < 0.3 ? { respiration_rate: pick(7, 27) } : {}),
-      },
-    };
-  });
-}
+import { BACKENDS, HOUR, ManualClock, admitPatient, anEngine, feed, randomHistory, seededRandom } from './rules-engine.fixture';
 
 // Issue 21 item 1, the part built on the pure rules: replaying stored readings through
 // evaluatePatientRules under the stored plan finds exactly what the live engine alerted on. With
@@ -57,7 +24,7 @@ describe.each(BACKENDS.map((b) => [b.label, b] as const))('backtest replay again
     const { ward, patient, admission } = await admitPatient(storage, pathway, {}, start);
     const clock = new ManualClock(start);
     const running = await anEngine(storage, clock);
-    const history = randomHistory(seed, start, 24);
+    const history = randomHistory(seededRandom(seed), start, 24);
     try {
       await feed(storage, running.engine, clock, patient.id, history);
     } finally {

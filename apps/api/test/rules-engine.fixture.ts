@@ -225,3 +225,35 @@ export async function alertsOf(storage: Storage, patientId: string): Promise<Ale
 export function summary(alerts: readonly Alert[]): string[] {
   return alerts.map((a) => `${a.rule} ${a.subject} ${a.severity}`);
 }
+
+/** A small deterministic PRNG (mulberry32), so a failing randomised history can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A randomised history: a reading moment every 4–20 h, values wandering across every band edge. */
+export function randomHistory(next: () => number, start: Date, moments: number): Moment[] {
+  const pick = (low: number, high: number, step = 1) => low + Math.floor(next() * ((high - low) / step + 1)) * step;
+  let t = start.getTime();
+  return Array.from({ length: moments }, () => {
+    t += pick(4, 20) * HOUR;
+    return {
+      at: new Date(t),
+      values: {
+        spo2: pick(86, 99),
+        heart_rate: pick(38, 135),
+        systolic_bp: pick(85, 225),
+        body_temperature: pick(34.8, 39.6, 0.1),
+        ...(next() < 0.5 ? { body_weight: pick(78, 84, 0.5) } : {}),
+        ...(next() < 0.3 ? { respiration_rate: pick(7, 27) } : {}),
+      },
+    };
+  });
+}

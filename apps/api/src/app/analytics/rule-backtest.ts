@@ -250,13 +250,15 @@ function replay(item: BacktestAdmission, plan: StoredCarePlan, from: Date, to: D
     const now = new Date(seenAt);
     actUntil(seenAt);
     for (const c of evaluatePatientRules(sorted.slice(low, high), carePlan, new Date(moment))) {
-      // The engine drops a candidate it has already proposed (same evidence); so does the replay.
+      // Every candidate goes to the decisions, as the engine's pass sends each moment's: the same
+      // evidence again is ignored there, unless a suppression has ended meanwhile (then it raises).
+      // Timers are not replayed: escalations come from the trail (escalationDueAt decides nothing else).
+      ledger.raise(Object.assign(proposalOf(c), { escalationDueAt: null, nextReminderAt: null }), now);
+      // A finding is counted once: the first moment that found it (same evidence).
       const key = `${c.rule}|${c.subject}|${c.severity}|${c.readingIds.join(',')}|${c.measuredAt.getTime()}`;
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(findingOf(c, admission.patientId, moment));
-      // Timers are not replayed: escalations come from the trail (escalationDueAt decides nothing else).
-      ledger.raise(Object.assign(proposalOf(c), { escalationDueAt: null, nextReminderAt: null }), now);
     }
   }
   actUntil(end);
@@ -286,14 +288,18 @@ function backtestAlertOf(a: ReplayedAlert): BacktestAlert {
   };
 }
 
+/** Counts by key, in key order, with their rate per patient-day. */
+function rateRows(counts: Map<string, number>, days: number): RateRow[] {
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count, perPatientDay: rate(count, days) }));
+}
+
 function summariseAlerts(plans: readonly PlanReplayAlerts[], days: number): PlanAlerts {
   const alerts = plans.flatMap((p) => p.alerts);
-  const rows = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count, perPatientDay: rate(count, days) }));
   return {
     alerts: alerts.length,
     perPatientDay: rate(alerts.length, days),
-    byRule: rows(countBy(alerts, (a) => a.rule)),
-    bySeverity: rows(countBy(alerts, (a) => a.severity)),
+    byRule: rateRows(countBy(alerts, (a) => a.rule), days),
+    bySeverity: rateRows(countBy(alerts, (a) => a.severity), days),
     actionsReplayed: plans.reduce((n, p) => n + p.actionsReplayed, 0),
     actionsUnmatched: plans.reduce((n, p) => n + p.actionsUnmatched, 0),
   };
@@ -315,8 +321,7 @@ function findingOf(c: AlertCandidate, patientId: string, moment: number): Findin
 }
 
 function summarise(findings: readonly Finding[], days: number): PlanFindings {
-  const rows = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count, perPatientDay: rate(count, days) }));
-  return { findings: findings.length, perPatientDay: rate(findings.length, days), byRule: rows(countBy(findings, (f) => f.rule)), bySeverity: rows(countBy(findings, (f) => f.severity)) };
+  return { findings: findings.length, perPatientDay: rate(findings.length, days), byRule: rateRows(countBy(findings, (f) => f.rule), days), bySeverity: rateRows(countBy(findings, (f) => f.severity), days) };
 }
 
 function catchOf(alert: ActionedAlert, current: readonly Finding[], proposed: readonly Finding[]): CatchComparison {
