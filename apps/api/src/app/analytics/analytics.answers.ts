@@ -42,6 +42,27 @@ export const WARD_OUTCOMES_REPORT = object({
   definitions: DEFINITIONS,
 });
 
+/** One alert of a plan's replayed history (BacktestAlert of rule-backtest.ts). */
+const BACKTEST_ALERT = object({
+  patientId: uuid,
+  rule: string,
+  subject: string,
+  severity: string,
+  severityHistory: arrayOf(object({ at: dateTime, severity: string })),
+  state: string,
+  openedAt: dateTime,
+  acknowledgedAt: nullable(dateTime),
+  escalatedAt: nullable(dateTime),
+  resolvedAt: nullable(dateTime),
+  outcome: nullable(string),
+  firstMeasuredAt: dateTime,
+  latestMeasuredAt: dateTime,
+  occurrences: integer,
+  readingIds: arrayOf(string),
+  explanation: string,
+  liveAlertIds: arrayOf(uuid),
+});
+
 /** Findings and their comparison are described in the backtest guide; here their outline. */
 export const BACKTEST_REPORT = object({
   wardId: uuid,
@@ -54,4 +75,6 @@ export const BACKTEST_REPORT = object({
   differences: arrayOf(object({ patientId: uuid, appear: arrayOf(anyObject), disappear: arrayOf(anyObject) })),
   catches: arrayOf(anyObject),
   findings: object({ current: arrayOf(anyObject), proposed: arrayOf(anyObject) }),
+  alerts: object({ current: arrayOf(BACKTEST_ALERT), proposed: arrayOf(BACKTEST_ALERT) }),
+  alertBurden: object({ current: anyObject, proposed: anyObject }),
 });
