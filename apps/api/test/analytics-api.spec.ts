@@ -59,9 +59,21 @@ describe('ward analytics API', () => {
     const override = { vital: 'spo2', thresholds: [{ direction: 'at-or-below', value: 96, severity: 'low', action: 'Backtest: call the patient.' }], decidedBy: clinician.id, decidedAt: '2026-12-01T09:00:00Z', reason: 'trying a tighter limit', reviewBy: '2027-01-01T00:00:00Z' };
     const body = { from: HAND_WARD_FROM.toISOString(), to: HAND_WARD_TO.toISOString(), carePlan: { thresholdOverrides: [override] }, pathway: 'copd' };
     const alertsBefore = await api.storage.db.query('SELECT count(*)::int AS n FROM alerts WHERE ward_id = $1', [ward.wardId]);
-    const run = await request<{ current: { findings: number }; proposed: { findings: number }; catches: { proposedAt: string | null }[] }>(api.url, clinician.token, 'POST', `/api/analytics/wards/${ward.wardId}/backtest`, body);
+    const run = await request<{
+      current: { findings: number };
+      proposed: { findings: number };
+      catches: { proposedAt: string | null }[];
+      alerts: { current: unknown[]; proposed: { rule: string; subject: string; occurrences: number; readingIds: string[] }[] };
+      alertBurden: { current: { alerts: number }; proposed: { alerts: number } };
+    }>(api.url, clinician.token, 'POST', `/api/analytics/wards/${ward.wardId}/backtest`, body);
     expect(run.status).toBe(200);
     expect([run.body.current.findings, run.body.proposed.findings]).toEqual([0, 20]);
+    // The findings as alerts: no finding, no alert; the tighter limit's 20 findings are episodes of its one rule and subject.
+    expect(run.body.alerts.current).toEqual([]);
+    expect(run.body.alertBurden.proposed.alerts).toBe(run.body.alerts.proposed.length);
+    expect(run.body.alerts.proposed.length).toBeGreaterThan(0);
+    expect(new Set(run.body.alerts.proposed.map((a) => `${a.rule} ${a.subject}`))).toEqual(new Set(['vital-threshold spo2:at-or-below']));
+    expect(run.body.alerts.proposed.reduce((n, a) => n + a.readingIds.length, 0)).toBeLessThanOrEqual(20);
     expect(run.body.catches.map((c) => c.proposedAt)).toEqual(['2026-10-22T08:00:00.000Z']);
     expect((await api.storage.db.query('SELECT count(*)::int AS n FROM alerts WHERE ward_id = $1', [ward.wardId])).rows).toEqual(alertsBefore.rows);
     const unreadable = await request<{ code: string }>(api.url, clinician.token, 'POST', `/api/analytics/wards/${ward.wardId}/backtest`, { ...body, carePlan: { thresholdOverides: [] } });
