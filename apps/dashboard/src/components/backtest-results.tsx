@@ -1,4 +1,3 @@
-import { Fragment } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { BacktestFinding, BacktestReport, RateRow } from '@homeward/contracts';
 import { describeError } from '../lib/api-client';
@@ -172,35 +171,48 @@ export function BacktestResults({ report: r, names }: { report: BacktestReport; 
       {r.differences.length === 0 ? (
         <p class="muted">The proposed plan finds exactly what the current one finds.</p>
       ) : (
-        r.differences.map((d) => (
-          <Fragment key={d.patientId}>
-            <h5>
-              <a href={`/patients/${d.patientId}`}>{who(d.patientId)}</a>: {d.appear.length} would appear, {d.disappear.length} would disappear
-            </h5>
-            <div class="table-scroll" tabIndex={0} role="region" aria-label={`Differences for ${who(d.patientId)}`}>
-              <table data-testid="backtest-differences">
-                <thead>
-                  <tr>
-                    <th scope="col">Change</th>
-                    <th scope="col">Judged at</th>
-                    <th scope="col">Rule</th>
-                    <th scope="col">Severity</th>
-                    <th scope="col">Readings</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...d.appear.map((f) => ({ f, change: 'Would appear' })), ...d.disappear.map((f) => ({ f, change: 'Would disappear' }))]
-                    .sort((a, b) => Date.parse(a.f.at) - Date.parse(b.f.at))
-                    .map(({ f, change }) => (
-                      <DifferenceRow key={`${change}-${f.at}-${f.rule}-${f.subject}-${f.severity}`} patientId={d.patientId} finding={f} change={change} />
-                    ))}
-                </tbody>
-              </table>
-            </div>
-          </Fragment>
-        ))
+        r.differences.map((d) => <PatientDifferences key={d.patientId} difference={d} name={who(d.patientId)} />)
       )}
     </div>
+  );
+}
+
+/** Rows shown per patient before "Show all": a ward-wide change can move hundreds of findings. */
+const ROWS_SHOWN = 50;
+
+function PatientDifferences({ difference: d, name }: { difference: BacktestReport['differences'][number]; name: string }) {
+  const [all, setAll] = useState(false);
+  const rows = [...d.appear.map((f) => ({ f, change: 'Would appear' })), ...d.disappear.map((f) => ({ f, change: 'Would disappear' }))].sort((a, b) => Date.parse(a.f.at) - Date.parse(b.f.at));
+  const shown = all ? rows : rows.slice(0, ROWS_SHOWN);
+  return (
+    <>
+      <h5>
+        <a href={`/patients/${d.patientId}`}>{name}</a>: {d.appear.length} would appear, {d.disappear.length} would disappear
+      </h5>
+      <div class="table-scroll" tabIndex={0} role="region" aria-label={`Differences for ${name}`}>
+        <table data-testid="backtest-differences">
+          <thead>
+            <tr>
+              <th scope="col">Change</th>
+              <th scope="col">Judged at</th>
+              <th scope="col">Rule</th>
+              <th scope="col">Severity</th>
+              <th scope="col">Readings</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map(({ f, change }) => (
+              <DifferenceRow key={`${change}-${f.at}-${f.rule}-${f.subject}-${f.severity}`} patientId={d.patientId} finding={f} change={change} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {rows.length > shown.length && (
+        <button type="button" class="secondary" onClick={() => setAll(true)}>
+          Show all {rows.length} differences for {name}
+        </button>
+      )}
+    </>
   );
 }
 
