@@ -5,11 +5,7 @@ import { BacktestRun } from '../components/backtest-results';
 import { api, describeError } from '../lib/api-client';
 import { PATHWAY_NAMES } from '../lib/patient-worklist';
 import { useLoad } from '../lib/use-load';
-
-interface WardDto {
-  readonly id: string;
-  readonly name: string;
-}
+import type { WardDto } from './analytics-period';
 
 /** A start a clinician can edit: the pathway's own defaults, without anyone's personal plan. */
 const EXAMPLE_PLAN = '{}';

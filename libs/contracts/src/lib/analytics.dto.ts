@@ -148,10 +148,9 @@ export interface WardOutcomesReport {
 }
 
 /**
- * What the dashboard reads of a backtest answer (POST /api/analytics/wards/{id}/backtest and
- * POST /api/patients/{id}/care-plan/backtest). The api builds it as RuleBacktestReport
- * (apps/api/src/app/analytics/rule-backtest.ts), which is checked against this type where the
- * routes answer; the answer also carries every finding of both plans (`findings`) for machines.
+ * A backtest answer (POST /api/analytics/wards/{id}/backtest and POST /api/patients/{id}/care-plan/backtest),
+ * as the dashboard reads it. The api's RuleBacktestReport (apps/api/src/app/analytics/rule-backtest.ts)
+ * extends it with every finding of both plans (`findings`), which the answer carries for machines.
  */
 export interface BacktestFinding {
   /** The moment judged: a reading's measurement time. */

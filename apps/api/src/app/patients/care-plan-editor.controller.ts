@@ -43,13 +43,7 @@ export class CarePlanEditorController {
   @Put(':id/care-plan/edit')
   async edit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanEditDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<CarePlanEditResult> {
     const admission = await this.admitted(id, user);
-    const fields = carePlanEditProblems(body, admission, new Date().toISOString().slice(0, 10));
-    if (Object.keys(fields).length > 0) {
-      throw new CodedFailure({ code: 'care-plan.invalid', message: Object.values(fields).join(' '), details: { messages: Object.values(fields), fields } });
-    }
-    const next = editedCarePlan(admission.carePlan, body, user.id, new Date());
-    const unreadable = unreadablePlanProblems({ ...admission, carePlan: next });
-    if (unreadable.length > 0) throw new CodedFailure({ code: 'care-plan.invalid', message: unreadable.map((p) => `carePlan: ${p}`).join(' '), details: { messages: unreadable.map((p) => `carePlan: ${p}`) } });
+    const next = this.editedPlan(admission, body, user, new Date());
     const changes = carePlanChanges(admission.carePlan, next);
     const updated = await this.storage.registry.updateCarePlan(admission.id, next);
     if (!updated) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
@@ -72,16 +66,21 @@ export class CarePlanEditorController {
     const admission = await this.admitted(id, user);
     const now = new Date();
     // A review date after today, so the one check that is about saving (not about the plan) passes.
-    const proposal = { ...body, reason: TRIAL_REASON, reviewBy: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10) };
-    const fields = carePlanEditProblems(proposal, admission, now.toISOString().slice(0, 10));
+    const carePlan = this.editedPlan(admission, { ...body, reason: TRIAL_REASON, reviewBy: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10) }, user, now);
+    trail.about({ subjectId: admission.id, patientId: id }).with({ from: body.from, to: body.to, proposed: carePlanChanges(admission.carePlan, carePlan) });
+    return wardBacktest(this.storage, { wardId: admission.wardId, from: new Date(body.from), to: new Date(body.to), carePlan, patientId: id });
+  }
+
+  /** The stored plan after the edit, or care-plan.invalid with each problem at its field: the same checks for a save and a try. */
+  private editedPlan(admission: AdmissionWithCarePlan, edit: CarePlanEditDto, user: SignedInUser, now: Date): Record<string, unknown> {
+    const fields = carePlanEditProblems(edit, admission, now.toISOString().slice(0, 10));
     if (Object.keys(fields).length > 0) {
       throw new CodedFailure({ code: 'care-plan.invalid', message: Object.values(fields).join(' '), details: { messages: Object.values(fields), fields } });
     }
-    const carePlan = editedCarePlan(admission.carePlan, proposal, user.id, now);
-    const unreadable = unreadablePlanProblems({ ...admission, carePlan });
+    const next = editedCarePlan(admission.carePlan, edit, user.id, now);
+    const unreadable = unreadablePlanProblems({ ...admission, carePlan: next });
     if (unreadable.length > 0) throw new CodedFailure({ code: 'care-plan.invalid', message: unreadable.map((p) => `carePlan: ${p}`).join(' '), details: { messages: unreadable.map((p) => `carePlan: ${p}`) } });
-    trail.about({ subjectId: admission.id, patientId: id }).with({ from: body.from, to: body.to, proposed: carePlanChanges(admission.carePlan, carePlan) });
-    return wardBacktest(this.storage, { wardId: admission.wardId, from: new Date(body.from), to: new Date(body.to), carePlan, patientId: id });
+    return next;
   }
 
   private async admitted(id: string, user: SignedInUser): Promise<AdmissionWithCarePlan> {
