@@ -1,4 +1,4 @@
-import type { BacktestCatch, BacktestFinding, BacktestPlanFindings, BacktestReport, RateRow } from '@homeward/contracts';
+import type { BacktestCatch, BacktestFinding, BacktestPlanFindings, BacktestReport } from '@homeward/contracts';
 import type { Reading } from '@homeward/domain';
 import { type AlertCandidate, type StoredCarePlan, evaluatePatientRules, mapCarePlan, rulesLookBackMs } from '@homeward/rules';
 import type { AnalyticsAdmission } from '@homeward/storage';
