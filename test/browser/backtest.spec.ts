@@ -80,6 +80,8 @@ describe('trying a care-plan change on past data in a real browser', () => {
     const burden = results.getByTestId('backtest-burden');
     const thresholdRow = (await burden.getByRole('row', { name: /^Rule vital-threshold/ }).innerText()).split('\t');
     expect(Number(thresholdRow[2]?.split(' ')[0])).toBeGreaterThan(Number(thresholdRow[1]?.split(' ')[0]));
+    // The differences, by patient: the two 94 % readings are new findings; nothing the stored plan found is lost.
+    expect(await results.getByRole('heading', { level: 5 }).innerText()).toMatch(/^Test [0-9a-f-]{36}: 2 would appear, 0 would disappear$/);
     await results.getByRole('heading', { name: /would appear/ }).scrollIntoViewIfNeeded();
     shots.push(await screenshot(page, '60-backtest-from-care-plan'));
     expect(await seriousAxeViolations(page)).toEqual([]);

@@ -39,7 +39,7 @@ function fieldsOf(view: CarePlanEditorView): Record<string, VitalFields> {
  * the expected schedule. A clinician edits it in labelled fields; each problem is shown at its
  * field; a saved change lists what changed (old → new), and applies from the next reading.
  */
-export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me }) {
+export function CarePlanEditor({ patientId, patientName, me }: { patientId: string; patientName: string; me: Me }) {
   const loaded = useLoad(() => api<CarePlanEditorView>('GET', `/api/patients/${patientId}/care-plan/edit`), [patientId]);
   const view = loaded.data;
   const canEdit = me.role === 'clinician' || me.role === 'admin';
@@ -308,7 +308,7 @@ export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me })
           <label for="cp-reason">Reason for the change</label>
           <span class="hint">Recorded with your name in the audit log and shown on the alerts this plan shapes.</span>
           <textarea id="cp-reason" rows={3} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
-          <BacktestRun label="Try this change on past data" run={tryOnPastData} idPrefix="cp-backtest" />
+          <BacktestRun label="Try this change on past data" run={tryOnPastData} names={new Map([[patientId, patientName]])} idPrefix="cp-backtest" />
           <p>
             <button type="submit">Save the care plan</button>
           </p>

@@ -151,7 +151,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
       ) : me.role === 'patient' ? (
         <CarePlan plan={admission.carePlan} pathway={admission.pathway} thresholds={thresholds} />
       ) : (
-        <CarePlanEditor patientId={patientId} me={me} />
+        <CarePlanEditor patientId={patientId} patientName={`${patient.givenName} ${patient.familyName}`} me={me} />
       )}
 
       <h2>Alert history</h2>
