@@ -334,10 +334,14 @@ describe('FHIR search and import semantics', () => {
     expect(device.body.type.coding[0]).toMatchObject({ system: 'urn:iso:std:iso:11073:10101', code: '528391' });
     expect(device.body.identifier[0]?.value).toBe(serial);
     expect((await fhir<{ type: { coding: Array<{ code: string }> } }>(nurse.token, 'GET', `/fhir/Device/${hub}`)).body.type.coding[0]?.code).toBe('531981');
-    // With two hubs, which one relayed the reading is not recorded: no gateway is named rather than a guess.
-    await storage.registry.registerDevice({ type: 'hub', serial: uniqueName('HUB'), patientId: p.id });
-    const [again] = ((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Observation?patient=${p.id}`)).body.entry ?? []).map((e) => e.resource as Observation);
+    // This reading has no relay recorded (stored as through an external broker, which does not say
+    // who published): with two hubs no gateway is named rather than a guess. Over the embedded
+    // broker the relaying hub is recorded per reading (test/e2e/fhir-gateway-device.e2e.spec.ts).
+    const recorded = await storage.registry.registerDevice({ type: 'hub', serial: uniqueName('HUB'), patientId: p.id });
+    await ingest.submit({ source: 'mqtt', patientId: p.id, deviceId: cuff, gatewayId: recorded.id, receivedAt: at, deviceClockAt: null, readings: [{ vital: 'heart_rate', value: 67, unit: '/min', deviceTime: new Date(at.getTime() + 1_000) }] });
+    const [again, relayed] = ((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Observation?patient=${p.id}`)).body.entry ?? []).map((e) => e.resource as Observation);
     expect([again?.device, again?.extension]).toEqual([{ reference: `Device/${cuff}` }, undefined]);
+    expect([relayed?.device, relayed?.extension]).toEqual([{ reference: `Device/${cuff}` }, [{ url: 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice', valueReference: { reference: `Device/${recorded.id}` } }]]);
   });
 
   it('labels capillary glucose laboratory, not vital-signs', async () => {

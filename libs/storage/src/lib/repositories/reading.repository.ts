@@ -110,12 +110,14 @@ export interface ReadingRow {
   source: string;
   status: string[];
   idempotency_key: string;
+  /** Absent from queries that do not select it. */
+  gateway_id?: string | null;
 }
 
 /** The channel new readings are announced on (insertBatch, notifyNewReadings). */
 const READINGS_CHANNEL = 'homeward_readings';
 
-export const READING_COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key`;
+export const READING_COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id`;
 
 // Buckets are aligned in UTC; weeks start on Monday (2000-01-03 was a Monday, and is also
 // TimescaleDB's default origin for time_bucket), so both engines draw the same buckets.
@@ -148,6 +150,7 @@ export class ReadingRepository {
       source: [] as string[],
       status: [] as string[],
       key: [] as string[],
+      gateway: [] as (string | null)[],
     };
     for (const r of readings) {
       columns.patient.push(r.patientId);
@@ -161,13 +164,14 @@ export class ReadingRepository {
       columns.source.push(r.source);
       columns.status.push(r.status.join(','));
       columns.key.push(r.idempotencyKey);
+      columns.gateway.push(r.gatewayId ?? null);
     }
     const result = await client.query<{ id: string; idempotency_key: string }>(
       `WITH input AS (
          SELECT DISTINCT ON (idempotency_key) *
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[], $5::text[], $6::timestamptz[],
-                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
-           AS t(patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key)
+                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::uuid[])
+           AS t(patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id)
          ORDER BY idempotency_key
        ), fresh AS (
          INSERT INTO reading_keys (idempotency_key, measured_at)
@@ -175,9 +179,9 @@ export class ReadingRepository {
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING idempotency_key
        ), stored AS (
-         INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key)
+         INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id)
          SELECT i.patient_id, i.device_id, i.vital, i.value, i.unit, i.measured_at, i.device_time, i.received_at, i.source,
-                CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key
+                CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key, i.gateway_id
          FROM input i JOIN fresh f USING (idempotency_key)
          RETURNING id::text AS id, idempotency_key
        )
@@ -197,6 +201,7 @@ export class ReadingRepository {
         columns.source,
         columns.status,
         columns.key,
+        columns.gateway,
       ],
     );
     const idByKey = new Map(result.rows.map((row) => [row.idempotency_key, row.id]));
@@ -465,5 +470,7 @@ export function toReading(row: ReadingRow): StoredReading {
     source: row.source as ReadingSource,
     status: row.status as ReadingStatusFlag[],
     idempotencyKey: row.idempotency_key,
+    // Only when recorded, so a reading read back equals the one written without a relay.
+    ...(row.gateway_id ? { gatewayId: row.gateway_id } : {}),
   };
 }
