@@ -45,6 +45,20 @@ export const LANE_SQL: Readonly<Record<ReadingLane, string>> = {
   late: `received_at - measured_at > INTERVAL '1 hour'`,
 };
 
+/**
+ * The readings stream's current end, as a txid: a cursor at (this, 0) stands past every reading
+ * committed so far and before every reading still to come. That is the oldest transaction in flight
+ * that may write readings here; the snapshot's xmin would do, but it is the whole server's, and on a
+ * shared server another database's long transaction would hold it back over this database's history.
+ * So transactions known to belong to another database are left out (pg_stat_activity; one that ended
+ * since the snapshot is no longer listed and is counted, which only moves the end back: safe). With
+ * none in flight, the snapshot's xmax. Assumes the role sees its own sessions' backend_xid, as it does.
+ */
+export const STREAM_END_TXID_SQL = `coalesce(
+  (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+   WHERE x::xid NOT IN (SELECT backend_xid FROM pg_stat_activity WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL)),
+  pg_snapshot_xmax(pg_current_snapshot()))`;
+
 /** The lane a reading travels in. */
 export function laneOf(reading: Pick<Reading, 'measuredAt' | 'receivedAt'>): ReadingLane {
   return reading.receivedAt.getTime() - reading.measuredAt.getTime() > LATE_AFTER_MS ? 'late' : 'fresh';
