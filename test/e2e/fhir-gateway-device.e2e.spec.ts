@@ -3,19 +3,16 @@
 // The broker knows which hub published (its authenticated identity); the reading records it
 // (migration 0021), and each FHIR Observation names the measuring cuff as its device and its own
 // hub as gatewayDevice. Real PostgreSQL, real sockets; every Observation validated.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Bundle, Observation } from '@medplum/fhirtypes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createApiApp, listenApi } from '@homeward/api';
-import { generateDeviceSecret, hashDeviceSecret, hashSecret } from '@homeward/auth';
+import { generateDeviceSecret, hashDeviceSecret } from '@homeward/auth';
 import { topics } from '@homeward/contracts';
 import type { DeviceType } from '@homeward/domain';
-import { type Gateway, startGateway } from '@homeward/gateway';
 import { type FhirValidator, aValidNhsNumber, describeIssues, fhirValidator, realDatabase } from '@homeward/testing';
+import { aSignedInNurse, anInProcessGateway } from './gateway-fixture';
 
 jest.setTimeout(60_000);
 
@@ -23,8 +20,7 @@ const GATEWAY_DEVICE = 'http://hl7.org/fhir/StructureDefinition/observation-gate
 
 describe('gatewayDevice per reading, from the hub that relayed it over MQTT', () => {
   let db: Awaited<ReturnType<typeof realDatabase>>;
-  let dataDir: string;
-  let gateway: Gateway;
+  let running: Awaited<ReturnType<typeof anInProcessGateway>>;
   let app: INestApplication;
   let api: string;
   let token: string;
@@ -34,32 +30,17 @@ describe('gatewayDevice per reading, from the hub that relayed it over MQTT', ()
 
   beforeAll(async () => {
     [db, validator] = await Promise.all([realDatabase(), fhirValidator()]);
-    dataDir = await mkdtemp(join(tmpdir(), 'homeward-gateway-device-'));
-    gateway = await startGateway({
-      storage: db.storage,
-      config: {
-        mqtt: { mode: 'embedded', host: '127.0.0.1', port: 0, tls: undefined, wsPort: undefined, external: undefined, maxPayloadBytes: 65536 },
-        ingest: { maxClockSkewMs: 300_000 },
-        ble: { enabled: false },
-        database: { dataDir },
-      },
-      log: () => undefined,
-    });
-    app = await createApiApp({ storage: db.storage, logLevel: 'error', ingest: gateway.pipeline, rulesEngine: { enabled: false } });
+    running = await anInProcessGateway(db.storage, 'gateway-device');
+    app = await createApiApp({ storage: db.storage, logLevel: 'error', ingest: running.gateway.pipeline, rulesEngine: { enabled: false } });
     api = await listenApi(app, '127.0.0.1', 0);
     wardId = (await db.storage.registry.createWard(`Provenance ${randomUUID()}`)).id;
-    const email = `nurse-${randomUUID().slice(0, 8)}@example.nhs.uk`;
-    const user = await db.storage.registry.createUser({ email, displayName: 'Nurse', role: 'nurse', passwordHash: await hashSecret('a long test password') });
-    await db.storage.registry.addWardMember(wardId, user.id);
-    const signIn = await fetch(`${api}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long test password' }) });
-    token = ((await signIn.json()) as { token: string }).token;
+    token = await aSignedInNurse(db.storage, api, wardId);
   });
   afterAll(async () => {
     for (const client of clients) client.end(true);
     await app?.close();
-    await gateway?.close();
+    await running?.close();
     await db?.dispose();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   const aDevice = async (patientId: string, type: DeviceType) => {
@@ -68,7 +49,7 @@ describe('gatewayDevice per reading, from the hub that relayed it over MQTT', ()
     return { id: device.id, secret };
   };
   const connect = async (device: { id: string; secret: string }) => {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.broker?.ports.mqtt}`, { clientId: device.id, username: device.id, password: device.secret, protocolVersion: 4, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${running.mqttPort}`, { clientId: device.id, username: device.id, password: device.secret, protocolVersion: 4, reconnectPeriod: 0 });
     clients.push(client);
     return client;
   };
