@@ -381,6 +381,13 @@ describe('FHIR search and import semantics', () => {
     const [again, relayed] = ((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Observation?patient=${p.id}`)).body.entry ?? []).map((e) => e.resource as Observation);
     expect([again?.device, again?.extension]).toEqual([{ reference: `Device/${cuff}` }, undefined]);
     expect([relayed?.device, relayed?.extension]).toEqual([{ reference: `Device/${cuff}` }, [{ url: 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice', valueReference: { reference: `Device/${recorded.id}` } }]]);
+    // An import may name the hub that relayed it: one of the patient's hubs is recorded; anything else is refused.
+    const gatewayOf = (id: string) => ({ device: { reference: `Device/${cuff}` }, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice', valueReference: { reference: `Device/${id}` } }] });
+    const imported = await fhir<Observation>(nurse.token, 'POST', '/fhir/Observation', { body: observation(p.id, 68, new Date(at.getTime() + 2_000), gatewayOf(hub)) });
+    expect([imported.status, imported.body.device, imported.body.extension?.[0]?.valueReference]).toEqual([201, { reference: `Device/${cuff}` }, { reference: `Device/${hub}` }]);
+    expect((await storage.observationSearch.resultOf(imported.body.id as string, []))[0]?.gatewayId).toBe(hub);
+    const notAHub = await fhir<OperationOutcome>(nurse.token, 'POST', '/fhir/Observation', { body: observation(p.id, 69, new Date(at.getTime() + 3_000), gatewayOf(cuff)) });
+    expect([notAHub.status, notAHub.body.issue?.[0]?.details?.coding?.[0]?.code]).toEqual([422, 'fhir.gateway-unknown']);
   });
 
   it('labels capillary glucose laboratory, not vital-signs', async () => {

@@ -197,7 +197,7 @@ export class FhirImportService {
     const denied = await access.get(patientId);
     if (denied) throw denied;
     const path = `Bundle.entry[${entry.index}].resource`;
-    const deviceKey = `${patientId}|${observation.deviceId ?? ''}`;
+    const deviceKey = `${patientId}|${observation.deviceId ?? ''}|${observation.gatewayDeviceId ?? ''}`;
     if (!devices.has(deviceKey)) devices.set(deviceKey, this.checkDevice(observation));
     const problems = underPath(await (devices.get(deviceKey) as Promise<FhirProblem[]>), path, 'Observation');
     if (ifNoneExist !== null) problems.push(...this.checkCondition(ifNoneExist, `Bundle.entry[${entry.index}].request.ifNoneExist`));
@@ -229,6 +229,7 @@ export class FhirImportService {
       deviceId: observation.deviceId,
       receivedAt,
       deviceClockAt: observation.deviceClockAt(receivedAt),
+      gatewayId: observation.gatewayDeviceId,
       readings: observation.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, deviceTime: r.deviceTime, status: r.status })),
     });
     problems.push(...rejected.map((r) => problem(r.error.code, r.error.message, `${path}.value[x]`, 'business-rule')));
@@ -353,12 +354,27 @@ export class FhirImportService {
     return problems;
   }
 
-  /** The device must be a registered device of this patient (a reading is filed under its device). */
+  /**
+   * The device must be a registered device of this patient (a reading is filed under its device),
+   * and a gatewayDevice extension one of the patient's hubs (it is recorded on the readings as the
+   * hub that relayed them).
+   */
   private async checkDevice(observation: ImportedObservation): Promise<FhirProblem[]> {
-    if (!observation.deviceId) return [];
-    const device = await this.storage.registry.getDevice(observation.deviceId);
-    if (device && device.patientId === observation.patientId) return [];
-    return [problem('fhir.device-unknown', `Device/${observation.deviceId} is not a device issued to this patient; register it first, or leave device out.`, 'Observation.device.reference', 'business-rule')];
+    const problems: FhirProblem[] = [];
+    if (observation.deviceId) {
+      const device = await this.storage.registry.getDevice(observation.deviceId);
+      if (!device || device.patientId !== observation.patientId) {
+        problems.push(problem('fhir.device-unknown', `Device/${observation.deviceId} is not a device issued to this patient; register it first, or leave device out.`, 'Observation.device.reference', 'business-rule'));
+      }
+    }
+    if (observation.gatewayDeviceId) {
+      const hub = await this.storage.registry.getDevice(observation.gatewayDeviceId);
+      if (!observation.deviceId || !hub || hub.patientId !== observation.patientId || hub.type !== 'hub') {
+        const why = observation.deviceId ? 'is not a hub issued to this patient' : 'is named, but a reading without a device has no gateway';
+        problems.push(problem('fhir.gateway-unknown', `gatewayDevice Device/${observation.gatewayDeviceId} ${why}; leave the extension out.`, 'Observation.extension', 'business-rule'));
+      }
+    }
+    return problems;
   }
 
   private latestEffective(receivedAt: Date): Date {
