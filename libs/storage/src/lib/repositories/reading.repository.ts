@@ -51,8 +51,8 @@ export const LANE_SQL: Readonly<Record<ReadingLane, string>> = {
  * that may write readings here; the snapshot's xmin would do, but it is the whole server's, and on a
  * shared server another database's long transaction would hold it back over this database's history.
  * So transactions known to belong to another database are left out (pg_stat_activity; one that ended
- * since the snapshot is no longer listed and is counted, which only moves the end back: safe). With
- * none in flight, the snapshot's xmax. Assumes the role sees its own sessions' backend_xid, as it does.
+ * since the snapshot is no longer listed and is counted, which only moves the end back: safe; so
+ * is a session whose backend_xid the role may not see). With none in flight, the snapshot's xmax.
  */
 export const STREAM_END_TXID_SQL = `coalesce(
   (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
