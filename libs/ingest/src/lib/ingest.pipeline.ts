@@ -39,6 +39,12 @@ export interface Submission {
    * receipt time, as before, and a redelivery stores them again.
    */
   readonly messageId?: string | null;
+  /**
+   * The Personal Health Gateway that relayed the message (a home hub publishing for one of its
+   * patient's devices), as the transport authenticated it; recorded on every reading. Null or
+   * absent when the device sent it itself or the relay is not known.
+   */
+  readonly gatewayId?: string | null;
   readonly readings: readonly IncomingReading[];
   /** Items the source already refused (a malformed GATT frame), reported and kept with the rest. */
   readonly refused?: ReadonlyArray<ItemRejection>;
@@ -143,6 +149,7 @@ export class IngestPipeline {
         source: submission.source,
         status: [...(item.status ?? []), ...clock.flags],
         message: submission.messageId ? { messageId: submission.messageId, index } : null,
+        gatewayId: submission.gatewayId ?? null,
       });
       if (built.ok) valid.push(built.value);
       else rejected.push({ index, error: built.error });
