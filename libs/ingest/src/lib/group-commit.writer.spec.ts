@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Reading } from '@homeward/domain';
-import { PgDatabase, type Storage, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '@homeward/storage';
+import type { Storage } from '@homeward/storage';
+import { realDatabase } from '@homeward/testing';
 import { CoalescedWake } from './coalesced-wake';
 import { GroupCommitWriter } from './group-commit.writer';
 import { IngestPipeline } from './ingest.pipeline';
@@ -12,16 +13,7 @@ let dispose: () => Promise<void>;
 let builder: IngestPipeline;
 
 beforeAll(async () => {
-  const server = process.env['DATABASE_URL'];
-  if (server) {
-    const scratch = await createScratchDatabase(server);
-    storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
-    dispose = async () => (await storage.close(), await scratch.drop());
-  } else {
-    const embedded = await startScratchEmbeddedPostgres();
-    storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
-    dispose = async () => (await storage.close(), await embedded.cleanup());
-  }
+  ({ storage, dispose } = await realDatabase());
   builder = new IngestPipeline(storage, { maxClockSkewMs: 5 * 60_000 });
 });
 afterAll(() => dispose?.());
