@@ -148,10 +148,14 @@ export class ReadingRepository {
    * Writes a batch in one statement and one transaction (group commit). Idempotent: a reading
    * whose key is already stored is reported as a duplicate and not written again, also when two
    * writers race (the unique key makes the second wait for the first and then skip). When it
-   * stores anything it notifies `homeward_readings` (as notifyNewReadings), at its commit.
+   * stores anything it notifies `homeward_readings` (as notifyNewReadings), at its commit, unless
+   * `notify: false`: then the caller wakes consumers itself (the ingest pipeline coalesces its
+   * wake-ups, because a NOTIFY in a transaction holds PostgreSQL's server-wide notify lock through
+   * that transaction's commit and WAL flush, so notifying commits cannot share a flush).
    */
-  async insertBatch(readings: readonly Reading[], client: SqlClient = this.db): Promise<InsertReadingsResult> {
+  async insertBatch(readings: readonly Reading[], client: SqlClient = this.db, options: { readonly notify?: boolean } = {}): Promise<InsertReadingsResult> {
     if (readings.length === 0) return { stored: [], duplicates: [] };
+    const notify = options.notify ?? true;
     const columns = {
       patient: [] as string[],
       device: [] as (string | null)[],
@@ -201,8 +205,9 @@ export class ReadingRepository {
        )
        -- The wake-up for consumers (notifyNewReadings) rides in the same statement: delivered at
        -- commit, only when something new was stored, and without a second round trip per batch.
-       SELECT s.id, s.idempotency_key FROM stored s
-       CROSS JOIN (SELECT pg_notify('${READINGS_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM stored)) AS woken`,
+       SELECT s.id, s.idempotency_key FROM stored s${
+         notify ? `\n       CROSS JOIN (SELECT pg_notify('${READINGS_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM stored)) AS woken` : ''
+       }`,
       [
         columns.patient,
         columns.device,
