@@ -10,7 +10,7 @@ export interface FhirTransactionResult {
   readonly readingsStored: number;
   /** The same Bundle again: every entry a duplicate answered 200 with its Location. */
   readonly duplicateSeconds: number;
-  /** The same entries as a batch of new readings (each entry its own transaction), for comparison. */
+  /** The same number of new entries as a batch (each entry succeeds or fails on its own; savepoints in one transaction). */
   readonly batchSeconds: number;
   readonly target: string;
   readonly met: boolean;
@@ -21,7 +21,8 @@ const UCUM = 'http://unitsofmeasure.org';
 /**
  * A FHIR transaction of `entries` Observations (pulse, SpO2, BP panels) posted to an api in this
  * process on the run's database, as an EPR back-loading a patient's history would (issue 20:
- * 5,000 took 42 s when each entry was stored on its own).
+ * 5,000 took 42 s when each entry was stored on its own), then the same number of new ones as a
+ * batch (150 s for 5,000 when each entry had a database transaction of its own).
  */
 export async function fhirTransactionBench(context: BenchContext, entries = context.options.quick ? 1_000 : 5_000): Promise<FhirTransactionResult> {
   const storage = context.db.storage;
@@ -65,6 +66,7 @@ export async function fhirTransactionBench(context: BenchContext, entries = cont
     const first = await send(transaction);
     const again = await send(transaction);
     const batch = await send(bundle('batch', entries * 2));
+    if (batch.statuses.some((s) => s !== '201 Created')) throw new Error('unexpected batch entry statuses');
     const readingsStored = (await storage.readings.inRange(patient.id, { from: new Date(start - 1), to: new Date(), limit: 100_000 })).length;
     if (first.statuses.some((s) => s !== '201 Created') || again.statuses.some((s) => s !== '200 OK')) throw new Error('unexpected entry statuses');
     return {
@@ -73,8 +75,8 @@ export async function fhirTransactionBench(context: BenchContext, entries = cont
       readingsStored,
       duplicateSeconds: Math.round(again.seconds * 100) / 100,
       batchSeconds: Math.round(batch.seconds * 100) / 100,
-      target: `${entries} Observations in one transaction < 10 s`,
-      met: first.seconds < 10,
+      target: `${entries} Observations in one transaction < 10 s, and as a batch < 10 s`,
+      met: first.seconds < 10 && batch.seconds < 10,
     };
   } finally {
     await app.close();

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { hashSecret } from '@homeward/auth';
 import { type DeviceType, parseNhsNumber } from '@homeward/domain';
-import { hashDeviceSecret, generateDeviceSecret } from '@homeward/gateway';
+import { type Gateway, hashDeviceSecret, generateDeviceSecret, startGateway } from '@homeward/gateway';
 import { type Storage, freePort } from '@homeward/storage';
 import { aValidNhsNumber } from '@homeward/testing';
 import { type HomewardProcess, runHomeward, waitForHttp } from './homeward-process';
@@ -95,4 +99,36 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The gateway in this process with its embedded broker on a free port, on `storage`; close() stops it and removes its data folder. */
+export async function anInProcessGateway(storage: Storage, name: string, maxClockSkewMs = 300_000): Promise<{ gateway: Gateway; mqttPort: number; close(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), `homeward-${name}-`));
+  const gateway = await startGateway({
+    storage,
+    config: {
+      mqtt: { mode: 'embedded', host: '127.0.0.1', port: 0, tls: undefined, wsPort: undefined, external: undefined, maxPayloadBytes: 65536 },
+      ingest: { maxClockSkewMs },
+      ble: { enabled: false },
+      database: { dataDir },
+    },
+    log: () => undefined,
+  });
+  return {
+    gateway,
+    mqttPort: gateway.broker?.ports.mqtt ?? 0,
+    close: async () => {
+      await gateway.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A nurse of the ward, written straight to the store and signed in over HTTP at `api`: the bearer token. */
+export async function aSignedInNurse(storage: Storage, api: string, wardId: string): Promise<string> {
+  const email = `nurse-${randomUUID().slice(0, 8)}@example.nhs.uk`;
+  const user = await storage.registry.createUser({ email, displayName: 'Nurse', role: 'nurse', passwordHash: await hashSecret('a long test password') });
+  await storage.registry.addWardMember(wardId, user.id);
+  const signIn = await fetch(`${api}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long test password' }) });
+  return ((await signIn.json()) as { token: string }).token;
 }

@@ -66,9 +66,10 @@ describe('hub mode', () => {
         const rows = await db.storage.readings.latestPerVital(oximeter.patientId);
         return rows.length >= 2 ? rows : undefined;
       }, 30_000);
-      expect(stored.map((r) => [r.vital, r.value, r.deviceId, r.source])).toEqual([
-        ['heart_rate', 97, oximeter.deviceId, 'mqtt'],
-        ['spo2', 92, oximeter.deviceId, 'mqtt'],
+      // Filed under the oximeter, with the hub that relayed them recorded (FHIR gatewayDevice).
+      expect(stored.map((r) => [r.vital, r.value, r.deviceId, r.source, r.gatewayId])).toEqual([
+        ['heart_rate', 97, oximeter.deviceId, 'mqtt', hubDevice.id],
+        ['spo2', 92, oximeter.deviceId, 'mqtt', hubDevice.id],
       ]);
       await eventually(async () => running.queue.size === 0, 10_000);
     } finally {

@@ -3,18 +3,16 @@
 // readings and statuses go into real PostgreSQL; the rules engine (in the api, its clock injected
 // and its timer pass run by the test instead of waiting) raises and resolves the alerts; a nurse
 // reads them over HTTP, filtered by kind, and the patient page shows the hub offline.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import mqtt, { type MqttClient } from 'mqtt';
 import { RulesEngineService, createApiApp, listenApi } from '@homeward/api';
-import { generateDeviceSecret, hashDeviceSecret, hashSecret } from '@homeward/auth';
+import { generateDeviceSecret, hashDeviceSecret } from '@homeward/auth';
 import { topics } from '@homeward/contracts';
 import type { Alert, DeviceType } from '@homeward/domain';
-import { type Gateway, startGateway } from '@homeward/gateway';
+import type { Gateway } from '@homeward/gateway';
 import { aValidNhsNumber, realDatabase } from '@homeward/testing';
+import { aSignedInNurse, anInProcessGateway } from './gateway-fixture';
 
 jest.setTimeout(60_000);
 
@@ -49,7 +47,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 
 describe('silence and technical alerts over MQTT and the API', () => {
   let db: Awaited<ReturnType<typeof realDatabase>>;
-  let dataDir: string;
+  let running: Awaited<ReturnType<typeof anInProcessGateway>>;
   let gateway: Gateway;
   let app: INestApplication;
   let engine: RulesEngineService;
@@ -61,33 +59,19 @@ describe('silence and technical alerts over MQTT and the API', () => {
 
   beforeAll(async () => {
     db = await realDatabase();
-    dataDir = await mkdtemp(join(tmpdir(), 'homeward-silence-'));
-    gateway = await startGateway({
-      storage: db.storage,
-      config: {
-        mqtt: { mode: 'embedded', host: '127.0.0.1', port: 0, tls: undefined, wsPort: undefined, external: undefined, maxPayloadBytes: 65536 },
-        ingest: { maxClockSkewMs: 5 * MIN },
-        ble: { enabled: false },
-        database: { dataDir },
-      },
-      log: () => undefined,
-    });
+    running = await anInProcessGateway(db.storage, 'silence', 5 * MIN);
+    gateway = running.gateway;
     app = await createApiApp({ storage: db.storage, logLevel: 'error', ingest: gateway.pipeline, rulesEngine: { enabled: false, clock } });
     api = await listenApi(app, '127.0.0.1', 0);
     engine = app.get(RulesEngineService);
     wardId = (await db.storage.registry.createWard(`Silence ${randomUUID()}`)).id;
-    const email = `nurse-${randomUUID().slice(0, 8)}@example.nhs.uk`;
-    const user = await db.storage.registry.createUser({ email, displayName: 'Nurse', role: 'nurse', passwordHash: await hashSecret('a long test password') });
-    await db.storage.registry.addWardMember(wardId, user.id);
-    const signIn = await fetch(`${api}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long test password' }) });
-    token = ((await signIn.json()) as { token: string }).token;
+    token = await aSignedInNurse(db.storage, api, wardId);
   });
   afterAll(async () => {
     for (const client of clients) client.end(true);
     await app?.close();
-    await gateway?.close();
+    await running?.close();
     await db?.dispose();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {

@@ -300,6 +300,45 @@ describe('FHIR search and import semantics', () => {
     expect((await storage.rejected.list({ limit: 50 })).some((r) => r.reasonCode === 'fhir.invalid-json' && new TextDecoder().decode(r.payload).includes(p.id))).toBe(true);
   });
 
+  it('batch fault cases: another ward, a repeat, and an entry the database refuses each fail alone, across chunks', async () => {
+    const p = await aPatient('BatchFaults');
+    const stranger = await storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'Not', familyName: uniqueName('Yours'), dateOfBirth: '1950-01-01' });
+    await storage.registry.admit({ patientId: stranger.id, wardId: (await storage.registry.createWard(uniqueName('Far ward'))).id, pathway: 'general' });
+    // A storage fault injected for real: this patient's heart rate of 199 is refused by the database
+    // itself (a trigger), after every check of ours has passed.
+    await storage.db.query(`CREATE FUNCTION refuse_199() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF NEW.patient_id = '${p.id}' AND NEW.value = 199 THEN RAISE EXCEPTION 'injected storage fault'; END IF; RETURN NEW; END $$`);
+    await storage.db.query(`CREATE TRIGGER refuse_199 BEFORE INSERT ON readings FOR EACH ROW EXECUTE FUNCTION refuse_199()`);
+    try {
+      const t0 = Date.now() - 30 * 3_600_000;
+      // 300 entries: two chunks of the server's 250. Entry 120 (first chunk) is refused by the
+      // database, so that chunk is retried entry by entry; 5 names another ward's patient; 280
+      // (second chunk) repeats entry 10; 7 is malformed.
+      const entries = Array.from({ length: 300 }, (_, i) => post(observation(p.id, 40 + (i % 150), new Date(t0 + i * 60_000))));
+      entries[120] = post(observation(p.id, 199, new Date(t0 + 120 * 60_000)));
+      entries[5] = post(observation(stranger.id, 70, new Date(t0 + 5 * 60_000)));
+      entries[280] = post(observation(p.id, 40 + 10, new Date(t0 + 10 * 60_000)));
+      entries[7] = post({ ...observation(p.id, 70, new Date(t0)), valueQuantity: { value: 'fast' } });
+      const batch = await fhir<Bundle>(nurse.token, 'POST', '/fhir', { body: { resourceType: 'Bundle', type: 'batch', entry: entries } });
+      expect(batch.status).toBe(200);
+      const statuses = batch.body.entry?.map((e) => e.response?.status) ?? [];
+      expect(statuses).toHaveLength(300);
+      const odd = new Map([...statuses.entries()].filter(([, status]) => status !== '201 Created'));
+      expect(odd).toEqual(new Map([[5, '404 Not Found'], [7, '422 Unprocessable Entity'], [120, '500 Internal Server Error'], [280, '200 OK']]));
+      expect(batch.body.entry?.[120]?.response?.outcome?.issue.map((i) => [i.code, i.details?.coding?.[0]?.code, i.expression?.[0]])).toEqual([['exception', 'internal', 'Bundle.entry[120]']]);
+      expect(batch.body.entry?.[280]?.response?.location).toBe(batch.body.entry?.[10]?.response?.location);
+      const stored = await storage.readings.inRange(p.id, { from: new Date(t0), to: new Date(t0 + 300 * 60_000) });
+      expect(stored).toHaveLength(300 - 4); // every good entry, each once; nothing of the refused ones
+      expect(stored.some((r) => r.value === 199)).toBe(false);
+      expect(await storage.readings.inRange(stranger.id, { from: new Date(t0), to: new Date(t0 + 300 * 60_000) })).toEqual([]);
+      const kept = (await storage.rejected.list({ limit: 50 })).find((r) => r.topic === 'api:POST /fhir (batch)' && new TextDecoder().decode(r.payload).includes(p.id));
+      expect(kept?.reason).toContain('Bundle.entry[120]');
+    } finally {
+      await storage.db.query('DROP TRIGGER refuse_199 ON readings');
+      await storage.db.query('DROP FUNCTION refuse_199()');
+    }
+  });
+
   it('conditional create: If-None-Exist on the reading key or on search parameters', async () => {
     const p = await aPatient('Conditional');
     const at = new Date(Date.now() - 2 * 3_600_000);
@@ -334,10 +373,21 @@ describe('FHIR search and import semantics', () => {
     expect(device.body.type.coding[0]).toMatchObject({ system: 'urn:iso:std:iso:11073:10101', code: '528391' });
     expect(device.body.identifier[0]?.value).toBe(serial);
     expect((await fhir<{ type: { coding: Array<{ code: string }> } }>(nurse.token, 'GET', `/fhir/Device/${hub}`)).body.type.coding[0]?.code).toBe('531981');
-    // With two hubs, which one relayed the reading is not recorded: no gateway is named rather than a guess.
-    await storage.registry.registerDevice({ type: 'hub', serial: uniqueName('HUB'), patientId: p.id });
-    const [again] = ((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Observation?patient=${p.id}`)).body.entry ?? []).map((e) => e.resource as Observation);
+    // This reading has no relay recorded (stored as through an external broker, which does not say
+    // who published): with two hubs no gateway is named rather than a guess. Over the embedded
+    // broker the relaying hub is recorded per reading (test/e2e/fhir-gateway-device.e2e.spec.ts).
+    const recorded = await storage.registry.registerDevice({ type: 'hub', serial: uniqueName('HUB'), patientId: p.id });
+    await ingest.submit({ source: 'mqtt', patientId: p.id, deviceId: cuff, gatewayId: recorded.id, receivedAt: at, deviceClockAt: null, readings: [{ vital: 'heart_rate', value: 67, unit: '/min', deviceTime: new Date(at.getTime() + 1_000) }] });
+    const [again, relayed] = ((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Observation?patient=${p.id}`)).body.entry ?? []).map((e) => e.resource as Observation);
     expect([again?.device, again?.extension]).toEqual([{ reference: `Device/${cuff}` }, undefined]);
+    expect([relayed?.device, relayed?.extension]).toEqual([{ reference: `Device/${cuff}` }, [{ url: 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice', valueReference: { reference: `Device/${recorded.id}` } }]]);
+    // An import may name the hub that relayed it: one of the patient's hubs is recorded; anything else is refused.
+    const gatewayOf = (id: string) => ({ device: { reference: `Device/${cuff}` }, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice', valueReference: { reference: `Device/${id}` } }] });
+    const imported = await fhir<Observation>(nurse.token, 'POST', '/fhir/Observation', { body: observation(p.id, 68, new Date(at.getTime() + 2_000), gatewayOf(hub)) });
+    expect([imported.status, imported.body.device, imported.body.extension?.[0]?.valueReference]).toEqual([201, { reference: `Device/${cuff}` }, { reference: `Device/${hub}` }]);
+    expect((await storage.observationSearch.resultOf(imported.body.id as string, []))[0]?.gatewayId).toBe(hub);
+    const notAHub = await fhir<OperationOutcome>(nurse.token, 'POST', '/fhir/Observation', { body: observation(p.id, 69, new Date(at.getTime() + 3_000), gatewayOf(cuff)) });
+    expect([notAHub.status, notAHub.body.issue?.[0]?.details?.coding?.[0]?.code]).toEqual([422, 'fhir.gateway-unknown']);
   });
 
   it('labels capillary glucose laboratory, not vital-signs', async () => {

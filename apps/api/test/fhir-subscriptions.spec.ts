@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { Bundle, CapabilityStatement, Observation, OperationOutcome, Resource, Subscription } from '@medplum/fhirtypes';
 import type { Patient } from '@homeward/domain';
-import type { Storage } from '@homeward/storage';
+import { IngestPipeline } from '@homeward/ingest';
+import { SUBSCRIPTION_CONSUMER } from '../src/app/fhir/fhir-subscription.deliverer';
+import type { ReadingCursor, Storage } from '@homeward/storage';
 import { type FhirValidator, type RealDatabase, aValidNhsNumber, describeIssues, fhirValidator, realDatabase, uniqueName } from '@homeward/testing';
 import { FhirSubscriptionDeliverer, createApiApp, listenApi } from '../src';
 import { type Account, account } from './api-app.fixture';
@@ -11,6 +13,8 @@ import { MINUTE, ManualClock } from './rules-engine.fixture';
 
 const FHIR = 'application/fhir+json';
 /** Backoff 60 s doubling, capped at 4 min, jitter pinned at the middle: 45 s, then 90 s, … */
+/** One reading per page of the readings stream: every BP pair is split across pages. */
+const PAGE_SIZE = 1;
 const RETRY = { maxAttempts: 4, baseDelayMs: MINUTE, maxDelayMs: 4 * MINUTE };
 
 interface Received {
@@ -67,6 +71,23 @@ describe('FHIR rest-hook Subscriptions', () => {
   let patient: Patient;
   let otherWardPatient: Patient;
   let validator: FhirValidator;
+  let history: string[];
+  /** Readings the deliverer has read from the stream (storage.readings.afterCursor, counted). */
+  let readingsRead: number;
+
+  /** `count` readings of a patient straight through the ingest pipeline, received over the past `minutes`; their ids. */
+  async function storeReadings(who: Patient, minutes: number, count: number): Promise<string[]> {
+    const ingest = new IngestPipeline(storage, { maxClockSkewMs: 300_000 });
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = new Date(clock.now().getTime() - minutes * MINUTE + (i * minutes * MINUTE) / count);
+      const { stored } = await ingest.submit({ source: 'manual', patientId: who.id, deviceId: null, receivedAt: at, deviceClockAt: null, readings: [{ vital: 'heart_rate', value: 60 + (i % 30), unit: '/min', deviceTime: at }] });
+      ids.push(...stored.map((r) => r.id));
+    }
+    return ids;
+  }
+
+  const cursor = (): Promise<ReadingCursor> => storage.alerts.readCursor(SUBSCRIPTION_CONSUMER);
 
   async function aPatientOn(ward: string): Promise<Patient> {
     const p = await storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'Ada', familyName: uniqueName('Lovelace'), dateOfBirth: '1948-02-29' });
@@ -86,9 +107,17 @@ describe('FHIR rest-hook Subscriptions', () => {
 
   const subscription = (criteria: string, channel: Record<string, unknown>) => ({ resourceType: 'Subscription', status: 'requested', reason: 'EPR feed', criteria, channel: { type: 'rest-hook', endpoint: receiver.url, ...channel } });
 
-  /** Passes until `probe` holds: a reading is queued once its transaction is older than every one in flight. */
+  /**
+   * Passes until `probe` holds: a reading is queued once its transaction is older than every one in
+   * flight, on the whole server (another database's open transaction on a shared server holds it
+   * back a moment), so the passes go on for a bounded while.
+   */
   async function passesUntil(probe: () => boolean): Promise<void> {
-    for (let i = 0; i < 20 && !probe(); i++) await deliverer.runDue();
+    const deadline = Date.now() + 15_000;
+    while (!probe() && Date.now() < deadline) {
+      await deliverer.runDue();
+      if (!probe()) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect(probe()).toBe(true);
   }
 
@@ -96,7 +125,8 @@ describe('FHIR rest-hook Subscriptions', () => {
     [db, validator] = await Promise.all([realDatabase(), fhirValidator()]);
     storage = db.storage;
     clock = new ManualClock(new Date());
-    app = await createApiApp({ storage, logLevel: 'error', fhir: { clock, subscriptions: { enabled: false, allowHttp: true, retry: RETRY, random: () => 0.5, requestTimeoutMs: 5_000 } } });
+    // No rules engine: the only reader of the readings stream is the deliverer, whose reads are counted.
+    app = await createApiApp({ storage, logLevel: 'error', rulesEngine: { enabled: false }, fhir: { clock, subscriptions: { enabled: false, allowHttp: true, retry: RETRY, random: () => 0.5, requestTimeoutMs: 5_000, pageSize: PAGE_SIZE } } });
     url = await listenApi(app, '127.0.0.1', 0);
     deliverer = app.get(FhirSubscriptionDeliverer);
     receiver = await startReceiver();
@@ -106,6 +136,15 @@ describe('FHIR rest-hook Subscriptions', () => {
     nurseB = await account(url, storage, 'nurse', { wardIds: [wardB] });
     patient = await aPatientOn(wardA);
     otherWardPatient = await aPatientOn(wardB);
+    // An existing install: readings stored before the deliverer's first pass (a week of history).
+    history = await storeReadings(patient, 7 * 24 * 60, 60);
+    readingsRead = 0;
+    const afterCursor = storage.readings.afterCursor.bind(storage.readings);
+    jest.spyOn(storage.readings, 'afterCursor').mockImplementation(async (...args) => {
+      const page = await afterCursor(...args);
+      readingsRead += page.readings.length;
+      return page;
+    });
   }, 90_000);
   afterAll(async () => {
     await receiver?.close();
@@ -117,6 +156,48 @@ describe('FHIR rest-hook Subscriptions', () => {
     const metadata = (await (await fetch(`${url}/fhir/metadata`)).json()) as CapabilityStatement;
     const resource = metadata.rest?.[0]?.resource?.find((r) => r.type === 'Subscription');
     expect(resource?.interaction?.map((i) => i.code)).toEqual(['create', 'read', 'search-type', 'delete']);
+  });
+
+  it('starts at the end of the readings stream on a database with history, and never reads it', async () => {
+    const created = await fhir<Subscription>(url, nurseA.token, 'POST', '/fhir/Subscription', subscription(`Observation?patient=${patient.id}`, { payload: FHIR }));
+    expect(created.status).toBe(201);
+    await deliverer.runDue();
+    // Not one of the 60 stored readings was read, and the cursor stands past them all.
+    expect(readingsRead).toBe(0);
+    const start = await cursor();
+    const historyTx = await storage.db.query<{ txid: string }>(`SELECT max(txid)::text AS txid FROM readings WHERE id = ANY ($1::bigint[])`, [history]);
+    expect(BigInt(start.txid)).toBeGreaterThan(BigInt(historyTx.rows[0]?.txid ?? '0'));
+    // What arrives now is read and sent, and only that.
+    const fresh = await fhir<Observation>(url, nurseA.token, 'POST', '/fhir/Observation', spo2(95, 2));
+    await passesUntil(() => receiver.received.some((r) => r.path === `/epr/hook/Observation/${fresh.body.id}`));
+    expect(readingsRead).toBe(1);
+    expect((await storage.fhirSubscriptions.deliveriesOf(created.body.id as string)).map((d) => d.resourceId)).toEqual([fresh.body.id]);
+    await fhir(url, nurseA.token, 'DELETE', `/fhir/Subscription/${created.body.id}`);
+  });
+
+  it('queues a blood-pressure panel once, whole, although its readings fall on two pages of the stream', async () => {
+    const created = await fhir<Subscription>(url, nurseA.token, 'POST', '/fhir/Subscription', subscription(`Observation?patient=${patient.id}`, { payload: FHIR }));
+    await deliverer.runDue();
+    const panel = await fhir<Observation>(url, nurseA.token, 'POST', '/fhir/Observation', {
+      ...spo2(0, 1),
+      code: { coding: [{ system: 'http://loinc.org', code: '85354-9' }] },
+      valueQuantity: undefined,
+      component: [
+        { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 128, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+        { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 79, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+      ],
+    });
+    expect([panel.status, panel.body.id]).toEqual([201, expect.stringMatching(/^bp-\d+-\d+$/)]);
+    const before = readingsRead;
+    await passesUntil(() => receiver.received.some((r) => r.path === `/epr/hook/Observation/${panel.body.id}`));
+    expect(readingsRead - before).toBe(2); // read as two pages of one reading each
+    expect((await storage.fhirSubscriptions.deliveriesOf(created.body.id as string)).map((d) => [d.resourceId, d.status])).toEqual([[panel.body.id, 'delivered']]);
+    const pushed = receiver.received.filter((r) => r.path.startsWith('/epr/hook/Observation/bp-'));
+    expect(pushed).toHaveLength(1);
+    const sent = JSON.parse(pushed[0]?.body ?? '{}') as Observation;
+    expect(sent.component?.map((c) => c.valueQuantity?.value)).toEqual([128, 79]);
+    expect(describeIssues(validator.errors(sent))).toBe(describeIssues([]));
+    await fhir(url, nurseA.token, 'DELETE', `/fhir/Subscription/${created.body.id}`);
   });
 
   it('refuses what it cannot honour with an OperationOutcome, and another ward with 404', async () => {
@@ -247,5 +328,16 @@ describe('FHIR rest-hook Subscriptions', () => {
     if (later.kind !== 'raised') throw new Error(later.kind);
     await deliverer.runDue();
     expect(receiver.received.some((r) => r.headers['x-subscription-resource'] === `Flag/${later.alert.id}`)).toBe(false);
+  });
+
+  it('while no Observation subscription is live, moves its cursor past new readings without reading them', async () => {
+    // Every Observation subscription of the tests above has ended (the Flag one does not need readings).
+    const before = readingsRead;
+    const passed = await storeReadings(otherWardPatient, 30, 5);
+    await deliverer.runDue();
+    expect(readingsRead - before).toBe(0);
+    const now = await cursor();
+    const newest = await storage.db.query<{ txid: string }>(`SELECT max(txid)::text AS txid FROM readings WHERE id = ANY ($1::bigint[])`, [passed]);
+    expect(BigInt(now.txid)).toBeGreaterThan(BigInt(newest.rows[0]?.txid ?? '0'));
   });
 });

@@ -42,6 +42,7 @@ export async function startGateway(options: {
   const { storage, config, log } = options;
   const pipeline = new IngestPipeline(storage, {
     maxClockSkewMs: config.ingest.maxClockSkewMs,
+    onWakeError: (error) => log(`could not wake the rules engine after a commit (it polls meanwhile): ${String(error)}`),
     onStored: (stored) => {
       for (const reading of stored) options.metrics?.readingsStored.inc({ source: reading.source });
       options.onStored?.(stored);

@@ -46,7 +46,7 @@ describe.each([
       return { storage, dispose: () => storage.close() };
     },
   ],
-] as const)('ReadingStreamConsumer on %s', (_label, open) => {
+] as const)('ReadingStreamConsumer on %s', (label, open) => {
   let storage: Storage;
   let dispose: () => Promise<void>;
 
@@ -113,6 +113,38 @@ describe.each([
     expect(await storage.alerts.readCursor(`${name}.late`)).toMatchObject({ id: lastOf(late.stored) });
     expect(pages[1]?.handled.fresh).toMatchObject({ id: lastOf(fresh.stored) });
     expect(await stream.drain(recorder(name, pages))).toMatchObject({ consumed: 0 });
+  });
+
+  it('startAt end: a new cursor starts past every committed reading (history is never read) and before every one in flight', async () => {
+    const patient = randomUUID();
+    const history = await storage.readings.insertBatch([reading(patient, 6, 90), reading(patient, 5 * 24 * 60, 91)]);
+    const name = `consumer-test-${randomUUID().slice(0, 8)}`;
+    const stream = new ReadingStreamConsumer(storage, { consumer: name, pageSize: 3, startAt: 'end' });
+    const pages: ReadingStreamPage[] = [];
+    // PGlite runs one transaction at a time: a writer in flight while the cursor is made needs a server.
+    const concurrent = label === 'PostgreSQL';
+    let commit: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (commit = resolve));
+    let opened: () => void = () => undefined;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    const inFlight = concurrent
+      ? storage.db.transaction(async (tx) => {
+          const written = await storage.readings.insertBatch([reading(patient, 4, 92)], tx);
+          opened();
+          await held;
+          return written.stored;
+        })
+      : (opened(), Promise.resolve([]));
+    await isOpen;
+    expect(await stream.drain(recorder(name, pages))).toMatchObject({ consumed: 0 });
+    commit();
+    const later = (await inFlight).concat((await storage.readings.insertBatch([reading(patient, 3, 93)])).stored);
+    expect(await drainAll(stream, recorder(name, pages), later.length)).toBe(later.length);
+    const handled = (await handledBy(name)).map((r) => r.reading_id);
+    expect(handled.sort()).toEqual(later.map((r) => r.id).sort());
+    expect(handled.some((id) => history.stored.some((r) => r.id === id))).toBe(false);
+    // Both lanes started at the end: the late lane's cursor was seeded from the first's.
+    expect(pages.flatMap((p) => p.readings.map((r) => r.value)).sort()).toEqual(concurrent ? [92, 93] : [93]);
   });
 
   it('rolls a page back with its writes when the handler fails, and hands the same page again (at least once)', async () => {

@@ -11,12 +11,16 @@ describe.each(STORAGE_ENGINES)('new readings announced by insertBatch on %s', (_
   let dispose: () => Promise<void>;
   let stop: () => Promise<void>;
   let heard = 0;
+  const payloads: string[] = [];
 
   beforeAll(async () => {
     ({ storage, dispose } = await open());
     const listen = storage.db.listen?.bind(storage.db);
     if (!listen) throw new Error('this driver cannot LISTEN');
-    stop = await listen('homeward_readings', () => heard++);
+    stop = await listen('homeward_readings', (payload) => {
+      heard++;
+      payloads.push(payload);
+    });
   });
   afterAll(async () => {
     await stop?.();
@@ -49,5 +53,17 @@ describe.each(STORAGE_ENGINES)('new readings announced by insertBatch on %s', (_
     expect(third.stored).toHaveLength(1);
     // The duplicates-only batch's notification would have arrived before the third batch's.
     expect(await heardAtLeast(before + 2)).toBe(before + 2);
+  });
+
+  it('with notify: false stores without announcing (the caller wakes consumers itself)', async () => {
+    const patient = await storage.registry.createPatient({ nhsNumber: '9434765927' as NhsNumber, givenName: 'Ada', familyName: 'Quiet', dateOfBirth: '1948-02-29' });
+    const at = new Date(Date.UTC(2026, 2, 1, 9));
+    const reading = unwrap(buildReading({ patientId: patient.id, deviceId: randomUUID(), vital: 'spo2', value: 96, unit: '%', deviceTime: at, measuredAt: at, receivedAt: at, source: 'mqtt' }));
+    const before = payloads.length;
+    expect((await storage.readings.insertBatch([reading], undefined, { notify: false })).stored).toHaveLength(1);
+    // Notifications arrive in commit order: once this marker is heard, an announcement by the insert would have been too.
+    await storage.db.query(`SELECT pg_notify('homeward_readings', 'marker')`);
+    while (!payloads.includes('marker')) await heardAtLeast(heard + 1);
+    expect(payloads.slice(before)).toEqual(['marker']);
   });
 });

@@ -25,6 +25,11 @@ export interface DeviceMessage {
   readonly receivedAt: Date;
   /** The PUBLISH packet's DUP flag: a redelivery, so its sentAt is from an earlier attempt (never clock error). */
   readonly dup?: boolean;
+  /**
+   * The authenticated device that published it, when the broker knows (ours does; an external
+   * one does not say). A hub publishing for one of its patient's devices is that reading's gateway.
+   */
+  readonly publisherId?: string;
 }
 
 export interface HandledMessage {
@@ -127,6 +132,8 @@ export class DeviceMessageHandler {
       deviceClockAt: sentAt,
       redelivered: message.dup === true,
       messageId: validId,
+      // The embedded broker allowed a publisher other than the device only if it is a hub of the device's patient.
+      gatewayId: message.publisherId !== undefined && message.publisherId !== device.id ? message.publisherId : null,
       readings,
       refused,
       raw: { payload: message.payload, topic: message.topic },

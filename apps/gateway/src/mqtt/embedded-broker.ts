@@ -231,7 +231,7 @@ export async function startEmbeddedBroker(options: {
           await options.recordRefusal?.({ deviceId, topic: packet.topic, payload: payload.subarray(0, KEEP_REFUSED_BYTES), error, receivedAt });
           return { refused: true, ack: { to: deviceId, body: { messageId: null, status: 'rejected', stored: 0, duplicates: 0, rejected: [{ index: null, ...error }] } } };
         }
-        const handled = await handler.handle({ deviceId: target.deviceId, kind: target.kind, topic: packet.topic, payload: packet.payload as Buffer, receivedAt, dup: packet.dup === true });
+        const handled = await handler.handle({ deviceId: target.deviceId, publisherId: deviceId, kind: target.kind, topic: packet.topic, payload: packet.payload as Buffer, receivedAt, dup: packet.dup === true });
         return { refused: false, ...(handled.ack ? { ack: { to: target.deviceId, body: handled.ack } } : {}) };
       };
 

@@ -1,5 +1,5 @@
 import { IsIn, IsObject, IsOptional, Matches } from 'class-validator';
-import { type DischargeOutcome, PATHWAYS } from '@homeward/domain';
+import { type AlertSeverityBand, type DischargeOutcome, PATHWAYS } from '@homeward/domain';
 import { IsZonedTimestamp } from './zoned-timestamp';
 
 /** `GET /api/analytics/wards/{wardId}/alert-burden|outcomes?from=&to=[&format=csv]` */
@@ -145,4 +145,96 @@ export interface WardOutcomesReport {
   readonly generatedAt: string;
   readonly months: readonly WardOutcomeMonth[];
   readonly definitions: readonly AnalyticsDefinition[];
+}
+
+/**
+ * A backtest answer (POST /api/analytics/wards/{id}/backtest and POST /api/patients/{id}/care-plan/backtest),
+ * as the dashboard reads it. The api's RuleBacktestReport (apps/api/src/app/analytics/rule-backtest.ts)
+ * extends it with every finding of both plans (`findings`), which the answer carries for machines.
+ */
+export interface BacktestFinding {
+  /** The moment judged: a reading's measurement time. */
+  readonly at: string;
+  /** Measurement time of the latest evidence behind the finding. */
+  readonly evidenceAt: string;
+  readonly rule: string;
+  readonly subject: string;
+  readonly severity: string;
+  /** The readings behind the finding (GET /api/patients/{id}/readings/by-id?ids=). */
+  readonly readingIds: readonly string[];
+}
+
+export interface BacktestPlanFindings {
+  readonly findings: number;
+  readonly perPatientDay: number | null;
+  readonly byRule: readonly RateRow[];
+  readonly bySeverity: readonly RateRow[];
+}
+
+/** A past alert resolved as needing clinical action, and when each plan first flagged the patient near it. */
+export interface BacktestCatch {
+  readonly alertId: string;
+  readonly patientId: string;
+  readonly rule: string;
+  readonly outcome: string;
+  readonly liveFirstMeasuredAt: string;
+  /** null: that plan found nothing within the catch window. */
+  readonly currentAt: string | null;
+  readonly proposedAt: string | null;
+  /** proposed − current in hours (negative: earlier); null when either missed. */
+  readonly shiftHours: number | null;
+}
+
+export interface BacktestReport {
+  readonly wardId: string;
+  readonly wardName: string;
+  readonly from: string;
+  readonly to: string;
+  readonly patientDays: number;
+  readonly current: BacktestPlanFindings;
+  readonly proposed: BacktestPlanFindings;
+  readonly differences: readonly { readonly patientId: string; readonly appear: readonly BacktestFinding[]; readonly disappear: readonly BacktestFinding[] }[];
+  readonly catches: readonly BacktestCatch[];
+  /**
+   * The alert history each plan gives: findings become alerts through the engine's decisions, with
+   * the recorded acknowledgements, escalations, resolutions and suppressions replayed between the
+   * moments (apps/api rule-backtest.ts); and its burden.
+   */
+  readonly alerts: { readonly current: readonly BacktestAlert[]; readonly proposed: readonly BacktestAlert[] };
+  readonly alertBurden: { readonly current: BacktestPlanAlerts; readonly proposed: BacktestPlanAlerts };
+}
+
+/** One alert of a plan's replayed history, as the engine would have raised and people handled it. */
+export interface BacktestAlert {
+  readonly patientId: string;
+  readonly rule: string;
+  readonly subject: string;
+  /** The highest severity the alert reached, and each rise with when. */
+  readonly severity: AlertSeverityBand;
+  readonly severityHistory: readonly { readonly at: string; readonly severity: AlertSeverityBand }[];
+  /** State at the end of the period. */
+  readonly state: string;
+  /** When the engine would have raised it: when the moment's newest reading was received. */
+  readonly openedAt: string;
+  readonly acknowledgedAt: string | null;
+  readonly escalatedAt: string | null;
+  readonly resolvedAt: string | null;
+  readonly outcome: string | null;
+  readonly firstMeasuredAt: string;
+  readonly latestMeasuredAt: string;
+  readonly occurrences: number;
+  readonly readingIds: readonly string[];
+  readonly explanation: string;
+  /** The live alerts whose recorded actions were replayed on it: for the stored plans, the alert it reproduces. */
+  readonly liveAlertIds: readonly string[];
+}
+
+/** A plan's alerts per patient-day by rule and severity, and how many recorded actions found an alert to act on. */
+export interface BacktestPlanAlerts {
+  readonly alerts: number;
+  readonly perPatientDay: number | null;
+  readonly byRule: readonly RateRow[];
+  readonly bySeverity: readonly RateRow[];
+  readonly actionsReplayed: number;
+  readonly actionsUnmatched: number;
 }

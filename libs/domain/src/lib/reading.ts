@@ -52,6 +52,12 @@ export interface Reading {
   readonly status: readonly ReadingStatusFlag[];
   /** Same device, vital, device time and value ⇒ same key ⇒ stored once (see readingIdempotencyKey). */
   readonly idempotencyKey: string;
+  /**
+   * The Personal Health Gateway that relayed it (HL7 PHD IG gatewayDevice): the home hub that
+   * published this device's reading, as the broker authenticated it. Null or absent when the
+   * device (or a person) sent it directly, or when the relay is not known.
+   */
+  readonly gatewayId?: string | null;
 }
 
 /**
@@ -78,6 +84,8 @@ export interface ReadingInput {
   readonly status?: readonly ReadingStatusFlag[];
   /** The sender's message identity; used for duplicate detection only when deviceTime is null. */
   readonly message?: MessageIdentity | null;
+  /** The hub that relayed it, when known (Reading.gatewayId); not part of its identity. */
+  readonly gatewayId?: string | null;
 }
 
 export type ReadingErrorCode = 'reading.unknown-vital' | 'reading.not-a-number' | 'reading.implausible' | 'reading.invalid-time' | UnitErrorCode;
@@ -115,6 +123,7 @@ export function buildReading(input: ReadingInput): Result<Reading, CodedError<Re
     source: input.source,
     status: [...new Set(input.status ?? [])],
     idempotencyKey: '',
+    ...(input.gatewayId ? { gatewayId: input.gatewayId } : {}),
   };
   return ok({ ...reading, idempotencyKey: readingIdempotencyKey(reading, input.message ?? null) });
 }

@@ -71,6 +71,18 @@ describe('readings → FHIR Observations', () => {
     expect(manual.identifier?.[0]).toEqual({ use: 'secondary', system: SYSTEM.readingKey, value: `patient:${PATIENT}|respiration_rate|2026-11-21T07:32:00.000Z|18` });
   });
 
+  it('names the gateway recorded on the reading (the hub that relayed it) before any the context would infer', () => {
+    const other = '99999999-9999-4999-8999-999999999999';
+    const relayed = everyVital().map((r) => (r.deviceId === CUFF ? { ...r, gatewayId: other } : r));
+    const mapped = readingsToObservations(relayed, { gatewayDeviceFor: (r) => (r.deviceId === CUFF ? HUB : null) });
+    const hubs = mapped.filter((o) => o.device?.reference === `Device/${CUFF}`).map((o) => o.extension);
+    expect(hubs.length).toBeGreaterThan(1); // the panel and the pulse
+    for (const extension of hubs) expect(extension).toEqual([{ url: EXTENSION.gatewayDevice, valueReference: { reference: `Device/${other}` } }]);
+    // A reading typed in has no device, so no gateway, whatever is recorded.
+    const typed = readingsToObservations(everyVital().filter((r) => r.deviceId === null).map((r) => ({ ...r, gatewayId: other })));
+    expect(typed.every((o) => o.extension === undefined)).toBe(true);
+  });
+
   it('maps measurement-status flags to interpretation, and clock flags to meta.tag', () => {
     const at = new Date('2026-11-21T09:00:00Z');
     const [observation] = readingsToObservations([

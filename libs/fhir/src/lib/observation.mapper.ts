@@ -10,7 +10,8 @@ export type StoredReadingLike = Reading & { readonly id: string };
 export interface ObservationContext {
   /**
    * The Personal Health Gateway a device reading came through (the patient's home hub), or
-   * null. PHD IG: Observation.extension:gatewayDevice.
+   * null, for a reading that has none recorded (Reading.gatewayId wins). PHD IG:
+   * Observation.extension:gatewayDevice.
    */
   readonly gatewayDeviceFor?: (reading: StoredReadingLike) => string | null;
 }
@@ -142,7 +143,8 @@ function interpretation(flags: readonly ReadingStatusFlag[]): { interpretation?:
 }
 
 function gateway(reading: StoredReadingLike, context: ObservationContext): { extension?: Extension[] } {
-  const gatewayId = reading.deviceId ? context.gatewayDeviceFor?.(reading) : null;
+  // The hub recorded at ingest (Reading.gatewayId) is the fact; the context may only fill in for a reading without one.
+  const gatewayId = reading.deviceId ? (reading.gatewayId ?? context.gatewayDeviceFor?.(reading)) : null;
   if (!gatewayId || gatewayId === reading.deviceId) return {};
   return { extension: [{ url: EXTENSION.gatewayDevice, valueReference: { reference: `Device/${gatewayId}` } }] };
 }

@@ -8,6 +8,7 @@ import {
   derivedVitalProblem,
 } from '@homeward/domain';
 import type { InsertReadingsResult, Repositories, SqlClient, StoredReading } from '@homeward/storage';
+import { CoalescedWake } from './coalesced-wake';
 import { GroupCommitWriter } from './group-commit.writer';
 
 /** One reading as a source hands it in: any accepted unit, the device's own time stamp. */
@@ -39,6 +40,12 @@ export interface Submission {
    * receipt time, as before, and a redelivery stores them again.
    */
   readonly messageId?: string | null;
+  /**
+   * The Personal Health Gateway that relayed the message (a home hub publishing for one of its
+   * patient's devices), as the transport authenticated it; recorded on every reading. Null or
+   * absent when the device sent it itself or the relay is not known.
+   */
+  readonly gatewayId?: string | null;
   readonly readings: readonly IncomingReading[];
   /** Items the source already refused (a malformed GATT frame), reported and kept with the rest. */
   readonly refused?: ReadonlyArray<ItemRejection>;
@@ -69,6 +76,15 @@ export interface IngestPipelineOptions {
   /** The largest clock correction applied; beyond it the device time is kept, flagged (default ~1 year). */
   readonly maxClockCorrectionMs?: number;
   readonly maxBatchReadings?: number;
+  /** Group-commit batches written at once (default 2; see GroupCommitWriter). */
+  readonly maxConcurrentBatches?: number;
+  /**
+   * The rules engine is woken (NOTIFY homeward_readings) at most once per this interval, the
+   * first commit after a quiet spell at once (default 20 ms; 0: in every write's own statement).
+   */
+  readonly wakeIntervalMs?: number;
+  /** A wake-up that could not be sent (the consumers still poll). */
+  readonly onWakeError?: (error: unknown) => void;
   readonly onStored?: (stored: readonly StoredReading[]) => void;
 }
 
@@ -86,9 +102,16 @@ export class IngestPipeline {
     private readonly repositories: Repositories,
     private readonly options: IngestPipelineOptions,
   ) {
-    // insertBatch notifies the rules engine in the same statement, at commit.
+    const wakeIntervalMs = options.wakeIntervalMs ?? 20;
+    // Without a wake of its own, insertBatch notifies the rules engine in each statement, at commit.
+    const wake = wakeIntervalMs > 0 ? new CoalescedWake(() => repositories.readings.notifyNewReadings(), wakeIntervalMs, options.onWakeError) : undefined;
     this.afterCommit = (stored) => options.onStored?.(stored);
-    this.writer = new GroupCommitWriter(repositories.readings, options.maxBatchReadings, this.afterCommit);
+    this.writer = new GroupCommitWriter(repositories.readings, {
+      ...(options.maxBatchReadings === undefined ? {} : { maxBatchReadings: options.maxBatchReadings }),
+      ...(options.maxConcurrentBatches === undefined ? {} : { maxConcurrentBatches: options.maxConcurrentBatches }),
+      afterCommit: this.afterCommit,
+      ...(wake ? { wakeConsumers: () => wake.poke() } : {}),
+    });
   }
 
   async submit(submission: Submission): Promise<SubmissionOutcome> {
@@ -143,6 +166,7 @@ export class IngestPipeline {
         source: submission.source,
         status: [...(item.status ?? []), ...clock.flags],
         message: submission.messageId ? { messageId: submission.messageId, index } : null,
+        gatewayId: submission.gatewayId ?? null,
       });
       if (built.ok) valid.push(built.value);
       else rejected.push({ index, error: built.error });

@@ -1,5 +1,5 @@
-import type { RateRow } from '@homeward/contracts';
-import { AlertEpisodeLedger, type AlertSeverityBand, type Reading, type RecordedAlertAction, type RecordedSuppression, type ReplayedAlert } from '@homeward/domain';
+import type { BacktestAlert as BacktestAlertDto, BacktestCatch, BacktestFinding, BacktestPlanAlerts, BacktestPlanFindings, BacktestReport, RateRow } from '@homeward/contracts';
+import { AlertEpisodeLedger, type Reading, type RecordedAlertAction, type RecordedSuppression, type ReplayedAlert } from '@homeward/domain';
 import { type AlertCandidate, type StoredCarePlan, evaluatePatientRules, mapCarePlan, rulesLookBackMs } from '@homeward/rules';
 import type { AnalyticsAdmission } from '@homeward/storage';
 import { proposalOf } from '../rules-engine/alert-writer';
@@ -35,92 +35,16 @@ export interface BacktestAdmission {
   readonly suppressions?: readonly RecordedSuppression[];
 }
 
-/**
- * One alert of a plan's replayed history (AlertEpisodeLedger of @homeward/domain, the decisions the
- * engine's AlertRepository.raise takes), as the report carries it.
- */
-export interface BacktestAlert {
-  readonly patientId: string;
-  readonly rule: string;
-  readonly subject: string;
-  /** The highest severity the alert reached, and each rise with when. */
-  readonly severity: AlertSeverityBand;
-  readonly severityHistory: readonly { readonly at: string; readonly severity: AlertSeverityBand }[];
-  /** State at the end of the period. */
-  readonly state: string;
-  /** When the engine would have raised it: when the moment's newest reading was received. */
-  readonly openedAt: string;
-  readonly acknowledgedAt: string | null;
-  readonly escalatedAt: string | null;
-  readonly resolvedAt: string | null;
-  readonly outcome: string | null;
-  readonly firstMeasuredAt: string;
-  readonly latestMeasuredAt: string;
-  readonly occurrences: number;
-  readonly readingIds: readonly string[];
-  readonly explanation: string;
-  /** The live alerts whose recorded actions were replayed on it: for the stored plan, the alert it reproduces. */
-  readonly liveAlertIds: readonly string[];
-}
+/** The report's parts are the API's answer, declared once in @homeward/contracts (the dashboard reads them). */
+export type FindingKey = BacktestFinding;
+export type PlanFindings = BacktestPlanFindings;
+export type CatchComparison = BacktestCatch;
+export type BacktestAlert = BacktestAlertDto;
+export type PlanAlerts = BacktestPlanAlerts;
 
-export interface PlanAlerts {
-  readonly alerts: number;
-  readonly perPatientDay: number | null;
-  readonly byRule: readonly RateRow[];
-  readonly bySeverity: readonly RateRow[];
-  /** Recorded actions replayed on the plan's alerts, and those with no alert of their episode to act on. */
-  readonly actionsReplayed: number;
-  readonly actionsUnmatched: number;
-}
-
-export interface FindingKey {
-  /** The moment judged: a reading's measurement time. */
-  readonly at: string;
-  /** Measurement time of the latest evidence behind the finding (an alert's first_measured_at when it opens one). */
-  readonly evidenceAt: string;
-  readonly rule: string;
-  readonly subject: string;
-  readonly severity: string;
-  readonly readingIds: readonly string[];
-}
-
-export interface PlanFindings {
-  readonly findings: number;
-  readonly perPatientDay: number | null;
-  readonly byRule: readonly RateRow[];
-  readonly bySeverity: readonly RateRow[];
-}
-
-export interface CatchComparison {
-  readonly alertId: string;
-  readonly patientId: string;
-  readonly rule: string;
-  readonly outcome: string;
-  readonly liveFirstMeasuredAt: string;
-  /** The first finding of each plan within ±CATCH_WINDOW_HOURS of the alert's first evidence; null: not caught. */
-  readonly currentAt: string | null;
-  readonly proposedAt: string | null;
-  /** proposed − current in hours (negative: earlier); null when either missed. */
-  readonly shiftHours: number | null;
-}
-
-/** Every finding of one plan, for machines (--json) and the equivalence test against the engine's alerts. */
-export interface RuleBacktestReport {
-  readonly from: string;
-  readonly to: string;
-  readonly patientDays: number;
-  readonly current: PlanFindings;
-  readonly proposed: PlanFindings;
-  readonly differences: readonly { readonly patientId: string; readonly appear: readonly FindingKey[]; readonly disappear: readonly FindingKey[] }[];
-  readonly catches: readonly CatchComparison[];
+/** The answer without its ward, plus every finding of each plan, for machines (--json) and the equivalence test against the engine's alerts. */
+export interface RuleBacktestReport extends Omit<BacktestReport, 'wardId' | 'wardName'> {
   readonly findings: { readonly current: readonly (FindingKey & { readonly patientId: string })[]; readonly proposed: readonly (FindingKey & { readonly patientId: string })[] };
-  /**
-   * The alert history each plan gives (added for issue 21: findings become alerts through the
-   * engine's decisions, with the recorded acknowledgements, escalations, resolutions and
-   * suppressions replayed between the moments), and its burden.
-   */
-  readonly alerts: { readonly current: readonly BacktestAlert[]; readonly proposed: readonly BacktestAlert[] };
-  readonly alertBurden: { readonly current: PlanAlerts; readonly proposed: PlanAlerts };
 }
 
 export interface Finding extends FindingKey {
@@ -131,10 +55,9 @@ export interface Finding extends FindingKey {
 /**
  * Replays stored readings through the live rule code (evaluatePatientRules of @homeward/rules, the
  * function the engine calls, at each reading's measurement time with the plan's look-back, as the
- * engine does) under the stored and a proposed care plan, and compares what the rules found. It
- * counts findings (a rule firing at a reading), not alert episodes: how a finding becomes an alert
- * also depends on what nurses did with earlier ones, which a replay cannot know. Pure: the caller
- * reads the snapshot.
+ * engine does) under the stored and a proposed care plan, and compares what the rules found
+ * (findings: a rule firing at a reading) and the alerts they give with the recorded actions
+ * replayed (alerts: AlertEpisodeLedger of @homeward/domain). Pure: the caller reads the snapshot.
  */
 export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: { from: Date; to: Date }): RuleBacktestReport {
   return backtestReport(admissions.map((item) => replayAdmission(item, period)), admissions, actioned, period);

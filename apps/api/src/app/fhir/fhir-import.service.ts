@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Bundle, BundleEntry, Observation, OperationOutcome } from '@medplum/fhirtypes';
 import type { Reading } from '@homeward/domain';
 import {
@@ -27,6 +27,9 @@ import { gatewayOf } from './fhir-provenance';
 import { FHIR_OPTIONS, type ResolvedFhirOptions } from './fhir.options';
 import type { Caller } from './fhir.service';
 
+/** Batch entries written per statement group (one SAVEPOINT each); a failing chunk is retried entry by entry. */
+const BATCH_CHUNK = 250;
+
 export interface CreateResult {
   readonly status: 200 | 201;
   readonly body: Observation;
@@ -49,6 +52,8 @@ interface Prepared {
  */
 @Injectable()
 export class FhirImportService {
+  private readonly logger = new Logger('FhirImport');
+
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
     @Inject(INGEST) private readonly ingest: IngestPipeline,
@@ -111,39 +116,109 @@ export class FhirImportService {
     return { resourceType: 'Bundle', type: 'transaction-response', entry: items.map((item) => responseEntry(matches.get(item.index) as CreateResult)) };
   }
 
+  /**
+   * A batch: each entry succeeds or fails on its own, and the answer says which. Checked entry by
+   * entry (access and devices looked up once per patient and device), then written in one database
+   * transaction, in chunks under a SAVEPOINT each: a chunk that fails is rolled back to its
+   * savepoint and its entries written one by one under their own, so only the entry that fails
+   * fails (answered 500, the rest stored). 5,000 entries are a few statements per chunk instead
+   * of a transaction each.
+   */
   private async batch(caller: Caller, raw: Uint8Array, entries: readonly BundleEntryImport[], receivedAt: Date): Promise<Bundle> {
-    const answers: BundleEntry[] = [];
-    const done: Array<{ patientId: string; result: CreateResult | undefined }> = [];
-    const refused: FhirProblem[] = [];
+    const answers = new Map<number, { patientId: string; result: CreateResult } | { problems: FhirProblem[]; entry: BundleEntry }>();
+    const toStore: Array<{ index: number; patientId: string; ready: Prepared }> = [];
+    const access = new Map<string, Promise<unknown>>();
+    const devices = new Map<string, Promise<FhirProblem[]>>();
     for (const entry of entries) {
-      const answer = await this.batchEntry(caller, entry, receivedAt).catch((error: unknown) => failedEntry(error, entry.index));
-      if ('problems' in answer) {
-        refused.push(...answer.problems);
-        answers.push(answer.entry);
-      } else {
-        done.push({ patientId: answer.patientId, result: answer.result });
-        answers.push(responseEntry(answer.result));
-      }
+      const checked = await this.batchEntry(caller, entry, receivedAt, access, devices).catch((error: unknown) => failedEntry(error, entry.index));
+      if ('ready' in checked) toStore.push({ index: entry.index, patientId: checked.patientId, ready: checked.ready });
+      else answers.set(entry.index, checked);
     }
+    const stored = await this.storage.db.transaction(async (tx) => {
+      const written: StoredReading[] = [];
+      for (let i = 0; i < toStore.length; i += BATCH_CHUNK) {
+        const chunk = toStore.slice(i, i + BATCH_CHUNK);
+        const whole = await this.underSavepoint(tx, () => this.store(caller, chunk.map((c) => c.ready), tx));
+        if (whole.ok) {
+          written.push(...whole.value.stored);
+          chunk.forEach((c, j) => answers.set(c.index, { patientId: c.patientId, result: whole.value.results[j] as CreateResult }));
+          continue;
+        }
+        // Something in the chunk failed: find which, entry by entry; the others are stored.
+        for (const c of chunk) {
+          const one = await this.underSavepoint(tx, () => this.store(caller, [c.ready], tx));
+          if (one.ok) {
+            written.push(...one.value.stored);
+            answers.set(c.index, { patientId: c.patientId, result: one.value.results[0] as CreateResult });
+          } else {
+            this.logger.error(`batch entry ${c.index} not stored: ${one.error instanceof Error ? (one.error.stack ?? one.error.message) : String(one.error)}`);
+            const problems = [problem('internal', 'This entry could not be stored (a fault on our side); nothing of it was written. Send it again.', `Bundle.entry[${c.index}]`, 'exception')];
+            answers.set(c.index, { problems, entry: problemEntry(problems, 500) });
+          }
+        }
+      }
+      return written;
+    });
+    this.ingest.committed(stored);
+    const refused = entries.flatMap((e) => {
+      const answer = answers.get(e.index);
+      return answer && 'problems' in answer ? answer.problems : [];
+    });
     // The whole batch is kept when any entry was refused, with every refused entry's reasons.
     if (refused.length > 0) await this.record(caller, raw, 'api:POST /fhir (batch)', refused, receivedAt);
+    const done = entries.flatMap((e) => {
+      const answer = answers.get(e.index);
+      return answer && 'result' in answer ? [answer] : [];
+    });
     this.auditImport(caller, done, 'batch');
-    return { resourceType: 'Bundle', type: 'batch-response', entry: answers };
+    return {
+      resourceType: 'Bundle',
+      type: 'batch-response',
+      entry: entries.map((e) => {
+        const answer = answers.get(e.index);
+        if (!answer) throw new Error(`batch entry ${e.index} has no answer`);
+        return 'problems' in answer ? answer.entry : responseEntry(answer.result);
+      }),
+    };
   }
 
-  private async batchEntry(caller: Caller, entry: BundleEntryImport, receivedAt: Date): Promise<{ patientId: string; result: CreateResult } | { problems: FhirProblem[]; entry: BundleEntry }> {
+  /** One batch entry checked and built, ready to store (or answered already: refused, or a conditional match). */
+  private async batchEntry(
+    caller: Caller,
+    entry: BundleEntryImport,
+    receivedAt: Date,
+    access: Map<string, Promise<unknown>>,
+    devices: Map<string, Promise<FhirProblem[]>>,
+  ): Promise<{ patientId: string; ready: Prepared } | { patientId: string; result: CreateResult } | { problems: FhirProblem[]; entry: BundleEntry }> {
     if (!entry.ok) return { problems: entry.problems, entry: problemEntry(entry.problems, 422) };
     const { observation, ifNoneExist } = entry.item;
-    await assertPatientAccess(this.storage, caller.user, observation.patientId);
+    const patientId = observation.patientId;
+    if (!access.has(patientId)) access.set(patientId, assertPatientAccess(this.storage, caller.user, patientId).then(() => null, (error: unknown) => error));
+    const denied = await access.get(patientId);
+    if (denied) throw denied;
     const path = `Bundle.entry[${entry.index}].resource`;
-    const problems = underPath(await this.checkDevice(observation), path, 'Observation');
+    const deviceKey = `${patientId}|${observation.deviceId ?? ''}|${observation.gatewayDeviceId ?? ''}`;
+    if (!devices.has(deviceKey)) devices.set(deviceKey, this.checkDevice(observation));
+    const problems = underPath(await (devices.get(deviceKey) as Promise<FhirProblem[]>), path, 'Observation');
     if (ifNoneExist !== null) problems.push(...this.checkCondition(ifNoneExist, `Bundle.entry[${entry.index}].request.ifNoneExist`));
     const ready = this.prepare(observation, receivedAt, problems, path);
     if (problems.length > 0 || !ready) return { problems, entry: problemEntry(problems, 422) };
-    const match = ifNoneExist === null ? null : await this.conditionalMatch(caller, observation.patientId, ifNoneExist);
-    if (match) return { patientId: observation.patientId, result: match };
-    const [result] = this.afterCommit(await this.storage.db.transaction((tx) => this.store(caller, [ready], tx)));
-    return { patientId: observation.patientId, result: result as CreateResult };
+    const match = ifNoneExist === null ? null : await this.conditionalMatch(caller, patientId, ifNoneExist);
+    if (match) return { patientId, result: match };
+    return { patientId, ready };
+  }
+
+  /** Runs work under a SAVEPOINT of tx: released when it succeeds, rolled back to (the transaction goes on) when it fails. */
+  private async underSavepoint<T>(tx: SqlClient, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+    await tx.query('SAVEPOINT batch_entries');
+    try {
+      const value = await work();
+      await tx.query('RELEASE SAVEPOINT batch_entries');
+      return { ok: true, value };
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT batch_entries');
+      return { ok: false, error };
+    }
   }
 
   /** The pipeline's checks and build (units, clock correction, key), without writing; refusals added to problems. */
@@ -154,6 +229,7 @@ export class FhirImportService {
       deviceId: observation.deviceId,
       receivedAt,
       deviceClockAt: observation.deviceClockAt(receivedAt),
+      gatewayId: observation.gatewayDeviceId,
       readings: observation.readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, deviceTime: r.deviceTime, status: r.status })),
     });
     problems.push(...rejected.map((r) => problem(r.error.code, r.error.message, `${path}.value[x]`, 'business-rule')));
@@ -278,12 +354,27 @@ export class FhirImportService {
     return problems;
   }
 
-  /** The device must be a registered device of this patient (a reading is filed under its device). */
+  /**
+   * The device must be a registered device of this patient (a reading is filed under its device),
+   * and a gatewayDevice extension one of the patient's hubs (it is recorded on the readings as the
+   * hub that relayed them).
+   */
   private async checkDevice(observation: ImportedObservation): Promise<FhirProblem[]> {
-    if (!observation.deviceId) return [];
-    const device = await this.storage.registry.getDevice(observation.deviceId);
-    if (device && device.patientId === observation.patientId) return [];
-    return [problem('fhir.device-unknown', `Device/${observation.deviceId} is not a device issued to this patient; register it first, or leave device out.`, 'Observation.device.reference', 'business-rule')];
+    const problems: FhirProblem[] = [];
+    if (observation.deviceId) {
+      const device = await this.storage.registry.getDevice(observation.deviceId);
+      if (!device || device.patientId !== observation.patientId) {
+        problems.push(problem('fhir.device-unknown', `Device/${observation.deviceId} is not a device issued to this patient; register it first, or leave device out.`, 'Observation.device.reference', 'business-rule'));
+      }
+    }
+    if (observation.gatewayDeviceId) {
+      const hub = await this.storage.registry.getDevice(observation.gatewayDeviceId);
+      if (!observation.deviceId || !hub || hub.patientId !== observation.patientId || hub.type !== 'hub') {
+        const why = observation.deviceId ? 'is not a hub issued to this patient' : 'is named, but a reading without a device has no gateway';
+        problems.push(problem('fhir.gateway-unknown', `gatewayDevice Device/${observation.gatewayDeviceId} ${why}; leave the extension out.`, 'Observation.extension', 'business-rule'));
+      }
+    }
+    return problems;
   }
 
   private latestEffective(receivedAt: Date): Date {
@@ -360,8 +451,10 @@ function responseEntry(result: CreateResult): BundleEntry {
   };
 }
 
+const STATUS_TEXT: Readonly<Record<number, string>> = { 403: 'Forbidden', 404: 'Not Found', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
+
 function problemEntry(problems: readonly FhirProblem[], status: number): BundleEntry {
-  return { response: { status: `${status} ${status === 404 ? 'Not Found' : status === 403 ? 'Forbidden' : 'Unprocessable Entity'}`, outcome: operationOutcome(problems) } };
+  return { response: { status: `${status} ${STATUS_TEXT[status] ?? 'Unprocessable Entity'}`, outcome: operationOutcome(problems) } };
 }
 
 /** An entry refused by access rules (another ward's patient): its own answer, the batch goes on. */

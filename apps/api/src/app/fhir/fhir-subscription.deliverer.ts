@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Resource } from '@medplum/fhirtypes';
-import { alertToFlag, readingsToObservations } from '@homeward/fhir';
+import { BLOOD_PRESSURE_VITALS, alertToFlag, readingsToObservations } from '@homeward/fhir';
 import { type ClaimedSubscriptionDelivery, type PageWrites, ReadingStreamConsumer, type ReadingStreamPage, type Storage, type StoredReading } from '@homeward/storage';
 import { decideAfterAttempt } from '../notifications/delivery-schedule';
 import type { SendOutcome } from '../notifications/notification-channel';
@@ -43,7 +43,9 @@ export class FhirSubscriptionDeliverer implements OnApplicationBootstrap, OnModu
     @Inject(FHIR_OPTIONS) private readonly options: ResolvedFhirOptions,
     @Inject(FhirService) private readonly fhir: FhirService,
   ) {
-    this.stream = new ReadingStreamConsumer(storage, { consumer: SUBSCRIPTION_CONSUMER, pageSize: 500 });
+    // From the stream's end: an install's history is never read, only what is committed from the
+    // deliverer's first pass on (and only what a subscription's patients receive after it was made is sent).
+    this.stream = new ReadingStreamConsumer(storage, { consumer: SUBSCRIPTION_CONSUMER, pageSize: options.subscriptions.pageSize, startAt: 'end' });
   }
 
   onApplicationBootstrap(): void {
@@ -68,6 +70,8 @@ export class FhirSubscriptionDeliverer implements OnApplicationBootstrap, OnModu
   private async pass(): Promise<SubscriptionPass> {
     const now = this.options.clock.now();
     await this.storage.fhirSubscriptions.activateRequested(now);
+    // No Observation subscription: nothing to read the readings for, so the cursors jump to the end.
+    await this.storage.fhirSubscriptions.skipStreamWhileUnwatched(this.stream.cursorNames());
     let queued = 0;
     await this.stream.drain(async (page) => this.queueObservations(page, now, (n) => (queued += n)));
     queued += await this.storage.fhirSubscriptions.queueFlags(now);
@@ -85,10 +89,19 @@ export class FhirSubscriptionDeliverer implements OnApplicationBootstrap, OnModu
     }
   }
 
-  /** A page of committed readings as Observations (a BP panel is one), queued with the cursor's move. */
+  /**
+   * A page of committed readings as Observations, queued with the cursor's move. A BP panel is one
+   * Observation, also when its readings fall on two pages: each BP reading's partners (same
+   * patient, device and instant) are looked up, so both pages name the same whole panel, queued
+   * once (a delivery is unique per subscription and resource).
+   */
   private async queueObservations(page: ReadingStreamPage, now: Date, count: (n: number) => void): Promise<PageWrites> {
+    const pressures = page.readings.filter((r) => (BLOOD_PRESSURE_VITALS as readonly string[]).includes(r.vital)).map((r) => r.id);
+    const partners = pressures.length > 0 ? await this.storage.observationSearch.resultsOf(pressures, BLOOD_PRESSURE_VITALS) : new Map<string, StoredReading[]>();
+    const readings = new Map(page.readings.map((r) => [r.id, r]));
+    for (const group of partners.values()) for (const reading of group) if (!readings.has(reading.id)) readings.set(reading.id, reading);
     const byPatient = new Map<string, StoredReading[]>();
-    for (const reading of page.readings) byPatient.set(reading.patientId, [...(byPatient.get(reading.patientId) ?? []), reading]);
+    for (const reading of readings.values()) byPatient.set(reading.patientId, [...(byPatient.get(reading.patientId) ?? []), reading]);
     const resources: Array<{ resourceId: string; patientId: string; receivedAt: Date }> = [];
     for (const [patientId, readings] of byPatient) {
       const receivedAt = new Map(readings.map((r) => [r.id, r.receivedAt]));

@@ -12,6 +12,8 @@ export interface FhirSubscriptionOptions {
   readonly random?: () => number;
   readonly pollIntervalMs?: number;
   readonly requestTimeoutMs?: number;
+  /** Readings the deliverer reads from the stream per page (default 500). */
+  readonly pageSize?: number;
 }
 
 /** The FHIR layer's settings (AppModuleOptions.fhir). */
@@ -36,6 +38,7 @@ export interface ResolvedFhirOptions {
     readonly random: () => number;
     readonly pollIntervalMs: number;
     readonly requestTimeoutMs: number;
+    readonly pageSize: number;
   };
 }
 
@@ -51,6 +54,7 @@ export function resolveFhirOptions(options: FhirOptions = {}): ResolvedFhirOptio
       random: subscriptions.random ?? Math.random,
       pollIntervalMs: subscriptions.pollIntervalMs ?? 5_000,
       requestTimeoutMs: subscriptions.requestTimeoutMs ?? 10_000,
+      pageSize: subscriptions.pageSize ?? 500,
     },
   };
 }

@@ -32,6 +32,12 @@ export interface ReadingStreamConsumerOptions {
   readonly consumer: string;
   /** Readings per page; one page is one transaction (default 500). */
   readonly pageSize?: number;
+  /**
+   * Where a cursor that does not exist yet starts: `beginning` (default: every reading ever
+   * stored, as the rules engine needs) or `end` (only what is committed from then on; history is
+   * never read, as for FHIR subscriptions).
+   */
+  readonly startAt?: 'beginning' | 'end';
   /** Lanes in priority order: a page of the first is always taken before one of the next (default fresh, late). */
   readonly lanes?: readonly ReadingLane[];
   /** Split the patients between workers by partition leases (migration 0007). */
@@ -82,6 +88,12 @@ export class ReadingStreamConsumer {
   cursorName(lane: ReadingLane, partition: number | undefined): string {
     const family = lane === this.lanes[0] ? this.options.consumer : `${this.options.consumer}.${lane}`;
     return this.partitioning && partition !== undefined ? partitionCursorName(family, partition, this.partitioning.partitions) : family;
+  }
+
+  /** Every lane cursor's name of the partitions this worker holds (all of them without partitioning). */
+  cursorNames(): string[] {
+    const partitions = this.partitioning ? this.owned : [undefined];
+    return partitions.flatMap((partition) => this.lanes.map((lane) => this.cursorName(lane, partition)));
   }
 
   /** Heartbeat: renew this worker's leases, give up what exceeds its share, take free or expired ones. */
@@ -178,6 +190,11 @@ export class ReadingStreamConsumer {
     const found: Partial<Record<ReadingLane, ReadingCursor>> = {};
     for (const lane of this.lanes) {
       const name = this.cursorName(lane, partition);
+      if (lane === first && this.options.startAt === 'end' && !this.seeded.has(name)) {
+        // Before the other lanes are seeded from it, so they start at the end too.
+        await this.storage.alerts.seedCursorAtEnd(name);
+        this.seeded.add(name);
+      }
       if (lane !== first && !this.seeded.has(name)) {
         await this.storage.alerts.seedCursor(name, [this.cursorName(first, partition)], `${this.options.consumer}.${lane}`);
         this.seeded.add(name);

@@ -24,7 +24,7 @@ import {
 } from '@homeward/domain';
 import { type Database, type SqlClient, onlyRow } from '../database';
 import { enqueueEscalationDeliveries } from './escalation-notification.repository';
-import type { ReadingCursor } from './reading.repository';
+import { type ReadingCursor, STREAM_END_TXID_SQL } from './reading.repository';
 
 /** A rule's proposal, as the engine hands it over: open a new alert or update the episode's open one. */
 export interface RaiseAlertInput {
@@ -654,6 +654,20 @@ export class AlertRepository {
        SELECT $1::text, coalesce((SELECT txid FROM seed), '0'::xid8), coalesce((SELECT reading_id FROM seed), 0)
        ON CONFLICT (consumer) DO NOTHING`,
       [consumer, seeds, family],
+    );
+  }
+
+  /**
+   * Creates a cursor that does not exist yet at the current end of the readings stream
+   * (STREAM_END_TXID_SQL), for a consumer that only wants what is committed from now on (FHIR
+   * subscriptions): before every transaction still in flight here, so none of their readings is
+   * skipped, and past every reading already committed, so history is never read.
+   */
+  async seedCursorAtEnd(consumer: string, client: SqlClient = this.db): Promise<void> {
+    await client.query(
+      `INSERT INTO reading_consumers (consumer, txid, reading_id) VALUES ($1, ${STREAM_END_TXID_SQL}, 0)
+       ON CONFLICT (consumer) DO NOTHING`,
+      [consumer],
     );
   }
 

@@ -1,4 +1,5 @@
 import { type Database, type SqlClient, onlyRow } from '../database';
+import { STREAM_END_TXID_SQL } from './reading.repository';
 
 export type FhirSubscriptionStatus = 'requested' | 'active' | 'error' | 'off';
 export type FhirSubscriptionResource = 'Observation' | 'Flag';
@@ -158,6 +159,26 @@ export class FhirSubscriptionRepository {
        ON CONFLICT (subscription_id, resource_type, resource_id) DO NOTHING
        RETURNING id`,
       [resources.map((r) => r.resourceId), resources.map((r) => r.patientId), resources.map((r) => r.receivedAt), now],
+    );
+    return rows.length;
+  }
+
+  /**
+   * While no live Observation subscription exists, moves the deliverer's stream cursors to the
+   * stream's current end without reading what they pass (there is no one to send it to), in one
+   * statement, so a subscription committed before it is seen and stops the skip. The end is
+   * STREAM_END_TXID_SQL's, as for AlertRepository.seedCursorAtEnd: nothing still in flight is
+   * passed. Never moves a cursor back. How many cursors moved.
+   */
+  async skipStreamWhileUnwatched(cursors: readonly string[], client: SqlClient = this.db): Promise<number> {
+    const { rows } = await client.query<{ consumer: string }>(
+      `WITH stream AS (SELECT ${STREAM_END_TXID_SQL} AS end_txid)
+       UPDATE reading_consumers SET txid = stream.end_txid, reading_id = 0, updated_at = now()
+       FROM stream
+       WHERE consumer = ANY ($1::text[]) AND txid < stream.end_txid
+         AND NOT EXISTS (SELECT 1 FROM fhir_subscriptions WHERE resource_type = 'Observation' AND status <> 'off')
+       RETURNING consumer`,
+      [[...cursors]],
     );
     return rows.length;
   }

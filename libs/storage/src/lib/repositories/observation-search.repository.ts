@@ -88,7 +88,7 @@ export class ObservationSearchRepository {
          SELECT device_id, measured_at, gid, first, row_number() OVER (ORDER BY measured_at, first) AS n
          FROM (SELECT * FROM results ${after} ORDER BY measured_at, first LIMIT ${param(query.limit + 1)} OFFSET ${param(query.offset)}) chosen
        )
-       SELECT m.id, m.patient_id, m.device_id, m.vital, m.value, m.unit, m.measured_at, m.device_time, m.received_at, m.source, m.status, m.idempotency_key,
+       SELECT m.id, m.patient_id, m.device_id, m.vital, m.value, m.unit, m.measured_at, m.device_time, m.received_at, m.source, m.status, m.idempotency_key, m.gateway_id,
               p.n::text AS n, p.first::text AS first, (EXTRACT(EPOCH FROM m.measured_at) * 1000000)::bigint::text AS measured_us
        FROM matching m JOIN page p ON m.device_id IS NOT DISTINCT FROM p.device_id AND m.measured_at = p.measured_at AND m.gid = p.gid
        ORDER BY p.n, m.rid`,

@@ -45,6 +45,20 @@ export const LANE_SQL: Readonly<Record<ReadingLane, string>> = {
   late: `received_at - measured_at > INTERVAL '1 hour'`,
 };
 
+/**
+ * The readings stream's current end, as a txid: a cursor at (this, 0) stands past every reading
+ * committed so far and before every reading still to come. That is the oldest transaction in flight
+ * that may write readings here; the snapshot's xmin would do, but it is the whole server's, and on a
+ * shared server another database's long transaction would hold it back over this database's history.
+ * So transactions known to belong to another database are left out (pg_stat_activity; one that ended
+ * since the snapshot is no longer listed and is counted, which only moves the end back: safe; so
+ * is a session whose backend_xid the role may not see). With none in flight, the snapshot's xmax.
+ */
+export const STREAM_END_TXID_SQL = `coalesce(
+  (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+   WHERE x::xid NOT IN (SELECT backend_xid FROM pg_stat_activity WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL)),
+  pg_snapshot_xmax(pg_current_snapshot()))`;
+
 /** The lane a reading travels in. */
 export function laneOf(reading: Pick<Reading, 'measuredAt' | 'receivedAt'>): ReadingLane {
   return reading.receivedAt.getTime() - reading.measuredAt.getTime() > LATE_AFTER_MS ? 'late' : 'fresh';
@@ -110,12 +124,14 @@ export interface ReadingRow {
   source: string;
   status: string[];
   idempotency_key: string;
+  /** Absent from queries that do not select it. */
+  gateway_id?: string | null;
 }
 
 /** The channel new readings are announced on (insertBatch, notifyNewReadings). */
 const READINGS_CHANNEL = 'homeward_readings';
 
-export const READING_COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key`;
+export const READING_COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id`;
 
 // Buckets are aligned in UTC; weeks start on Monday (2000-01-03 was a Monday, and is also
 // TimescaleDB's default origin for time_bucket), so both engines draw the same buckets.
@@ -132,10 +148,14 @@ export class ReadingRepository {
    * Writes a batch in one statement and one transaction (group commit). Idempotent: a reading
    * whose key is already stored is reported as a duplicate and not written again, also when two
    * writers race (the unique key makes the second wait for the first and then skip). When it
-   * stores anything it notifies `homeward_readings` (as notifyNewReadings), at its commit.
+   * stores anything it notifies `homeward_readings` (as notifyNewReadings), at its commit, unless
+   * `notify: false`: then the caller wakes consumers itself (the ingest pipeline coalesces its
+   * wake-ups, because a NOTIFY in a transaction holds PostgreSQL's server-wide notify lock through
+   * that transaction's commit and WAL flush, so notifying commits cannot share a flush).
    */
-  async insertBatch(readings: readonly Reading[], client: SqlClient = this.db): Promise<InsertReadingsResult> {
+  async insertBatch(readings: readonly Reading[], client: SqlClient = this.db, options: { readonly notify?: boolean } = {}): Promise<InsertReadingsResult> {
     if (readings.length === 0) return { stored: [], duplicates: [] };
+    const notify = options.notify ?? true;
     const columns = {
       patient: [] as string[],
       device: [] as (string | null)[],
@@ -148,6 +168,7 @@ export class ReadingRepository {
       source: [] as string[],
       status: [] as string[],
       key: [] as string[],
+      gateway: [] as (string | null)[],
     };
     for (const r of readings) {
       columns.patient.push(r.patientId);
@@ -161,13 +182,14 @@ export class ReadingRepository {
       columns.source.push(r.source);
       columns.status.push(r.status.join(','));
       columns.key.push(r.idempotencyKey);
+      columns.gateway.push(r.gatewayId ?? null);
     }
     const result = await client.query<{ id: string; idempotency_key: string }>(
       `WITH input AS (
          SELECT DISTINCT ON (idempotency_key) *
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[], $5::text[], $6::timestamptz[],
-                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
-           AS t(patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key)
+                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::uuid[])
+           AS t(patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id)
          ORDER BY idempotency_key
        ), fresh AS (
          INSERT INTO reading_keys (idempotency_key, measured_at)
@@ -175,16 +197,17 @@ export class ReadingRepository {
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING idempotency_key
        ), stored AS (
-         INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key)
+         INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id)
          SELECT i.patient_id, i.device_id, i.vital, i.value, i.unit, i.measured_at, i.device_time, i.received_at, i.source,
-                CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key
+                CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key, i.gateway_id
          FROM input i JOIN fresh f USING (idempotency_key)
          RETURNING id::text AS id, idempotency_key
        )
        -- The wake-up for consumers (notifyNewReadings) rides in the same statement: delivered at
        -- commit, only when something new was stored, and without a second round trip per batch.
-       SELECT s.id, s.idempotency_key FROM stored s
-       CROSS JOIN (SELECT pg_notify('${READINGS_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM stored)) AS woken`,
+       SELECT s.id, s.idempotency_key FROM stored s${
+         notify ? `\n       CROSS JOIN (SELECT pg_notify('${READINGS_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM stored)) AS woken` : ''
+       }`,
       [
         columns.patient,
         columns.device,
@@ -197,6 +220,7 @@ export class ReadingRepository {
         columns.source,
         columns.status,
         columns.key,
+        columns.gateway,
       ],
     );
     const idByKey = new Map(result.rows.map((row) => [row.idempotency_key, row.id]));
@@ -465,5 +489,7 @@ export function toReading(row: ReadingRow): StoredReading {
     source: row.source as ReadingSource,
     status: row.status as ReadingStatusFlag[],
     idempotencyKey: row.idempotency_key,
+    // Only when recorded, so a reading read back equals the one written without a relay.
+    ...(row.gateway_id ? { gatewayId: row.gateway_id } : {}),
   };
 }
