@@ -75,6 +75,10 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(found).toEqual(patient);
         expect(found?.dateOfBirth).toBe('1948-02-29');
         expect(await storage.registry.findPatientByNhsNumber(patient.nhsNumber)).toEqual(patient);
+        const many = await storage.registry.getPatients([patient.id, patient.id, '00000000-0000-4000-8000-000000000000']);
+        expect([...many.keys()]).toEqual([patient.id]);
+        expect(many.get(patient.id)).toEqual(patient);
+        expect((await storage.registry.getPatients([])).size).toBe(0);
       });
 
       it('refuses an invalid NHS number even when the caller skipped validation', async () => {

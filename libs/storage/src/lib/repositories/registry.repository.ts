@@ -142,6 +142,13 @@ export class RegistryRepository {
     return rows[0] && toPatient(rows[0]);
   }
 
+  /** Several patients in one query (the ids not found are simply absent). */
+  async getPatients(ids: readonly string[]): Promise<Map<string, Patient>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.db.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+    return new Map(rows.map((row) => [row.id, toPatient(row)]));
+  }
+
   async findPatientByNhsNumber(nhsNumber: NhsNumber): Promise<Patient | undefined> {
     const { rows } = await this.db.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE nhs_number = $1`, [nhsNumber]);
     return rows[0] && toPatient(rows[0]);
