@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, VITAL_KEYS, type VitalKey } from '@homeward/domain';
 
 /** One limit a clinician sets for one vital: alert when a reading is at or below (or above) it. */
@@ -45,6 +45,32 @@ export class CarePlanWeightGainDto {
 
   @IsNumber({ allowNaN: false, allowInfinity: false })
   days!: number;
+
+  /** Absent: the rule's default severity. */
+  @IsOptional()
+  @IsIn(ALERT_SEVERITY_BANDS, { message: `severity must be one of ${ALERT_SEVERITY_BANDS.join(', ')}` })
+  severity?: AlertSeverityBand;
+}
+
+/** SpO2 drop from the patient's own baseline (libs/rules spo2-baseline-drop.rule); ranges are checked with field-level messages. */
+export class CarePlanSpo2BaselineDto {
+  @IsBoolean()
+  enabled!: boolean;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  days!: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  minReadings!: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  minDropPoints!: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  spreadMultiplier!: number;
+
+  @IsIn(ALERT_SEVERITY_BANDS, { message: `severity must be one of ${ALERT_SEVERITY_BANDS.join(', ')}` })
+  severity!: AlertSeverityBand;
 }
 
 /**
@@ -87,4 +113,18 @@ export class CarePlanEditDto {
   @ValidateNested()
   @Type(() => CarePlanWeightGainDto)
   weightGain?: CarePlanWeightGainDto;
+
+  /** Absent: the SpO2 baseline rule stays as it is. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CarePlanSpo2BaselineDto)
+  spo2Baseline?: CarePlanSpo2BaselineDto;
+
+  /**
+   * The plan's version the editor showed (CarePlanEditorView.version). A save based on an older
+   * version is refused (care-plan.stale, 409) rather than overwriting another clinician's change.
+   */
+  @IsInt({ message: 'basedOnVersion must be the version of the plan you edited' })
+  @Min(1, { message: 'basedOnVersion must be the version of the plan you edited' })
+  basedOnVersion!: number;
 }

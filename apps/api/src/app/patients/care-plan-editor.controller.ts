@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Put } from '@nestjs/common';
 import { CarePlanEditDto, type CarePlanEditResult, type CarePlanEditorView } from '@homeward/contracts';
 import { CodedFailure } from '@homeward/domain';
-import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
+import type { Storage, VersionedCarePlan } from '@homeward/storage';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
-import { carePlanChanges, carePlanEditProblems, carePlanEditorView, editedCarePlan, unreadablePlanProblems } from './care-plan-edit';
+import { carePlanChanges, carePlanEditProblems, carePlanEditorView, editedCarePlan, storedPlanDiff, unreadablePlanProblems } from './care-plan-edit';
 import { Answers } from '../http/answer-schemas';
 import { CARE_PLAN_EDIT_RESULT, CARE_PLAN_EDITOR_VIEW } from './care-plan-editor.answers';
 
@@ -33,11 +33,13 @@ export class CarePlanEditorController {
 
   @Roles('clinician', 'admin')
   @Audited('care-plan.update', 'admission')
-  @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'patient.discharged')
+  @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'care-plan.stale', 'patient.discharged')
   @Answers(CARE_PLAN_EDIT_RESULT)
   @Put(':id/care-plan/edit')
   async edit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanEditDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<CarePlanEditResult> {
     const admission = await this.admitted(id, user);
+    // Checked first, so a clinician whose screen is out of date reloads before fixing field problems.
+    if (body.basedOnVersion !== admission.carePlanVersion) throw staleSave(admission.carePlanVersion);
     const fields = carePlanEditProblems(body, admission, new Date().toISOString().slice(0, 10));
     if (Object.keys(fields).length > 0) {
       throw new CodedFailure({ code: 'care-plan.invalid', message: Object.values(fields).join(' '), details: { messages: Object.values(fields), fields } });
@@ -45,18 +47,30 @@ export class CarePlanEditorController {
     const next = editedCarePlan(admission.carePlan, body, user.id, new Date());
     const unreadable = unreadablePlanProblems({ ...admission, carePlan: next });
     if (unreadable.length > 0) throw new CodedFailure({ code: 'care-plan.invalid', message: unreadable.map((p) => `carePlan: ${p}`).join(' '), details: { messages: unreadable.map((p) => `carePlan: ${p}`) } });
-    const changes = carePlanChanges(admission.carePlan, next);
-    const updated = await this.storage.registry.updateCarePlan(admission.id, next);
-    if (!updated) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
-    trail.about({ subjectId: admission.id, patientId: id }).with({ reason: body.reason, changes });
-    return { changes, editor: carePlanEditorView(updated) };
+    // The version check above is advisory; this compare-and-set is what stops two saves from both landing.
+    const saved = await this.storage.registry.updateCarePlanIfVersion(admission.id, body.basedOnVersion, next);
+    if (saved.kind === 'discharged') throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    if (saved.kind === 'stale') throw staleSave(saved.current.carePlanVersion);
+    const editor = carePlanEditorView(saved.admission);
+    const changes = carePlanChanges(carePlanEditorView(admission), editor, user.displayName);
+    trail.about({ subjectId: admission.id, patientId: id }).with({ reason: body.reason, changes, version: saved.admission.carePlanVersion, stored: storedPlanDiff(admission.carePlan, next) });
+    return { changes, editor };
   }
 
-  private async admitted(id: string, user: SignedInUser): Promise<AdmissionWithCarePlan> {
+  private async admitted(id: string, user: SignedInUser): Promise<VersionedCarePlan> {
     const admission = await this.storage.registry.activeAdmissionWithCarePlan(id);
     if (!admission || (user.role !== 'admin' && !user.wardIds.includes(admission.wardId))) {
       throw new CodedFailure({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
     }
     return admission;
   }
+}
+
+/** Someone saved the plan after this editor loaded it: refuse rather than overwrite their decision. */
+function staleSave(currentVersion: number): CodedFailure {
+  return new CodedFailure({
+    code: 'care-plan.stale',
+    message: 'Someone else saved this care plan while you were editing it. Reload the plan to see their change, then make yours again.',
+    details: { currentVersion },
+  });
 }
