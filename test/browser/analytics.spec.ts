@@ -38,7 +38,7 @@ describe('ward analytics pages in a real browser', () => {
     expect(await page.locator('header.masthead').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Export CSV' }).isVisible()).toBe(false);
     expect(await page.getByTestId('table-outcomes').isVisible()).toBe(true);
-    suite.shot(page, '40-ward-outcomes-print');
+    await suite.shot(page, '40-ward-outcomes-print');
     await page.emulateMedia({ media: 'screen' });
     expect(await page.locator('header.masthead').isVisible()).toBe(true);
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -56,7 +56,7 @@ describe('ward analytics pages in a real browser', () => {
     expect(text).toContain('63 of 212 expected readings (29.7 %)');
     expect(await page.getByTestId('chart-by-rule').getAttribute('data-bars')).toBe('5');
     expect(await page.getByTestId('table-devices').innerText()).toContain('Acme OX-1');
-    suite.shot(page, '41-alert-burden');
+    await suite.shot(page, '41-alert-burden');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // November alone, through the form: P2 3.5 + P1 5 + P3 21 patient-days.

@@ -46,7 +46,7 @@ describe('a worsened alert in a real browser', () => {
     expect(await worse.locator('.state').innerText()).toBe('open');
     expect(await worse.getByTestId('worsened').innerText()).toMatch(new RegExp(`^Worsened from ${firstSeverity === 'low-medium' ? 'low–medium' : firstSeverity}, \\d+ s ago$`));
     expect(await page.evaluate(() => (globalThis as Record<string, unknown>)['loadedOnce'])).toBe(true);
-    suite.shot(page, '20-worklist-worsened');
+    await suite.shot(page, '20-worklist-worsened');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     await worse.locator('a.alert-link').click();
@@ -54,7 +54,7 @@ describe('a worsened alert in a real browser', () => {
     expect(await page.getByTestId('alert-state').innerText()).toBe('open');
     expect(await page.getByTestId('worsened').innerText()).toMatch(/^Worsened from /);
     expect(await page.locator('ol.timeline').innerText()).toMatch(/acknowledged[\s\S]*worsened/);
-    suite.shot(page, '21-alert-worsened');
+    await suite.shot(page, '21-alert-worsened');
     expect(suite.browser.problems).toEqual([]);
   });
 });
