@@ -7,6 +7,17 @@ const withChanges = (changes: Partial<Record<'respiration_rate' | 'spo2' | 'syst
     return value === undefined ? r : reading(r.vital, value, 1);
   });
 
+/** A clinician's decision that SpO2's red score does not make this patient's NEWS2 alert high on its own. */
+const LOWERING_SPO2 = {
+  vital: 'spo2' as const,
+  thresholds: [{ direction: 'at-or-below' as const, value: 86, severity: 'medium' as const, action: 'Call.' }],
+  decidedBy: 'dr-okafor',
+  decidedAt: new Date('2026-03-01T10:00:00.000Z'),
+  reason: 'Lives at 88–90 % when well',
+  reviewBy: new Date('2026-03-05T00:00:00.000Z'),
+  lowersSeverity: true,
+};
+
 describe('news2BandRule', () => {
   it('raises nothing for a low score without a single 3 (aggregate 0–4)', () => {
     expect(news2BandRule(normalSet(), carePlan(), NOW, [consciousness('A', 1)])).toEqual([]);
@@ -26,15 +37,7 @@ describe('news2BandRule', () => {
   });
 
   it('a clinician override that lowers severity keeps that red parameter from making it high, and the alert says whose decision it is', () => {
-    const lowering = {
-      vital: 'spo2' as const,
-      thresholds: [{ direction: 'at-or-below' as const, value: 86, severity: 'medium' as const, action: 'Call.' }],
-      decidedBy: 'dr-okafor',
-      decidedAt: new Date('2026-03-01T10:00:00.000Z'),
-      reason: 'Lives at 88–90 % when well',
-      reviewBy: new Date('2026-03-05T00:00:00.000Z'),
-      lowersSeverity: true,
-    };
+    const lowering = LOWERING_SPO2;
     // SpO2 89 alone: 3 points, but exempted → aggregate 3 → no NEWS2 alert (the threshold rule judges SpO2).
     expect(news2BandRule(withChanges({ spo2: 89 }), carePlan({ thresholdOverrides: [lowering] }), NOW, [consciousness('A', 1)])).toEqual([]);
     // With pulse 112 (2 points) the aggregate is 5: medium, carrying the override.
@@ -100,15 +103,7 @@ describe('news2BandRule', () => {
   // Issue 19: a "high" badge never sits beside "medium risk" words. At each band edge of the home
   // severity table (CLINICAL.md), the headline's risk words name the alert's own severity and no other.
   describe('says the same severity in words as the badge, at every band edge', () => {
-    const lowering = {
-      vital: 'spo2' as const,
-      thresholds: [{ direction: 'at-or-below' as const, value: 86, severity: 'medium' as const, action: 'Call.' }],
-      decidedBy: 'dr-okafor',
-      decidedAt: new Date('2026-03-01T10:00:00.000Z'),
-      reason: 'Lives at 88–90 % when well',
-      reviewBy: new Date('2027-03-05T00:00:00.000Z'),
-      lowersSeverity: true,
-    };
+    const lowering = LOWERING_SPO2;
     const sensitive = carePlan({}, { alertFrom: 'low' });
     it.each([
       ['aggregate 1 (plan alerts from low)', { spo2: 95 }, sensitive, 1, 'low', 'low risk'],
