@@ -5,6 +5,7 @@ import { type Route, navigate, onLinkClick, parseRoute, useRoute } from './lib/r
 import { AlertPage } from './pages/alert-page';
 import { AnalyticsBurdenPage } from './pages/analytics-burden-page';
 import { AnalyticsOutcomesPage } from './pages/analytics-outcomes-page';
+import { AnalyticsBacktestPage } from './pages/analytics-backtest-page';
 import { EntryPage } from './pages/entry-page';
 import { PatientPage } from './pages/patient-page';
 import { OverviewPage } from './pages/overview-page';
@@ -27,6 +28,7 @@ const PAGE_TITLES: Readonly<Record<Route['page'], string>> = {
   enter: 'Enter a reading',
   analytics: 'Alert burden',
   'analytics-outcomes': 'Ward outcomes',
+  'analytics-backtest': 'Try a care-plan change',
   'not-found': 'Page not found',
 };
 
@@ -126,6 +128,9 @@ function Page({ route, me }: { route: Route; me: Me }) {
     case 'analytics-outcomes':
       if (me.role === 'patient') return <Redirect to={homePath(me)} />;
       return route.page === 'analytics' ? <AnalyticsBurdenPage /> : <AnalyticsOutcomesPage />;
+    case 'analytics-backtest':
+      if (me.role === 'patient') return <Redirect to={homePath(me)} />;
+      return <AnalyticsBacktestPage me={me} />;
     case 'not-found':
       return (
         <>

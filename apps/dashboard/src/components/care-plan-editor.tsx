@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AlertSeverityBand, CarePlanChange, CarePlanEditResult, CarePlanEditorView, CarePlanLimitView, CarePlanSpo2BaselineView, Me } from '@homeward/contracts';
+import type { AlertSeverityBand, BacktestReport, CarePlanChange, CarePlanEditResult, CarePlanEditorView, CarePlanLimitView, CarePlanSpo2BaselineView, Me } from '@homeward/contracts';
 import { ApiError, api, describeError } from '../lib/api-client';
+import { BacktestRun } from './backtest-results';
 import { BAND_NAMES } from '../lib/colours';
 import { displayUnit, formatDateTime, formatValue } from '../lib/format';
 import { PATHWAY_NAMES } from '../lib/patient-worklist';
@@ -50,7 +51,7 @@ function fieldsOf(view: CarePlanEditorView): Record<string, VitalFields> {
  * the expected schedule. A clinician edits it in labelled fields; each problem is shown at its
  * field; a saved change lists what changed (old → new), and applies from the next reading.
  */
-export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me }) {
+export function CarePlanEditor({ patientId, patientName, me }: { patientId: string; patientName: string; me: Me }) {
   const loaded = useLoad(() => api<CarePlanEditorView>('GET', `/api/patients/${patientId}/care-plan/edit`), [patientId]);
   const view = loaded.data;
   const canEdit = me.role === 'clinician' || me.role === 'admin';
@@ -81,9 +82,8 @@ export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me })
 
   const set = (vital: string, patch: Partial<VitalFields>) => setFields((f) => ({ ...f, [vital]: { ...(f[vital] as VitalFields), ...patch } }));
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setSaved(null);
+  /** The clinical part of the form (limits, schedule, scale, trend rules): what is saved, or tried on past data first. */
+  const proposal = () => {
     const limits = view.vitals.flatMap(({ vital }) => {
       const f = fields[vital];
       if (!f || (f.low.trim() === '' && f.high.trim() === '')) return [];
@@ -99,9 +99,7 @@ export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me })
     });
     const scheduleChanged = view.scheduleFrom === 'care-plan' || view.vitals.some((v) => (fields[v.vital]?.everyHours ?? '') !== (v.everyHours === null ? '' : String(v.everyHours)));
     const schedule = view.vitals.flatMap(({ vital }) => (fields[vital]?.everyHours.trim() ? [{ vital, everyHours: Number(fields[vital]?.everyHours) }] : []));
-    const body = {
-      reason,
-      reviewBy,
+    return {
       spo2Scale: scale,
       ...(scale === 2 ? { scale2Confirmed: confirmScale2 } : {}),
       limits,
@@ -111,8 +109,32 @@ export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me })
         ? { weightGain: { enabled: weight.enabled, kg: Number(weight.kg), days: Number(weight.days), severity: weight.severity } }
         : {}),
       ...(baseline && changedBaseline(baseline, view.spo2Baseline) ? { spo2Baseline: typedBaseline(baseline) } : {}),
-      basedOnVersion: view.version,
     };
+  };
+
+  /** Problems the API found in the form, at their fields (a save and a try answer alike). */
+  const showProblems = (caught: unknown) => {
+    const byField = caught instanceof ApiError && caught.body['fields'] && typeof caught.body['fields'] === 'object' ? (caught.body['fields'] as Record<string, string>) : {};
+    setErrors(byField);
+    return byField;
+  };
+
+  const tryOnPastData = async (range: { from: string; to: string }) => {
+    try {
+      const report = await api<BacktestReport>('POST', `/api/patients/${patientId}/care-plan/backtest`, { ...proposal(), ...range });
+      setErrors({});
+      return report;
+    } catch (caught) {
+      showProblems(caught);
+      throw caught;
+    }
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setSaved(null);
+    // A save names the version it was based on: one on a plan saved meanwhile is refused (care-plan.stale).
+    const body = { reason, reviewBy, ...proposal(), basedOnVersion: view.version };
     try {
       const result = await api<CarePlanEditResult>('PUT', `/api/patients/${patientId}/care-plan/edit`, body);
       setErrors({});
@@ -123,8 +145,7 @@ export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me })
     } catch (caught) {
       // Another clinician saved since this form was loaded: say so, and offer their version.
       setStale(caught instanceof ApiError && caught.code === 'care-plan.stale');
-      const byField = caught instanceof ApiError && caught.body['fields'] && typeof caught.body['fields'] === 'object' ? (caught.body['fields'] as Record<string, string>) : {};
-      setErrors(byField);
+      showProblems(caught);
       setSummary(caught instanceof ApiError ? caught.messages : [describeError(caught)]);
     }
   };
@@ -308,6 +329,7 @@ export function CarePlanEditor({ patientId, me }: { patientId: string; me: Me })
           <label for="cp-reason">Reason for the change</label>
           <span class="hint">Recorded with your name in the audit log and shown on the alerts this plan shapes.</span>
           <textarea id="cp-reason" rows={3} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          <BacktestRun label="Try this change on past data" run={tryOnPastData} names={new Map([[patientId, patientName]])} idPrefix="cp-backtest" />
           <p>
             <button type="submit">Save the care plan</button>
           </p>

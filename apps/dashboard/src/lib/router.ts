@@ -11,6 +11,7 @@ export type Route =
   | { readonly page: 'enter'; readonly patientId: string }
   | { readonly page: 'analytics' }
   | { readonly page: 'analytics-outcomes' }
+  | { readonly page: 'analytics-backtest' }
   | { readonly page: 'not-found' };
 
 export function parseRoute(path: string): Route {
@@ -20,6 +21,7 @@ export function parseRoute(path: string): Route {
   if (parts[0] === 'patients' && parts.length === 1) return { page: 'patients' };
   if (parts[0] === 'analytics' && parts.length === 1) return { page: 'analytics' };
   if (parts[0] === 'analytics' && parts[1] === 'outcomes' && parts.length === 2) return { page: 'analytics-outcomes' };
+  if (parts[0] === 'analytics' && parts[1] === 'backtest' && parts.length === 2) return { page: 'analytics-backtest' };
   if (parts[0] === 'overview' && parts.length === 1) return { page: 'overview' };
   if (parts[0] === 'alerts' && parts.length === 2 && parts[1]) return { page: 'alert', alertId: parts[1] };
   if (parts[0] === 'patients' && parts[1] && parts.length === 2) return { page: 'patient', patientId: parts[1] };
@@ -28,7 +30,7 @@ export function parseRoute(path: string): Route {
 }
 
 export function navigate(path: string): void {
-  if (path === location.pathname) return;
+  if (path === location.pathname + location.search) return;
   history.pushState(null, '', path);
   dispatchEvent(new PopStateEvent('popstate'));
 }

@@ -30,7 +30,8 @@ export function AnalyticsBurdenPage() {
     <>
       <h1 tabIndex={-1}>Alert burden</h1>
       <p class="no-print">
-        <a href={pageLink('/analytics/outcomes', period)}>Ward outcomes by month</a>
+        <a href={pageLink('/analytics/outcomes', period)}>Ward outcomes by month</a> ·{' '}
+        <a href={period ? `/analytics/backtest?ward=${period.wardId}` : '/analytics/backtest'}>Try a pathway change on past data</a>
       </p>
       {form}
       {report.error ? (

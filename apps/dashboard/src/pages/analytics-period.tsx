@@ -11,7 +11,8 @@ export interface AnalyticsPeriod {
   readonly to: string;
 }
 
-interface WardDto {
+/** A ward as GET /api/wards lists it (the part the analytics pages use). */
+export interface WardDto {
   readonly id: string;
   readonly name: string;
 }

@@ -13,6 +13,7 @@ import { DEVICE_TYPE_NAMES, deviceStatusText } from '../lib/devices';
 import { clinicalYRange } from '../lib/chart-range';
 import { gapLimitMs, gapsOf, splitAtGaps, thresholdBands } from '../lib/chart-axes';
 import { useLoad } from '../lib/use-load';
+import { readingsFilter } from '../lib/backtest';
 import { CHARTED_VITALS, canonicalUnit, vitalName } from '../lib/vitals';
 
 type Range = 'day' | 'week' | 'month';
@@ -59,6 +60,8 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
   }
   if (!record.data) return <p>Loading the patient…</p>;
   const { patient, admission, devices, thresholds } = record.data;
+  // A backtest's link to the readings behind a finding (?readings=ids&at=time): shown first.
+  const filter = readingsFilter(location.search);
 
   return (
     <>
@@ -70,6 +73,8 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
         {admission ? ` · ${PATHWAY_NAMES[admission.pathway]} pathway since ${formatDateTime(admission.admittedAt)}` : ' · not on a virtual ward'} ·{' '}
         <a href={`/patients/${patient.id}/enter`}>Enter a reading</a>
       </p>
+
+      {filter && <ReadingsBehindFinding key={location.search} patientId={patientId} ids={filter.ids} at={filter.at} />}
 
       <h2 id="trends-heading">Trends</h2>
       <div class="range" role="group" aria-labelledby="trends-heading">
@@ -146,7 +151,7 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
       ) : me.role === 'patient' ? (
         <CarePlan plan={admission.carePlan} pathway={admission.pathway} thresholds={thresholds} />
       ) : (
-        <CarePlanEditor patientId={patientId} me={me} />
+        <CarePlanEditor patientId={patientId} patientName={`${patient.givenName} ${patient.familyName}`} me={me} />
       )}
 
       <h2>Alert history</h2>
@@ -184,6 +189,32 @@ export function PatientPage({ patientId, me }: { patientId: string; me: Me }) {
         <p class="muted">{alerts.error ? describeError(alerts.error) : 'No alerts.'}</p>
       )}
     </>
+  );
+}
+
+/** Exactly the readings a link names (a backtest finding's evidence), with the moment the rules judged them. */
+function ReadingsBehindFinding({ patientId, ids, at }: { patientId: string; ids: readonly string[]; at: string | null }) {
+  const readings = useLoad(() => api<StoredReading[]>('GET', `/api/patients/${patientId}/readings/by-id?ids=${ids.join(',')}`), [patientId, ids.join(',')]);
+  const caption = `Readings behind the finding${at ? ` judged at ${formatDateTime(at)}` : ''}`;
+  return (
+    <section class="panel" aria-labelledby="behind-heading" data-testid="readings-behind">
+      <h2 id="behind-heading">{caption}</h2>
+      {readings.error ? (
+        <p class="field-error" role="alert">
+          {describeError(readings.error)}
+        </p>
+      ) : !readings.data ? (
+        <p>Loading the readings…</p>
+      ) : (
+        <>
+          <ReadingsTable readings={readings.data} caption={`${readings.data.length} of ${ids.length} ${ids.length === 1 ? 'reading' : 'readings'} named by the link`} />
+          {readings.data.length < ids.length && <p class="muted">{ids.length - readings.data.length} of the readings named are not this patient's or no longer stored.</p>}
+        </>
+      )}
+      <p>
+        <a href={`/patients/${patientId}`}>Show this patient's recent readings instead</a>
+      </p>
+    </section>
   );
 }
 

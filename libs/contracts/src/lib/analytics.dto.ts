@@ -146,3 +146,53 @@ export interface WardOutcomesReport {
   readonly months: readonly WardOutcomeMonth[];
   readonly definitions: readonly AnalyticsDefinition[];
 }
+
+/**
+ * A backtest answer (POST /api/analytics/wards/{id}/backtest and POST /api/patients/{id}/care-plan/backtest),
+ * as the dashboard reads it. The api's RuleBacktestReport (apps/api/src/app/analytics/rule-backtest.ts)
+ * extends it with every finding of both plans (`findings`), which the answer carries for machines.
+ */
+export interface BacktestFinding {
+  /** The moment judged: a reading's measurement time. */
+  readonly at: string;
+  /** Measurement time of the latest evidence behind the finding. */
+  readonly evidenceAt: string;
+  readonly rule: string;
+  readonly subject: string;
+  readonly severity: string;
+  /** The readings behind the finding (GET /api/patients/{id}/readings/by-id?ids=). */
+  readonly readingIds: readonly string[];
+}
+
+export interface BacktestPlanFindings {
+  readonly findings: number;
+  readonly perPatientDay: number | null;
+  readonly byRule: readonly RateRow[];
+  readonly bySeverity: readonly RateRow[];
+}
+
+/** A past alert resolved as needing clinical action, and when each plan first flagged the patient near it. */
+export interface BacktestCatch {
+  readonly alertId: string;
+  readonly patientId: string;
+  readonly rule: string;
+  readonly outcome: string;
+  readonly liveFirstMeasuredAt: string;
+  /** null: that plan found nothing within the catch window. */
+  readonly currentAt: string | null;
+  readonly proposedAt: string | null;
+  /** proposed − current in hours (negative: earlier); null when either missed. */
+  readonly shiftHours: number | null;
+}
+
+export interface BacktestReport {
+  readonly wardId: string;
+  readonly wardName: string;
+  readonly from: string;
+  readonly to: string;
+  readonly patientDays: number;
+  readonly current: BacktestPlanFindings;
+  readonly proposed: BacktestPlanFindings;
+  readonly differences: readonly { readonly patientId: string; readonly appear: readonly BacktestFinding[]; readonly disappear: readonly BacktestFinding[] }[];
+  readonly catches: readonly BacktestCatch[];
+}

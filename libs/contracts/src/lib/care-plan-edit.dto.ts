@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, VITAL_KEYS, type VitalKey } from '@homeward/domain';
+import { IsZonedTimestamp } from './zoned-timestamp';
 
 /** One limit a clinician sets for one vital: alert when a reading is at or below (or above) it. */
 export class CarePlanLimitDto {
@@ -74,19 +75,12 @@ export class CarePlanSpo2BaselineDto {
 }
 
 /**
- * `PUT /api/patients/{id}/care-plan/edit`: the care-plan editor's form. Every change says who
- * (the signed-in clinician) and why (`reason`), and when it must be reviewed. Personal limits
- * replace the pathway's for the vitals listed; the pathway's stand for the rest.
+ * The clinical part of a care-plan edit: the SpO2 scale, personal limits, schedule and the trend
+ * rules (weight gain, SpO2 drop from baseline). Saved with a reason and a review date (CarePlanEditDto), or tried on past readings first
+ * (CarePlanBacktestDto). Personal limits replace the pathway's for the vitals listed; the
+ * pathway's stand for the rest.
  */
-export class CarePlanEditDto {
-  @IsString()
-  @MinLength(3, { message: 'reason: say why the plan changes (at least a few words)' })
-  @MaxLength(2000)
-  reason!: string;
-
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'reviewBy must be a date (YYYY-MM-DD)' })
-  reviewBy!: string;
-
+export class CarePlanProposalDto {
   @IsIn([1, 2], { message: 'spo2Scale must be 1 or 2' })
   spo2Scale!: 1 | 2;
 
@@ -119,6 +113,20 @@ export class CarePlanEditDto {
   @ValidateNested()
   @Type(() => CarePlanSpo2BaselineDto)
   spo2Baseline?: CarePlanSpo2BaselineDto;
+}
+
+/**
+ * `PUT /api/patients/{id}/care-plan/edit`: the care-plan editor's form. Every change says who
+ * (the signed-in clinician) and why (`reason`), and when it must be reviewed.
+ */
+export class CarePlanEditDto extends CarePlanProposalDto {
+  @IsString()
+  @MinLength(3, { message: 'reason: say why the plan changes (at least a few words)' })
+  @MaxLength(2000)
+  reason!: string;
+
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'reviewBy must be a date (YYYY-MM-DD)' })
+  reviewBy!: string;
 
   /**
    * The plan's version the editor showed (CarePlanEditorView.version). A save based on an older
@@ -127,4 +135,20 @@ export class CarePlanEditDto {
   @IsInt({ message: 'basedOnVersion must be the version of the plan you edited' })
   @Min(1, { message: 'basedOnVersion must be the version of the plan you edited' })
   basedOnVersion!: number;
+}
+
+/** What a plan is built from: the proposal with its reason and review date (a save adds the version it was based on; a try has none). */
+export type CarePlanEditChoices = Omit<CarePlanEditDto, 'basedOnVersion'>;
+
+/**
+ * `POST /api/patients/{id}/care-plan/backtest`: the editor's proposal, not saved, replayed on the
+ * patient's readings of [from, to) beside the stored plan (at most 93 days). No reason or review
+ * date yet: nothing is decided.
+ */
+export class CarePlanBacktestDto extends CarePlanProposalDto {
+  @IsZonedTimestamp()
+  from!: string;
+
+  @IsZonedTimestamp()
+  to!: string;
 }

@@ -53,3 +53,9 @@ export interface ReadingsPage<R> {
   readonly items: readonly R[];
   readonly next: string | null;
 }
+
+/** `GET /api/patients/{id}/readings/by-id?ids=1,2,3`: the readings behind an alert or a backtest finding (at most 500 ids). */
+export class ReadingIdsQueryDto {
+  @Matches(/^\d{1,19}(,\d{1,19}){0,499}$/, { message: 'ids must be reading ids separated by commas (at most 500)' })
+  ids!: string;
+}

@@ -1,4 +1,4 @@
-import type { RateRow } from '@homeward/contracts';
+import type { BacktestCatch, BacktestFinding, BacktestPlanFindings, BacktestReport } from '@homeward/contracts';
 import type { Reading } from '@homeward/domain';
 import { type AlertCandidate, type StoredCarePlan, evaluatePatientRules, mapCarePlan, rulesLookBackMs } from '@homeward/rules';
 import type { AnalyticsAdmission } from '@homeward/storage';
@@ -27,46 +27,13 @@ export interface BacktestAdmission {
   readonly proposed: StoredCarePlan | undefined;
 }
 
-export interface FindingKey {
-  /** The moment judged: a reading's measurement time. */
-  readonly at: string;
-  /** Measurement time of the latest evidence behind the finding (an alert's first_measured_at when it opens one). */
-  readonly evidenceAt: string;
-  readonly rule: string;
-  readonly subject: string;
-  readonly severity: string;
-  readonly readingIds: readonly string[];
-}
+/** The report's parts are the API's answer, declared once in @homeward/contracts (the dashboard reads them). */
+export type FindingKey = BacktestFinding;
+export type PlanFindings = BacktestPlanFindings;
+export type CatchComparison = BacktestCatch;
 
-export interface PlanFindings {
-  readonly findings: number;
-  readonly perPatientDay: number | null;
-  readonly byRule: readonly RateRow[];
-  readonly bySeverity: readonly RateRow[];
-}
-
-export interface CatchComparison {
-  readonly alertId: string;
-  readonly patientId: string;
-  readonly rule: string;
-  readonly outcome: string;
-  readonly liveFirstMeasuredAt: string;
-  /** The first finding of each plan within ±CATCH_WINDOW_HOURS of the alert's first evidence; null: not caught. */
-  readonly currentAt: string | null;
-  readonly proposedAt: string | null;
-  /** proposed − current in hours (negative: earlier); null when either missed. */
-  readonly shiftHours: number | null;
-}
-
-/** Every finding of one plan, for machines (--json) and the equivalence test against the engine's alerts. */
-export interface RuleBacktestReport {
-  readonly from: string;
-  readonly to: string;
-  readonly patientDays: number;
-  readonly current: PlanFindings;
-  readonly proposed: PlanFindings;
-  readonly differences: readonly { readonly patientId: string; readonly appear: readonly FindingKey[]; readonly disappear: readonly FindingKey[] }[];
-  readonly catches: readonly CatchComparison[];
+/** The answer without its ward, plus every finding of each plan, for machines (--json) and the equivalence test against the engine's alerts. */
+export interface RuleBacktestReport extends Omit<BacktestReport, 'wardId' | 'wardName'> {
   readonly findings: { readonly current: readonly (FindingKey & { readonly patientId: string })[]; readonly proposed: readonly (FindingKey & { readonly patientId: string })[] };
 }
 

@@ -1,4 +1,4 @@
-import type { CarePlanChange, CarePlanEditDto, CarePlanEditorView, CarePlanLimitView } from '@homeward/contracts';
+import type { CarePlanChange, CarePlanEditChoices, CarePlanEditorView, CarePlanLimitView } from '@homeward/contracts';
 import { type AlertSeverityBand, type Pathway, VITAL_SIGNS, type VitalKey, isVitalKey } from '@homeward/domain';
 import {
   VITAL_LABELS,
@@ -67,7 +67,7 @@ export function carePlanEditorView(admission: AdmittedPlan): CarePlanEditorView 
  * Field-level problems of an edit, each keyed by the form field it belongs to ("limits.spo2",
  * "reviewBy", "spo2Scale"), in words a clinician can act on. Empty when the edit can be saved.
  */
-export function carePlanEditProblems(edit: CarePlanEditDto, admission: AdmittedPlan, today: string): Record<string, string> {
+export function carePlanEditProblems(edit: CarePlanEditChoices, admission: AdmittedPlan, today: string): Record<string, string> {
   const problems: Record<string, string> = {};
   const current = documentedSpo2Scale(mapCarePlan(admission).carePlan);
   if (edit.spo2Scale === 2 && current !== 2 && edit.scale2Confirmed !== true) {
@@ -123,7 +123,7 @@ const SPO2_BASELINE_RANGES = {
  * editor does not show (NEWS2 window, oxygen, baseline settings) are kept as they were; each
  * decision carries who made it, when and why. A scale-2 decision already on record is kept.
  */
-export function editedCarePlan(stored: Readonly<Record<string, unknown>>, edit: CarePlanEditDto, userId: string, now: Date): Record<string, unknown> {
+export function editedCarePlan(stored: Readonly<Record<string, unknown>>, edit: CarePlanEditChoices, userId: string, now: Date): Record<string, unknown> {
   const decision = { decidedBy: userId, decidedAt: now.toISOString(), reason: edit.reason.trim() };
   const news2 = { ...((stored['news2'] as Record<string, unknown> | undefined) ?? {}) };
   const previousScale = news2['spo2Scale'] as { scale?: number } | undefined;

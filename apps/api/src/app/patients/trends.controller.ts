@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery } from '@nestjs/swagger';
-import { READINGS_PAGE_DEFAULT_LIMIT, READINGS_PAGE_MAX_LIMIT, type ReadingsPage, ReadingsQueryDto, TrendQueryDto } from '@homeward/contracts';
+import { READINGS_PAGE_DEFAULT_LIMIT, READINGS_PAGE_MAX_LIMIT, ReadingIdsQueryDto, type ReadingsPage, ReadingsQueryDto, TrendQueryDto } from '@homeward/contracts';
 import { CodedFailure, VITAL_KEYS, type VitalKey } from '@homeward/domain';
 import type { Storage, StoredReading, TrendBucket } from '@homeward/storage';
 import { Refuses } from '../http/openapi-responses';
@@ -48,6 +48,19 @@ export class TrendsController {
       ...(query.cursor === undefined ? {} : { before: query.cursor }),
     });
     return { items: page.readings, next: page.next };
+  }
+
+  /**
+   * The readings behind an alert or a backtest finding, by id (the backtest page links here): only
+   * this patient's, oldest measured first; an id that is not theirs is simply not in the answer.
+   */
+  @Audited('readings.read', 'patient', { param: 'patientId' })
+  @Refuses('auth.not-your-record', 'patient.not-on-a-ward')
+  @Answers(arrayOf(STORED_READING))
+  @Get('readings/by-id')
+  async readingsById(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Query() query: ReadingIdsQueryDto, @CurrentUser() user: SignedInUser): Promise<StoredReading[]> {
+    await assertPatientAccess(this.storage, user, patientId);
+    return this.storage.readings.byIds(patientId, [...new Set(query.ids.split(','))]);
   }
 
   @Audited('trends.read', 'patient', { param: 'patientId' })
