@@ -490,6 +490,24 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(await storage.registry.patientsWithAdmissions([wardA.id])).toEqual([]);
       });
 
+      it('saves a care plan only on the version it was based on (optimistic concurrency)', async () => {
+        const ward = await storage.registry.createWard(uniqueName('Versions'));
+        const patient = await aPatient();
+        const admission = await storage.registry.admit({ patientId: patient.id, wardId: ward.id, pathway: 'copd' });
+        const loaded = await storage.registry.activeAdmissionWithCarePlan(patient.id);
+        expect(loaded?.carePlanVersion).toBe(1);
+        // Two clinicians load version 1; the first save wins and moves the version on ...
+        const first = await storage.registry.updateCarePlanIfVersion(admission.id, 1, { currentWithinHours: 6 });
+        expect(first).toMatchObject({ kind: 'updated', admission: { carePlanVersion: 2, carePlan: { currentWithinHours: 6 } } });
+        // ... the second, still based on version 1, is refused and told what the plan now is.
+        const second = await storage.registry.updateCarePlanIfVersion(admission.id, 1, { currentWithinHours: 12 });
+        expect(second).toMatchObject({ kind: 'stale', current: { carePlanVersion: 2, carePlan: { currentWithinHours: 6 } } });
+        // A raw replacement moves the version on too.
+        expect((await storage.registry.updateCarePlan(admission.id, { currentWithinHours: 8 }))?.carePlanVersion).toBe(3);
+        await storage.registry.discharge(admission.id, new Date(), 'recovered');
+        expect(await storage.registry.updateCarePlanIfVersion(admission.id, 3, {})).toEqual({ kind: 'discharged' });
+      });
+
       it('lists wards, their members and every account with its wards', async () => {
         const ward = await storage.registry.createWard(uniqueName('Ward'));
         const nurse = await storage.registry.createUser({ email: `${randomUUID()}@example.nhs.uk`, displayName: 'Nurse', role: 'nurse' });
