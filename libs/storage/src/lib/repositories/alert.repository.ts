@@ -197,6 +197,30 @@ export class AlertRepository {
     return this.inTransaction(client, (tx) => this.raiseIn(tx, input, 0));
   }
 
+  /**
+   * raise for many findings in one transaction, in order, with the same results, alerts and
+   * events as calling raise for each in turn: the episodes they touch are read with three
+   * statements for all of them (their unresolved alerts locked, in id order), and only a decision
+   * that writes costs a statement (or two, with its event). A later finding of the same episode
+   * sees what an earlier one wrote. The rules engine's page of readings uses it.
+   */
+  raiseMany(inputs: readonly RaiseAlertInput[], client?: SqlClient): Promise<RaiseAlertResult[]> {
+    if (inputs.length === 0) return Promise.resolve([]);
+    return this.inTransaction(client, async (tx) => {
+      const episodes = await this.readEpisodes(tx, inputs);
+      const results: RaiseAlertResult[] = [];
+      for (const input of inputs) {
+        const key = episodeKey(input.patientId, input.rule, input.subject);
+        const episode = episodes.get(key) ?? { unresolved: undefined, resolved: undefined, suppressions: [] };
+        const result = await this.decideAndWrite(tx, input, { ...episode, suppression: suppressionAt(episode.suppressions, input) }, 0);
+        // What this finding left unresolved is the episode the next one of the same key meets.
+        if (result.kind !== 'suppressed' && result.kind !== 'already-resolved') episodes.set(key, { ...episode, unresolved: result.alert });
+        results.push(result);
+      }
+      return results;
+    });
+  }
+
   private async raiseIn(tx: SqlClient, input: RaiseAlertInput, attempt: number): Promise<RaiseAlertResult> {
     const suppression = await this.activeSuppression(tx, input.patientId, input.rule, input.subject, input.at);
     const { rows: open } = await tx.query<AlertRow>(
@@ -212,9 +236,15 @@ export class AlertRepository {
           [input.patientId, input.rule, input.subject],
         );
     const resolved = closed[0];
+    return this.decideAndWrite(tx, input, { unresolved: existing, resolved: resolved && { id: resolved.id, resolvedAt: resolved.resolved_at }, suppression }, attempt);
+  }
+
+  /** The episode as read (its unresolved alert locked), decideAlert's call, and its write. */
+  private async decideAndWrite(tx: SqlClient, input: RaiseAlertInput, episode: EpisodeState, attempt: number): Promise<RaiseAlertResult> {
+    const { unresolved: existing, resolved, suppression } = episode;
     const decision = decideAlert({
       unresolved: existing ? unresolvedSnapshot(existing) : null,
-      recentlyResolved: resolved ? { id: resolved.id, resolvedAt: resolved.resolved_at } : null,
+      recentlyResolved: resolved ?? null,
       suppressed: suppression !== undefined,
       finding: input,
       now: input.at,
@@ -232,6 +262,54 @@ export class AlertRepository {
         if (!existing) throw new Error(`alert decision "${decision.kind}" without an unresolved alert`);
         return this.applyChange(tx, existing, decision, input);
     }
+  }
+
+  /**
+   * raiseMany's reads: the unresolved alerts of the episodes (locked, in id order so two writers
+   * lock alike), the latest resolution of each, and the patients' suppressions not lifted.
+   */
+  private async readEpisodes(tx: SqlClient, inputs: readonly RaiseAlertInput[]): Promise<Map<string, EpisodeRows>> {
+    const keys = new Map<string, RaiseAlertInput>();
+    for (const input of inputs) keys.set(episodeKey(input.patientId, input.rule, input.subject), input);
+    const patients = [...keys.values()].map((i) => i.patientId);
+    const rules = [...keys.values()].map((i) => i.rule);
+    const subjects = [...keys.values()].map((i) => i.subject);
+    const wanted = `(patient_id, rule, subject) IN (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]))`;
+    const { rows: open } = await tx.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE ${wanted} AND state <> 'resolved' ORDER BY id FOR UPDATE`, [
+      patients,
+      rules,
+      subjects,
+    ]);
+    const { rows: closed } = await tx.query<{ id: string; patient_id: string; rule: string; subject: string; resolved_at: Date }>(
+      `SELECT DISTINCT ON (patient_id, rule, subject) id, patient_id, rule, subject, resolved_at FROM alerts
+       WHERE ${wanted} AND state = 'resolved'
+       ORDER BY patient_id, rule, subject, resolved_at DESC`,
+      [patients, rules, subjects],
+    );
+    const { rows: suppressions } = await tx.query<SuppressionRow>(
+      `SELECT ${SUPPRESSION_COLUMNS} FROM alert_suppressions WHERE patient_id = ANY ($1::uuid[]) AND rule = ANY ($2::text[]) AND lifted_at IS NULL
+       ORDER BY expires_at DESC`,
+      [[...new Set(patients)], [...new Set(rules)]],
+    );
+    const episodes = new Map<string, EpisodeRows>();
+    for (const [key, input] of keys) {
+      episodes.set(key, {
+        unresolved: undefined,
+        resolved: undefined,
+        suppressions: suppressions.filter((s) => s.patient_id === input.patientId && s.rule === input.rule && (s.subject === null || s.subject === input.subject)).map(toSuppression),
+      });
+    }
+    for (const row of open) {
+      const key = episodeKey(row.patient_id, row.rule, row.subject);
+      const episode = episodes.get(key);
+      if (episode) episodes.set(key, { ...episode, unresolved: toAlert(row) });
+    }
+    for (const row of closed) {
+      const key = episodeKey(row.patient_id, row.rule, row.subject);
+      const episode = episodes.get(key);
+      if (episode) episodes.set(key, { ...episode, resolved: { id: row.id, resolvedAt: row.resolved_at } });
+    }
+    return episodes;
   }
 
   private async insertAlert(tx: SqlClient, input: RaiseAlertInput, attempt: number): Promise<RaiseAlertResult> {
@@ -472,6 +550,23 @@ export class AlertRepository {
       [patientId, options.includeResolved ?? false],
     );
     return rows.map(toAlert);
+  }
+
+  /** forPatient (unresolved only) for many patients in one statement: by patient, each in forPatient's order. */
+  async unresolvedForPatients(patientIds: readonly string[]): Promise<Map<string, Alert[]>> {
+    const byPatient = new Map<string, Alert[]>();
+    if (patientIds.length === 0) return byPatient;
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE patient_id = ANY ($1::uuid[]) AND state <> 'resolved' ORDER BY opened_at DESC, id`,
+      [[...new Set(patientIds)]],
+    );
+    for (const row of rows) {
+      const alert = toAlert(row);
+      const list = byPatient.get(alert.patientId);
+      if (list) list.push(alert);
+      else byPatient.set(alert.patientId, [alert]);
+    }
+    return byPatient;
   }
 
   /** The nurse worklist: unresolved alerts of these wards, most severe first, then longest waiting. */
@@ -878,4 +973,26 @@ function toAdmission(row: AdmissionRow): MonitoredAdmission {
     carePlan: row.care_plan ?? {},
     admittedAt: row.admitted_at,
   };
+}
+
+/** An episode (patient, rule, subject) as a raise reads it. */
+interface EpisodeState {
+  readonly unresolved: Alert | undefined;
+  readonly resolved: { readonly id: string; readonly resolvedAt: Date } | undefined;
+  readonly suppression: AlertSuppression | undefined;
+}
+
+/** raiseMany's read of an episode: its suppressions not lifted (which is in force depends on each finding's time). */
+interface EpisodeRows extends Omit<EpisodeState, 'suppression'> {
+  readonly suppressions: readonly AlertSuppression[];
+}
+
+function episodeKey(patientId: string, rule: string, subject: string): string {
+  return `${patientId}\u0000${rule}\u0000${subject}`;
+}
+
+/** activeSuppression's answer from suppressions read beforehand (they come latest expiry first). */
+function suppressionAt(suppressions: readonly AlertSuppression[], input: RaiseAlertInput): AlertSuppression | undefined {
+  const at = input.at.getTime();
+  return suppressions.find((s) => s.startsAt.getTime() <= at && s.expiresAt.getTime() > at);
 }

@@ -91,6 +91,13 @@ export function parseReadingPageCursor(cursor: string): Result<ReadingPagePositi
   return ok({ measuredMicros, id });
 }
 
+/** A patient's measurement-time range [from, to). */
+export interface PatientRange {
+  readonly patientId: string;
+  readonly from: Date;
+  readonly to: Date;
+}
+
 /** One of `count` partitions of the patients (rules workers; `homeward_patient_partition`). */
 export interface ReadingPartition {
   readonly index: number;
@@ -315,6 +322,78 @@ export class ReadingRepository {
       [patientId, range.from, range.to, lanes.fresh.txid, lanes.fresh.id, lanes.late.txid, lanes.late.id],
     );
     return result.rows.map((row) => new Date(row.measured_at));
+  }
+
+  /**
+   * momentsThrough for many patients, each with its own range, in one statement: by patient,
+   * ascending. (A rules page's re-opened moments.)
+   */
+  async momentsThroughMany(ranges: readonly PatientRange[], through: LaneCursors): Promise<Map<string, Date[]>> {
+    const byPatient = new Map<string, Date[]>();
+    if (ranges.length === 0) return byPatient;
+    const result = await this.db.query<{ patient_id: string; measured_at: Date | string }>(
+      `SELECT DISTINCT r.patient_id, r.measured_at
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS q(patient_id, from_at, to_at)
+       JOIN readings r ON r.patient_id = q.patient_id AND r.measured_at >= q.from_at AND r.measured_at < q.to_at
+       WHERE CASE WHEN ${LANE_SQL.late.replace(/received_at|measured_at/g, (c) => `r.${c}`)} THEN (r.txid, r.id) <= ($6::xid8, $7::bigint) ELSE (r.txid, r.id) <= ($4::xid8, $5::bigint) END
+       ORDER BY r.patient_id, r.measured_at`,
+      [ranges.map((r) => r.patientId), ranges.map((r) => r.from), ranges.map((r) => r.to), through.fresh.txid, through.fresh.id, through.late.txid, through.late.id],
+    );
+    for (const row of result.rows) {
+      const list = byPatient.get(row.patient_id);
+      const at = new Date(row.measured_at);
+      if (list) list.push(at);
+      else byPatient.set(row.patient_id, [at]);
+    }
+    return byPatient;
+  }
+
+  /**
+   * inRange for many patients (each its own range, at most `limitPerPatient` readings each), read
+   * a bounded number of rows at a time: `rowsPerQuery` (default 100,000) bounds one statement's
+   * answer, whatever a backfill stored; a patient cut off by it is read again in the next
+   * statement, so each gets exactly inRange's answer. Calls `each` per patient with its window, in
+   * the order of `ranges`, before reading further (the caller keeps only what it derives).
+   */
+  async eachWindow(
+    ranges: readonly PatientRange[],
+    limitPerPatient: number,
+    each: (patientId: string, window: StoredReading[]) => void,
+    rowsPerQuery = 100_000,
+  ): Promise<void> {
+    const perQuery = Math.max(rowsPerQuery, limitPerPatient); // one patient's whole window fits in one answer
+    let rest = ranges;
+    while (rest.length > 0) {
+      const batch = rest;
+      const result = await this.db.query<ReadingRow & { ord: string }>(
+        `SELECT w.*, q.ord::text AS ord
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS q(patient_id, from_at, to_at, ord)
+         CROSS JOIN LATERAL (
+           SELECT ${READING_COLUMNS} FROM readings
+           WHERE readings.patient_id = q.patient_id AND measured_at >= q.from_at AND measured_at < q.to_at
+           ORDER BY measured_at, readings.id
+           LIMIT $4
+         ) w
+         ORDER BY q.ord, w.measured_at, w.id::bigint
+         LIMIT $5`,
+        [batch.map((r) => r.patientId), batch.map((r) => r.from), batch.map((r) => r.to), limitPerPatient, perQuery],
+      );
+      const rows = result.rows;
+      const full = rows.length >= perQuery;
+      const lastOrd = Number(rows[rows.length - 1]?.ord ?? batch.length);
+      // With a full answer the last patient in it may be cut short: read it again next time, unless it is alone.
+      const done = full ? (lastOrd > 1 && rows[0]?.ord !== rows[rows.length - 1]?.ord ? lastOrd - 1 : lastOrd) : batch.length;
+      const windows = new Map<number, StoredReading[]>();
+      for (const row of rows) {
+        const ord = Number(row.ord);
+        if (ord > done) break;
+        const list = windows.get(ord);
+        if (list) list.push(toReading(row));
+        else windows.set(ord, [toReading(row)]);
+      }
+      for (let ord = 1; ord <= done; ord++) each(batch[ord - 1]!.patientId, windows.get(ord) ?? []);
+      rest = batch.slice(done);
+    }
   }
 
   /**
