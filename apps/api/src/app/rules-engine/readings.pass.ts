@@ -1,6 +1,6 @@
 import type { Alert } from '@homeward/domain';
 import { type EngineCarePlan, evaluatePatientRules, rulesLookBackMs } from '@homeward/rules';
-import type { LaneCursors, MonitoredAdmission, PageWrites, ReadingStreamPage, Storage, StoredReading } from '@homeward/storage';
+import type { MonitoredAdmission, PageWrites, ReadingStreamPage, Storage, StoredReading } from '@homeward/storage';
 import { type AlertWriter, type Proposal, proposalOf } from './alert-writer';
 import type { RulesEngineEvent } from './rules-engine.events';
 import type { RulesEngineOptions } from './rules-engine.options';
@@ -19,6 +19,13 @@ interface PatientOfPage {
 
 /** A window is read at most this many readings per patient (as inRange would be asked). */
 const WINDOW_LIMIT = 100_000;
+/**
+ * How much of a page is read per step: patients per re-opened-moments statement, readings per
+ * windows statement (a patient's whole window, up to WINDOW_LIMIT, always fits). A late page takes
+ * small steps and yields to the fresh lane between them; a fresh page reads in as few as it can.
+ */
+const FRESH_STEP = { patients: 1_000, rows: 100_000 };
+const LATE_STEP = { patients: 10, rows: 20_000 };
 
 /**
  * The rules over one page of committed readings: per patient on a virtual ward, the pure rules at
@@ -44,7 +51,7 @@ export class ReadingsPass {
   async onPage(page: ReadingStreamPage, now: Date): Promise<PageWrites> {
     const patients = await this.monitoredOf(page.readings);
     const ids = patients.map((p) => p.admission.patientId);
-    const [unresolved, evaluated] = await Promise.all([this.storage.alerts.unresolvedForPatients(ids), this.evaluate(patients, page.handled)]);
+    const [unresolved, evaluated] = await Promise.all([this.storage.alerts.unresolvedForPatients(ids), this.evaluate(patients, page)]);
     const work: { admission: MonitoredAdmission; proposals: Proposal[]; answered: readonly Alert[] }[] = [];
     for (const { admission, plan, fresh } of patients) {
       // Reads the store only for a patient with a silence open (rare); the rest is in memory.
@@ -95,32 +102,46 @@ export class ReadingsPass {
    * the page was read) whose window reaches back to it: a late reading re-opens those. Later
    * moments still waiting after their cursor are left to their own page, which sees this page's
    * readings in its window; re-evaluating them here too made a backlog cost a whole window of
-   * evaluations per reading. By patient.
+   * evaluations per reading. By patient. A late page yields to waiting fresh pages after each
+   * patient (ReadingStreamPage.yieldToFirstLane).
    */
-  private async evaluate(patients: readonly PatientOfPage[], handled: LaneCursors): Promise<Map<string, Proposal[]>> {
+  private async evaluate(patients: readonly PatientOfPage[], page: ReadingStreamPage): Promise<Map<string, Proposal[]>> {
     const proposals = new Map<string, Proposal[]>();
-    if (patients.length === 0) return proposals;
-    const span = (p: PatientOfPage) => ({ earliest: Math.min(...p.times), latest: Math.max(...p.times) });
-    const reopened = await this.storage.readings.momentsThroughMany(
-      patients.map((p) => ({ patientId: p.admission.patientId, from: new Date(span(p).earliest + 1), to: new Date(span(p).latest + p.reach + 1) })),
-      handled,
-    );
-    const moments = new Map<string, number[]>();
-    const ranges = patients.map((p) => {
-      const { earliest, latest } = span(p);
-      const later = (reopened.get(p.admission.patientId) ?? []).map((d) => d.getTime()).filter((t) => p.times.some((f) => t > f && t <= f + p.reach));
-      const all = [...new Set([...p.times, ...later])].sort((a, b) => a - b);
-      moments.set(p.admission.patientId, all);
-      const last = all[all.length - 1] ?? latest;
-      return { patientId: p.admission.patientId, from: new Date(earliest - p.reach), to: new Date(last + 1) };
-    });
-    const plans = new Map(patients.map((p) => [p.admission.patientId, p.plan]));
-    await this.storage.readings.eachWindow(ranges, WINDOW_LIMIT, (patientId, window) => {
-      const plan = plans.get(patientId);
-      if (plan) proposals.set(patientId, proposalsAt(window, plan, moments.get(patientId) ?? []));
-    });
+    // A late page reads in smaller steps, so the fresh lane it yields to never waits for a long statement.
+    const late = page.lane === 'late';
+    const step = late ? LATE_STEP : FRESH_STEP;
+    for (let i = 0; i < patients.length; i += step.patients) {
+      const chunk = patients.slice(i, i + step.patients);
+      const span = (p: PatientOfPage) => ({ earliest: Math.min(...p.times), latest: Math.max(...p.times) });
+      const reopened = await this.storage.readings.momentsThroughMany(
+        chunk.map((p) => ({ patientId: p.admission.patientId, from: new Date(span(p).earliest + 1), to: new Date(span(p).latest + p.reach + 1) })),
+        page.handled,
+      );
+      const moments = new Map<string, number[]>();
+      const ranges = chunk.map((p) => {
+        const { earliest, latest } = span(p);
+        const later = (reopened.get(p.admission.patientId) ?? []).map((d) => d.getTime()).filter((t) => p.times.some((f) => t > f && t <= f + p.reach));
+        const all = [...new Set([...p.times, ...later])].sort((a, b) => a - b);
+        moments.set(p.admission.patientId, all);
+        const last = all[all.length - 1] ?? latest;
+        return { patientId: p.admission.patientId, from: new Date(earliest - p.reach), to: new Date(last + 1) };
+      });
+      const plans = new Map(chunk.map((p) => [p.admission.patientId, p.plan]));
+      await page.yieldToFirstLane();
+      await this.storage.readings.eachWindow(
+        ranges,
+        WINDOW_LIMIT,
+        async (patientId, window) => {
+          const plan = plans.get(patientId);
+          if (plan) proposals.set(patientId, proposalsAt(window, plan, moments.get(patientId) ?? []));
+          await page.yieldToFirstLane();
+        },
+        step.rows,
+      );
+    }
     return proposals;
   }
+
 }
 
 /** The pure rules at each moment over one window, each distinct candidate once. */

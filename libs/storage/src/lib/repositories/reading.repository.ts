@@ -352,37 +352,47 @@ export class ReadingRepository {
    * inRange for many patients (each its own range, at most `limitPerPatient` readings each), read
    * a bounded number of rows at a time: `rowsPerQuery` (default 100,000) bounds one statement's
    * answer, whatever a backfill stored; a patient cut off by it is read again in the next
-   * statement, so each gets exactly inRange's answer. Calls `each` per patient with its window, in
-   * the order of `ranges`, before reading further (the caller keeps only what it derives).
+   * statement (by itself, up to limitPerPatient, when its window alone is larger), so each gets
+   * exactly inRange's answer. Calls (and awaits) `each` per patient with its
+   * window, in the order of `ranges`, before reading further (the caller keeps only what it derives).
    */
   async eachWindow(
     ranges: readonly PatientRange[],
     limitPerPatient: number,
-    each: (patientId: string, window: StoredReading[]) => void,
+    each: (patientId: string, window: StoredReading[]) => void | Promise<void>,
     rowsPerQuery = 100_000,
   ): Promise<void> {
-    const perQuery = Math.max(rowsPerQuery, limitPerPatient); // one patient's whole window fits in one answer
+    const read = async (batch: readonly PatientRange[], limit: number) =>
+      (
+        await this.db.query<ReadingRow & { ord: string }>(
+          `SELECT w.*, q.ord::text AS ord
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS q(patient_id, from_at, to_at, ord)
+           CROSS JOIN LATERAL (
+             SELECT ${READING_COLUMNS} FROM readings
+             WHERE readings.patient_id = q.patient_id AND measured_at >= q.from_at AND measured_at < q.to_at
+             ORDER BY measured_at, readings.id
+             LIMIT $4
+           ) w
+           ORDER BY q.ord, w.measured_at, w.id::bigint
+           LIMIT $5`,
+          [batch.map((r) => r.patientId), batch.map((r) => r.from), batch.map((r) => r.to), limitPerPatient, limit],
+        )
+      ).rows;
     let rest = ranges;
     while (rest.length > 0) {
-      const batch = rest;
-      const result = await this.db.query<ReadingRow & { ord: string }>(
-        `SELECT w.*, q.ord::text AS ord
-         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS q(patient_id, from_at, to_at, ord)
-         CROSS JOIN LATERAL (
-           SELECT ${READING_COLUMNS} FROM readings
-           WHERE readings.patient_id = q.patient_id AND measured_at >= q.from_at AND measured_at < q.to_at
-           ORDER BY measured_at, readings.id
-           LIMIT $4
-         ) w
-         ORDER BY q.ord, w.measured_at, w.id::bigint
-         LIMIT $5`,
-        [batch.map((r) => r.patientId), batch.map((r) => r.from), batch.map((r) => r.to), limitPerPatient, perQuery],
-      );
-      const rows = result.rows;
-      const full = rows.length >= perQuery;
-      const lastOrd = Number(rows[rows.length - 1]?.ord ?? batch.length);
-      // With a full answer the last patient in it may be cut short: read it again next time, unless it is alone.
-      const done = full ? (lastOrd > 1 && rows[0]?.ord !== rows[rows.length - 1]?.ord ? lastOrd - 1 : lastOrd) : batch.length;
+      let rows = await read(rest, rowsPerQuery);
+      let done = rest.length;
+      if (rows.length >= rowsPerQuery) {
+        const firstOrd = Number(rows[0]?.ord);
+        const lastOrd = Number(rows[rows.length - 1]?.ord);
+        // The last patient in a full answer may be cut short: read it again next time; when it is
+        // the only one in the answer, read its whole window (up to limitPerPatient) by itself.
+        if (firstOrd !== lastOrd) done = lastOrd - 1;
+        else {
+          rows = (await read(rest.slice(lastOrd - 1, lastOrd), limitPerPatient)).map((row) => ({ ...row, ord: String(lastOrd) }));
+          done = lastOrd;
+        }
+      }
       const windows = new Map<number, StoredReading[]>();
       for (const row of rows) {
         const ord = Number(row.ord);
@@ -391,10 +401,14 @@ export class ReadingRepository {
         if (list) list.push(toReading(row));
         else windows.set(ord, [toReading(row)]);
       }
-      for (let ord = 1; ord <= done; ord++) each(batch[ord - 1]!.patientId, windows.get(ord) ?? []);
-      rest = batch.slice(done);
+      for (const [i, range] of rest.slice(0, done).entries()) {
+        await each(range.patientId, windows.get(i + 1) ?? []);
+        windows.delete(i + 1);
+      }
+      rest = rest.slice(done);
     }
   }
+
 
   /**
    * Min, max, mean and count per bucket for the buckets that start in [from, to), whole buckets
