@@ -3,6 +3,9 @@ import { type LaneCursors, type ReadingCursor, type ReadingLane, READING_LANES, 
 import { type LeaseClaim, type Partitioning, partitionCursorName } from '../repositories/rules-partition.repository';
 import type { Storage } from '../storage';
 
+/** How often a later lane's page looks for announced first-lane pages at most (yieldToFirstLane). */
+const YIELD_EVERY_MS = 20;
+
 /** One page of committed readings, handed to the consumer's handler. */
 export interface ReadingStreamPage {
   readonly lane: ReadingLane;
@@ -74,6 +77,8 @@ export class ReadingStreamConsumer {
   private readonly seeded = new Set<string>();
   /** Readings were announced since the last look at the first lane from inside a later lane's page. */
   private nudged = false;
+  /** When a yield last looked at the first lane (Date.now()). */
+  private lookedAt = 0;
   /** A later lane's page is handing over to the first lane: no nesting. */
   private yielding = false;
   /** Readings handled by yields during the drain in progress. */
@@ -196,7 +201,9 @@ export class ReadingStreamConsumer {
   /** From inside a later lane's page: the first lane's pages of every held partition, to its end, when readings were announced. */
   private async yieldToFirstLane(handler: ReadingPageHandler): Promise<void> {
     const first = this.lanes[0];
-    if (!this.nudged || this.yielding || first === undefined) return;
+    // A steady stream of announcements (late readings announce themselves too) looks at most every
+    // YIELD_EVERY_MS; the announcement stays noted for the next yield after that.
+    if (!this.nudged || this.yielding || first === undefined || Date.now() - this.lookedAt < YIELD_EVERY_MS) return;
     this.nudged = false;
     this.yielding = true;
     try {
@@ -208,6 +215,7 @@ export class ReadingStreamConsumer {
       }
     } finally {
       this.yielding = false;
+      this.lookedAt = Date.now();
     }
   }
 
