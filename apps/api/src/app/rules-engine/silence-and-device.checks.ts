@@ -88,11 +88,12 @@ export class SilenceAndDeviceChecks {
   /**
    * Newly stored readings: clock and delivery problems raised; silences they end, and clock or
    * delivery alerts their device's newest reading clears, answered. Reads the store only when the
-   * patient has such an alert open.
+   * patient has such an alert open. `unresolved`: the patient's unresolved alerts when the caller
+   * read them already (a page's, in one statement for all its patients).
    */
-  async onReadings(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date): Promise<ChecksOutcome> {
+  async onReadings(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date, unresolved?: readonly Alert[]): Promise<ChecksOutcome> {
     const proposals = readingProblems(admission.patientId, fresh, now).map(technicalProposal);
-    const open = (await this.storage.alerts.forPatient(admission.patientId)).filter((a) => TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule));
+    const open = (unresolved ?? (await this.storage.alerts.forPatient(admission.patientId))).filter((a) => TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule));
     if (open.length === 0) return { proposals, answered: [] };
     const cleared = readingProblemsCleared(fresh, now);
     const answered = open.filter((a) => READING_RULES.has(a.rule) && cleared.has(a.subject));
