@@ -1,40 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { type HandComputedWard, seedHandComputedWard } from '@homeward/testing';
-import { realDatabase, startHomeward } from '../e2e/gateway-fixture';
-import { killLeftovers } from '../e2e/homeward-process';
-import { type Browser, anAccount, launchChromium, screenshot, seriousAxeViolations } from './browser-fixture';
+import { anAccount, homewardInBrowser, seriousAxeViolations, signInAs } from './browser-fixture';
 
 // Issue 21 as a ward manager sees it: the hand-computed ward's outcomes by month and its alert
 // burden, in a real browser against `homeward start`, with the CSV export and the print layout.
 describe('ward analytics pages in a real browser', () => {
-  let db: Awaited<ReturnType<typeof realDatabase>>;
-  let homeward: Awaited<ReturnType<typeof startHomeward>>;
-  let browser: Browser;
+  const suite = homewardInBrowser();
   let ward: HandComputedWard;
   let clinician: { email: string; password: string };
-  const shots: string[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    db = await realDatabase();
-    homeward = await startHomeward(db.url);
-    ward = await seedHandComputedWard(db.storage);
-    clinician = await anAccount(db.url, ['--role', 'clinician', '--ward', ward.wardId]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await killLeftovers();
-    await db?.dispose();
-    if (shots.length) process.stdout.write(`browser screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}\n`);
+    ward = await seedHandComputedWard(suite.db.storage);
+    clinician = await anAccount(suite.db.url, ['--role', 'clinician', '--ward', ward.wardId]);
   });
 
   it('shows the monthly outcomes with their definitions, exports them as CSV and prints without the navigation', async () => {
-    const base = `http://127.0.0.1:${homeward.apiPort}`;
-    const page = await browser.newPage();
-    await page.goto(`${base}/analytics/outcomes?ward=${ward.wardId}&from=2026-10-01&to=2026-12-01`);
-    await page.getByLabel('Email address').fill(clinician.email);
-    await page.getByLabel('Password').fill(clinician.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const base = suite.base;
+    const page = await suite.browser.newPage();
+    await signInAs(page, `${base}/analytics/outcomes?ward=${ward.wardId}&from=2026-10-01&to=2026-12-01`, clinician, { live: false });
 
     const rows = page.getByTestId('table-outcomes').locator('tbody tr');
     await rows.first().waitFor();
@@ -55,7 +38,7 @@ describe('ward analytics pages in a real browser', () => {
     expect(await page.locator('header.masthead').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Export CSV' }).isVisible()).toBe(false);
     expect(await page.getByTestId('table-outcomes').isVisible()).toBe(true);
-    shots.push(await screenshot(page, '40-ward-outcomes-print'));
+    await suite.shot(page, '40-ward-outcomes-print');
     await page.emulateMedia({ media: 'screen' });
     expect(await page.locator('header.masthead').isVisible()).toBe(true);
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -73,7 +56,7 @@ describe('ward analytics pages in a real browser', () => {
     expect(text).toContain('63 of 212 expected readings (29.7 %)');
     expect(await page.getByTestId('chart-by-rule').getAttribute('data-bars')).toBe('5');
     expect(await page.getByTestId('table-devices').innerText()).toContain('Acme OX-1');
-    shots.push(await screenshot(page, '41-alert-burden'));
+    await suite.shot(page, '41-alert-burden');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // November alone, through the form: P2 3.5 + P1 5 + P3 21 patient-days.
@@ -82,6 +65,6 @@ describe('ward analytics pages in a real browser', () => {
     await summary.getByRole('heading', { name: /2026-11-01 to 2026-12-01$/ }).waitFor();
     expect(await summary.innerText()).toContain('Patient-days\n29.5');
     expect(new URL(page.url()).search).toBe(`?ward=${ward.wardId}&from=2026-11-01&to=2026-12-01`);
-    expect(browser.problems).toEqual([]);
+    expect(suite.browser.problems).toEqual([]);
   });
 });

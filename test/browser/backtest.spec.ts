@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { aReading } from '@homeward/testing';
-import { aPatientWithDevice, realDatabase, startHomeward } from '../e2e/gateway-fixture';
-import { killLeftovers } from '../e2e/homeward-process';
-import { type Browser, anAccount, launchChromium, screenshot, seriousAxeViolations } from './browser-fixture';
+import { aPatientWithDevice } from '../e2e/gateway-fixture';
+import { anAccount, homewardInBrowser, seriousAxeViolations, signInAs } from './browser-fixture';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -11,53 +10,35 @@ const DAY = 24 * HOUR;
 // sees what it would have done: findings that appear or disappear, and a past alert that needed
 // action caught earlier; each difference links to the readings behind it. Nothing is saved.
 describe('trying a care-plan change on past data in a real browser', () => {
-  let db: Awaited<ReturnType<typeof realDatabase>>;
-  let homeward: Awaited<ReturnType<typeof startHomeward>>;
-  let browser: Browser;
-  const shots: string[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    db = await realDatabase();
-    homeward = await startHomeward(db.url);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await killLeftovers();
-    await db?.dispose();
-    if (shots.length) process.stdout.write(`browser screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}\n`);
-  });
+  const suite = homewardInBrowser();
 
   it('raises the SpO2 limit to 94 %, sees the new findings and a catch 48 h earlier, follows a link to the readings, and saves nothing; then the same change for the pathway from ward analytics', async () => {
-    const base = `http://127.0.0.1:${homeward.apiPort}`;
+    const base = suite.base;
     const now = Date.now();
-    const ward = await db.storage.registry.createWard(`Backtest ward ${randomUUID().slice(0, 8)}`);
-    const device = await aPatientWithDevice(db.storage);
+    const ward = await suite.db.storage.registry.createWard(`Backtest ward ${randomUUID().slice(0, 8)}`);
+    const device = await aPatientWithDevice(suite.db.storage);
     // Nothing expected (no silence findings) and no personal-baseline rule: the SpO2 limit alone decides here.
     const storedPlan = { expectedReadings: [], spo2Baseline: { enabled: false } };
-    await db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'copd', carePlan: storedPlan, admittedAt: new Date(now - 14 * DAY) });
-    const clinician = await anAccount(db.url, ['--role', 'clinician', '--ward', ward.id]);
+    await suite.db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'copd', carePlan: storedPlan, admittedAt: new Date(now - 14 * DAY) });
+    const clinician = await anAccount(suite.db.url, ['--role', 'clinician', '--ward', ward.id]);
 
     // The past alert a nurse acted on: SpO2 91 % three days ago (the COPD pathway's limit is 91 %, high).
     const dayAt = (daysAgo: number) => new Date(now - daysAgo * DAY - 2 * HOUR);
-    const raised = await db.storage.alerts.raise({
+    const raised = await suite.db.storage.alerts.raise({
       patientId: device.patientId, wardId: ward.id, rule: 'vital-threshold', subject: 'spo2:at-or-below', severity: 'high', explanation: 'SpO2 91 % (seeded)', details: {}, latestValue: 91,
       measuredAt: dayAt(3), readingIds: [], evidenceReceivedAt: dayAt(3), at: dayAt(3), escalationDueAt: null, nextReminderAt: null, by: { type: 'system', id: 'rules-engine' },
     });
     if (raised.kind !== 'raised') throw new Error(`expected a new alert, got ${raised.kind}`);
-    const resolved = await db.storage.alerts.transition(raised.alert.id, { action: 'resolve', by: { type: 'user', id: clinician.id }, at: new Date(dayAt(3).getTime() + HOUR), outcome: 'visit-arranged' });
+    const resolved = await suite.db.storage.alerts.transition(raised.alert.id, { action: 'resolve', by: { type: 'user', id: clinician.id }, at: new Date(dayAt(3).getTime() + HOUR), outcome: 'visit-arranged' });
     expect(resolved.ok).toBe(true);
     // A daily SpO2 for ten days: steady at 96 %, then 94, 94 (above the pathway's 93 % limit), 91 (the alert), and back.
     const values: Array<[daysAgo: number, value: number]> = [[10, 96], [9, 96], [8, 96], [7, 96], [6, 96], [5, 94], [4, 94], [3, 91], [2, 95], [1, 96]];
-    const { stored } = await db.storage.readings.insertBatch(values.map(([daysAgo, value]) => aReading({ patientId: device.patientId, deviceId: device.deviceId, value, measuredAt: dayAt(daysAgo) })));
+    const { stored } = await suite.db.storage.readings.insertBatch(values.map(([daysAgo, value]) => aReading({ patientId: device.patientId, deviceId: device.deviceId, value, measuredAt: dayAt(daysAgo) })));
     const firstLow = stored.find((r) => r.value === 94 && r.measuredAt.getTime() === dayAt(5).getTime());
     if (!firstLow) throw new Error('the first 94 % reading was not stored');
 
-    const page = await browser.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill(clinician.email);
-    await page.getByLabel('Password').fill(clinician.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await suite.browser.newPage();
+    await signInAs(page, `${base}/`, clinician, { live: false });
     await page.getByRole('link', { name: 'Patients' }).waitFor();
     await page.goto(`${base}/patients/${device.patientId}`);
     await page.getByRole('heading', { name: 'Change the care plan' }).waitFor();
@@ -83,13 +64,13 @@ describe('trying a care-plan change on past data in a real browser', () => {
     // The differences, by patient: the two 94 % readings are new findings; nothing the stored plan found is lost.
     expect(await results.getByRole('heading', { level: 5 }).innerText()).toMatch(/^Test [0-9a-f-]{36}: 2 would appear, 0 would disappear$/);
     await results.getByRole('heading', { name: /would appear/ }).scrollIntoViewIfNeeded();
-    shots.push(await screenshot(page, '60-backtest-from-care-plan'));
+    await suite.shot(page, '60-backtest-from-care-plan');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // Nothing was saved; the try was audited.
-    const admission = await db.storage.registry.activeAdmissionWithCarePlan(device.patientId);
+    const admission = await suite.db.storage.registry.activeAdmissionWithCarePlan(device.patientId);
     expect(admission?.carePlan).toEqual(storedPlan);
-    const [audit] = await db.storage.audit.search({ patientId: device.patientId, action: 'care-plan.backtest' });
+    const [audit] = await suite.db.storage.audit.search({ patientId: device.patientId, action: 'care-plan.backtest' });
     expect(audit).toMatchObject({ actorId: clinician.id });
 
     // The new finding at the first 94 % reading links to exactly the readings behind it.
@@ -101,7 +82,7 @@ describe('trying a care-plan change on past data in a real browser', () => {
     await behind.locator(`tr[data-reading-id="${firstLow.id}"]`).waitFor();
     expect(await behind.locator(`tr[data-reading-id="${firstLow.id}"]`).innerText()).toContain('94');
     expect(await behind.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
-    shots.push(await screenshot(page, '61-readings-behind-a-finding'));
+    await suite.shot(page, '61-readings-behind-a-finding');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // The same change as a pathway default, from ward analytics: a plan the rules cannot read is refused with the reason.
@@ -123,9 +104,9 @@ describe('trying a care-plan change on past data in a real browser', () => {
     expect(await wardResults.getByTestId('backtest-catch-table').innerText()).toContain('Caught 48 h earlier');
     // Differences are listed per patient by name, each with its readings.
     expect(await wardResults.getByRole('heading', { level: 5 }).first().innerText()).toMatch(/^Test [0-9a-f-]{36}: [1-9]\d* would appear/);
-    shots.push(await screenshot(page, '62-backtest-pathway-change'));
+    await suite.shot(page, '62-backtest-pathway-change');
     expect(await seriousAxeViolations(page)).toEqual([]);
     // The refused run above is Chromium's "failed to load resource" line for the 400 answer; nothing else.
-    expect(browser.problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
+    expect(suite.browser.problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
   }, 180_000);
 });

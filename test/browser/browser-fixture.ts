@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import { runHomeward } from '../e2e/homeward-process';
+import { endDeviceClients, realDatabase, startHomeward } from '../e2e/gateway-fixture';
+import { killLeftovers, runHomeward } from '../e2e/homeward-process';
 
 /** Debian's Chromium: the browser tests never download one (no `npx playwright install`). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -99,4 +100,78 @@ export async function tabTo(page: Page, selector: string, maxPresses = 40): Prom
     await page.keyboard.press('Tab');
   }
   throw new Error(`${selector} was not reached with ${maxPresses} presses of Tab`);
+}
+
+/** What every browser spec runs against: Debian's Chromium, a scratch database and `homeward start`. */
+export interface HomewardInBrowser {
+  readonly browser: Browser;
+  readonly db: Awaited<ReturnType<typeof realDatabase>>;
+  /** Replaceable: a spec may stop Homeward and start it again on the same ports. */
+  homeward: Awaited<ReturnType<typeof startHomeward>>;
+  /** The dashboard's address, e.g. http://127.0.0.1:40123 (unchanged by a restart on the same ports). */
+  readonly base: string;
+  /** Saves a screenshot as an artefact; the paths are listed when the suite ends. */
+  shot(page: Page, name: string): Promise<string>;
+}
+
+/**
+ * The shared set-up of the browser specs, registered as the suite's beforeAll and afterAll:
+ * Chromium first (a missing one fails fast with the install command), then a scratch database
+ * and `homeward start`; afterwards everything is closed and the screenshots listed.
+ */
+export function homewardInBrowser(timeoutMs = 120_000): HomewardInBrowser {
+  const shots: string[] = [];
+  const started: { browser?: Browser; db?: HomewardInBrowser['db']; homeward?: HomewardInBrowser['homeward'] } = {};
+  const need = <K extends keyof typeof started>(key: K): NonNullable<(typeof started)[K]> => {
+    const value = started[key];
+    if (!value) throw new Error(`homewardInBrowser: ${key} is used before the suite's beforeAll ran`);
+    return value as NonNullable<(typeof started)[K]>;
+  };
+  beforeAll(async () => {
+    started.browser = await launchChromium();
+    started.db = await realDatabase();
+    started.homeward = await startHomeward(started.db.url);
+  }, timeoutMs);
+  afterAll(async () => {
+    endDeviceClients();
+    await started.browser?.close();
+    await killLeftovers();
+    await started.db?.dispose();
+    if (shots.length) process.stdout.write(`browser screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}\n`);
+  });
+  return {
+    get browser() {
+      return need('browser');
+    },
+    get db() {
+      return need('db');
+    },
+    get homeward() {
+      return need('homeward');
+    },
+    set homeward(next) {
+      started.homeward = next;
+    },
+    get base() {
+      return `http://127.0.0.1:${need('homeward').apiPort}`;
+    },
+    async shot(page, name) {
+      const path = await screenshot(page, name);
+      shots.push(path);
+      return path;
+    },
+  };
+}
+
+/**
+ * Opens `url` (the worklist by default is `${base}/`), signs in through the form as a person would,
+ * and by default waits for the live stream (staff landing on the worklist). A deep link stays
+ * where it was after sign-in, so pass `{ live: false }` for a page without the stream.
+ */
+export async function signInAs(page: Page, url: string, who: { readonly email: string; readonly password: string }, options: { readonly live?: boolean } = {}): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Email address').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (options.live ?? true) await page.locator('.stream-status.live').waitFor();
 }

@@ -1,59 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { topics } from '@homeward/contracts';
-import { aPatientWithDevice, connectDevice, endDeviceClients, realDatabase, startHomeward } from '../e2e/gateway-fixture';
+import { aPatientWithDevice, connectDevice, startHomeward } from '../e2e/gateway-fixture';
 import { call, signIn } from '../e2e/api-fixture';
-import { killLeftovers } from '../e2e/homeward-process';
-import { type Browser, anAccount, launchChromium, screenshot, seriousAxeViolations, tabTo } from './browser-fixture';
+import { anAccount, homewardInBrowser, seriousAxeViolations, signInAs, tabTo } from './browser-fixture';
 
 // Issue 6's browser scenario, on real processes: `homeward start` (embedded broker, rules engine,
 // API serving the dashboard), a device publishing over MQTT, and Debian's headless Chromium.
 describe('dashboard in a real browser', () => {
-  let db: Awaited<ReturnType<typeof realDatabase>>;
+  const suite = homewardInBrowser();
   let base: string;
   let mqttPort: number;
-  let homeward: Awaited<ReturnType<typeof startHomeward>>;
-  let browser: Browser;
   let device: Awaited<ReturnType<typeof aPatientWithDevice>>;
   let nurse: { id: string; email: string; password: string };
   let colleague: { id: string; email: string; password: string };
   let patientAccount: { email: string; password: string };
-  const shots: string[] = [];
   const WARD_ADVICE = 'Call the Browser virtual ward on 01632 960 123 now. If you feel very unwell, call 999.';
 
   beforeAll(async () => {
-    browser = await launchChromium(); // first: a missing Chromium fails fast with the install command
-    db = await realDatabase();
-    homeward = await startHomeward(db.url);
-    base = `http://127.0.0.1:${homeward.apiPort}`;
-    mqttPort = homeward.mqttPort;
-    const ward = await db.storage.registry.createWard(`Browser ward ${randomUUID().slice(0, 8)}`);
-    device = await aPatientWithDevice(db.storage);
-    await db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'general' });
-    await db.storage.registry.setWardPatientAdvice(ward.id, WARD_ADVICE); // what this ward's patients are told on a red reading
-    nurse = await anAccount(db.url, ['--role', 'nurse', '--ward', ward.id]);
-    colleague = await anAccount(db.url, ['--role', 'nurse', '--ward', ward.id]); // for the assign picker
-    patientAccount = await anAccount(db.url, ['--role', 'patient', '--patient', device.patientId]);
+    base = suite.base;
+    mqttPort = suite.homeward.mqttPort;
+    const ward = await suite.db.storage.registry.createWard(`Browser ward ${randomUUID().slice(0, 8)}`);
+    device = await aPatientWithDevice(suite.db.storage);
+    await suite.db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'general' });
+    await suite.db.storage.registry.setWardPatientAdvice(ward.id, WARD_ADVICE); // what this ward's patients are told on a red reading
+    nurse = await anAccount(suite.db.url, ['--role', 'nurse', '--ward', ward.id]);
+    colleague = await anAccount(suite.db.url, ['--role', 'nurse', '--ward', ward.id]); // for the assign picker
+    patientAccount = await anAccount(suite.db.url, ['--role', 'patient', '--patient', device.patientId]);
   });
 
-  afterAll(async () => {
-    endDeviceClients();
-    await browser?.close();
-    await killLeftovers();
-    await db?.dispose();
-    if (shots.length) process.stdout.write(`browser screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}\n`);
-  });
-
-  const shot = async (page: Page, name: string) => shots.push(await screenshot(page, name));
+  const shot = (page: Page, name: string) => suite.shot(page, name);
   const heading = (page: Page) => page.locator('h1').first().innerText();
 
   it('a nurse sees a low SpO2 alert arrive live, acknowledges and resolves it, then opens the trends', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill(nurse.email);
-    await page.getByLabel('Password').fill(nurse.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.stream-status.live').waitFor();
+    const page = await suite.browser.newPage();
+    await signInAs(page, `${base}/`, nurse);
     expect(await heading(page)).toBe('Worklist');
     await page.evaluate(() => ((globalThis as Record<string, unknown>)['loadedOnce'] = true)); // gone if the page reloads
     await shot(page, '01-worklist-before');
@@ -126,11 +107,11 @@ describe('dashboard in a real browser', () => {
     await page.getByLabel('Unit of weight').selectOption('[stone_av]');
     await page.getByRole('button', { name: 'Save reading' }).click();
     await page.locator('.success', { hasText: '69.9 kg' }).waitFor();
-    expect(browser.problems).toEqual([]);
+    expect(suite.browser.problems).toEqual([]);
   });
 
   it('a patient enters a reading with the keyboard alone, hears the errors, and the page passes axe', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.setDefaultTimeout(20_000);
     await page.setViewportSize({ width: 390, height: 844 }); // a phone
     await page.goto(`${base}/`);
@@ -168,7 +149,7 @@ describe('dashboard in a real browser', () => {
     await page.locator('.success', { hasText: 'Saved' }).waitFor();
     expect(await page.locator('[role="status"]').innerText()).toMatch(/SpO2.*95 %/i);
     await shot(page, '08-entry-saved-phone');
-    const stored = await db.storage.readings.inRange(device.patientId, { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000), vitals: ['spo2'] });
+    const stored = await suite.db.storage.readings.inRange(device.patientId, { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000), vitals: ['spo2'] });
     expect(stored.filter((r) => r.source === 'manual').map((r) => r.value)).toEqual([95]); // the refused 101 was not stored
 
     // A red reading (issue 15 item 7): SpO2 88 with pulse 112. The ward's advice comes first, in an
@@ -190,24 +171,20 @@ describe('dashboard in a real browser', () => {
     expect(saved).not.toMatch(/thank you/i);
     await shot(page, '08b-entry-red-advice-phone');
     expect(await seriousAxeViolations(page)).toEqual([]);
-    expect(browser.problems.filter((p) => !p.includes('422'))).toEqual([]); // the refused POST logs its 422
+    expect(suite.browser.problems.filter((p) => !p.includes('422'))).toEqual([]); // the refused POST logs its 422
   });
 
   it('the worklist reconnects after Homeward restarts and shows an alert raised meanwhile, without a reload', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill(colleague.email);
-    await page.getByLabel('Password').fill(colleague.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.stream-status.live').waitFor();
+    await signInAs(page, `${base}/`, colleague);
     await page.evaluate(() => ((globalThis as Record<string, unknown>)['loadedOnce'] = true));
 
-    homeward.process.child.kill('SIGINT');
-    await homeward.process.exited;
+    suite.homeward.process.child.kill('SIGINT');
+    await suite.homeward.process.exited;
     await page.locator('.stream-status.reconnecting').waitFor();
     await shot(page, '09-worklist-reconnecting');
-    homeward = await startHomeward(db.url, {}, { mqtt: mqttPort, api: Number(new URL(base).port) });
+    suite.homeward = await startHomeward(suite.db.url, {}, { mqtt: mqttPort, api: Number(new URL(base).port) });
 
     const client = await connectDevice(mqttPort, device);
     await client.publishAsync(topics.readings(device.deviceId), JSON.stringify({ messageId: randomUUID(), sentAt: new Date().toISOString(), readings: [{ vital: 'heart_rate', value: 135, unit: '/min', deviceTime: new Date().toISOString() }] }), { qos: 1 });

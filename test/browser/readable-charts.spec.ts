@@ -1,47 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { aReading } from '@homeward/testing';
-import { aPatientWithDevice, realDatabase, startHomeward } from '../e2e/gateway-fixture';
-import { killLeftovers } from '../e2e/homeward-process';
-import { type Browser, anAccount, launchChromium, screenshot, seriousAxeViolations } from './browser-fixture';
+import { aPatientWithDevice } from '../e2e/gateway-fixture';
+import { anAccount, homewardInBrowser, seriousAxeViolations, signInAs } from './browser-fixture';
 
 const HOUR = 3_600_000;
 
 // Issue 19 item 5: a trend chart shades the patient's limits, breaks its line where expected
 // readings are missing, and offers its values as a labelled table for screen readers.
 describe('readable trend charts in a real browser', () => {
-  let db: Awaited<ReturnType<typeof realDatabase>>;
-  let homeward: Awaited<ReturnType<typeof startHomeward>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    db = await realDatabase();
-    homeward = await startHomeward(db.url);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await killLeftovers();
-    await db?.dispose();
-  });
-
+  const suite = homewardInBrowser();
   it('draws a gap where readings are overdue, shades the limits, and shows the same values as a table', async () => {
-    const ward = await db.storage.registry.createWard(`Chart ward ${randomUUID().slice(0, 8)}`);
-    const device = await aPatientWithDevice(db.storage);
+    const ward = await suite.db.storage.registry.createWard(`Chart ward ${randomUUID().slice(0, 8)}`);
+    const device = await aPatientWithDevice(suite.db.storage);
     // Acute respiratory infection: SpO2 expected every 8 h, so 16 h without one is a gap.
-    await db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'acute-respiratory-infection' });
-    const nurse = await anAccount(db.url, ['--role', 'nurse', '--ward', ward.id]);
+    await suite.db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'acute-respiratory-infection' });
+    const nurse = await anAccount(suite.db.url, ['--role', 'nurse', '--ward', ward.id]);
     const now = Date.now();
     const hoursAgo = [23, 22, 21, 3, 2, 1]; // 18 h between 21 h ago and 3 h ago
-    await db.storage.readings.insertBatch(hoursAgo.map((h, i) => aReading({ patientId: device.patientId, deviceId: device.deviceId, value: 94 + (i % 3), measuredAt: new Date(now - h * HOUR) })));
+    await suite.db.storage.readings.insertBatch(hoursAgo.map((h, i) => aReading({ patientId: device.patientId, deviceId: device.deviceId, value: 94 + (i % 3), measuredAt: new Date(now - h * HOUR) })));
 
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     page.setDefaultTimeout(20_000);
-    const base = `http://127.0.0.1:${homeward.apiPort}`;
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill(nurse.email);
-    await page.getByLabel('Password').fill(nurse.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.stream-status.live').waitFor();
+    const base = suite.base;
+    await signInAs(page, `${base}/`, nurse);
     await page.goto(`${base}/patients/${device.patientId}`);
 
     const chart = page.getByTestId('chart-spo2');
@@ -59,7 +40,7 @@ describe('readable trend charts in a real browser', () => {
     expect(await table.getByRole('columnheader').allInnerTexts()).toEqual(['Measured', 'Oxygen saturation (SpO2)']);
     expect(await chart.innerText()).toMatch(/Missing readings \(gaps in the chart\): .+ to .+\./);
     expect(await page.getByRole('region', { name: /Oxygen saturation.* as a table/ }).getAttribute('tabindex')).toBe('0');
-    await screenshot(page, 'chart-day-gap-table');
+    await suite.shot(page, 'chart-day-gap-table');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // The week: hourly buckets, their lowest, mean and highest in the table.
@@ -68,8 +49,8 @@ describe('readable trend charts in a real browser', () => {
     expect(await chart.getAttribute('data-gaps')).toBe('1'); // the same 18 h without a reading
     await chart.getByRole('button', { name: /Show as table/ }).click();
     expect(await page.getByRole('table', { name: /Oxygen saturation.*oldest first/ }).getByRole('columnheader').allInnerTexts()).toEqual(['Measured', 'Lowest', 'Mean', 'Highest', 'Readings']);
-    await screenshot(page, 'chart-week-table');
+    await suite.shot(page, 'chart-week-table');
     expect(await seriousAxeViolations(page)).toEqual([]);
-    expect(browser.problems).toEqual([]);
+    expect(suite.browser.problems).toEqual([]);
   });
 });

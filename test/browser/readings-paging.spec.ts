@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { aReading } from '@homeward/testing';
-import { aPatientWithDevice, realDatabase, startHomeward } from '../e2e/gateway-fixture';
-import { killLeftovers } from '../e2e/homeward-process';
-import { type Browser, anAccount, launchChromium, screenshot, seriousAxeViolations } from './browser-fixture';
+import { aPatientWithDevice } from '../e2e/gateway-fixture';
+import { anAccount, homewardInBrowser, seriousAxeViolations, signInAs } from './browser-fixture';
 
 const MINUTE = 60_000;
 const COUNT = 1200; // more than one API page (1,000) for the chart, six table pages of 200
@@ -10,41 +9,23 @@ const COUNT = 1200; // more than one API page (1,000) for the chart, six table p
 // Issue 17: the patient page shows the newest readings first and older ones on request, and the
 // day chart still draws every reading of the day. Real processes (`homeward start`), real Chromium.
 describe('patient readings in a real browser: newest first, older on request', () => {
-  let db: Awaited<ReturnType<typeof realDatabase>>;
-  let homeward: Awaited<ReturnType<typeof startHomeward>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    db = await realDatabase();
-    homeward = await startHomeward(db.url);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await killLeftovers();
-    await db?.dispose();
-  });
-
+  const suite = homewardInBrowser();
   it('lists 200 newest first, "Show older readings" adds the next 200 until all are shown, and the day chart has them all', async () => {
-    const ward = await db.storage.registry.createWard(`Paging ward ${randomUUID().slice(0, 8)}`);
-    const device = await aPatientWithDevice(db.storage);
-    await db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'general' });
-    const nurse = await anAccount(db.url, ['--role', 'nurse', '--ward', ward.id]);
+    const ward = await suite.db.storage.registry.createWard(`Paging ward ${randomUUID().slice(0, 8)}`);
+    const device = await aPatientWithDevice(suite.db.storage);
+    await suite.db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'general' });
+    const nurse = await anAccount(suite.db.url, ['--role', 'nurse', '--ward', ward.id]);
     // One SpO2 a minute over the last 20 hours; ordinary values, so no alert gets in the way.
     const now = Date.now();
-    const { stored } = await db.storage.readings.insertBatch(
+    const { stored } = await suite.db.storage.readings.insertBatch(
       Array.from({ length: COUNT }, (_, i) => aReading({ patientId: device.patientId, deviceId: device.deviceId, value: 95 + (i % 4), measuredAt: new Date(now - (i + 1) * MINUTE) })),
     );
     const newestFirst = [...stored].sort((a, b) => b.measuredAt.getTime() - a.measuredAt.getTime()).map((r) => r.id);
 
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     page.setDefaultTimeout(20_000);
-    const base = `http://127.0.0.1:${homeward.apiPort}`;
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill(nurse.email);
-    await page.getByLabel('Password').fill(nurse.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.stream-status.live').waitFor();
+    const base = suite.base;
+    await signInAs(page, `${base}/`, nurse);
     await page.goto(`${base}/patients/${device.patientId}`);
 
     const rows = page.locator('tr[data-reading-id]');
@@ -62,7 +43,7 @@ describe('patient readings in a real browser: newest first, older on request', (
     expect(await page.getByRole('button', { name: 'Show older readings' }).count()).toBe(0);
     expect(await page.getByTestId('readings-count').innerText()).toBe(`${COUNT} readings shown, all of this period.`);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshot(page, 'readings-paging-all-shown');
-    expect(browser.problems).toEqual([]);
+    await suite.shot(page, 'readings-paging-all-shown');
+    expect(suite.browser.problems).toEqual([]);
   });
 });

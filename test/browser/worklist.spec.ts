@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { realDatabase, startHomeward } from '../e2e/gateway-fixture';
-import { killLeftovers } from '../e2e/homeward-process';
-import { type Browser, anAccount, launchChromium, screenshot, seriousAxeViolations } from './browser-fixture';
+import { anAccount, homewardInBrowser, seriousAxeViolations, signInAs } from './browser-fixture';
 import { type SeededPatient, seedBusyWard } from './worklist-seed';
 
 // Issue 19: a nurse runs a 200-patient, 600-alert ward from the worklist by patient, in Debian's
 // headless Chromium against `homeward start`, finding everything by role, label and text.
 describe('the worklist by patient in a real browser', () => {
-  let db: Awaited<ReturnType<typeof realDatabase>>;
-  let homeward: Awaited<ReturnType<typeof startHomeward>>;
-  let browser: Browser;
+  const suite = homewardInBrowser();
   let base: string;
   let wardId: string;
   let patients: SeededPatient[];
   let nurse: { id: string; email: string; password: string };
   let page: Page;
-  const shots: string[] = [];
-  const shot = async (name: string) => shots.push(await screenshot(page, name));
+  const shot = (name: string) => suite.shot(page, name);
   const statusLine = () => page.locator('.stream-status');
   /** Waits for the status line to say `text`; on timeout, says what it did say. */
   const waitForStatus = async (text: string) => {
@@ -29,28 +24,14 @@ describe('the worklist by patient in a real browser', () => {
   };
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    db = await realDatabase();
-    homeward = await startHomeward(db.url);
-    base = `http://127.0.0.1:${homeward.apiPort}`;
-    wardId = (await db.storage.registry.createWard(`Busy ward ${randomUUID().slice(0, 8)}`)).id;
-    patients = await seedBusyWard(db.storage, wardId, 200, 3);
-    nurse = await anAccount(db.url, ['--role', 'nurse', '--ward', wardId]);
-    await anAccount(db.url, ['--role', 'nurse', '--ward', wardId]); // a colleague to assign to
-    page = await browser.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill(nurse.email);
-    await page.getByLabel('Password').fill(nurse.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.stream-status.live').waitFor();
+    base = suite.base;
+    wardId = (await suite.db.storage.registry.createWard(`Busy ward ${randomUUID().slice(0, 8)}`)).id;
+    patients = await seedBusyWard(suite.db.storage, wardId, 200, 3);
+    nurse = await anAccount(suite.db.url, ['--role', 'nurse', '--ward', wardId]);
+    await anAccount(suite.db.url, ['--role', 'nurse', '--ward', wardId]); // a colleague to assign to
+    page = await suite.browser.newPage();
+    await signInAs(page, `${base}/`, nurse);
   }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await killLeftovers();
-    await db?.dispose();
-    if (shots.length) process.stdout.write(`browser screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}\n`);
-  });
 
   it('shows every patient once at their highest severity, paged with the total and counts per severity', async () => {
     await waitForStatus('200 patients with 600 open alerts');
@@ -110,8 +91,8 @@ describe('the worklist by patient in a real browser', () => {
 
   it('labels an escalated patient in words and filters to escalated and to mine', async () => {
     const target = patients[3] as SeededPatient;
-    const [alert] = await db.storage.alerts.forPatient(target.id);
-    const escalated = await db.storage.alerts.transition(alert?.id as string, { action: 'escalate', by: { type: 'user', id: nurse.id }, at: new Date(), reason: 'GP asked to visit' });
+    const [alert] = await suite.db.storage.alerts.forPatient(target.id);
+    const escalated = await suite.db.storage.alerts.transition(alert?.id as string, { action: 'escalate', by: { type: 'user', id: nurse.id }, at: new Date(), reason: 'GP asked to visit' });
     expect(escalated.ok).toBe(true);
     await page.getByLabel('Escalated only').check();
     await waitForStatus('1 patient with 1 open alert');
@@ -144,7 +125,7 @@ describe('the worklist by patient in a real browser', () => {
       expect(await row.locator('.state', { hasText: 'open' }).count()).toBe(0);
     }
     // Each alert is audited as if acknowledged alone, marked as part of a bulk action.
-    const audited = await db.storage.audit.search({ actorId: nurse.id, action: 'alert.acknowledge' });
+    const audited = await suite.db.storage.audit.search({ actorId: nurse.id, action: 'alert.acknowledge' });
     expect(audited).toHaveLength(6);
     expect(audited.every((entry) => entry.details?.['bulk'] === true)).toBe(true);
   });
@@ -152,7 +133,7 @@ describe('the worklist by patient in a real browser', () => {
   it('puts a count in the tab title and announces a new high alert, live', async () => {
     const target = patients[11] as SeededPatient;
     const measuredAt = new Date(Date.now() - 60_000);
-    await db.storage.alerts.raise({
+    await suite.db.storage.alerts.raise({
       patientId: target.id,
       wardId,
       rule: 'news2-band',
@@ -173,7 +154,7 @@ describe('the worklist by patient in a real browser', () => {
     await page.getByTestId('announcer').filter({ hasText: `New high severity alert for ${target.name}: NEWS2 8 (emergency threshold).` }).waitFor({ state: 'attached' });
     expect(await page.getByTestId('announcer').getAttribute('aria-live')).toBe('polite');
     await waitForStatus('601 open alerts');
-    expect(browser.problems).toEqual([]);
+    expect(suite.browser.problems).toEqual([]);
   });
   it('the ward overview gives handover its facts, links names to patients, prints without the controls, and passes axe', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Ward overview' }).click();
@@ -205,6 +186,23 @@ describe('the worklist by patient in a real browser', () => {
     expect(response?.status()).toBe(404);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     expect(await page.getByRole('link', { name: 'Go to the worklist' }).getAttribute('href')).toBe('/');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  // With the pages above (worklist, overview, not-found) and the other specs (alert, patient, entry,
+  // analytics, care-plan editor), this puts every page of the app through axe.
+  it('the patients list and the sign-in page pass axe too', async () => {
+    await page.goto(`${base}/patients`);
+    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
+    const first = patients[0] as SeededPatient;
+    await page.getByRole('region', { name: 'Patients' }).getByRole('link', { name: first.name, exact: true }).waitFor();
+    expect(await page.getByRole('link', { name: `Enter a reading for ${first.name}` }).getAttribute('href')).toBe(`/patients/${first.id}/enter`);
+    await shot('36-patients-list');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Homeward' }).waitFor();
+    await shot('37-sign-in');
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });

@@ -1,32 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { topics } from '@homeward/contracts';
-import { aPatientWithDevice, connectDevice, endDeviceClients, realDatabase, startHomeward } from '../e2e/gateway-fixture';
+import { aPatientWithDevice, connectDevice } from '../e2e/gateway-fixture';
 import { call, signIn } from '../e2e/api-fixture';
-import { killLeftovers } from '../e2e/homeward-process';
-import { type Browser, anAccount, launchChromium, screenshot, seriousAxeViolations } from './browser-fixture';
+import { anAccount, homewardInBrowser, seriousAxeViolations, signInAs } from './browser-fixture';
 
 // Issue 15, "nothing swallowed", as a nurse sees it: an SpO2 alert she acknowledged comes back on
 // her worklist, live, at the higher severity and saying in words that it worsened.
 describe('a worsened alert in a real browser', () => {
-  let db: Awaited<ReturnType<typeof realDatabase>>;
-  let homeward: Awaited<ReturnType<typeof startHomeward>>;
-  let browser: Browser;
-  const shots: string[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    db = await realDatabase();
-    homeward = await startHomeward(db.url);
-  });
-  afterAll(async () => {
-    endDeviceClients();
-    await browser?.close();
-    await killLeftovers();
-    await db?.dispose();
-    if (shots.length) process.stdout.write(`browser screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}\n`);
-  });
-
+  const suite = homewardInBrowser();
   const publishSpo2 = (client: MqttClient, deviceId: string, value: number) =>
     client.publishAsync(
       topics.readings(deviceId),
@@ -35,21 +17,17 @@ describe('a worsened alert in a real browser', () => {
     );
 
   it('an acknowledged SpO2 alert comes back open at the higher severity, labelled "Worsened from …", without a reload', async () => {
-    const base = `http://127.0.0.1:${homeward.apiPort}`;
-    const ward = await db.storage.registry.createWard(`Worsening ward ${randomUUID().slice(0, 8)}`);
-    const device = await aPatientWithDevice(db.storage);
-    await db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'acute-respiratory-infection' });
-    const nurse = await anAccount(db.url, ['--role', 'nurse', '--ward', ward.id]);
+    const base = suite.base;
+    const ward = await suite.db.storage.registry.createWard(`Worsening ward ${randomUUID().slice(0, 8)}`);
+    const device = await aPatientWithDevice(suite.db.storage);
+    await suite.db.storage.registry.admit({ patientId: device.patientId, wardId: ward.id, pathway: 'acute-respiratory-infection' });
+    const nurse = await anAccount(suite.db.url, ['--role', 'nurse', '--ward', ward.id]);
 
-    const page = await browser.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill(nurse.email);
-    await page.getByLabel('Password').fill(nurse.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('.stream-status.live').waitFor();
+    const page = await suite.browser.newPage();
+    await signInAs(page, `${base}/`, nurse);
     await page.evaluate(() => ((globalThis as Record<string, unknown>)['loadedOnce'] = true));
 
-    const client = await connectDevice(homeward.mqttPort, device);
+    const client = await connectDevice(suite.homeward.mqttPort, device);
     await publishSpo2(client, device.deviceId, 93);
     const row = page.locator('li[data-rule="vital-threshold"]');
     await row.waitFor({ timeout: 30_000 });
@@ -68,7 +46,7 @@ describe('a worsened alert in a real browser', () => {
     expect(await worse.locator('.state').innerText()).toBe('open');
     expect(await worse.getByTestId('worsened').innerText()).toMatch(new RegExp(`^Worsened from ${firstSeverity === 'low-medium' ? 'low–medium' : firstSeverity}, \\d+ s ago$`));
     expect(await page.evaluate(() => (globalThis as Record<string, unknown>)['loadedOnce'])).toBe(true);
-    shots.push(await screenshot(page, '20-worklist-worsened'));
+    await suite.shot(page, '20-worklist-worsened');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     await worse.locator('a.alert-link').click();
@@ -76,7 +54,7 @@ describe('a worsened alert in a real browser', () => {
     expect(await page.getByTestId('alert-state').innerText()).toBe('open');
     expect(await page.getByTestId('worsened').innerText()).toMatch(/^Worsened from /);
     expect(await page.locator('ol.timeline').innerText()).toMatch(/acknowledged[\s\S]*worsened/);
-    shots.push(await screenshot(page, '21-alert-worsened'));
-    expect(browser.problems).toEqual([]);
+    await suite.shot(page, '21-alert-worsened');
+    expect(suite.browser.problems).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ export * from './lib/model/alert-candidate.model';
 export * from './lib/model/care-plan.model';
 export * from './lib/model/clinical-observation.model';
 export * from './lib/shared/rounding';
+// How a nurse reads a vital ("SpO2", "91 %"): the care-plan editor words its changes the way the rules word alerts.
+export { VITAL_LABELS, formatVitalValue } from './lib/shared/vital-display';
 export * from './lib/rules/news2-band.rule';
 export * from './lib/rules/pathway-thresholds.defaults';
 export * from './lib/rules/vital-threshold.rule';

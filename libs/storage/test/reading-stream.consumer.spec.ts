@@ -147,6 +147,34 @@ describe.each([
     expect(pages.flatMap((p) => p.readings.map((r) => r.value)).sort()).toEqual(concurrent ? [92, 93] : [93]);
   });
 
+  it('lets a fresh page announced during a late page in progress commit before that late page ends (yieldToFirstLane)', async () => {
+    const { name, stream } = await aConsumer();
+    const patient = randomUUID();
+    const late = await storage.readings.insertBatch(Array.from({ length: 3 }, (_, i) => reading(patient, 24 * 60 + i)));
+    const pages: ReadingStreamPage[] = [];
+    const order: string[] = [];
+    const record = recorder(name, pages);
+    let fresh: readonly { id: string }[] = [];
+    const handler: ReadingPageHandler = async (page) => {
+      order.push(`start ${page.lane}`);
+      if (page.lane === 'late' && fresh.length === 0) {
+        // A live reading arrives while the late page is being evaluated, and is announced.
+        fresh = (await storage.readings.insertBatch([reading(patient, 1, 85)])).stored;
+        stream.nudge();
+        await page.yieldToFirstLane();
+        order.push('late resumed');
+      }
+      const writes = await record(page);
+      return { ...writes, committed: () => (order.push(`committed ${page.lane}`), writes.committed?.()) };
+    };
+    expect(await drainAll(stream, handler, 4)).toBe(4);
+    expect(order).toEqual(['start late', 'start fresh', 'committed fresh', 'late resumed', 'committed late']);
+    expect((await handledBy(name)).map((r) => r.reading_id).sort()).toEqual([...late.stored, ...fresh].map((r) => r.id).sort());
+    expect(await storage.alerts.readCursor(name)).toMatchObject({ id: fresh[0]?.id });
+    // Without an announcement a yield does nothing.
+    expect(await stream.drain(handler)).toMatchObject({ consumed: 0 });
+  });
+
   it('rolls a page back with its writes when the handler fails, and hands the same page again (at least once)', async () => {
     const { name, stream } = await aConsumer();
     const stored = await storage.readings.insertBatch([reading(randomUUID(), 1), reading(randomUUID(), 1)]);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AlertSeverityBand, BacktestReport, CarePlanChange, CarePlanEditResult, CarePlanEditorView, CarePlanLimitView, Me } from '@homeward/contracts';
+import type { AlertSeverityBand, BacktestReport, CarePlanChange, CarePlanEditResult, CarePlanEditorView, CarePlanLimitView, CarePlanSpo2BaselineView, Me } from '@homeward/contracts';
 import { ApiError, api, describeError } from '../lib/api-client';
 import { BacktestRun } from './backtest-results';
 import { BAND_NAMES } from '../lib/colours';
@@ -17,6 +17,18 @@ interface VitalFields {
   highSeverity: AlertSeverityBand;
   everyHours: string;
 }
+
+/** The SpO2-baseline fields as typed (strings until saved), beside the rule's settings in force. */
+type BaselineFields = { readonly [K in keyof CarePlanSpo2BaselineView]: CarePlanSpo2BaselineView[K] extends number ? string : CarePlanSpo2BaselineView[K] };
+
+const baselineFields = (b: CarePlanSpo2BaselineView): BaselineFields => ({
+  enabled: b.enabled,
+  days: String(b.days),
+  minReadings: String(b.minReadings),
+  minDropPoints: String(b.minDropPoints),
+  spreadMultiplier: String(b.spreadMultiplier),
+  severity: b.severity,
+});
 
 function describeLimits(limits: readonly CarePlanLimitView[], vital: string): string {
   if (limits.length === 0) return 'no limits';
@@ -46,7 +58,9 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
   const [fields, setFields] = useState<Record<string, VitalFields>>({});
   const [scale, setScale] = useState<1 | 2>(1);
   const [confirmScale2, setConfirmScale2] = useState(false);
-  const [weight, setWeight] = useState({ enabled: false, kg: '2', days: '3' });
+  const [weight, setWeight] = useState<{ enabled: boolean; kg: string; days: string; severity: AlertSeverityBand }>({ enabled: false, kg: '2', days: '3', severity: 'medium' });
+  const [baseline, setBaseline] = useState<BaselineFields | null>(null);
+  const [stale, setStale] = useState(false);
   const [reviewBy, setReviewBy] = useState('');
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -57,7 +71,9 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
     if (!view) return;
     setFields(fieldsOf(view));
     setScale(view.spo2Scale);
-    setWeight({ enabled: view.weightGain.enabled, kg: String(view.weightGain.kg), days: String(view.weightGain.days) });
+    setWeight({ enabled: view.weightGain.enabled, kg: String(view.weightGain.kg), days: String(view.weightGain.days), severity: view.weightGain.severity });
+    setBaseline(baselineFields(view.spo2Baseline));
+    setStale(false);
     setReviewBy(view.reviewBy ?? '');
   }, [view]);
 
@@ -66,7 +82,7 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
 
   const set = (vital: string, patch: Partial<VitalFields>) => setFields((f) => ({ ...f, [vital]: { ...(f[vital] as VitalFields), ...patch } }));
 
-  /** The clinical part of the form (limits, schedule, scale, weight gain): what is saved, or tried on past data first. */
+  /** The clinical part of the form (limits, schedule, scale, trend rules): what is saved, or tried on past data first. */
   const proposal = () => {
     const limits = view.vitals.flatMap(({ vital }) => {
       const f = fields[vital];
@@ -89,9 +105,10 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
       limits,
       ...(scheduleChanged ? { schedule } : {}),
       // Sent only when changed: an untouched trend rule stays the pathway's default.
-      ...(weight.enabled !== view.weightGain.enabled || Number(weight.kg) !== view.weightGain.kg || Number(weight.days) !== view.weightGain.days
-        ? { weightGain: { enabled: weight.enabled, kg: Number(weight.kg), days: Number(weight.days) } }
+      ...(weight.enabled !== view.weightGain.enabled || Number(weight.kg) !== view.weightGain.kg || Number(weight.days) !== view.weightGain.days || weight.severity !== view.weightGain.severity
+        ? { weightGain: { enabled: weight.enabled, kg: Number(weight.kg), days: Number(weight.days), severity: weight.severity } }
         : {}),
+      ...(baseline && changedBaseline(baseline, view.spo2Baseline) ? { spo2Baseline: typedBaseline(baseline) } : {}),
     };
   };
 
@@ -116,7 +133,8 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
   const submit = async (event: Event) => {
     event.preventDefault();
     setSaved(null);
-    const body = { reason, reviewBy, ...proposal() };
+    // A save names the version it was based on: one on a plan saved meanwhile is refused (care-plan.stale).
+    const body = { reason, reviewBy, ...proposal(), basedOnVersion: view.version };
     try {
       const result = await api<CarePlanEditResult>('PUT', `/api/patients/${patientId}/care-plan/edit`, body);
       setErrors({});
@@ -125,6 +143,8 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
       setReason('');
       loaded.reload();
     } catch (caught) {
+      // Another clinician saved since this form was loaded: say so, and offer their version.
+      setStale(caught instanceof ApiError && caught.code === 'care-plan.stale');
       showProblems(caught);
       setSummary(caught instanceof ApiError ? caught.messages : [describeError(caught)]);
     }
@@ -132,11 +152,11 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
 
   const error = (key: string) =>
     errors[key] ? (
-      <span class="field-error" id={`err-${key.replace('.', '-')}`}>
+      <span class="field-error" id={errorId(key)}>
         {errors[key]}
       </span>
     ) : null;
-  const describedBy = (key: string) => (errors[key] ? { 'aria-describedby': `err-${key.replace('.', '-')}`, 'aria-invalid': 'true' as const } : {});
+  const describedBy = (key: string) => (errors[key] ? { 'aria-describedby': errorId(key), 'aria-invalid': 'true' as const } : {});
 
   return (
     <div class="panel care-plan">
@@ -191,9 +211,10 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
             <strong>Care plan saved.</strong> It applies from the next reading.
           </p>
           <ul aria-label="What changed">
+            {saved.length === 0 && <li>Nothing changed.</li>}
             {saved.map((c) => (
-              <li key={c.path}>
-                {c.path}: <del>{JSON.stringify(c.before)}</del> → <ins>{JSON.stringify(c.after)}</ins>
+              <li key={c.what}>
+                {c.what}: <del>{c.before}</del> → <ins>{c.after}</ins>
               </li>
             ))}
           </ul>
@@ -211,6 +232,14 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
                   <li key={m}>{m}</li>
                 ))}
               </ul>
+              {stale && (
+                <p>
+                  <button type="button" onClick={() => (setSummary([]), loaded.reload())}>
+                    Reload the care plan
+                  </button>{' '}
+                  Your reason stays in its box; the other fields show the saved plan.
+                </p>
+              )}
             </div>
           )}
           <fieldset>
@@ -235,7 +264,6 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
           {view.vitals.map((v) => {
             const f = fields[v.vital];
             if (!f) return null;
-            const unit = canonicalUnit(v.vital);
             const id = (part: string) => `cp-${v.vital}-${part}`;
             return (
               <fieldset key={v.vital} class="vital-fields">
@@ -243,38 +271,8 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
                 <p class="hint">Pathway default: {describeLimits(v.pathwayLimits, v.vital)}. Leave both limits empty to use the pathway's.</p>
                 {error(`limits.${v.vital}`)}
                 <div class="limit-row">
-                  <div>
-                    <label for={id('low')}>
-                      {vitalName(v.vital)}: alert at or below ({displayUnit(unit)})
-                    </label>
-                    <input id={id('low')} inputMode="decimal" value={f.low} onInput={(e) => set(v.vital, { low: (e.target as HTMLInputElement).value })} {...describedBy(`limits.${v.vital}`)} />
-                  </div>
-                  <div>
-                    <label for={id('low-sev')}>{vitalName(v.vital)}: severity when low</label>
-                    <select id={id('low-sev')} value={f.lowSeverity} onChange={(e) => set(v.vital, { lowSeverity: (e.target as HTMLSelectElement).value as AlertSeverityBand })}>
-                      {BANDS.map((b) => (
-                        <option value={b} key={b}>
-                          {BAND_NAMES[b]}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <div>
-                    <label for={id('high')}>
-                      {vitalName(v.vital)}: alert at or above ({displayUnit(unit)})
-                    </label>
-                    <input id={id('high')} inputMode="decimal" value={f.high} onInput={(e) => set(v.vital, { high: (e.target as HTMLInputElement).value })} {...describedBy(`limits.${v.vital}`)} />
-                  </div>
-                  <div>
-                    <label for={id('high-sev')}>{vitalName(v.vital)}: severity when high</label>
-                    <select id={id('high-sev')} value={f.highSeverity} onChange={(e) => set(v.vital, { highSeverity: (e.target as HTMLSelectElement).value as AlertSeverityBand })}>
-                      {BANDS.map((b) => (
-                        <option value={b} key={b}>
-                          {BAND_NAMES[b]}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
+                  <LimitFields vital={v.vital} side="low" value={f.low} severity={f.lowSeverity} onValue={(low) => set(v.vital, { low })} onSeverity={(lowSeverity) => set(v.vital, { lowSeverity })} describedBy={describedBy(`limits.${v.vital}`)} />
+                  <LimitFields vital={v.vital} side="high" value={f.high} severity={f.highSeverity} onValue={(high) => set(v.vital, { high })} onSeverity={(highSeverity) => set(v.vital, { highSeverity })} describedBy={describedBy(`limits.${v.vital}`)} />
                   <div>
                     <label for={id('every')}>{vitalName(v.vital)}: expected every (hours)</label>
                     <input id={id('every')} inputMode="numeric" value={f.everyHours} onInput={(e) => set(v.vital, { everyHours: (e.target as HTMLInputElement).value })} />
@@ -300,8 +298,31 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
                 <label for="cp-wg-days">Within (days)</label>
                 <input id="cp-wg-days" inputMode="numeric" value={weight.days} onInput={(e) => setWeight((w) => ({ ...w, days: (e.target as HTMLInputElement).value }))} {...describedBy('weightGain.days')} />
               </div>
+              <SeveritySelect id="cp-wg-sev" label="Weight gain: severity of the alert" value={weight.severity} onChange={(severity) => setWeight((w) => ({ ...w, severity }))} />
             </div>
           </fieldset>
+          {baseline && (
+            <fieldset>
+              <legend>SpO2 drop from the patient's baseline (trend rule)</legend>
+              <p class="hint">
+                Alerts when the latest SpO2 is at least the given points below the mean of the patient's own readings over the baseline period, and at least the given number of standard deviations below it.
+                Defaults: 7 days, 5 readings, 3 points, 2 standard deviations, medium.
+              </p>
+              <label class="inline-check">
+                <input type="checkbox" checked={baseline.enabled} onChange={(e) => setBaseline((b) => b && { ...b, enabled: (e.target as HTMLInputElement).checked })} /> Alert on a drop from the SpO2 baseline
+              </label>
+              <div class="limit-row">
+                {BASELINE_NUMBERS.map(({ field, label, inputMode }) => (
+                  <div key={field}>
+                    <label for={`cp-bl-${field}`}>{label}</label>
+                    {error(`spo2Baseline.${field}`)}
+                    <input id={`cp-bl-${field}`} inputMode={inputMode} value={baseline[field]} onInput={(e) => setBaseline((b) => b && { ...b, [field]: (e.target as HTMLInputElement).value })} {...describedBy(`spo2Baseline.${field}`)} />
+                  </div>
+                ))}
+                <SeveritySelect id="cp-bl-sev" label="SpO2 drop: severity of the alert" value={baseline.severity} onChange={(severity) => setBaseline((b) => b && { ...b, severity })} />
+              </div>
+            </fieldset>
+          )}
           <label for="cp-review">Review by</label>
           {error('reviewBy')}
           <input id="cp-review" type="date" value={reviewBy} onInput={(e) => setReviewBy((e.target as HTMLInputElement).value)} {...describedBy('reviewBy')} />
@@ -315,5 +336,64 @@ export function CarePlanEditor({ patientId, patientName, me }: { patientId: stri
         </form>
       )}
     </div>
+  );
+}
+
+const errorId = (key: string): string => `err-${key.replace(/\./g, '-')}`;
+
+const BASELINE_NUMBERS: readonly { readonly field: 'days' | 'minReadings' | 'minDropPoints' | 'spreadMultiplier'; readonly label: string; readonly inputMode: 'numeric' | 'decimal' }[] = [
+  { field: 'days', label: 'SpO2 baseline: period (days)', inputMode: 'numeric' },
+  { field: 'minReadings', label: 'SpO2 baseline: readings needed', inputMode: 'numeric' },
+  { field: 'minDropPoints', label: 'SpO2 drop of at least (percentage points)', inputMode: 'decimal' },
+  { field: 'spreadMultiplier', label: 'SpO2 drop of at least (standard deviations)', inputMode: 'decimal' },
+];
+
+/** The fields as numbers for the API (a blank or a word becomes NaN, which the API refuses at the field). */
+function typedBaseline(b: BaselineFields): CarePlanSpo2BaselineView {
+  return { enabled: b.enabled, days: Number(b.days), minReadings: Number(b.minReadings), minDropPoints: Number(b.minDropPoints), spreadMultiplier: Number(b.spreadMultiplier), severity: b.severity };
+}
+
+function changedBaseline(b: BaselineFields, inForce: CarePlanSpo2BaselineView): boolean {
+  const typed = typedBaseline(b);
+  return (Object.keys(inForce) as (keyof CarePlanSpo2BaselineView)[]).some((k) => typed[k] !== inForce[k]);
+}
+
+function SeveritySelect({ id, label, value, onChange }: { id: string; label: string; value: AlertSeverityBand; onChange: (severity: AlertSeverityBand) => void }) {
+  return (
+    <div>
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value as AlertSeverityBand)}>
+        {BANDS.map((b) => (
+          <option value={b} key={b}>
+            {BAND_NAMES[b]}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** One limit of one vital (at or below, or at or above) with the severity of the alert it raises. */
+function LimitFields(props: {
+  vital: string;
+  side: 'low' | 'high';
+  value: string;
+  severity: AlertSeverityBand;
+  onValue: (value: string) => void;
+  onSeverity: (severity: AlertSeverityBand) => void;
+  describedBy: { readonly 'aria-describedby'?: string; readonly 'aria-invalid'?: 'true' };
+}) {
+  const { vital, side } = props;
+  const id = `cp-${vital}-${side}`;
+  return (
+    <>
+      <div>
+        <label for={id}>
+          {vitalName(vital)}: alert at or {side === 'low' ? 'below' : 'above'} ({displayUnit(canonicalUnit(vital))})
+        </label>
+        <input id={id} inputMode="decimal" value={props.value} onInput={(e) => props.onValue((e.target as HTMLInputElement).value)} {...props.describedBy} />
+      </div>
+      <SeveritySelect id={`${id}-sev`} label={`${vitalName(vital)}: severity when ${side}`} value={props.severity} onChange={props.onSeverity} />
+    </>
   );
 }

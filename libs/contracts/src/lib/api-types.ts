@@ -224,17 +224,31 @@ export interface CarePlanEditorView {
     readonly everyHours: number | null;
   }[];
   readonly scheduleFrom: 'care-plan' | 'pathway';
-  readonly weightGain: { readonly enabled: boolean; readonly kg: number; readonly days: number };
+  /** Weight gain of more than `kg` within `days` (libs/rules weight-gain.rule), as in force now (defaults filled in). */
+  readonly weightGain: { readonly enabled: boolean; readonly kg: number; readonly days: number; readonly severity: AlertSeverityBand };
+  /** SpO2 drop from the patient's own baseline (libs/rules spo2-baseline-drop.rule), as in force now. */
+  readonly spo2Baseline: CarePlanSpo2BaselineView;
   readonly reviewBy: string | null;
   readonly reason: string | null;
   readonly problems: readonly string[];
+  /** The plan's version: a save names the version it was based on, and is refused if someone saved since. */
+  readonly version: number;
 }
 
-/** One changed field of the stored plan: its path, before and after. */
+export interface CarePlanSpo2BaselineView {
+  readonly enabled: boolean;
+  readonly days: number;
+  readonly minReadings: number;
+  readonly minDropPoints: number;
+  readonly spreadMultiplier: number;
+  readonly severity: AlertSeverityBand;
+}
+
+/** One change of a saved plan in a clinician's words: "SpO2 lower limit", "94 %", "92 %". */
 export interface CarePlanChange {
-  readonly path: string;
-  readonly before: unknown;
-  readonly after: unknown;
+  readonly what: string;
+  readonly before: string;
+  readonly after: string;
 }
 
 /** `PUT /api/patients/{id}/care-plan/edit`: what changed (also in the audit log, with who and why). */

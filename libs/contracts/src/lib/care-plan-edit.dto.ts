@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, VITAL_KEYS, type VitalKey } from '@homeward/domain';
 import { IsZonedTimestamp } from './zoned-timestamp';
 
@@ -46,11 +46,37 @@ export class CarePlanWeightGainDto {
 
   @IsNumber({ allowNaN: false, allowInfinity: false })
   days!: number;
+
+  /** Absent: the rule's default severity. */
+  @IsOptional()
+  @IsIn(ALERT_SEVERITY_BANDS, { message: `severity must be one of ${ALERT_SEVERITY_BANDS.join(', ')}` })
+  severity?: AlertSeverityBand;
+}
+
+/** SpO2 drop from the patient's own baseline (libs/rules spo2-baseline-drop.rule); ranges are checked with field-level messages. */
+export class CarePlanSpo2BaselineDto {
+  @IsBoolean()
+  enabled!: boolean;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  days!: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  minReadings!: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  minDropPoints!: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  spreadMultiplier!: number;
+
+  @IsIn(ALERT_SEVERITY_BANDS, { message: `severity must be one of ${ALERT_SEVERITY_BANDS.join(', ')}` })
+  severity!: AlertSeverityBand;
 }
 
 /**
- * The clinical part of a care-plan edit: the SpO2 scale, personal limits, schedule and weight-gain
- * rule. Saved with a reason and a review date (CarePlanEditDto), or tried on past readings first
+ * The clinical part of a care-plan edit: the SpO2 scale, personal limits, schedule and the trend
+ * rules (weight gain, SpO2 drop from baseline). Saved with a reason and a review date (CarePlanEditDto), or tried on past readings first
  * (CarePlanBacktestDto). Personal limits replace the pathway's for the vitals listed; the
  * pathway's stand for the rest.
  */
@@ -81,6 +107,12 @@ export class CarePlanProposalDto {
   @ValidateNested()
   @Type(() => CarePlanWeightGainDto)
   weightGain?: CarePlanWeightGainDto;
+
+  /** Absent: the SpO2 baseline rule stays as it is. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CarePlanSpo2BaselineDto)
+  spo2Baseline?: CarePlanSpo2BaselineDto;
 }
 
 /**
@@ -95,7 +127,18 @@ export class CarePlanEditDto extends CarePlanProposalDto {
 
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'reviewBy must be a date (YYYY-MM-DD)' })
   reviewBy!: string;
+
+  /**
+   * The plan's version the editor showed (CarePlanEditorView.version). A save based on an older
+   * version is refused (care-plan.stale, 409) rather than overwriting another clinician's change.
+   */
+  @IsInt({ message: 'basedOnVersion must be the version of the plan you edited' })
+  @Min(1, { message: 'basedOnVersion must be the version of the plan you edited' })
+  basedOnVersion!: number;
 }
+
+/** What a plan is built from: the proposal with its reason and review date (a save adds the version it was based on; a try has none). */
+export type CarePlanEditChoices = Omit<CarePlanEditDto, 'basedOnVersion'>;
 
 /**
  * `POST /api/patients/{id}/care-plan/backtest`: the editor's proposal, not saved, replayed on the

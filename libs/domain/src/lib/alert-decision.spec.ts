@@ -1,5 +1,5 @@
 import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, alertSeverityRank } from './alert';
-import { type AlertDecision, type AlertDecisionInput, type AlertFinding, type UnresolvedAlertSnapshot, decideAlert } from './alert-decision';
+import { type AlertDecision, type AlertDecisionInput, type AlertFinding, type UnresolvedAlertSnapshot, decideAlert, explanationAfter } from './alert-decision';
 
 const at = (hhmm: string) => new Date(`2026-04-01T${hhmm}:00.000Z`);
 const NOW = at('08:30');
@@ -227,6 +227,23 @@ describe('decideAlert', () => {
     }
     // 3 states × 6 worse pairs: open ones update, the others re-open.
     expect(seen.filter((k) => k === 'reopen-worsened')).toHaveLength(12);
+  });
+
+  // Issue 19: the words beside the badge say what the badge says, also once NEWS2 falls back.
+  it('keeps the words that set the severity first when a milder finding is taken in, and names the milder one as such', () => {
+    const seven = { explanation: 'NEWS2 7 (high risk): pulse 112 /min (2 points). Emergency response threshold.' };
+    const five = { explanation: 'NEWS2 5 (medium risk): pulse 112 /min (2 points). Urgent response threshold.', severity: 'medium' as const };
+    const after = explanationAfter(seven, five, 'high');
+    expect(after).toBe(`${seven.explanation} Latest finding, milder on its own (medium; the alert stays high until resolved): ${five.explanation}`);
+    expect(after.split('. ')[0]).toMatch(/^NEWS2 7 \(high risk\)/); // the worklist shows the first sentence, beside the high badge
+    // A later milder finding replaces the earlier one; the words that set the severity stay.
+    const six = { explanation: 'NEWS2 6 (medium risk): ...', severity: 'medium' as const };
+    expect(explanationAfter({ explanation: after }, six, 'high')).toBe(`${seven.explanation} Latest finding, milder on its own (medium; the alert stays high until resolved): NEWS2 6 (medium risk): ...`);
+    // A finding at (or raising) the severity speaks for itself.
+    expect(explanationAfter(seven, { ...five, severity: 'high' }, 'high')).toBe(five.explanation);
+    // Taking in the same milder finding again changes nothing shown: no endless updates.
+    const kept = { ...openSpo2, severity: 'high' as const, explanation: explanationAfter(openSpo2, nextMediumFinding, 'high'), readingIds: ['101', '105'], latestMeasuredAt: at('08:20'), details: nextMediumFinding.details, latestValue: 92 };
+    expect(decideAlert(input({ unresolved: kept, finding: nextMediumFinding }))).toEqual({ kind: 'ignore', reason: 'no-new-evidence' });
   });
 
   it('never reopens a resolved episode: with no unresolved alert the answer is a new alert or nothing', () => {

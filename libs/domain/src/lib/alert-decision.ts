@@ -139,7 +139,7 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   const shownChanges =
     takeLatest &&
     (measured > latest ||
-      finding.explanation !== unresolved.explanation ||
+      explanationAfter(unresolved, finding, unresolved.severity) !== unresolved.explanation ||
       finding.latestValue !== unresolved.latestValue ||
       !jsonEqual(finding.details, unresolved.details));
   if (!countsAsNew && !shownChanges) return { kind: 'ignore', reason: 'no-new-evidence' };
@@ -152,6 +152,30 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
     escalationDueAt: unresolved.escalationDueAt,
     nextReminderAt: unresolved.nextReminderAt,
   };
+}
+
+/** Introduces a milder latest finding after the words that set the episode's severity. */
+const MILDER_LATEST = ' Latest finding, milder on its own';
+
+const SEVERITY_WORDS: Readonly<Record<AlertSeverityBand, string>> = { low: 'low', 'low-medium': 'low–medium', medium: 'medium', high: 'high' };
+
+/**
+ * The explanation an unresolved alert shows once it takes in a finding (when the decision says
+ * takeLatest), given the episode's severity after it. The words beside a badge must say what the
+ * badge says (issue 19): a finding at the episode's severity speaks for itself, but a milder one
+ * (NEWS2 back to 5 in an episode that reached 7, still high until a person resolves it) must not
+ * lead with "medium risk" beside a high badge. The words that set the severity stay first, and
+ * the milder finding follows, introduced as such; a later milder finding replaces the earlier one.
+ */
+export function explanationAfter(
+  unresolved: Pick<UnresolvedAlertSnapshot, 'explanation'>,
+  finding: Pick<AlertFinding, 'explanation' | 'severity'>,
+  severity: AlertSeverityBand,
+): string {
+  if (alertSeverityRank(finding.severity) >= alertSeverityRank(severity)) return finding.explanation;
+  const marker = unresolved.explanation.indexOf(MILDER_LATEST);
+  const settingSeverity = marker === -1 ? unresolved.explanation : unresolved.explanation.slice(0, marker);
+  return `${settingSeverity}${MILDER_LATEST} (${SEVERITY_WORDS[finding.severity]}; the alert stays ${SEVERITY_WORDS[severity]} until resolved): ${finding.explanation}`;
 }
 
 /** The earlier of two optional times: a timer already due sooner is never pushed back. */

@@ -1,5 +1,5 @@
 import { type AlertSeverityBand, type AlertState, alertTransitionTarget } from './alert';
-import { type AlertDecision, type AlertFinding, type UnresolvedAlertSnapshot, decideAlert, sortedReadingIds } from './alert-decision';
+import { type AlertDecision, type AlertFinding, type UnresolvedAlertSnapshot, decideAlert, explanationAfter, sortedReadingIds } from './alert-decision';
 
 /**
  * The engine's alert orchestration at one moment, as pure functions shared by the live engine (its
@@ -40,7 +40,8 @@ export function applyAlertChange(alert: AlertChangeBase, decision: Extract<Alert
     severity: decision.severity,
     occurrences: alert.occurrences + (decision.countsAsNew ? 1 : 0),
     readingIds: sortedReadingIds([...alert.readingIds, ...finding.readingIds]),
-    explanation: latest.explanation,
+    // A milder finding taken in keeps the words that set the severity first (explanationAfter).
+    explanation: decision.takeLatest ? explanationAfter(alert, finding, decision.severity) : alert.explanation,
     details: latest.details,
     latestValue: latest.latestValue,
     firstMeasuredAt: new Date(Math.min(alert.firstMeasuredAt.getTime(), measured)),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildReading, unwrap } from '@homeward/domain';
-import { OperationsRepository, type RaiseAlertInput, type ReadingCursor, START_OF_STREAM, type Storage, migrate } from '@homeward/storage';
+import { OperationsRepository, type RaiseAlertInput, type RaiseAlertResult, type ReadingCursor, START_OF_STREAM, type Storage, migrate } from '@homeward/storage';
 import { aReading, aValidNhsNumber, uniqueName } from './builders';
 
 export interface ContractBackend {
@@ -75,6 +75,10 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect(found).toEqual(patient);
         expect(found?.dateOfBirth).toBe('1948-02-29');
         expect(await storage.registry.findPatientByNhsNumber(patient.nhsNumber)).toEqual(patient);
+        const many = await storage.registry.getPatients([patient.id, patient.id, '00000000-0000-4000-8000-000000000000']);
+        expect([...many.keys()]).toEqual([patient.id]);
+        expect(many.get(patient.id)).toEqual(patient);
+        expect((await storage.registry.getPatients([])).size).toBe(0);
       });
 
       it('refuses an invalid NHS number even when the caller skipped validation', async () => {
@@ -402,6 +406,30 @@ export function describeStorageContract(label: string, backend: ContractBackend)
           expect(afterCommit.readings.map((r) => r.id)).toEqual([slowResult.stored[0]!.id, fast.stored[0]!.id]);
         });
       }
+      it('reads moments and windows for many patients at once as it reads them for each, a bounded number of rows at a time', async () => {
+        const [a, b, c] = [await aPatient(), await aPatient(), await aPatient()];
+        const hours = (patient: { id: string }, n: number, seen: number) =>
+          Array.from({ length: n }, (_, i) => aReading({ patientId: patient.id, value: 90 + (i % 8), measuredAt: new Date(at('2026-05-01T00:00:00Z').getTime() + (i + seen) * 3_600_000) }));
+        await storage.readings.insertBatch([...hours(a, 4, 0), ...hours(b, 9, 0), ...hours(c, 2, 0)]);
+        const handled = await endOfStream();
+        await storage.readings.insertBatch([...hours(a, 2, 10), ...hours(b, 1, 20)]);
+        const range = { from: at('2026-05-01T01:00:00Z'), to: at('2026-05-03T00:00:00Z') };
+        const ranges = [a, b, c].map((p) => ({ patientId: p.id, ...range }));
+        const lanes = { fresh: handled, late: handled };
+        const moments = await storage.readings.momentsThroughMany(ranges, lanes);
+        for (const p of [a, b, c]) expect(moments.get(p.id) ?? []).toEqual(await storage.readings.momentsThrough(p.id, range, lanes));
+        for (const [limit, rowsPerQuery] of [
+          [100, 100],
+          [100, 3], // b alone has more rows than a statement may return: read by itself
+          [5, 4],
+        ] as const) {
+          const windows: [string, string[]][] = [];
+          await storage.readings.eachWindow(ranges, limit, (patientId, window) => void windows.push([patientId, window.map((r) => r.id)]), rowsPerQuery);
+          const expected: [string, string[]][] = [];
+          for (const p of [a, b, c]) expected.push([p.id, (await storage.readings.inRange(p.id, { ...range, limit })).map((r) => r.id)]);
+          expect(windows).toEqual(expected);
+        }
+      });
       it('names the measurement times a consumer at a cursor has already seen, not those after it', async () => {
         const patient = await aPatient();
         const early = aReading({ patientId: patient.id, value: 95, measuredAt: at('2026-03-08T08:00:00Z') });
@@ -484,6 +512,24 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         await storage.registry.discharge(admission.id, new Date(), 'recovered');
         expect(await storage.registry.updateCarePlan(admission.id, {})).toBeUndefined();
         expect(await storage.registry.patientsWithAdmissions([wardA.id])).toEqual([]);
+      });
+
+      it('saves a care plan only on the version it was based on (optimistic concurrency)', async () => {
+        const ward = await storage.registry.createWard(uniqueName('Versions'));
+        const patient = await aPatient();
+        const admission = await storage.registry.admit({ patientId: patient.id, wardId: ward.id, pathway: 'copd' });
+        const loaded = await storage.registry.activeAdmissionWithCarePlan(patient.id);
+        expect(loaded?.carePlanVersion).toBe(1);
+        // Two clinicians load version 1; the first save wins and moves the version on ...
+        const first = await storage.registry.updateCarePlanIfVersion(admission.id, 1, { currentWithinHours: 6 });
+        expect(first).toMatchObject({ kind: 'updated', admission: { carePlanVersion: 2, carePlan: { currentWithinHours: 6 } } });
+        // ... the second, still based on version 1, is refused and told what the plan now is.
+        const second = await storage.registry.updateCarePlanIfVersion(admission.id, 1, { currentWithinHours: 12 });
+        expect(second).toMatchObject({ kind: 'stale', current: { carePlanVersion: 2, carePlan: { currentWithinHours: 6 } } });
+        // A raw replacement moves the version on too.
+        expect((await storage.registry.updateCarePlan(admission.id, { currentWithinHours: 8 }))?.carePlanVersion).toBe(3);
+        await storage.registry.discharge(admission.id, new Date(), 'recovered');
+        expect(await storage.registry.updateCarePlanIfVersion(admission.id, 3, {})).toEqual({ kind: 'discharged' });
       });
 
       it('lists wards, their members and every account with its wards', async () => {
@@ -584,6 +630,52 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         } finally {
           await stop();
         }
+      });
+      it('raises many findings in one go exactly as raising each in turn: same results, alerts and events', async () => {
+        const ward = await storage.registry.createWard(uniqueName('Ward'));
+        const [one, two] = [await aPatient(), await aPatient()];
+        const nurse = await storage.registry.createUser({ email: `${randomUUID()}@example.nhs.uk`, displayName: 'Nurse', role: 'nurse' });
+        // Each twin has an acknowledged alert, a resolved episode and a suppressed rule.
+        for (const patient of [one, two]) {
+          const acked = await storage.alerts.raise(aCandidate(ward, patient, { subject: 'heart_rate:at-or-above', severity: 'low-medium' }));
+          if (acked.kind !== 'raised') throw new Error(acked.kind);
+          await storage.alerts.transition(acked.alert.id, { action: 'acknowledge', by: { type: 'user', id: nurse.id }, at: at('2026-04-01T08:10:00Z') });
+          const closed = await storage.alerts.raise(aCandidate(ward, patient, { subject: 'temperature:at-or-above' }));
+          if (closed.kind !== 'raised') throw new Error(closed.kind);
+          await storage.alerts.transition(closed.alert.id, { action: 'resolve', by: { type: 'user', id: nurse.id }, at: at('2026-04-01T09:00:00Z'), outcome: 'false-alarm' });
+          await storage.alerts.suppress({ patientId: patient.id, rule: 'weight-gain', reason: 'Fluid plan agreed.', startsAt: at('2026-04-01T00:00:00Z'), expiresAt: at('2026-04-02T00:00:00Z'), createdBy: nurse.id });
+        }
+        const findings = (patient: { id: string }): RaiseAlertInput[] => {
+          const later = { at: at('2026-04-01T10:00:00Z'), evidenceReceivedAt: at('2026-04-01T08:30:00Z') };
+          return [
+            aCandidate(ward, patient, later), // raised
+            aCandidate(ward, patient, { ...later, readingIds: ['105'], latestValue: 92, measuredAt: at('2026-04-01T09:00:00Z') }), // repeated
+            aCandidate(ward, patient, { ...later, readingIds: ['105'], latestValue: 92, measuredAt: at('2026-04-01T09:00:00Z') }), // unchanged
+            aCandidate(ward, patient, { ...later, readingIds: ['106'], severity: 'high', measuredAt: at('2026-04-01T09:30:00Z') }), // worse: repeated, marked worsened
+            aCandidate(ward, patient, { ...later, subject: 'heart_rate:at-or-above', severity: 'high', readingIds: ['107'] }), // acknowledged and worse: worsened
+            aCandidate(ward, patient, { ...later, subject: 'temperature:at-or-above' }), // resolved after its evidence: already-resolved
+            aCandidate(ward, patient, { ...later, rule: 'weight-gain', subject: 'weight' }), // suppressed
+          ];
+        };
+        const inTurn: RaiseAlertResult[] = [];
+        for (const finding of findings(one)) inTurn.push(await storage.alerts.raise(finding));
+        const many = await storage.db.transaction((tx) => storage.alerts.raiseMany(findings(two), tx));
+        expect(many.map((r) => r.kind)).toEqual(inTurn.map((r) => r.kind));
+        expect(many.map((r) => r.kind)).toEqual(['raised', 'repeated', 'unchanged', 'repeated', 'worsened', 'already-resolved', 'suppressed']);
+        const comparable = async (patientId: string) =>
+          Promise.all(
+            (await storage.alerts.forPatient(patientId, { includeResolved: true })).map(async (alert) => ({
+              ...alert,
+              id: undefined,
+              patientId: undefined,
+              openedAt: undefined,
+              updatedAt: undefined,
+              events: (await storage.alerts.events(alert.id)).map(({ kind, fromState, toState, note, details }) => ({ kind, fromState, toState, note, details })),
+            })),
+          );
+        const sortBySubject = <T extends { subject: string }>(alerts: T[]) => alerts.sort((a, b) => a.subject.localeCompare(b.subject));
+        expect(sortBySubject(await comparable(two.id))).toEqual(sortBySubject(await comparable(one.id)));
+        expect(await storage.alerts.raiseMany([])).toEqual([]);
       });
       it('raises once per episode: a repeat updates the open alert, a redelivery changes nothing', async () => {
         const { ward, patient } = await aWardAndPatient();

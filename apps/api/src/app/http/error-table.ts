@@ -60,6 +60,8 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMapping>> = {
   'patient.account-exists': { status: 409, issue: 'duplicate' },
   'patient.already-admitted': { status: 409, issue: 'conflict' },
   'patient.discharged': { status: 409, issue: 'conflict' },
+  // Optimistic concurrency: the care plan changed since the editor loaded it.
+  'care-plan.stale': { status: 409, issue: 'conflict' },
   // The alert state machine refused the step (libs/domain alert.ts): say why.
   'alert.*': { status: 409, issue: 'conflict' },
   // The system-alert state machine refused the step (libs/domain system-alert.ts).

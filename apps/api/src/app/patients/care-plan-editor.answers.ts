@@ -1,5 +1,5 @@
 import { ALERT_SEVERITY_BANDS, PATHWAYS } from '@homeward/domain';
-import { anyValue, arrayOf, boolean, component, dateTime, integer, nullable, number, object, oneOf, string, uuid } from '../http/answer-schemas';
+import { arrayOf, boolean, component, dateTime, integer, nullable, number, object, oneOf, string, uuid } from '../http/answer-schemas';
 
 /** The care-plan editor's view and what an edit changed, as JSON schemas. */
 const LIMIT = object({ direction: oneOf('at-or-below', 'at-or-above'), value: number, severity: oneOf(...ALERT_SEVERITY_BANDS) });
@@ -13,10 +13,12 @@ export const CARE_PLAN_EDITOR_VIEW = component(
     offerScale2: boolean,
     vitals: arrayOf(object({ vital: string, pathwayLimits: arrayOf(LIMIT), personalLimits: nullable(arrayOf(LIMIT)), pathwayEveryHours: nullable(number), everyHours: nullable(number) })),
     scheduleFrom: oneOf('care-plan', 'pathway'),
-    weightGain: object({ enabled: boolean, kg: number, days: integer }),
+    weightGain: object({ enabled: boolean, kg: number, days: integer, severity: oneOf(...ALERT_SEVERITY_BANDS) }),
+    spo2Baseline: object({ enabled: boolean, days: integer, minReadings: integer, minDropPoints: number, spreadMultiplier: number, severity: oneOf(...ALERT_SEVERITY_BANDS) }),
     reviewBy: nullable(string),
     reason: nullable(string),
     problems: arrayOf(string),
+    version: integer,
   }),
 );
-export const CARE_PLAN_EDIT_RESULT = object({ changes: arrayOf(object({ path: string, before: anyValue, after: anyValue })), editor: CARE_PLAN_EDITOR_VIEW });
+export const CARE_PLAN_EDIT_RESULT = object({ changes: arrayOf(object({ what: string, before: string, after: string })), editor: CARE_PLAN_EDITOR_VIEW });

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
-import { type BacktestReport, CarePlanBacktestDto, CarePlanEditDto, type CarePlanEditResult, type CarePlanEditorView } from '@homeward/contracts';
+import { type BacktestReport, CarePlanBacktestDto, CarePlanEditDto, type CarePlanEditChoices, type CarePlanEditResult, type CarePlanEditorView } from '@homeward/contracts';
 import { CodedFailure } from '@homeward/domain';
-import type { AdmissionWithCarePlan, Storage } from '@homeward/storage';
+import type { Storage, VersionedCarePlan } from '@homeward/storage';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Refuses } from '../http/openapi-responses';
 import { STORAGE } from '../tokens';
-import { carePlanChanges, carePlanEditProblems, carePlanEditorView, editedCarePlan, unreadablePlanProblems } from './care-plan-edit';
+import { carePlanChanges, carePlanEditProblems, carePlanEditorView, editedCarePlan, storedPlanDiff, unreadablePlanProblems } from './care-plan-edit';
 import { Answers } from '../http/answer-schemas';
 import { CARE_PLAN_EDIT_RESULT, CARE_PLAN_EDITOR_VIEW } from './care-plan-editor.answers';
 import { BACKTEST_REPORT } from '../analytics/analytics.answers';
@@ -38,17 +38,22 @@ export class CarePlanEditorController {
 
   @Roles('clinician', 'admin')
   @Audited('care-plan.update', 'admission')
-  @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'patient.discharged')
+  @Refuses('patient.not-on-a-ward', 'care-plan.invalid', 'care-plan.stale', 'patient.discharged')
   @Answers(CARE_PLAN_EDIT_RESULT)
   @Put(':id/care-plan/edit')
   async edit(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanEditDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<CarePlanEditResult> {
     const admission = await this.admitted(id, user);
+    // Checked first, so a clinician whose screen is out of date reloads before fixing field problems.
+    if (body.basedOnVersion !== admission.carePlanVersion) throw staleSave(admission.carePlanVersion);
     const next = this.editedPlan(admission, body, user, new Date());
-    const changes = carePlanChanges(admission.carePlan, next);
-    const updated = await this.storage.registry.updateCarePlan(admission.id, next);
-    if (!updated) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
-    trail.about({ subjectId: admission.id, patientId: id }).with({ reason: body.reason, changes });
-    return { changes, editor: carePlanEditorView(updated) };
+    // The version check above is advisory; this compare-and-set is what stops two saves from both landing.
+    const saved = await this.storage.registry.updateCarePlanIfVersion(admission.id, body.basedOnVersion, next);
+    if (saved.kind === 'discharged') throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
+    if (saved.kind === 'stale') throw staleSave(saved.current.carePlanVersion);
+    const editor = carePlanEditorView(saved.admission);
+    const changes = carePlanChanges(carePlanEditorView(admission), editor, user.displayName);
+    trail.about({ subjectId: admission.id, patientId: id }).with({ reason: body.reason, changes, version: saved.admission.carePlanVersion, stored: storedPlanDiff(admission.carePlan, next) });
+    return { changes, editor };
   }
 
   /**
@@ -67,12 +72,13 @@ export class CarePlanEditorController {
     const now = new Date();
     // A review date after today, so the one check that is about saving (not about the plan) passes.
     const carePlan = this.editedPlan(admission, { ...body, reason: TRIAL_REASON, reviewBy: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10) }, user, now);
-    trail.about({ subjectId: admission.id, patientId: id }).with({ from: body.from, to: body.to, proposed: carePlanChanges(admission.carePlan, carePlan) });
+    const proposed = carePlanChanges(carePlanEditorView(admission), carePlanEditorView({ ...admission, carePlan }), user.displayName);
+    trail.about({ subjectId: admission.id, patientId: id }).with({ from: body.from, to: body.to, proposed });
     return wardBacktest(this.storage, { wardId: admission.wardId, from: new Date(body.from), to: new Date(body.to), carePlan, patientId: id });
   }
 
   /** The stored plan after the edit, or care-plan.invalid with each problem at its field: the same checks for a save and a try. */
-  private editedPlan(admission: AdmissionWithCarePlan, edit: CarePlanEditDto, user: SignedInUser, now: Date): Record<string, unknown> {
+  private editedPlan(admission: VersionedCarePlan, edit: CarePlanEditChoices, user: SignedInUser, now: Date): Record<string, unknown> {
     const fields = carePlanEditProblems(edit, admission, now.toISOString().slice(0, 10));
     if (Object.keys(fields).length > 0) {
       throw new CodedFailure({ code: 'care-plan.invalid', message: Object.values(fields).join(' '), details: { messages: Object.values(fields), fields } });
@@ -83,11 +89,20 @@ export class CarePlanEditorController {
     return next;
   }
 
-  private async admitted(id: string, user: SignedInUser): Promise<AdmissionWithCarePlan> {
+  private async admitted(id: string, user: SignedInUser): Promise<VersionedCarePlan> {
     const admission = await this.storage.registry.activeAdmissionWithCarePlan(id);
     if (!admission || (user.role !== 'admin' && !user.wardIds.includes(admission.wardId))) {
       throw new CodedFailure({ code: 'patient.not-on-a-ward', message: 'No patient with this id is on your wards.' });
     }
     return admission;
   }
+}
+
+/** Someone saved the plan after this editor loaded it: refuse rather than overwrite their decision. */
+function staleSave(currentVersion: number): CodedFailure {
+  return new CodedFailure({
+    code: 'care-plan.stale',
+    message: 'Someone else saved this care plan while you were editing it. Reload the plan to see their change, then make yours again.',
+    details: { currentVersion },
+  });
 }

@@ -34,9 +34,26 @@ export class AlertWriter {
 
   /** Raises (or updates, re-opens as worsened) through decideAlert in AlertRepository.raise. */
   async raise(admission: MonitoredAdmission, proposal: Proposal, now: Date, tx: SqlClient): Promise<RulesEngineEvent | undefined> {
+    return eventOf(await this.storage.alerts.raise(this.inputOf(admission, proposal, now), tx));
+  }
+
+  /**
+   * raise for many proposals, in order, with the same alerts, events and trail, through
+   * AlertRepository.raiseMany (their episodes read in three statements): the event of each, or undefined.
+   */
+  async raiseMany(proposals: readonly { readonly admission: MonitoredAdmission; readonly proposal: Proposal }[], now: Date, tx: SqlClient): Promise<(RulesEngineEvent | undefined)[]> {
+    const results = await this.storage.alerts.raiseMany(
+      proposals.map(({ admission, proposal }) => this.inputOf(admission, proposal, now)),
+      tx,
+    );
+    return results.map(eventOf);
+  }
+
+  /** A proposal on the ward's timers for its severity, by the engine, as of now. */
+  private inputOf(admission: MonitoredAdmission, proposal: Proposal, now: Date): RaiseAlertInput {
     const escalate = this.minutes('escalate', proposal.severity, admission.wardId);
     const remind = this.minutes('remind', proposal.severity, admission.wardId);
-    const input: RaiseAlertInput = {
+    return {
       ...proposal,
       wardId: admission.wardId,
       at: now,
@@ -44,7 +61,6 @@ export class AlertWriter {
       nextReminderAt: remind === null ? null : new Date(now.getTime() + remind * 60_000),
       by: RULES_ENGINE_ACTOR,
     };
-    return eventOf(await this.storage.alerts.raise(input, tx));
   }
 
   /** Resolves alerts whose condition has cleared: silences, technical problems (SELF_RESOLVING_RULES). */

@@ -1,16 +1,43 @@
 import type { Alert } from '@homeward/domain';
 import { type EngineCarePlan, evaluatePatientRules, rulesLookBackMs } from '@homeward/rules';
-import type { LaneCursors, MonitoredAdmission, PageWrites, ReadingStreamPage, Storage, StoredReading } from '@homeward/storage';
+import type { MonitoredAdmission, PageWrites, ReadingStreamPage, Storage, StoredReading } from '@homeward/storage';
 import { type AlertWriter, type Proposal, proposalOf } from './alert-writer';
 import type { RulesEngineEvent } from './rules-engine.events';
 import type { RulesEngineOptions } from './rules-engine.options';
 import type { SilenceAndDeviceChecks } from './silence-and-device.checks';
+
+/** A monitored patient of a page, as the page evaluates them. */
+interface PatientOfPage {
+  readonly admission: MonitoredAdmission;
+  readonly plan: EngineCarePlan;
+  /** The page's readings of this patient. */
+  readonly fresh: readonly StoredReading[];
+  /** How far back a moment's rules look (rulesLookBackMs of the plan). */
+  readonly reach: number;
+  readonly times: readonly number[];
+}
+
+/** A window is read at most this many readings per patient (as inRange would be asked). */
+const WINDOW_LIMIT = 100_000;
+/**
+ * How much of a page is read per step: patients per re-opened-moments statement, readings per
+ * windows statement (a patient's whole window, up to WINDOW_LIMIT, always fits). A late page takes
+ * small steps and yields to the fresh lane between them; a fresh page reads in as few as it can.
+ */
+const FRESH_STEP = { patients: 1_000, rows: 100_000 };
+const LATE_STEP = { patients: 10, rows: 20_000 };
 
 /**
  * The rules over one page of committed readings: per patient on a virtual ward, the pure rules at
  * every measurement moment the new readings can change, plus the technical checks of new
  * readings; the alerts they propose are written with the page (ReadingStreamConsumer commits them
  * with its cursor) and published after the commit.
+ *
+ * Set-based: whatever the page's patients need is read for all of them at once (admissions,
+ * unresolved alerts, re-opened moments, then their windows a bounded number of rows per
+ * statement), the rules run in memory, and the proposals are written through one raiseMany (their
+ * episodes read in three statements). A page costs a handful of round trips, not several per
+ * patient.
  */
 export class ReadingsPass {
   constructor(
@@ -22,26 +49,29 @@ export class ReadingsPass {
   ) {}
 
   async onPage(page: ReadingStreamPage, now: Date): Promise<PageWrites> {
+    const patients = await this.monitoredOf(page.readings);
+    const ids = patients.map((p) => p.admission.patientId);
+    const [unresolved, evaluated] = await Promise.all([this.storage.alerts.unresolvedForPatients(ids), this.evaluate(patients, page)]);
     const work: { admission: MonitoredAdmission; proposals: Proposal[]; answered: readonly Alert[] }[] = [];
-    const byPatient = groupByPatient(page.readings);
-    // One query for the page's admissions, not one per patient.
-    const admissions = await this.storage.monitoring.activeAdmissionsOf([...byPatient.keys()]);
-    for (const [patientId, fresh] of byPatient) {
-      const admission = admissions.get(patientId);
-      if (!admission) continue; // not on a virtual ward: stored, not monitored
-      const plan = this.writer.planOf(admission);
-      const checked = await this.silence.onReadings(admission, plan, fresh, now);
-      work.push({ admission, proposals: [...(await this.evaluate(admission, plan, fresh, page.handled)), ...checked.proposals], answered: checked.answered });
+    for (const { admission, plan, fresh } of patients) {
+      // Reads the store only for a patient with a silence open (rare); the rest is in memory.
+      const checked = await this.silence.onReadings(admission, plan, fresh, now, unresolved.get(admission.patientId) ?? []);
+      work.push({ admission, proposals: [...(evaluated.get(admission.patientId) ?? []), ...checked.proposals], answered: checked.answered });
     }
     const events: RulesEngineEvent[] = [];
     return {
       write: async (tx) => {
         events.length = 0; // a retried transaction starts again
-        for (const { admission, proposals, answered } of work) {
-          for (const proposal of proposals) {
-            const event = await this.writer.raise(admission, proposal, now, tx);
-            if (event) events.push(event);
-          }
+        const raised = await this.writer.raiseMany(
+          work.flatMap(({ admission, proposals }) => proposals.map((proposal) => ({ admission, proposal }))),
+          now,
+          tx,
+        );
+        let next = 0;
+        // Published per patient as before: its raises, then what it answered.
+        for (const { proposals, answered } of work) {
+          for (const event of raised.slice(next, next + proposals.length)) if (event) events.push(event);
+          next += proposals.length;
           events.push(...(await this.writer.resolveAnswered(answered, now, tx)));
         }
         await this.beforeCommit?.({ readings: page.readings.length, alerts: events.length, lane: page.lane });
@@ -52,37 +82,81 @@ export class ReadingsPass {
     };
   }
 
+  /** The page's patients on a virtual ward (one query for their admissions), with their plans. */
+  private async monitoredOf(readings: readonly StoredReading[]): Promise<PatientOfPage[]> {
+    const byPatient = groupByPatient(readings);
+    const admissions = await this.storage.monitoring.activeAdmissionsOf([...byPatient.keys()]);
+    const patients: PatientOfPage[] = [];
+    for (const [patientId, fresh] of byPatient) {
+      const admission = admissions.get(patientId);
+      if (!admission) continue; // not on a virtual ward: stored, not monitored
+      const plan = this.writer.planOf(admission);
+      patients.push({ admission, plan, fresh, reach: rulesLookBackMs(plan.carePlan), times: fresh.map((r) => r.measuredAt.getTime()) });
+    }
+    return patients;
+  }
+
   /**
    * The rules at every moment the new readings can change: each new reading's own measurement
    * time, and every later moment already evaluated (`handled`: at or before its lane's cursor when
    * the page was read) whose window reaches back to it: a late reading re-opens those. Later
    * moments still waiting after their cursor are left to their own page, which sees this page's
    * readings in its window; re-evaluating them here too made a backlog cost a whole window of
-   * evaluations per reading.
+   * evaluations per reading. By patient. A late page yields to waiting fresh pages after each
+   * patient (ReadingStreamPage.yieldToFirstLane).
    */
-  private async evaluate(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly StoredReading[], handled: LaneCursors): Promise<Proposal[]> {
-    const reach = rulesLookBackMs(plan.carePlan);
-    const times = fresh.map((r) => r.measuredAt.getTime());
-    const earliest = Math.min(...times);
-    const latest = Math.max(...times);
-    const reopened = (await this.storage.readings.momentsThrough(admission.patientId, { from: new Date(earliest + 1), to: new Date(latest + reach + 1) }, handled))
-      .map((d) => d.getTime())
-      .filter((t) => times.some((f) => t > f && t <= f + reach));
-    const moments = [...new Set([...times, ...reopened])].sort((a, b) => a - b);
-    const last = moments[moments.length - 1] ?? latest;
-    const window = await this.storage.readings.inRange(admission.patientId, { from: new Date(earliest - reach), to: new Date(last + 1), limit: 100_000 });
-    const proposals: Proposal[] = [];
-    const seen = new Set<string>();
-    for (const moment of moments) {
-      for (const candidate of evaluatePatientRules(window, plan.carePlan, new Date(moment))) {
-        const key = `${candidate.rule}|${candidate.subject}|${candidate.severity}|${candidate.readingIds.join(',')}|${candidate.measuredAt.getTime()}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        proposals.push(proposalOf(candidate));
-      }
+  private async evaluate(patients: readonly PatientOfPage[], page: ReadingStreamPage): Promise<Map<string, Proposal[]>> {
+    const proposals = new Map<string, Proposal[]>();
+    // A late page reads in smaller steps, so the fresh lane it yields to never waits for a long statement.
+    const late = page.lane === 'late';
+    const step = late ? LATE_STEP : FRESH_STEP;
+    for (let i = 0; i < patients.length; i += step.patients) {
+      const chunk = patients.slice(i, i + step.patients);
+      const span = (p: PatientOfPage) => ({ earliest: Math.min(...p.times), latest: Math.max(...p.times) });
+      const reopened = await this.storage.readings.momentsThroughMany(
+        chunk.map((p) => ({ patientId: p.admission.patientId, from: new Date(span(p).earliest + 1), to: new Date(span(p).latest + p.reach + 1) })),
+        page.handled,
+      );
+      const moments = new Map<string, number[]>();
+      const ranges = chunk.map((p) => {
+        const { earliest, latest } = span(p);
+        const later = (reopened.get(p.admission.patientId) ?? []).map((d) => d.getTime()).filter((t) => p.times.some((f) => t > f && t <= f + p.reach));
+        const all = [...new Set([...p.times, ...later])].sort((a, b) => a - b);
+        moments.set(p.admission.patientId, all);
+        const last = all[all.length - 1] ?? latest;
+        return { patientId: p.admission.patientId, from: new Date(earliest - p.reach), to: new Date(last + 1) };
+      });
+      const plans = new Map(chunk.map((p) => [p.admission.patientId, p.plan]));
+      await page.yieldToFirstLane();
+      await this.storage.readings.eachWindow(
+        ranges,
+        WINDOW_LIMIT,
+        async (patientId, window) => {
+          const plan = plans.get(patientId);
+          if (plan) proposals.set(patientId, proposalsAt(window, plan, moments.get(patientId) ?? []));
+          await page.yieldToFirstLane();
+        },
+        step.rows,
+      );
     }
     return proposals;
   }
+
+}
+
+/** The pure rules at each moment over one window, each distinct candidate once. */
+function proposalsAt(window: readonly StoredReading[], plan: EngineCarePlan, moments: readonly number[]): Proposal[] {
+  const proposals: Proposal[] = [];
+  const seen = new Set<string>();
+  for (const moment of moments) {
+    for (const candidate of evaluatePatientRules(window, plan.carePlan, new Date(moment))) {
+      const key = `${candidate.rule}|${candidate.subject}|${candidate.severity}|${candidate.readingIds.join(',')}|${candidate.measuredAt.getTime()}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      proposals.push(proposalOf(candidate));
+    }
+  }
+  return proposals;
 }
 
 function groupByPatient(readings: readonly StoredReading[]): Map<string, StoredReading[]> {

@@ -122,7 +122,11 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     this.stopping = false;
     if (this.options.listen !== false && this.storage.db.listen) {
       try {
-        this.stopListening = await this.storage.db.listen(READINGS_CHANNEL, () => this.work.wake('readings'));
+        this.stopListening = await this.storage.db.listen(READINGS_CHANNEL, () => {
+          // A late page in progress hands over to the fresh lane at its next patient.
+          this.stream.nudge();
+          this.work.wake('readings');
+        });
       } catch (error) {
         this.logger.warn(`cannot LISTEN ${READINGS_CHANNEL} (${describe(error)}); polling only`);
       }
@@ -145,6 +149,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Asks for a pass over new readings soon (the gateway's notification does the same). */
   wake(): void {
+    this.stream.nudge();
     this.work.wake('readings');
   }
 

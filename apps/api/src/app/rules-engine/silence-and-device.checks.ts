@@ -83,11 +83,13 @@ export class SilenceAndDeviceChecks {
   /**
    * Newly stored readings: clock and delivery problems raised; silences they end, and clock or
    * delivery alerts their device's newest reading clears, answered (readingsAnswer of
-   * @homeward/rules). Reads the store only when the patient has such an alert open.
+   * @homeward/rules). Reads the store only when the patient has such an alert open. `unresolved`:
+   * the patient's unresolved alerts when the caller read them already (a page's, in one statement
+   * for all its patients).
    */
-  async onReadings(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date): Promise<ChecksOutcome> {
+  async onReadings(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date, unresolved?: readonly Alert[]): Promise<ChecksOutcome> {
     const proposals = readingProblems(admission.patientId, fresh, now).map(technicalProposal);
-    const open = (await this.storage.alerts.forPatient(admission.patientId)).filter((a) => TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule));
+    const open = (unresolved ?? (await this.storage.alerts.forPatient(admission.patientId))).filter((a) => TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule));
     if (open.length === 0) return { proposals, answered: [] };
     const silencesNow = open.some((a) => SILENCE_RULES.has(a.rule)) ? silenceCandidates(await this.silenceInput(admission, plan, now)) : null;
     return { proposals, answered: readingsAnswer(fresh, now, open, { reading: READING_RULES, silence: SILENCE_RULES }, silencesNow) };

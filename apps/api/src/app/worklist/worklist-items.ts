@@ -14,14 +14,15 @@ export interface WorklistItem {
 
 /** Alerts with the patient a nurse needs to recognise (name, NHS number) and how long each has waited. */
 export async function worklistItems(storage: Storage, alerts: readonly Alert[], now = new Date()): Promise<WorklistItem[]> {
-  const patients = new Map<string, WorklistItem['patient']>();
-  for (const id of new Set(alerts.map((a) => a.patientId))) {
-    const p = await storage.registry.getPatient(id);
-    patients.set(id, p ? { id: p.id, name: `${p.givenName} ${p.familyName}`, nhsNumber: p.nhsNumber } : null);
-  }
+  // One query for every patient behind the alerts (the live stream flushes a batch of changes at once).
+  const found = await storage.registry.getPatients(alerts.map((a) => a.patientId));
+  const patientOf = (id: string): WorklistItem['patient'] => {
+    const p = found.get(id);
+    return p ? { id: p.id, name: `${p.givenName} ${p.familyName}`, nhsNumber: p.nhsNumber } : null;
+  };
   return alerts.map((alert) => ({
     alert,
-    patient: patients.get(alert.patientId) ?? null,
+    patient: patientOf(alert.patientId),
     waitingMinutes: Math.max(0, Math.floor((now.getTime() - alert.openedAt.getTime()) / 60_000)),
     kind: alertKind(alert),
   }));

@@ -7,6 +7,17 @@ const withChanges = (changes: Partial<Record<'respiration_rate' | 'spo2' | 'syst
     return value === undefined ? r : reading(r.vital, value, 1);
   });
 
+/** A clinician's decision that SpO2's red score does not make this patient's NEWS2 alert high on its own. */
+const LOWERING_SPO2 = {
+  vital: 'spo2' as const,
+  thresholds: [{ direction: 'at-or-below' as const, value: 86, severity: 'medium' as const, action: 'Call.' }],
+  decidedBy: 'dr-okafor',
+  decidedAt: new Date('2026-03-01T10:00:00.000Z'),
+  reason: 'Lives at 88–90 % when well',
+  reviewBy: new Date('2026-03-05T00:00:00.000Z'),
+  lowersSeverity: true,
+};
+
 describe('news2BandRule', () => {
   it('raises nothing for a low score without a single 3 (aggregate 0–4)', () => {
     expect(news2BandRule(normalSet(), carePlan(), NOW, [consciousness('A', 1)])).toEqual([]);
@@ -26,15 +37,7 @@ describe('news2BandRule', () => {
   });
 
   it('a clinician override that lowers severity keeps that red parameter from making it high, and the alert says whose decision it is', () => {
-    const lowering = {
-      vital: 'spo2' as const,
-      thresholds: [{ direction: 'at-or-below' as const, value: 86, severity: 'medium' as const, action: 'Call.' }],
-      decidedBy: 'dr-okafor',
-      decidedAt: new Date('2026-03-01T10:00:00.000Z'),
-      reason: 'Lives at 88–90 % when well',
-      reviewBy: new Date('2026-03-05T00:00:00.000Z'),
-      lowersSeverity: true,
-    };
+    const lowering = LOWERING_SPO2;
     // SpO2 89 alone: 3 points, but exempted → aggregate 3 → no NEWS2 alert (the threshold rule judges SpO2).
     expect(news2BandRule(withChanges({ spo2: 89 }), carePlan({ thresholdOverrides: [lowering] }), NOW, [consciousness('A', 1)])).toEqual([]);
     // With pulse 112 (2 points) the aggregate is 5: medium, carrying the override.
@@ -95,5 +98,35 @@ describe('news2BandRule', () => {
     const [alert] = news2BandRule(normalSet(), plan, NOW);
     expect(alert).toMatchObject({ rule: 'news2-band', severity: 'low', subject: 'news2:unavailable', readings: [] });
     expect(alert!.explanation).toMatch(/^NEWS2 could not be calculated: .*scale 2 without a recorded clinician decision/);
+  });
+
+  // Issue 19: a "high" badge never sits beside "medium risk" words. At each band edge of the home
+  // severity table (CLINICAL.md), the headline's risk words name the alert's own severity and no other.
+  describe('says the same severity in words as the badge, at every band edge', () => {
+    const lowering = LOWERING_SPO2;
+    const sensitive = carePlan({}, { alertFrom: 'low' });
+    it.each([
+      ['aggregate 1 (plan alerts from low)', { spo2: 95 }, sensitive, 1, 'low', 'low risk'],
+      ['aggregate 4 (plan alerts from low)', { spo2: 95, heart_rate: 112, body_temperature: 38.5 }, sensitive, 4, 'low', 'low risk'],
+      ['aggregate 5', { respiration_rate: 21, heart_rate: 112, spo2: 95 }, carePlan(), 5, 'medium', 'medium risk'],
+      ['aggregate 6', { respiration_rate: 21, heart_rate: 112, spo2: 95, body_temperature: 38.5 }, carePlan(), 6, 'medium', 'medium risk'],
+      ['aggregate 7', { respiration_rate: 21, heart_rate: 112, spo2: 93, body_temperature: 38.5 }, carePlan(), 7, 'high', 'high risk'],
+      ['a single 3 with aggregate 3 (RCP ward band: low–medium)', { spo2: 91 }, carePlan(), 3, 'high', 'red parameter, high severity at home'],
+      ['a single 3 with aggregate 5 (RCP ward band: medium)', { spo2: 91, heart_rate: 112 }, carePlan(), 5, 'high', 'red parameter, high severity at home'],
+      ['a single 3 a clinician exempted, aggregate 3 (plan alerts from low)', { spo2: 89 }, carePlan({ thresholdOverrides: [lowering] }, { alertFrom: 'low' }), 3, 'low', 'low risk'],
+      ['a single 3 a clinician exempted, aggregate 5', { spo2: 89, heart_rate: 112 }, carePlan({ thresholdOverrides: [lowering] }), 5, 'medium', 'medium risk'],
+    ] as const)('%s', (_name, changes, plan, score, severity, words) => {
+      const [alert] = news2BandRule(withChanges(changes), plan, NOW, [consciousness('A', 1)]);
+      expect(alert).toMatchObject({ severity, details: { score } });
+      const headline = alert!.explanation.split(':')[0] as string;
+      expect(headline).toBe(`NEWS2 ${score} (${words})`);
+      const others = (['high', 'medium', 'low'] as const).filter((band) => band !== severity);
+      for (const other of others) expect(alert!.explanation).not.toMatch(new RegExp(`\\b${other}(–medium)? (risk|severity)`));
+    });
+
+    it('no alert below the table (aggregate 0, and 1–4 unless the plan asks)', () => {
+      expect(news2BandRule(normalSet(), sensitive, NOW, [consciousness('A', 1)])).toEqual([]);
+      expect(news2BandRule(withChanges({ spo2: 95, heart_rate: 112, body_temperature: 38.5 }), carePlan(), NOW, [consciousness('A', 1)])).toEqual([]);
+    });
   });
 });

@@ -5,7 +5,8 @@ import type { ClinicalObservation } from '../model/clinical-observation.model';
 import { type HomeNews2, assembleHomeNews2 } from '../news2/home-news2.assembler';
 import { ACVPU_NAMES, NEWS2_PARAMETERS, NEWS2_PARAMETER_NAMES, type News2Parameter } from '../news2/news2.model';
 import { formatDate, formatVitalValue } from '../shared/vital-display';
-import { homeNews2Severity, overrideNote, severityLoweringOverrides } from './home-severity.policy';
+import { news2Risk } from '../news2/news2-risk.score';
+import { type HomeNews2Severity, homeNews2Severity, overrideNote, severityLoweringOverrides } from './home-severity.policy';
 
 /**
  * Raises an alert when the home NEWS2 (see assembleHomeNews2) reaches an alerting band of the home
@@ -44,14 +45,16 @@ export function news2BandRule(
   }
   const news2 = assembled.value;
   const score = news2.partial ? news2.partialScore : news2.score;
-  const risk = news2.partial ? news2.partialRisk : news2.risk;
+  const rcpRisk = news2.partial ? news2.partialRisk : news2.risk;
   const lowering = severityLoweringOverrides(carePlan).filter((o) => (NEWS2_PARAMETERS as readonly string[]).includes(o.vital));
   const home = homeNews2Severity(news2, { alertFrom: carePlan.news2.alertFrom, exempt: lowering.map((o) => o.vital as News2Parameter) });
   if (home.severity === null) return [];
   const applied = lowering.filter((o) => home.exemptedRedParameters.includes(o.vital as News2Parameter));
 
-  // The RCP band names the ward risk; a red parameter alone is "low-medium" there but high at home.
-  const band = home.trigger === 'single-parameter-3' ? 'red parameter, high severity at home' : `${risk.band} risk`;
+  // The words beside the badge must say what the badge says (issue 19): the risk is worded from
+  // the home severity's trigger, not the RCP ward band, which stays in details for the record.
+  const risk = home.exemptedRedParameters.length > 0 && home.redParameters.length === 0 ? news2Risk(score, false) : rcpRisk;
+  const band = news2BandWords(home);
   const headline = news2.partial
     ? `Partial NEWS2 of at least ${score} (${band}) from ${news2.present.length} of ${NEWS2_PARAMETERS.length} parameters`
     : `NEWS2 ${score} (${band})`;
@@ -91,8 +94,8 @@ export function news2BandRule(
       details: {
         score,
         partial: news2.partial,
-        band: risk.band,
-        trigger: risk.trigger,
+        band: rcpRisk.band,
+        trigger: rcpRisk.trigger,
         homeTrigger: home.trigger,
         redParameters: home.redParameters,
         ...(applied.length > 0 ? { overrides: applied.map((o) => overrideNote(o, now)) } : {}),
@@ -104,6 +107,27 @@ export function news2BandRule(
       },
     },
   ];
+}
+
+/**
+ * The risk words of a NEWS2 alert's headline, from the home severity table (CLINICAL.md, "Severity
+ * at home") so they always agree with the alert's severity badge: 7+ "high risk", a red parameter
+ * "red parameter, high severity at home" (the RCP ward band would say low–medium), 5–6 "medium
+ * risk", 1–4 "low risk" (an alert only when the plan asks for it; a red score a clinician exempted
+ * counts in the aggregate, not as low–medium).
+ */
+export function news2BandWords(home: Pick<HomeNews2Severity, 'trigger'>): string {
+  switch (home.trigger) {
+    case 'aggregate-7-plus':
+      return 'high risk';
+    case 'single-parameter-3':
+      return 'red parameter, high severity at home';
+    case 'aggregate-5-6':
+      return 'medium risk';
+    case 'aggregate-1-4':
+    case 'aggregate-0':
+      return 'low risk';
+  }
 }
 
 function describeParameter(news2: HomeNews2, parameter: News2Parameter): string {

@@ -3,6 +3,9 @@ import { type LaneCursors, type ReadingCursor, type ReadingLane, READING_LANES, 
 import { type LeaseClaim, type Partitioning, partitionCursorName } from '../repositories/rules-partition.repository';
 import type { Storage } from '../storage';
 
+/** How often a later lane's page looks for announced first-lane pages at most (yieldToFirstLane). */
+const YIELD_EVERY_MS = 20;
+
 /** One page of committed readings, handed to the consumer's handler. */
 export interface ReadingStreamPage {
   readonly lane: ReadingLane;
@@ -16,6 +19,14 @@ export interface ReadingStreamPage {
    * moments) re-handles those; the others get their own page, with this one's readings in view.
    */
   readonly handled: LaneCursors;
+  /**
+   * For a page of a later lane (late readings): call between units of work (patients). When
+   * readings were announced since (nudge()), the first lane's waiting pages are handled and
+   * committed before it returns, so a fresh reading waits for the next yield, not for this page.
+   * This page still stands as read: those pages saw its readings (committed before it was read),
+   * and later pages of its lane see theirs as handled. A no-op for a first-lane page.
+   */
+  readonly yieldToFirstLane: () => Promise<void>;
 }
 
 /** What a handler wants written with the page: runs in the transaction that moves the cursor. */
@@ -70,6 +81,14 @@ export class ReadingStreamConsumer {
   private readonly partitioning: Partitioning | undefined;
   /** Lane cursors this process has made sure exist. */
   private readonly seeded = new Set<string>();
+  /** Readings were announced since the last look at the first lane from inside a later lane's page. */
+  private nudged = false;
+  /** When a yield last looked at the first lane (Date.now()). */
+  private lookedAt = 0;
+  /** A later lane's page is handing over to the first lane: no nesting. */
+  private yielding = false;
+  /** Readings handled by yields during the drain in progress. */
+  private consumedInYields = 0;
 
   constructor(
     private readonly storage: Storage,
@@ -122,6 +141,11 @@ export class ReadingStreamConsumer {
     if (lease && Date.now() - this.leasesRenewedAt >= lease.leaseMs / 3) await this.renewLeases();
   }
 
+  /** New readings were announced: a later lane's page in progress lets the first lane go at its next yield. */
+  nudge(): void {
+    this.nudged = true;
+  }
+
   /**
    * Handles pages until every lane of every held partition is at its end, or `stopping()` says so
    * after a page (that page is committed; the rest waits for the next drain).
@@ -129,6 +153,7 @@ export class ReadingStreamConsumer {
   async drain(handler: ReadingPageHandler, stopping: () => boolean = () => false): Promise<DrainResult> {
     let consumed = 0;
     let heldBack = false;
+    this.consumedInYields = 0;
     for (;;) {
       await this.renewLeasesIfDue();
       const partitions = this.partitioning ? this.owned : [undefined];
@@ -145,7 +170,7 @@ export class ReadingStreamConsumer {
         if (handled > 0) break;
       }
       consumed += handled;
-      if (handled === 0 || stopping()) return { consumed, heldBack };
+      if (handled === 0 || stopping()) return { consumed: consumed + this.consumedInYields, heldBack };
     }
   }
 
@@ -167,7 +192,8 @@ export class ReadingStreamConsumer {
       if (!sameCursor(from, page.cursor)) await db.transaction(async (tx) => (await stillMine(tx)) && alerts.advanceCursor(cursor, from, page.cursor, tx));
       return { consumed: 0, heldBack: page.heldBack };
     }
-    const writes = await handler({ lane, partition, readings: page.readings, handled: handledCursors });
+    const yieldToFirstLane = lane === this.lanes[0] ? async () => undefined : () => this.yieldToFirstLane(handler);
+    const writes = await handler({ lane, partition, readings: page.readings, handled: handledCursors, yieldToFirstLane });
     const outcome = await db.transaction(async (tx): Promise<'committed' | 'lease-lost' | 'cursor-moved'> => {
       if (!(await stillMine(tx))) return 'lease-lost';
       // Then the cursor, so its row is locked for the whole page (compare and set).
@@ -182,6 +208,27 @@ export class ReadingStreamConsumer {
     }
     writes.committed?.();
     return { consumed: page.readings.length, heldBack: page.heldBack };
+  }
+
+  /** From inside a later lane's page: the first lane's pages of every held partition, to its end, when readings were announced. */
+  private async yieldToFirstLane(handler: ReadingPageHandler): Promise<void> {
+    const first = this.lanes[0];
+    // A steady stream of announcements (late readings announce themselves too) looks at most every
+    // YIELD_EVERY_MS; the announcement stays noted for the next yield after that.
+    if (!this.nudged || this.yielding || first === undefined || Date.now() - this.lookedAt < YIELD_EVERY_MS) return;
+    this.nudged = false;
+    this.yielding = true;
+    try {
+      for (;;) {
+        let handled = 0;
+        for (const partition of this.partitioning ? this.owned : [undefined]) handled += (await this.pageOf(first, partition, handler)).consumed;
+        this.consumedInYields += handled;
+        if (handled === 0) return;
+      }
+    } finally {
+      this.yielding = false;
+      this.lookedAt = Date.now();
+    }
   }
 
   /** Every lane's cursor of a partition; a lane cursor not stored yet starts where the first lane's is. */

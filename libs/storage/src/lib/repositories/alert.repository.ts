@@ -17,6 +17,7 @@ import {
   CodedFailure,
   applyAlertChange,
   decideAlert,
+  explanationAfter,
   fail,
   nextAlertState,
   sortedReadingIds,
@@ -199,6 +200,55 @@ export class AlertRepository {
     return this.inTransaction(client, (tx) => this.raiseIn(tx, input, 0));
   }
 
+  /**
+   * raise for many findings in one transaction, in order, with the same results, alerts and
+   * events as calling raise for each in turn: the episodes they touch are read with three
+   * statements for all of them (their unresolved alerts locked, in id order), and only a decision
+   * that writes costs a statement (or two, with its event). A later finding of the same episode
+   * sees what an earlier one wrote. The rules engine's page of readings uses it.
+   */
+  raiseMany(inputs: readonly RaiseAlertInput[], client?: SqlClient): Promise<RaiseAlertResult[]> {
+    if (inputs.length === 0) return Promise.resolve([]);
+    return this.inTransaction(client, async (tx) => {
+      const episodes = await this.readEpisodes(tx, inputs);
+      const findings = new Map<string, number>();
+      for (const input of inputs) {
+        const key = episodeKey(input.patientId, input.rule, input.subject);
+        findings.set(key, (findings.get(key) ?? 0) + 1);
+      }
+      const results: (RaiseAlertResult | undefined)[] = [];
+      // Changes of episodes with one finding each: nothing later reads them, so they are written together.
+      const deferred: { index: number; change: PlannedChange }[] = [];
+      for (const input of inputs) {
+        const key = episodeKey(input.patientId, input.rule, input.subject);
+        const rows = episodes.get(key) ?? { unresolved: undefined, resolved: undefined, suppressions: [] };
+        const episode = { ...rows, suppression: suppressionAt(rows.suppressions, input) };
+        const decision = decisionFor(input, episode);
+        if ((decision.kind === 'update' || decision.kind === 'reopen-worsened') && episode.unresolved && findings.get(key) === 1) {
+          deferred.push({ index: results.length, change: planChange(episode.unresolved, decision, input) });
+          results.push(undefined);
+          continue;
+        }
+        const result = await this.write(tx, input, episode, decision, 0);
+        // What this finding left unresolved is the episode the next one of the same key meets.
+        if (result.kind !== 'suppressed' && result.kind !== 'already-resolved') episodes.set(key, { ...rows, unresolved: result.alert });
+        results.push(result);
+      }
+      const updated = await this.applyChanges(
+        tx,
+        deferred.map((d) => d.change),
+      );
+      updated.forEach((alert, i) => {
+        const { index, change } = deferred[i] ?? {};
+        if (index !== undefined && change) results[index] = { kind: change.kind, alert };
+      });
+      return results.map((result) => {
+        if (!result) throw new Error('raiseMany left a finding undecided');
+        return result;
+      });
+    });
+  }
+
   private async raiseIn(tx: SqlClient, input: RaiseAlertInput, attempt: number): Promise<RaiseAlertResult> {
     const suppression = await this.activeSuppression(tx, input.patientId, input.rule, input.subject, input.at);
     const { rows: open } = await tx.query<AlertRow>(
@@ -214,13 +264,17 @@ export class AlertRepository {
           [input.patientId, input.rule, input.subject],
         );
     const resolved = closed[0];
-    const decision = decideAlert({
-      unresolved: existing ? unresolvedSnapshot(existing) : null,
-      recentlyResolved: resolved ? { id: resolved.id, resolvedAt: resolved.resolved_at } : null,
-      suppressed: suppression !== undefined,
-      finding: input,
-      now: input.at,
-    });
+    return this.decideAndWrite(tx, input, { unresolved: existing, resolved: resolved && { id: resolved.id, resolvedAt: resolved.resolved_at }, suppression }, attempt);
+  }
+
+  /** The episode as read (its unresolved alert locked), decideAlert's call, and its write. */
+  private decideAndWrite(tx: SqlClient, input: RaiseAlertInput, episode: EpisodeState, attempt: number): Promise<RaiseAlertResult> {
+    return this.write(tx, input, episode, decisionFor(input, episode), attempt);
+  }
+
+  /** What decideAlert said, written. */
+  private async write(tx: SqlClient, input: RaiseAlertInput, episode: EpisodeState, decision: AlertDecision, attempt: number): Promise<RaiseAlertResult> {
+    const { unresolved: existing, resolved, suppression } = episode;
     switch (decision.kind) {
       case 'ignore':
         if (decision.reason === 'suppressed' && suppression) return { kind: 'suppressed', suppression };
@@ -234,6 +288,54 @@ export class AlertRepository {
         if (!existing) throw new Error(`alert decision "${decision.kind}" without an unresolved alert`);
         return this.applyChange(tx, existing, decision, input);
     }
+  }
+
+  /**
+   * raiseMany's reads: the unresolved alerts of the episodes (locked, in id order so two writers
+   * lock alike), the latest resolution of each, and the patients' suppressions not lifted.
+   */
+  private async readEpisodes(tx: SqlClient, inputs: readonly RaiseAlertInput[]): Promise<Map<string, EpisodeRows>> {
+    const keys = new Map<string, RaiseAlertInput>();
+    for (const input of inputs) keys.set(episodeKey(input.patientId, input.rule, input.subject), input);
+    const patients = [...keys.values()].map((i) => i.patientId);
+    const rules = [...keys.values()].map((i) => i.rule);
+    const subjects = [...keys.values()].map((i) => i.subject);
+    const wanted = `(patient_id, rule, subject) IN (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]))`;
+    const { rows: open } = await tx.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE ${wanted} AND state <> 'resolved' ORDER BY id FOR UPDATE`, [
+      patients,
+      rules,
+      subjects,
+    ]);
+    const { rows: closed } = await tx.query<{ id: string; patient_id: string; rule: string; subject: string; resolved_at: Date }>(
+      `SELECT DISTINCT ON (patient_id, rule, subject) id, patient_id, rule, subject, resolved_at FROM alerts
+       WHERE ${wanted} AND state = 'resolved'
+       ORDER BY patient_id, rule, subject, resolved_at DESC`,
+      [patients, rules, subjects],
+    );
+    const { rows: suppressions } = await tx.query<SuppressionRow>(
+      `SELECT ${SUPPRESSION_COLUMNS} FROM alert_suppressions WHERE patient_id = ANY ($1::uuid[]) AND rule = ANY ($2::text[]) AND lifted_at IS NULL
+       ORDER BY expires_at DESC`,
+      [[...new Set(patients)], [...new Set(rules)]],
+    );
+    const episodes = new Map<string, EpisodeRows>();
+    for (const [key, input] of keys) {
+      episodes.set(key, {
+        unresolved: undefined,
+        resolved: undefined,
+        suppressions: suppressions.filter((s) => s.patient_id === input.patientId && s.rule === input.rule && (s.subject === null || s.subject === input.subject)).map(toSuppression),
+      });
+    }
+    for (const row of open) {
+      const key = episodeKey(row.patient_id, row.rule, row.subject);
+      const episode = episodes.get(key);
+      if (episode) episodes.set(key, { ...episode, unresolved: toAlert(row) });
+    }
+    for (const row of closed) {
+      const key = episodeKey(row.patient_id, row.rule, row.subject);
+      const episode = episodes.get(key);
+      if (episode) episodes.set(key, { ...episode, resolved: { id: row.id, resolvedAt: row.resolved_at } });
+    }
+    return episodes;
   }
 
   private async insertAlert(tx: SqlClient, input: RaiseAlertInput, attempt: number): Promise<RaiseAlertResult> {
@@ -279,19 +381,8 @@ export class AlertRepository {
   }
 
   /** Writes an update or a re-open as decided: every column set to a value computed here from the locked row. */
-  private async applyChange(
-    tx: SqlClient,
-    alert: Alert,
-    decision: Extract<AlertDecision, { kind: 'update' | 'reopen-worsened' }>,
-    input: RaiseAlertInput,
-  ): Promise<RaiseAlertResult> {
-    if (decision.kind === 'reopen-worsened') {
-      // The state machine must allow it (acknowledged or escalated, by the system).
-      const next = nextAlertState({ from: alert.state, action: 'reopen', by: input.by });
-      if (!next.ok) throw new CodedFailure(next.error);
-    }
-    // The values are @homeward/domain's (applyAlertChange), the same the rule backtest replays with.
-    const c = applyAlertChange(alert, decision, input);
+  private async applyChange(tx: SqlClient, alert: Alert, decision: ChangeDecision, input: RaiseAlertInput): Promise<RaiseAlertResult> {
+    const change = planChange(alert, decision, input);
     const { rows } = await tx.query<AlertRow>(
       `UPDATE alerts SET
          state = $2, severity = $3, occurrences = $4, reading_ids = $5::bigint[],
@@ -303,41 +394,88 @@ export class AlertRepository {
        RETURNING ${ALERT_COLUMNS}`,
       [
         alert.id,
-        c.state,
-        c.severity,
-        c.occurrences,
-        c.readingIds,
-        c.explanation,
-        JSON.stringify(c.details),
-        c.latestValue,
-        c.firstMeasuredAt,
-        c.latestMeasuredAt,
-        c.escalationDueAt,
-        c.nextReminderAt,
-        c.worsenedAt,
-        c.worsenedFrom,
-        input.at,
+        change.row.state,
+        change.row.severity,
+        change.row.occurrences,
+        change.row.readingIds,
+        change.row.explanation,
+        JSON.stringify(change.row.details),
+        change.row.latestValue,
+        change.row.firstMeasuredAt,
+        change.row.latestMeasuredAt,
+        change.row.escalationDueAt,
+        change.row.nextReminderAt,
+        change.row.worsenedAt,
+        change.row.worsenedFrom,
+        change.row.updatedAt,
       ],
     );
-    const state = c.state;
-    const worsened = decision.worsenedAt !== undefined && decision.severityRaisedFrom !== undefined;
     const updated = toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert update'));
-    const details = {
-      severity: input.severity,
-      ...(decision.severityRaisedFrom === undefined ? {} : { severityRaisedFrom: decision.severityRaisedFrom }),
-      latestValue: input.latestValue,
-      newReadingIds: decision.newReadingIds,
-      measuredAt: input.measuredAt.toISOString(),
-    };
-    if (decision.kind === 'reopen-worsened') {
-      await this.insertEvent(tx, alert.id, { at: input.at, kind: 'worsened', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details });
-      return { kind: 'worsened', alert: updated };
-    }
-    // Only new evidence or a higher severity is history; a re-worded latest explanation is not.
-    if (!decision.countsAsNew && !worsened) return { kind: 'unchanged', alert: updated };
-    await this.insertEvent(tx, alert.id, { at: input.at, kind: 'repeated', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details });
-    return { kind: 'repeated', alert: updated };
+    if (change.event) await this.insertEvent(tx, alert.id, change.event);
+    return { kind: change.kind, alert: updated };
   }
+
+  /**
+   * applyChange for many alerts (each at most once) in two statements: one UPDATE of them all, one
+   * INSERT of their events (in the order given). The updated alerts, in that order.
+   */
+  private async applyChanges(tx: SqlClient, changes: readonly PlannedChange[]): Promise<Alert[]> {
+    if (changes.length === 0) return [];
+    const records = changes.map((c) => c.row);
+    const { rows } = await tx.query<AlertRow>(
+      `UPDATE alerts SET
+         state = x.x_state, severity = x.x_severity, occurrences = x.x_occurrences,
+         reading_ids = ARRAY(SELECT e::bigint FROM jsonb_array_elements_text(x.x_reading_ids) WITH ORDINALITY AS t(e, n) ORDER BY n),
+         explanation = x.x_explanation, details = x.x_details, latest_value = x.x_latest_value,
+         first_measured_at = x.x_first_measured_at, latest_measured_at = x.x_latest_measured_at,
+         escalation_due_at = x.x_escalation_due_at, next_reminder_at = x.x_next_reminder_at,
+         worsened_at = x.x_worsened_at, worsened_from = x.x_worsened_from, updated_at = x.x_updated_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(
+         x_id uuid, x_state text, x_severity text, x_occurrences integer, x_reading_ids jsonb, x_explanation text, x_details jsonb,
+         x_latest_value double precision, x_first_measured_at timestamptz, x_latest_measured_at timestamptz, x_escalation_due_at timestamptz,
+         x_next_reminder_at timestamptz, x_worsened_at timestamptz, x_worsened_from text, x_updated_at timestamptz)
+       WHERE alerts.id = x.x_id
+       RETURNING ${ALERT_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1alerts.$2')}`,
+      [
+        JSON.stringify(
+          records.map((r) => ({
+            x_id: r.id,
+            x_state: r.state,
+            x_severity: r.severity,
+            x_occurrences: r.occurrences,
+            x_reading_ids: r.readingIds,
+            x_explanation: r.explanation,
+            x_details: r.details,
+            x_latest_value: r.latestValue,
+            x_first_measured_at: r.firstMeasuredAt,
+            x_latest_measured_at: r.latestMeasuredAt,
+            x_escalation_due_at: r.escalationDueAt,
+            x_next_reminder_at: r.nextReminderAt,
+            x_worsened_at: r.worsenedAt,
+            x_worsened_from: r.worsenedFrom,
+            x_updated_at: r.updatedAt,
+          })),
+        ),
+      ],
+    );
+    const byId = new Map(rows.map((row) => [row.id, toAlert(row)]));
+    const events = changes.flatMap((c) => (c.event ? [{ alertId: c.row.id, ...c.event }] : []));
+    if (events.length > 0) {
+      await tx.query(
+        `INSERT INTO alert_events (alert_id, at, kind, actor_type, actor_id, from_state, to_state, note, details)
+         SELECT e.alert_id, e.at, e.kind, e.actor_type, e.actor_id, e.from_state, e.to_state, e.note, e.details
+         FROM jsonb_to_recordset($1::jsonb) AS e(n integer, alert_id uuid, at timestamptz, kind text, actor_type text, actor_id text, from_state text, to_state text, note text, details jsonb)
+         ORDER BY e.n`,
+        [JSON.stringify(events.map((e, n) => ({ n, alert_id: e.alertId, at: e.at, kind: e.kind, actor_type: e.by.type, actor_id: e.by.id, from_state: e.fromState, to_state: e.toState, note: e.note, details: e.details })))],
+      );
+    }
+    return changes.map((c) => {
+      const updated = byId.get(c.row.id);
+      if (!updated) throw new Error(`alert ${c.row.id} vanished while locked`);
+      return updated;
+    });
+  }
+
 
   /** Acknowledge, escalate or resolve, by the state machine of @homeward/domain, with its event row. */
   transition(alertId: string, input: AlertTransitionInput, client?: SqlClient): Promise<Result<Alert, CodedError<AlertChangeErrorCode>>> {
@@ -474,6 +612,23 @@ export class AlertRepository {
       [patientId, options.includeResolved ?? false],
     );
     return rows.map(toAlert);
+  }
+
+  /** forPatient (unresolved only) for many patients in one statement: by patient, each in forPatient's order. */
+  async unresolvedForPatients(patientIds: readonly string[]): Promise<Map<string, Alert[]>> {
+    const byPatient = new Map<string, Alert[]>();
+    if (patientIds.length === 0) return byPatient;
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE patient_id = ANY ($1::uuid[]) AND state <> 'resolved' ORDER BY opened_at DESC, id`,
+      [[...new Set(patientIds)]],
+    );
+    for (const row of rows) {
+      const alert = toAlert(row);
+      const list = byPatient.get(alert.patientId);
+      if (list) list.push(alert);
+      else byPatient.set(alert.patientId, [alert]);
+    }
+    return byPatient;
   }
 
   /** The nurse worklist: unresolved alerts of these wards, most severe first, then longest waiting. */
@@ -890,4 +1045,105 @@ function toAdmission(row: AdmissionRow): MonitoredAdmission {
     carePlan: row.care_plan ?? {},
     admittedAt: row.admitted_at,
   };
+}
+
+/** An episode (patient, rule, subject) as a raise reads it. */
+interface EpisodeState {
+  readonly unresolved: Alert | undefined;
+  readonly resolved: { readonly id: string; readonly resolvedAt: Date } | undefined;
+  readonly suppression: AlertSuppression | undefined;
+}
+
+/** raiseMany's read of an episode: its suppressions not lifted (which is in force depends on each finding's time). */
+interface EpisodeRows extends Omit<EpisodeState, 'suppression'> {
+  readonly suppressions: readonly AlertSuppression[];
+}
+
+function episodeKey(patientId: string, rule: string, subject: string): string {
+  return `${patientId}\u0000${rule}\u0000${subject}`;
+}
+
+/** activeSuppression's answer from suppressions read beforehand (they come latest expiry first). */
+function suppressionAt(suppressions: readonly AlertSuppression[], input: RaiseAlertInput): AlertSuppression | undefined {
+  const at = input.at.getTime();
+  return suppressions.find((s) => s.startsAt.getTime() <= at && s.expiresAt.getTime() > at);
+}
+
+/** decideAlert for a finding and its episode as read. */
+function decisionFor(input: RaiseAlertInput, episode: EpisodeState): AlertDecision {
+  return decideAlert({
+    unresolved: episode.unresolved ? unresolvedSnapshot(episode.unresolved) : null,
+    recentlyResolved: episode.resolved ?? null,
+    suppressed: episode.suppression !== undefined,
+    finding: input,
+    now: input.at,
+  });
+}
+
+type ChangeDecision = Extract<AlertDecision, { kind: 'update' | 'reopen-worsened' }>;
+
+/** An update or re-open as decided: the alert's new column values and its event, if it is history. */
+interface PlannedChange {
+  readonly kind: 'repeated' | 'worsened' | 'unchanged';
+  readonly row: {
+    readonly id: string;
+    readonly state: AlertState;
+    readonly severity: AlertSeverityBand;
+    readonly occurrences: number;
+    readonly readingIds: string[];
+    readonly explanation: string;
+    readonly details: Readonly<Record<string, unknown>>;
+    readonly latestValue: number | null;
+    readonly firstMeasuredAt: Date;
+    readonly latestMeasuredAt: Date;
+    readonly escalationDueAt: Date | null;
+    readonly nextReminderAt: Date | null;
+    readonly worsenedAt: Date | null;
+    readonly worsenedFrom: AlertSeverityBand | null;
+    readonly updatedAt: Date;
+  };
+  readonly event?: { at: Date; kind: AlertEventKind; by: AlertActor; fromState: AlertState | null; toState: AlertState; note: string | null; details: Record<string, unknown> };
+}
+
+/** Every column of the changed alert computed from the locked row, the decision and the finding. */
+function planChange(alert: Alert, decision: ChangeDecision, input: RaiseAlertInput): PlannedChange {
+  if (decision.kind === 'reopen-worsened') {
+    // The state machine must allow it (acknowledged or escalated, by the system).
+    const next = nextAlertState({ from: alert.state, action: 'reopen', by: input.by });
+    if (!next.ok) throw new CodedFailure(next.error);
+  }
+  const worsened = decision.worsenedAt !== undefined && decision.severityRaisedFrom !== undefined;
+  // The values are @homeward/domain's applyAlertChange: the same the rule backtest replays with.
+  const c = applyAlertChange(alert, decision, input);
+  const state = c.state;
+  const row = {
+    id: alert.id,
+    state,
+    severity: c.severity,
+    occurrences: c.occurrences,
+    readingIds: [...c.readingIds],
+    explanation: c.explanation,
+    details: c.details,
+    latestValue: c.latestValue,
+    firstMeasuredAt: c.firstMeasuredAt,
+    latestMeasuredAt: c.latestMeasuredAt,
+    escalationDueAt: c.escalationDueAt,
+    nextReminderAt: c.nextReminderAt,
+    worsenedAt: c.worsenedAt,
+    worsenedFrom: c.worsenedFrom,
+    updatedAt: input.at,
+  };
+  const details = {
+    severity: input.severity,
+    ...(decision.severityRaisedFrom === undefined ? {} : { severityRaisedFrom: decision.severityRaisedFrom }),
+    latestValue: input.latestValue,
+    newReadingIds: decision.newReadingIds,
+    measuredAt: input.measuredAt.toISOString(),
+  };
+  if (decision.kind === 'reopen-worsened') {
+    return { kind: 'worsened', row, event: { at: input.at, kind: 'worsened', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
+  }
+  // Only new evidence or a higher severity is history; a re-worded latest explanation is not.
+  if (!decision.countsAsNew && !worsened) return { kind: 'unchanged', row };
+  return { kind: 'repeated', row, event: { at: input.at, kind: 'repeated', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
 }

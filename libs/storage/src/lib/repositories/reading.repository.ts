@@ -105,6 +105,13 @@ export function parseReadingPageCursor(cursor: string): Result<ReadingPagePositi
   return ok({ measuredMicros, id });
 }
 
+/** A patient's measurement-time range [from, to). */
+export interface PatientRange {
+  readonly patientId: string;
+  readonly from: Date;
+  readonly to: Date;
+}
+
 /** One of `count` partitions of the patients (rules workers; `homeward_patient_partition`). */
 export interface ReadingPartition {
   readonly index: number;
@@ -340,6 +347,92 @@ export class ReadingRepository {
     );
     return result.rows.map((row) => new Date(row.measured_at));
   }
+
+  /**
+   * momentsThrough for many patients, each with its own range, in one statement: by patient,
+   * ascending. (A rules page's re-opened moments.)
+   */
+  async momentsThroughMany(ranges: readonly PatientRange[], through: LaneCursors): Promise<Map<string, Date[]>> {
+    const byPatient = new Map<string, Date[]>();
+    if (ranges.length === 0) return byPatient;
+    const result = await this.db.query<{ patient_id: string; measured_at: Date | string }>(
+      `SELECT DISTINCT r.patient_id, r.measured_at
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS q(patient_id, from_at, to_at)
+       JOIN readings r ON r.patient_id = q.patient_id AND r.measured_at >= q.from_at AND r.measured_at < q.to_at
+       WHERE CASE WHEN ${LANE_SQL.late.replace(/received_at|measured_at/g, (c) => `r.${c}`)} THEN (r.txid, r.id) <= ($6::xid8, $7::bigint) ELSE (r.txid, r.id) <= ($4::xid8, $5::bigint) END
+       ORDER BY r.patient_id, r.measured_at`,
+      [ranges.map((r) => r.patientId), ranges.map((r) => r.from), ranges.map((r) => r.to), through.fresh.txid, through.fresh.id, through.late.txid, through.late.id],
+    );
+    for (const row of result.rows) {
+      const list = byPatient.get(row.patient_id);
+      const at = new Date(row.measured_at);
+      if (list) list.push(at);
+      else byPatient.set(row.patient_id, [at]);
+    }
+    return byPatient;
+  }
+
+  /**
+   * inRange for many patients (each its own range, at most `limitPerPatient` readings each), read
+   * a bounded number of rows at a time: `rowsPerQuery` (default 100,000) bounds one statement's
+   * answer, whatever a backfill stored; a patient cut off by it is read again in the next
+   * statement (by itself, up to limitPerPatient, when its window alone is larger), so each gets
+   * exactly inRange's answer. Calls (and awaits) `each` per patient with its
+   * window, in the order of `ranges`, before reading further (the caller keeps only what it derives).
+   */
+  async eachWindow(
+    ranges: readonly PatientRange[],
+    limitPerPatient: number,
+    each: (patientId: string, window: StoredReading[]) => void | Promise<void>,
+    rowsPerQuery = 100_000,
+  ): Promise<void> {
+    const read = async (batch: readonly PatientRange[], limit: number) =>
+      (
+        await this.db.query<ReadingRow & { ord: string }>(
+          `SELECT w.*, q.ord::text AS ord
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS q(patient_id, from_at, to_at, ord)
+           CROSS JOIN LATERAL (
+             SELECT ${READING_COLUMNS} FROM readings
+             WHERE readings.patient_id = q.patient_id AND measured_at >= q.from_at AND measured_at < q.to_at
+             ORDER BY measured_at, readings.id
+             LIMIT $4
+           ) w
+           ORDER BY q.ord, w.measured_at, w.id::bigint
+           LIMIT $5`,
+          [batch.map((r) => r.patientId), batch.map((r) => r.from), batch.map((r) => r.to), limitPerPatient, limit],
+        )
+      ).rows;
+    let rest = ranges;
+    while (rest.length > 0) {
+      let rows = await read(rest, rowsPerQuery);
+      let done = rest.length;
+      if (rows.length >= rowsPerQuery) {
+        const firstOrd = Number(rows[0]?.ord);
+        const lastOrd = Number(rows[rows.length - 1]?.ord);
+        // The last patient in a full answer may be cut short: read it again next time; when it is
+        // the only one in the answer, read its whole window (up to limitPerPatient) by itself.
+        if (firstOrd !== lastOrd) done = lastOrd - 1;
+        else {
+          rows = (await read(rest.slice(lastOrd - 1, lastOrd), limitPerPatient)).map((row) => ({ ...row, ord: String(lastOrd) }));
+          done = lastOrd;
+        }
+      }
+      const windows = new Map<number, StoredReading[]>();
+      for (const row of rows) {
+        const ord = Number(row.ord);
+        if (ord > done) break;
+        const list = windows.get(ord);
+        if (list) list.push(toReading(row));
+        else windows.set(ord, [toReading(row)]);
+      }
+      for (const [i, range] of rest.slice(0, done).entries()) {
+        await each(range.patientId, windows.get(i + 1) ?? []);
+        windows.delete(i + 1);
+      }
+      rest = rest.slice(done);
+    }
+  }
+
 
   /**
    * Min, max, mean and count per bucket for the buckets that start in [from, to), whole buckets

@@ -142,6 +142,13 @@ export class RegistryRepository {
     return rows[0] && toPatient(rows[0]);
   }
 
+  /** Several patients in one query (the ids not found are simply absent). */
+  async getPatients(ids: readonly string[]): Promise<Map<string, Patient>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.db.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+    return new Map(rows.map((row) => [row.id, toPatient(row)]));
+  }
+
   async findPatientByNhsNumber(nhsNumber: NhsNumber): Promise<Patient | undefined> {
     const { rows } = await this.db.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE nhs_number = $1`, [nhsNumber]);
     return rows[0] && toPatient(rows[0]);
@@ -310,22 +317,45 @@ export class RegistryRepository {
   }
 
   /** The patient's current admission with its care plan, if they are on a virtual ward. */
-  async activeAdmissionWithCarePlan(patientId: string): Promise<AdmissionWithCarePlan | undefined> {
-    const { rows } = await this.db.query<AdmissionRow & { care_plan: Record<string, unknown> }>(
-      `SELECT ${ADMISSION_COLUMNS}, care_plan FROM admissions WHERE patient_id = $1 AND discharged_at IS NULL`,
+  async activeAdmissionWithCarePlan(patientId: string): Promise<VersionedCarePlan | undefined> {
+    const { rows } = await this.db.query<CarePlanRow>(
+      `SELECT ${ADMISSION_COLUMNS}, care_plan, care_plan_version FROM admissions WHERE patient_id = $1 AND discharged_at IS NULL`,
       [patientId],
     );
     const row = rows[0];
-    return row && { ...toAdmission(row), carePlan: row.care_plan };
+    return row && toAdmissionWithCarePlan(row);
   }
 
-  async updateCarePlan(admissionId: string, carePlan: Record<string, unknown>): Promise<AdmissionWithCarePlan | undefined> {
-    const { rows } = await this.db.query<AdmissionRow & { care_plan: Record<string, unknown> }>(
-      `UPDATE admissions SET care_plan = $2::jsonb WHERE id = $1 AND discharged_at IS NULL RETURNING ${ADMISSION_COLUMNS}, care_plan`,
+  /** Replaces the care plan of an active admission (whatever its version) and moves its version on. */
+  async updateCarePlan(admissionId: string, carePlan: Record<string, unknown>): Promise<VersionedCarePlan | undefined> {
+    const { rows } = await this.db.query<CarePlanRow>(
+      `UPDATE admissions SET care_plan = $2::jsonb, care_plan_version = care_plan_version + 1
+       WHERE id = $1 AND discharged_at IS NULL RETURNING ${ADMISSION_COLUMNS}, care_plan, care_plan_version`,
       [admissionId, JSON.stringify(carePlan)],
     );
     const row = rows[0];
-    return row && { ...toAdmission(row), carePlan: row.care_plan };
+    return row && toAdmissionWithCarePlan(row);
+  }
+
+  /**
+   * Optimistic concurrency: replaces the care plan only if it is still at `basedOnVersion`, the
+   * version the editor was showing. Otherwise says why not: someone saved meanwhile ('stale', with
+   * the plan as it now is), or the patient was discharged.
+   */
+  async updateCarePlanIfVersion(admissionId: string, basedOnVersion: number, carePlan: Record<string, unknown>): Promise<CarePlanUpdate> {
+    const { rows } = await this.db.query<CarePlanRow>(
+      `UPDATE admissions SET care_plan = $3::jsonb, care_plan_version = care_plan_version + 1
+       WHERE id = $1 AND discharged_at IS NULL AND care_plan_version = $2 RETURNING ${ADMISSION_COLUMNS}, care_plan, care_plan_version`,
+      [admissionId, basedOnVersion, JSON.stringify(carePlan)],
+    );
+    const row = rows[0];
+    if (row) return { kind: 'updated', admission: toAdmissionWithCarePlan(row) };
+    const current = await this.db.query<CarePlanRow>(
+      `SELECT ${ADMISSION_COLUMNS}, care_plan, care_plan_version FROM admissions WHERE id = $1 AND discharged_at IS NULL`,
+      [admissionId],
+    );
+    const now = current.rows[0];
+    return now ? { kind: 'stale', current: toAdmissionWithCarePlan(now) } : { kind: 'discharged' };
   }
 
   /** A patient's devices with what a nurse checks: battery (and when it was read) and last seen. */
@@ -383,6 +413,19 @@ export class RegistryRepository {
 export interface AdmissionWithCarePlan extends Admission {
   readonly carePlan: Readonly<Record<string, unknown>>;
 }
+
+/** The admission's plan with its version, which moves on by one at every write; a save names the version it was based on. */
+export interface VersionedCarePlan extends AdmissionWithCarePlan {
+  readonly carePlanVersion: number;
+}
+
+export type CarePlanUpdate =
+  | { readonly kind: 'updated'; readonly admission: VersionedCarePlan }
+  | { readonly kind: 'stale'; readonly current: VersionedCarePlan }
+  | { readonly kind: 'discharged' };
+
+type CarePlanRow = AdmissionRow & { care_plan: Record<string, unknown>; care_plan_version: number };
+const toAdmissionWithCarePlan = (row: CarePlanRow): VersionedCarePlan => ({ ...toAdmission(row), carePlan: row.care_plan, carePlanVersion: row.care_plan_version });
 
 interface UserRow {
   id: string;
