@@ -1,6 +1,7 @@
 import {
   type Alert,
   type AlertActor,
+  type AlertChangeBase,
   type AlertDecision,
   type AlertEvent,
   type AlertEventKind,
@@ -17,7 +18,6 @@ import {
   CodedFailure,
   applyAlertChange,
   decideAlert,
-  explanationAfter,
   fail,
   nextAlertState,
   sortedReadingIds,
@@ -1085,23 +1085,8 @@ type ChangeDecision = Extract<AlertDecision, { kind: 'update' | 'reopen-worsened
 /** An update or re-open as decided: the alert's new column values and its event, if it is history. */
 interface PlannedChange {
   readonly kind: 'repeated' | 'worsened' | 'unchanged';
-  readonly row: {
-    readonly id: string;
-    readonly state: AlertState;
-    readonly severity: AlertSeverityBand;
-    readonly occurrences: number;
-    readonly readingIds: string[];
-    readonly explanation: string;
-    readonly details: Readonly<Record<string, unknown>>;
-    readonly latestValue: number | null;
-    readonly firstMeasuredAt: Date;
-    readonly latestMeasuredAt: Date;
-    readonly escalationDueAt: Date | null;
-    readonly nextReminderAt: Date | null;
-    readonly worsenedAt: Date | null;
-    readonly worsenedFrom: AlertSeverityBand | null;
-    readonly updatedAt: Date;
-  };
+  /** applyAlertChange's values (libs/domain), with the alert's id and the time of the change. */
+  readonly row: AlertChangeBase & { readonly id: string; readonly updatedAt: Date };
   readonly event?: { at: Date; kind: AlertEventKind; by: AlertActor; fromState: AlertState | null; toState: AlertState; note: string | null; details: Record<string, unknown> };
 }
 
@@ -1116,23 +1101,7 @@ function planChange(alert: Alert, decision: ChangeDecision, input: RaiseAlertInp
   // The values are @homeward/domain's applyAlertChange: the same the rule backtest replays with.
   const c = applyAlertChange(alert, decision, input);
   const state = c.state;
-  const row = {
-    id: alert.id,
-    state,
-    severity: c.severity,
-    occurrences: c.occurrences,
-    readingIds: [...c.readingIds],
-    explanation: c.explanation,
-    details: c.details,
-    latestValue: c.latestValue,
-    firstMeasuredAt: c.firstMeasuredAt,
-    latestMeasuredAt: c.latestMeasuredAt,
-    escalationDueAt: c.escalationDueAt,
-    nextReminderAt: c.nextReminderAt,
-    worsenedAt: c.worsenedAt,
-    worsenedFrom: c.worsenedFrom,
-    updatedAt: input.at,
-  };
+  const row = { ...c, id: alert.id, updatedAt: input.at };
   const details = {
     severity: input.severity,
     ...(decision.severityRaisedFrom === undefined ? {} : { severityRaisedFrom: decision.severityRaisedFrom }),
