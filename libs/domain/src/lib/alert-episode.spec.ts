@@ -1,5 +1,5 @@
 import type { AlertFinding } from './alert-decision';
-import { AlertEpisodeLedger, type EpisodeFinding, type RecordedAlertAction } from './alert-episode';
+import { AlertEpisodeLedger, type EpisodeFinding, type RecordedAlertAction, TECHNICAL_EVIDENCE_IDS_KEPT } from './alert-episode';
 
 const at = (hhmm: string) => new Date(`2026-04-01T${hhmm}:00.000Z`);
 const episode = { patientId: 'p1', rule: 'vital-threshold', subject: 'spo2:at-or-below' };
@@ -43,6 +43,25 @@ describe('AlertEpisodeLedger (the engine’s decisions, in memory, with recorded
       actedOnAs: ['live-1'],
     });
     expect(second).toMatchObject({ state: 'open', severity: 'medium', readingIds: ['4'], openedAt: at('11:01') });
+  });
+
+  it('keeps every reading behind a clinical alert, and only the latest TECHNICAL_EVIDENCE_IDS_KEPT behind a technical one', () => {
+    const page = (first: number, technical: boolean): EpisodeFinding => ({
+      ...finding(String(first), '08:00', 'low', 1),
+      subject: technical ? 'late-delivery:hub' : 'spo2:at-or-below',
+      readingIds: Array.from({ length: 150 }, (_, i) => String(first + i)),
+      details: technical ? { technical: true } : { value: 1 },
+    });
+    for (const technical of [false, true]) {
+      const ledger = new AlertEpisodeLedger();
+      for (let p = 0; p < 4; p += 1) ledger.raise({ ...page(1 + p * 150, technical), measuredAt: at(`0${8 + p}:00`) }, at(`0${8 + p}:01`));
+      const [alert] = ledger.alerts();
+      expect(alert?.occurrences).toBe(4);
+      const ids = alert?.readingIds ?? [];
+      expect(ids.length).toBe(technical ? TECHNICAL_EVIDENCE_IDS_KEPT : 600);
+      expect(ids[ids.length - 1]).toBe('600');
+      expect(ids[0]).toBe(technical ? String(600 - TECHNICAL_EVIDENCE_IDS_KEPT + 1) : '1');
+    }
   });
 
   it('raises nothing while a suppression is in force, and again once it is lifted', () => {

@@ -26,6 +26,20 @@ export interface AlertChangeBase {
 }
 
 /**
+ * How many reading ids a technical alert (details.technical: a device's clock, late delivery …)
+ * keeps as its evidence: the most recent ones. A hub uploading a million readings after an outage
+ * would otherwise grow one alert's id list by every page and rewrite it each time; the problem is
+ * the device, and the latest readings show it. Clinical alerts keep every reading behind them.
+ */
+export const TECHNICAL_EVIDENCE_IDS_KEPT = 200;
+
+/** The episode's reading ids after a finding: all of them, or for a technical alert the latest kept. */
+export function episodeReadingIds(kept: readonly string[], finding: Pick<AlertFinding, 'readingIds' | 'details'>): string[] {
+  const ids = sortedReadingIds([...kept, ...finding.readingIds]);
+  return finding.details['technical'] === true && ids.length > TECHNICAL_EVIDENCE_IDS_KEPT ? ids.slice(ids.length - TECHNICAL_EVIDENCE_IDS_KEPT) : ids;
+}
+
+/**
  * The alert's columns after decideAlert's update or re-open: the highest severity, the readings
  * of the whole episode, the latest explanation when the finding is at least as recent, the
  * evidence's first and latest measurement times. Storage writes exactly these values.
@@ -39,7 +53,7 @@ export function applyAlertChange(alert: AlertChangeBase, decision: Extract<Alert
     state: decision.kind === 'reopen-worsened' ? 'open' : alert.state,
     severity: decision.severity,
     occurrences: alert.occurrences + (decision.countsAsNew ? 1 : 0),
-    readingIds: sortedReadingIds([...alert.readingIds, ...finding.readingIds]),
+    readingIds: episodeReadingIds(alert.readingIds, finding),
     // A milder finding taken in keeps the words that set the severity first (explanationAfter).
     explanation: decision.takeLatest ? explanationAfter(alert, finding, decision.severity) : alert.explanation,
     details: latest.details,
