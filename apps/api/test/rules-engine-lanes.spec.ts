@@ -67,4 +67,48 @@ describe.each(BACKENDS)('rules engine lanes on $label: fresh before backlog', (b
       await running.close();
     }
   });
+
+  it('evaluates a fresh red reading announced during the timer pass between its admissions, not after the pass', async () => {
+    const clock = new ManualClock(NOW);
+    const running = await anEngine(storage, clock);
+    const events: RulesEngineEvent[] = [];
+    const subscription = running.engine.events$.subscribe((event) => events.push(event));
+    const original = storage.readings.latestPerVital.bind(storage.readings);
+    const latest = jest.spyOn(storage.readings, 'latestPerVital');
+    try {
+      const quiet = [];
+      for (let p = 0; p < 4; p++) quiet.push((await admitPatient(storage, 'general', {}, new Date(NOW.getTime() - 2 * HOUR))).patient.id);
+      const live = await admitPatient(storage, 'general', {}, new Date(NOW.getTime() - HOUR));
+      let checkedAfterTheReading = -1;
+      let announced = false;
+      latest.mockImplementation(async (...args) => {
+        if (checkedAfterTheReading >= 0) checkedAfterTheReading += 1;
+        if (!announced) {
+          // The first admission's silence check is under way when a live SpO2 of 88 % is stored and announced.
+          announced = true;
+          await storage.readings.insertBatch(readingsAt(live.patient.id, new Date(NOW.getTime() - MINUTE), { spo2: 88 }, NOW));
+          await untilVisible(storage, running.engine.consumerName, 1);
+          running.engine.wake();
+          checkedAfterTheReading = 0;
+        }
+        return original(...args);
+      });
+      let passEnded = false;
+      const pass = running.engine.runTimers().then(() => (passEnded = true));
+      await pass;
+      const raised = events.filter((e) => e.type === 'raised' && e.alert.patientId === live.patient.id);
+      expect(raised.map((e) => e.alert.rule).sort()).toEqual(['news2-band', 'vital-threshold']);
+      expect(passEnded).toBe(true);
+      // The reading was evaluated inside the pass, with admissions still to check after it.
+      expect(checkedAfterTheReading).toBeGreaterThan(0);
+      expect(summary(await alertsOf(storage, live.patient.id)).sort()).toEqual(['news2-band news2 high', 'vital-threshold spo2:at-or-below high']);
+      expect(await storage.partitions.unevaluated(running.engine.consumerName, undefined, new Date('9999-12-31T00:00:00Z'))).toEqual([]);
+      // Every admission was still checked: the quiet ones and the live one.
+      expect(latest.mock.calls.length).toBeGreaterThanOrEqual(quiet.length + 1);
+    } finally {
+      latest.mockRestore();
+      subscription.unsubscribe();
+      await running.close();
+    }
+  });
 });

@@ -194,7 +194,8 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       await this.stream.renewLeasesIfDue();
       if (!this.stream.ownedPartitions.includes(0)) return; // the holder of partition 0 runs the timers
     }
-    await this.timerPass.run(this.clock.now());
+    // Fresh readings announced during the pass are evaluated between admissions, not after it.
+    await this.timerPass.run(this.clock.now(), () => this.stream.yieldToFirstLane((page) => this.readingsPass.onPage(page, this.clock.now())));
   }
 }
 

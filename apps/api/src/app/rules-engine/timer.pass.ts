@@ -16,10 +16,15 @@ export class TimerPass {
     private readonly publish: (event: RulesEngineEvent) => void,
   ) {}
 
-  async run(now: Date): Promise<void> {
+  /**
+   * `between` runs after each admission's silence checks: the engine lets announced fresh readings
+   * be evaluated there (a live red reading does not wait for the whole pass) and answers how many
+   * it evaluated; the pass then re-reads its facts, so a reading evaluated meanwhile is seen.
+   */
+  async run(now: Date, between?: () => Promise<number>): Promise<void> {
     await this.escalate(now);
     await this.remind(now);
-    await this.checkSilence(now);
+    await this.checkSilence(now, between);
   }
 
   private async escalate(now: Date): Promise<void> {
@@ -51,9 +56,10 @@ export class TimerPass {
     }
   }
 
-  private async checkSilence(now: Date): Promise<void> {
-    const facts = await this.silence.passFacts(now);
+  private async checkSilence(now: Date, between?: () => Promise<number>): Promise<void> {
+    let facts = await this.silence.passFacts(now);
     for (const admission of await this.storage.monitoring.activeAdmissions()) {
+      if (between && (await between()) > 0) facts = await this.silence.passFacts(now);
       const { proposals, answered } = await this.silence.onTimer(admission, this.writer.planOf(admission), now, facts);
       if (proposals.length === 0 && answered.length === 0) continue;
       const events: RulesEngineEvent[] = [];

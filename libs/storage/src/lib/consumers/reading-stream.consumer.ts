@@ -192,7 +192,7 @@ export class ReadingStreamConsumer {
       if (!sameCursor(from, page.cursor)) await db.transaction(async (tx) => (await stillMine(tx)) && alerts.advanceCursor(cursor, from, page.cursor, tx));
       return { consumed: 0, heldBack: page.heldBack };
     }
-    const yieldToFirstLane = lane === this.lanes[0] ? async () => undefined : () => this.yieldToFirstLane(handler);
+    const yieldToFirstLane = lane === this.lanes[0] ? async () => undefined : async () => void (await this.yieldToFirstLane(handler));
     const writes = await handler({ lane, partition, readings: page.readings, handled: handledCursors, yieldToFirstLane });
     const outcome = await db.transaction(async (tx): Promise<'committed' | 'lease-lost' | 'cursor-moved'> => {
       if (!(await stillMine(tx))) return 'lease-lost';
@@ -210,20 +210,26 @@ export class ReadingStreamConsumer {
     return { consumed: page.readings.length, heldBack: page.heldBack };
   }
 
-  /** From inside a later lane's page: the first lane's pages of every held partition, to its end, when readings were announced. */
-  private async yieldToFirstLane(handler: ReadingPageHandler): Promise<void> {
+  /**
+   * Between units of other work (a later lane's patients, the timer pass's admissions): the first
+   * lane's pages of every held partition, to its end, when readings were announced (nudge()) and
+   * it has not looked within YIELD_EVERY_MS. Resolves with the readings it handled (0: none).
+   */
+  async yieldToFirstLane(handler: ReadingPageHandler): Promise<number> {
     const first = this.lanes[0];
     // A steady stream of announcements (late readings announce themselves too) looks at most every
     // YIELD_EVERY_MS; the announcement stays noted for the next yield after that.
-    if (!this.nudged || this.yielding || first === undefined || Date.now() - this.lookedAt < YIELD_EVERY_MS) return;
+    if (!this.nudged || this.yielding || first === undefined || Date.now() - this.lookedAt < YIELD_EVERY_MS) return 0;
     this.nudged = false;
     this.yielding = true;
+    let total = 0;
     try {
       for (;;) {
         let handled = 0;
         for (const partition of this.partitioning ? this.owned : [undefined]) handled += (await this.pageOf(first, partition, handler)).consumed;
         this.consumedInYields += handled;
-        if (handled === 0) return;
+        total += handled;
+        if (handled === 0) return total;
       }
     } finally {
       this.yielding = false;
