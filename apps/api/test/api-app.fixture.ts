@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { hashSecret } from '@homeward/auth';
-import type { Role } from '@homeward/domain';
+import type { Alert, Role } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { type RealDatabase, realDatabase, uniqueName } from '@homeward/testing';
 import { type ApiOptions, createApiApp, listenApi } from '../src';
@@ -15,6 +15,29 @@ export async function startApi(options: Omit<ApiOptions, 'storage'> = {}): Promi
   const app = await createApiApp({ logLevel: 'error', ...options, storage: db.storage });
   const url = await listenApi(app, '127.0.0.1', 0);
   return { url, storage: db.storage, app, db, close: async () => (await app.close(), await db.dispose()) };
+}
+
+/** An open threshold alert raised straight in storage, as the rules engine would, at `at`. */
+export async function raiseThresholdAlert(
+  storage: Storage,
+  alert: { patientId: string; wardId: string; at: Date; subject: string; explanation: string; latestValue: number; escalationDueAt?: Date | null },
+): Promise<Alert> {
+  const { at, ...rest } = alert;
+  const raised = await storage.alerts.raise({
+    ...rest,
+    rule: 'threshold',
+    severity: 'high',
+    details: {},
+    measuredAt: at,
+    readingIds: [],
+    evidenceReceivedAt: at,
+    at,
+    escalationDueAt: alert.escalationDueAt ?? null,
+    nextReminderAt: null,
+    by: { type: 'system', id: 'rules-engine' },
+  });
+  if (raised.kind !== 'raised') throw new Error(`expected a new alert, got ${raised.kind}`);
+  return raised.alert;
 }
 
 export interface Account {

@@ -1,7 +1,7 @@
 import type { ManualReadingsAnswer } from '@homeward/contracts';
 import type { Storage } from '@homeward/storage';
 import { aValidNhsNumber, uniqueName } from '@homeward/testing';
-import { account, request, startApi } from './api-app.fixture';
+import { account, raiseThresholdAlert, request, startApi } from './api-app.fixture';
 import { HOUR, MINUTE, ManualClock } from './rules-engine.fixture';
 
 // "Time is injected": the api's decisions follow the clock it was given (createApiApp({ clock })),
@@ -37,30 +37,12 @@ describe('the api follows its injected clock', () => {
   it('counts an alert\'s waiting minutes on the clock, in the worklist and the alert detail', async () => {
     const { wardId, patientId } = await wardWithPatient();
     const nurse = await account(url, storage, 'nurse', { wardIds: [wardId] });
-    const openedAt = clock.now();
-    const raised = await storage.alerts.raise({
-      patientId,
-      wardId,
-      rule: 'threshold',
-      subject: 'spo2:at-or-below',
-      severity: 'high',
-      explanation: 'SpO2 88 % is at or below the limit of 91 %.',
-      details: {},
-      latestValue: 88,
-      measuredAt: openedAt,
-      readingIds: [],
-      evidenceReceivedAt: openedAt,
-      at: openedAt,
-      escalationDueAt: new Date(openedAt.getTime() + 15 * MINUTE),
-      nextReminderAt: null,
-      by: { type: 'system', id: 'rules-engine' },
-    });
-    if (raised.kind !== 'raised') throw new Error(`expected a new alert, got ${raised.kind}`);
+    const alert = await raiseThresholdAlert(storage, { patientId, wardId, at: clock.now(), subject: 'spo2:at-or-below', explanation: 'SpO2 88 % is at or below the limit of 91 %.', latestValue: 88 });
     const waiting = async () => {
       const list = await request<{ alert: { id: string }; waitingMinutes: number }[]>(url, nurse.token, 'GET', '/api/worklist');
-      const detail = await request<{ waitingMinutes: number }>(url, nurse.token, 'GET', `/api/alerts/${raised.alert.id}`);
+      const detail = await request<{ waitingMinutes: number }>(url, nurse.token, 'GET', `/api/alerts/${alert.id}`);
       expect([list.status, detail.status]).toEqual([200, 200]);
-      return [list.body.find((item) => item.alert.id === raised.alert.id)?.waitingMinutes, detail.body.waitingMinutes];
+      return [list.body.find((item) => item.alert.id === alert.id)?.waitingMinutes, detail.body.waitingMinutes];
     };
     expect(await waiting()).toEqual([0, 0]);
     clock.advance(45 * MINUTE + 30_000);
