@@ -59,6 +59,17 @@ const nestHttpExceptions = [
   'ServiceUnavailableException', 'NotAcceptableException', 'MethodNotAllowedException', 'RequestTimeoutException', 'PreconditionFailedException',
 ];
 const sqlStateLiteral = "/^['\"`][0-9][0-9A-Z]{4}['\"`]$/";
+const sqlStateSelectors = [
+  { selector: `BinaryExpression[operator=/^[!=]==?$/] > Literal[raw=${sqlStateLiteral}]`, message: 'A PostgreSQL error code (SQLSTATE) above libs/storage: let the repository translate it into a domain error.' },
+  { selector: `SwitchCase > Literal.test[raw=${sqlStateLiteral}]`, message: 'A PostgreSQL error code (SQLSTATE) above libs/storage: let the repository translate it into a domain error.' },
+];
+// Time is injected: the api reads "now" from its Clock (CLOCK, apps/api/src/app/clock.ts, the one
+// file that reads the system clock), so tests move time instead of waiting for it.
+const ambientTimeMessage = "Read the api's clock (inject CLOCK from app/tokens.ts, or take `now` as a parameter), not the machine's.";
+const ambientTimeSelectors = [
+  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: ambientTimeMessage },
+  { selector: "MemberExpression[object.name='Date'][property.name='now']", message: ambientTimeMessage },
+];
 
 export default [
   ...nx.configs['flat/base'],
@@ -121,11 +132,15 @@ export default [
     files: ['apps/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.ts', 'device-simulators/**/*.ts'],
     ignores: ['libs/storage/**', '**/*.spec.ts', '**/test/**'],
     rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: `BinaryExpression[operator=/^[!=]==?$/] > Literal[raw=${sqlStateLiteral}]`, message: 'A PostgreSQL error code (SQLSTATE) above libs/storage: let the repository translate it into a domain error.' },
-        { selector: `SwitchCase > Literal.test[raw=${sqlStateLiteral}]`, message: 'A PostgreSQL error code (SQLSTATE) above libs/storage: let the repository translate it into a domain error.' },
-      ],
+      'no-restricted-syntax': ['error', ...sqlStateSelectors],
+    },
+  },
+  {
+    // The same rule's list for the api's source (a later block replaces it), with ambient time added.
+    files: ['apps/api/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test/**', 'apps/api/src/app/clock.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...sqlStateSelectors, ...ambientTimeSelectors],
     },
   },
   {

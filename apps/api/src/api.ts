@@ -13,6 +13,7 @@ import { requestLogMiddleware } from './app/observability/request-log.middleware
 import type { RulesEngineOptions } from './app/rules-engine/rules-engine.options';
 import type { NotificationOptions } from './app/notifications/notifications.options';
 import type { FhirOptions } from './app/fhir/fhir.options';
+import type { Clock } from './app/clock';
 import { serveDashboard } from './app/dashboard/serve-dashboard';
 import { htmlNotFoundMiddleware, httpHeadersMiddleware } from './app/http/http-headers.middleware';
 import { useStrictBodyParsers } from './app/http/strict-input.middleware';
@@ -27,6 +28,8 @@ const LEVELS: Record<'error' | 'warn' | 'info' | 'debug', LogLevel[]> = {
 
 export interface ApiOptions {
   readonly storage: Storage;
+  /** The api's one clock (default SYSTEM_CLOCK); tests pass one they move. Sub-options' clocks override it. */
+  readonly clock?: Clock;
   readonly logLevel?: keyof typeof LEVELS;
   /** Share the gateway's ingest pipeline (manual entry then joins its group commit). */
   readonly ingest?: IngestPipeline;
@@ -49,7 +52,7 @@ export interface ApiOptions {
 /** Builds the NestJS application (not yet listening). */
 export async function createApiApp(options: ApiOptions): Promise<INestApplication> {
   const observability = { ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.readiness ? { readiness: options.readiness } : {}) };
-  const modules = { ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.rulesEngine ? { rulesEngine: options.rulesEngine } : {}), ...(options.notifications ? { notifications: options.notifications } : {}), ...(options.fhir ? { fhir: options.fhir } : {}), observability };
+  const modules = { ...(options.clock ? { clock: options.clock } : {}), ...(options.ingest ? { ingest: options.ingest } : {}), ...(options.rulesEngine ? { rulesEngine: options.rulesEngine } : {}), ...(options.notifications ? { notifications: options.notifications } : {}), ...(options.fhir ? { fhir: options.fhir } : {}), observability };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options.storage, modules), {
     // Our own parsers (per-route limits, UTF-8 only, coded 413/400): useStrictBodyParsers below.
     bodyParser: false,

@@ -49,7 +49,7 @@ describe.each(BACKENDS)('a worse finding re-opens an acknowledged alert, on $lab
     const subscription = running.engine.events$.subscribe((event) => engineEvents.push(event));
     closers.push(async () => subscription.unsubscribe());
     // The live stream as the api runs it: LISTEN homeward_alerts, then the changed alerts as worklist items.
-    const stream = new AlertStreamService(storage);
+    const stream = new AlertStreamService(storage, clock);
     await stream.onModuleInit();
     const streamed: AlertChange[] = [];
     const streaming = stream.changes$.subscribe((change) => streamed.push(change));

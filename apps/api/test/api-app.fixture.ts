@@ -1,19 +1,43 @@
 import type { INestApplication } from '@nestjs/common';
 import { hashSecret } from '@homeward/auth';
-import type { Role } from '@homeward/domain';
+import type { Alert, Role } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { type RealDatabase, realDatabase, uniqueName } from '@homeward/testing';
-import { createApiApp, listenApi } from '../src';
+import { type ApiOptions, createApiApp, listenApi } from '../src';
 
 /**
  * The api in this process, listening on a free port, on a real PostgreSQL (a scratch database on
  * DATABASE_URL's server, else an embedded one), with the rules engine running as in production.
+ * `options` reach createApiApp: `{ clock }` gives the api a clock the test moves (ManualClock).
  */
-export async function startApi(): Promise<{ url: string; storage: Storage; app: INestApplication; db: RealDatabase; close(): Promise<void> }> {
+export async function startApi(options: Omit<ApiOptions, 'storage'> = {}): Promise<{ url: string; storage: Storage; app: INestApplication; db: RealDatabase; close(): Promise<void> }> {
   const db = await realDatabase();
-  const app = await createApiApp({ storage: db.storage, logLevel: 'error' });
+  const app = await createApiApp({ logLevel: 'error', ...options, storage: db.storage });
   const url = await listenApi(app, '127.0.0.1', 0);
   return { url, storage: db.storage, app, db, close: async () => (await app.close(), await db.dispose()) };
+}
+
+/** An open threshold alert raised straight in storage, as the rules engine would, at `at`. */
+export async function raiseThresholdAlert(
+  storage: Storage,
+  alert: { patientId: string; wardId: string; at: Date; subject: string; explanation: string; latestValue: number; escalationDueAt?: Date | null },
+): Promise<Alert> {
+  const { at, ...rest } = alert;
+  const raised = await storage.alerts.raise({
+    ...rest,
+    rule: 'threshold',
+    severity: 'high',
+    details: {},
+    measuredAt: at,
+    readingIds: [],
+    evidenceReceivedAt: at,
+    at,
+    escalationDueAt: alert.escalationDueAt ?? null,
+    nextReminderAt: null,
+    by: { type: 'system', id: 'rules-engine' },
+  });
+  if (raised.kind !== 'raised') throw new Error(`expected a new alert, got ${raised.kind}`);
+  return raised.alert;
 }
 
 export interface Account {

@@ -8,7 +8,7 @@ import { createLogger } from '@homeward/observability';
 import type { EscalationDelivery, Storage } from '@homeward/storage';
 import { type RealDatabase, aValidNhsNumber, realDatabase, uniqueName } from '@homeward/testing';
 import { type Clock, NotificationDelivererService, RulesEngineService, type NotificationOptions, createApiApp, listenApi, sha256Hex, verifyWebhookSignature } from '../src';
-import { type Account, account, openStream, request } from './api-app.fixture';
+import { type Account, account, openStream, raiseThresholdAlert, request } from './api-app.fixture';
 
 const MINUTE = 60_000;
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
@@ -140,51 +140,24 @@ describe('escalation notifications', () => {
     const patient = await storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'Ada', familyName: uniqueName('Lovelace'), dateOfBirth: '1948-02-29' });
     await storage.registry.admit({ patientId: patient.id, wardId, pathway: 'general' });
     const now = clock.now();
-    const raised = await storage.alerts.raise({
+    const alert = await raiseThresholdAlert(storage, {
       patientId: patient.id,
       wardId,
-      rule: 'threshold',
-      subject: 'spo2:at-or-below',
-      severity: 'high',
-      explanation: 'SpO2 88 % is at or below the limit of 91 %.',
-      details: {},
-      latestValue: 88,
-      measuredAt: now,
-      readingIds: [],
-      evidenceReceivedAt: now,
       at: now,
+      subject: 'spo2:at-or-below',
+      explanation: 'SpO2 88 % is at or below the limit of 91 %.',
+      latestValue: 88,
       escalationDueAt: new Date(now.getTime() + 15 * MINUTE),
-      nextReminderAt: null,
-      by: { type: 'system', id: 'rules-engine' },
     });
-    if (raised.kind !== 'raised') throw new Error(`expected a new alert, got ${raised.kind}`);
-    return { wardId, wardName, nurse, patient, alert: raised.alert };
+    return { wardId, wardName, nurse, patient, alert };
   }
 
   /** Another patient with an open high alert on an existing ward. */
   async function wardWithAlertOn(wardId: string): Promise<{ alert: Alert }> {
     const patient = await storage.registry.createPatient({ nhsNumber: aValidNhsNumber(), givenName: 'Alan', familyName: uniqueName('Turing'), dateOfBirth: '1912-06-23' });
     await storage.registry.admit({ patientId: patient.id, wardId, pathway: 'general' });
-    const now = clock.now();
-    const raised = await storage.alerts.raise({
-      patientId: patient.id,
-      wardId,
-      rule: 'threshold',
-      subject: 'heart_rate:at-or-above',
-      severity: 'high',
-      explanation: 'Pulse 135 /min is at or above the limit of 130 /min.',
-      details: {},
-      latestValue: 135,
-      measuredAt: now,
-      readingIds: [],
-      evidenceReceivedAt: now,
-      at: now,
-      escalationDueAt: null,
-      nextReminderAt: null,
-      by: { type: 'system', id: 'rules-engine' },
-    });
-    if (raised.kind !== 'raised') throw new Error(`expected a new alert, got ${raised.kind}`);
-    return { alert: raised.alert };
+    const alert = await raiseThresholdAlert(storage, { patientId: patient.id, wardId, at: clock.now(), subject: 'heart_rate:at-or-above', explanation: 'Pulse 135 /min is at or above the limit of 130 /min.', latestValue: 135 });
+    return { alert };
   }
 
   async function addWebhook(wardId: string, url: string, name = 'Dr On Call'): Promise<EscalationContactView> {

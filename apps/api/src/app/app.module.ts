@@ -38,10 +38,17 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { NotificationOptions } from './notifications/notifications.options';
 import { INGEST, STORAGE } from './tokens';
+import { type Clock, SYSTEM_CLOCK } from './clock';
+import { ClockModule } from './clock.module';
 import { ProblemFilter } from './http/problem.filter';
 import { AuditInterceptor } from './audit/audit.interceptor';
 
 export interface AppModuleOptions {
+  /**
+   * The api's one clock (CLOCK): sessions, worklist waiting times, review dates, entries in the
+   * future. Default SYSTEM_CLOCK; also the default for the engine's, notifications' and FHIR's clocks.
+   */
+  readonly clock?: Clock;
   /** The rules engine runs in the api by default; `{ enabled: false }` leaves it to another process. */
   readonly rulesEngine?: RulesEngineOptions;
   /** The gateway's pipeline when both run in one process, so manual entry shares its group commit. */
@@ -58,9 +65,16 @@ export interface AppModuleOptions {
 export class AppModule {
   /** The storage is opened (and migrated) before Nest starts, by the `homeward` command. */
   static forRoot(storage: Storage, options: AppModuleOptions = {}): DynamicModule {
+    const clock = options.clock ?? SYSTEM_CLOCK;
     return {
       module: AppModule,
-      imports: [RulesEngineModule.forRoot(storage, options.rulesEngine), ObservabilityModule.forRoot(storage, options.observability), NotificationsModule.forRoot(storage, options.notifications), AnalyticsModule.forRoot(storage)],
+      imports: [
+        ClockModule.forRoot(clock),
+        RulesEngineModule.forRoot(storage, { clock, ...options.rulesEngine }),
+        ObservabilityModule.forRoot(storage, options.observability),
+        NotificationsModule.forRoot(storage, { clock, ...options.notifications }),
+        AnalyticsModule.forRoot(storage, clock),
+      ],
       controllers: [
         HealthController,
         AuthController,
@@ -91,7 +105,7 @@ export class AppModule {
         FhirImportService,
         FhirSubscriptionService,
         FhirSubscriptionDeliverer,
-        { provide: FHIR_OPTIONS, useValue: resolveFhirOptions(options.fhir) },
+        { provide: FHIR_OPTIONS, useValue: resolveFhirOptions({ clock, ...options.fhir }) },
         { provide: STORAGE, useValue: storage },
         { provide: INGEST, useValue: options.ingest ?? new IngestPipeline(storage, { maxClockSkewMs: 300_000 }) },
         // Every route needs an explicit access rule: @Public() or @Roles(...).

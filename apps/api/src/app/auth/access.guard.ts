@@ -2,7 +2,8 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import { CodedFailure, type Role } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { PUBLIC, ROLES, type SignedInUser } from './access.decorators';
 import { bearerToken, hashSessionToken } from './session-token';
 
@@ -22,6 +23,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,7 +34,7 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RequestLike>();
     const token = bearerToken(request.headers);
     if (!token) throw new CodedFailure({ code: 'auth.signed-out', message: 'Sign in first (Authorization: Bearer <token>).' });
-    const user = await this.storage.registry.sessionUser(hashSessionToken(token), new Date());
+    const user = await this.storage.registry.sessionUser(hashSessionToken(token), this.clock.now());
     if (!user) throw new CodedFailure({ code: 'auth.session-expired', message: 'Your session has expired or was ended; sign in again.' });
     if (!roles.includes(user.role)) throw new CodedFailure({ code: 'auth.role', message: `This needs one of: ${roles.join(', ')}.` });
     request.user = user;

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CodedFailure } from '@homeward/domain';
 import { ConcurrencyLimit, ConcurrencyLimitFull, SignInThrottle, hashSecret, verifySecret } from '@homeward/auth';
 import { type Storage, rateLimitStoreClient } from '@homeward/storage';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { newSessionToken } from './session-token';
 
 const SESSION_HOURS = 12;
@@ -35,7 +36,10 @@ export class PasswordSignIn {
   /** Checked against when the email is unknown (or the account has no password), so both take the same scrypt work. */
   private readonly decoy = hashSecret(`decoy-${Math.random()}`);
 
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     this.throttle = new SignInThrottle(rateLimitStoreClient(storage.db), 'rest');
   }
 
@@ -70,7 +74,7 @@ export class PasswordSignIn {
     await admission.settle(valid);
     if (!user || !valid) throw new CodedFailure({ code: 'auth.bad-credentials', message: 'Wrong email or password.' });
     const { token, hash } = newSessionToken();
-    const expiresAt = new Date(Date.now() + SESSION_HOURS * 3_600_000);
+    const expiresAt = new Date(this.clock.now().getTime() + SESSION_HOURS * 3_600_000);
     await this.storage.registry.createSession({ tokenHash: hash, userId: user.id, expiresAt, ip });
     return { token, expiresAt, user: { id: user.id, role: user.role, displayName: user.displayName } };
   }

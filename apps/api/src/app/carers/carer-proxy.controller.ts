@@ -7,7 +7,8 @@ import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.deco
 import { Refuses } from '../http/openapi-responses';
 import { manualReadingsAnswer, submitManualReadings } from '../readings/manual-entry';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
-import { INGEST, STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, INGEST, STORAGE } from '../tokens';
 import { Answers } from '../http/answer-schemas';
 import { MANUAL_READINGS_ANSWER } from '../readings/readings.answers';
 import { CARED_FOR_PATIENTS } from './carers.answers';
@@ -25,6 +26,7 @@ export class CarerProxyController {
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
     @Inject(INGEST) private readonly ingest: IngestPipeline,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.advisor = new PatientAdvisor(storage.registry);
   }
@@ -67,7 +69,7 @@ export class CarerProxyController {
       this.advisor,
       patientId,
       readings,
-      { payload: new TextEncoder().encode(JSON.stringify(body)), topic: `api:/api/carer/patients/${patientId}/readings` },
+      { payload: new TextEncoder().encode(JSON.stringify(body)), topic: `api:/api/carer/patients/${patientId}/readings`, receivedAt: this.clock.now() },
       ['entered-by-carer'],
     );
     const { outcome } = submitted;

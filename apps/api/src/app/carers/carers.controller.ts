@@ -6,7 +6,8 @@ import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Refuses } from '../http/openapi-responses';
 import { assertPatientAccess } from '../patients/patient-access';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { carerLinkView } from './carer-link.view';
 import { Answers } from '../http/answer-schemas';
 import { CARER, CARER_LINK, VERIFIED_NUMBER } from './carers.answers';
@@ -19,7 +20,10 @@ import { CARER, CARER_LINK, VERIFIED_NUMBER } from './carers.answers';
  */
 @Controller('api')
 export class CarersController {
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Roles('nurse', 'clinician', 'admin')
   @Audited('carer.create', 'carer')
@@ -52,7 +56,7 @@ export class CarersController {
     if (await this.storage.carers.activeLink(carerId, body.patientId)) {
       throw new CodedFailure({ code: 'carer.already-linked', message: 'This carer is already linked to this patient.' });
     }
-    const link = await this.storage.carers.link({ carerId, patientId: body.patientId, basis: body.basis, decidedOn: body.decidedOn, reason: body.reason, decidedBy: user.id, at: new Date() });
+    const link = await this.storage.carers.link({ carerId, patientId: body.patientId, basis: body.basis, decidedOn: body.decidedOn, reason: body.reason, decidedBy: user.id, at: this.clock.now() });
     trail.about({ patientId: body.patientId }).with({ linkId: link.id, basis: link.basis, decidedOn: link.decidedOn });
     return carerLinkView(link);
   }
@@ -72,7 +76,7 @@ export class CarersController {
     const active = (await this.storage.carers.links(carerId)).find((l) => l.id === linkId);
     if (!active) throw new CodedFailure({ code: 'carer.link-not-found', message: 'No active link with this id for this carer.' });
     await assertPatientAccess(this.storage, user, active.patientId);
-    const revoked = await this.storage.carers.revoke(linkId, new Date());
+    const revoked = await this.storage.carers.revoke(linkId, this.clock.now());
     if (!revoked) throw new CodedFailure({ code: 'carer.link-not-found', message: 'No active link with this id for this carer.' });
     trail.about({ patientId: revoked.patientId }).with({ linkId });
     return carerLinkView(revoked);
@@ -86,7 +90,7 @@ export class CarersController {
   async carerNumber(@Param('carerId', new ParseUUIDPipe()) carerId: string, @Body() body: VerifiedPhoneNumberDto): Promise<{ number: string; verifiedAt: string }> {
     if (!(await this.storage.carers.get(carerId))) throw new CodedFailure({ code: 'carer.not-found', message: 'No carer with this id.' });
     await this.assertNumberFree(body.number, { carerId });
-    const verifiedAt = new Date();
+    const verifiedAt = this.clock.now();
     await this.storage.sms.addNumber({ number: body.number, carerId, verifiedAt });
     return { number: body.number, verifiedAt: verifiedAt.toISOString() };
   }
@@ -99,7 +103,7 @@ export class CarersController {
   async patientNumber(@Param('patientId', new ParseUUIDPipe()) patientId: string, @Body() body: VerifiedPhoneNumberDto, @CurrentUser() user: SignedInUser): Promise<{ number: string; verifiedAt: string }> {
     await assertPatientAccess(this.storage, user, patientId);
     await this.assertNumberFree(body.number, { patientId });
-    const verifiedAt = new Date();
+    const verifiedAt = this.clock.now();
     await this.storage.sms.addNumber({ number: body.number, patientId, verifiedAt });
     return { number: body.number, verifiedAt: verifiedAt.toISOString() };
   }

@@ -9,7 +9,8 @@ import { PasswordSignIn } from '../auth/password-sign-in.service';
 import { hashSessionToken } from '../auth/session-token';
 import { mappingOf } from '../http/error-table';
 import { submitManualReadings } from '../readings/manual-entry';
-import { INGEST, STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, INGEST, STORAGE } from '../tokens';
 import { parseEntryForm } from './entry-fields';
 import { ENTRY_PAGE_CSP, ENTRY_STYLESHEET, messagePage, readingsPage, signInPage } from './entry-pages.html';
 import { ENTRY_PATH, PRE_SESSION_COOKIE, SESSION_COOKIE, cookieHeader, formToken, formTokenMatches, newPreSessionKey, parseCookies } from './form-session';
@@ -47,6 +48,7 @@ export class EntryFormController {
     @Inject(STORAGE) private readonly storage: Storage,
     @Inject(INGEST) private readonly ingest: IngestPipeline,
     private readonly passwords: PasswordSignIn,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.advisor = new PatientAdvisor(storage.registry);
   }
@@ -88,7 +90,7 @@ export class EntryFormController {
       throw error;
     }
     trail.by(signedIn.user.id).about({ subjectId: signedIn.user.id });
-    const user = await this.storage.registry.sessionUser(hashSessionToken(signedIn.token), new Date());
+    const user = await this.storage.registry.sessionUser(hashSessionToken(signedIn.token), this.clock.now());
     if (!user || user.role !== 'patient' || !user.patientId) {
       await this.storage.registry.endSession(hashSessionToken(signedIn.token));
       return again('entry-form.patients-only', 'This simple form is for patients. Staff and carers, please use the Homeward dashboard.');
@@ -116,13 +118,13 @@ export class EntryFormController {
       return this.html(response, mappingOf('entry-form.bad-token').status, this.readingsPage(session, { values: parsed.values, errors: { '': BAD_TOKEN } }));
     }
     if (Object.keys(parsed.errors).length > 0) return this.html(response, mappingOf('input.invalid').status, this.readingsPage(session, { values: parsed.values, errors: parsed.errors }));
-    const measuredAt = new Date();
+    const measuredAt = this.clock.now();
     const { outcome, advice } = await submitManualReadings(
       this.ingest,
       this.advisor,
       patientId,
       parsed.readings.map((r) => ({ vital: r.field.vital, value: r.value, unit: r.field.unit, measuredAt })),
-      { payload: new TextEncoder().encode(JSON.stringify(parsed.values)), topic: `form:${ENTRY_PATH}/readings` },
+      { payload: new TextEncoder().encode(JSON.stringify(parsed.values)), topic: `form:${ENTRY_PATH}/readings`, receivedAt: measuredAt },
     );
     trail.effective().with({ stored: outcome.stored.length, duplicates: outcome.duplicates.length, rejected: outcome.rejected.length, form: 'no-javascript' });
     const refused = new Set(outcome.rejected.map((r) => r.index));
@@ -160,7 +162,7 @@ export class EntryFormController {
   private async session(request: FormRequest): Promise<{ token: string; user: SignedInUser } | undefined> {
     const token = parseCookies(header(request, 'cookie'))[SESSION_COOKIE];
     if (!token) return undefined;
-    const user = await this.storage.registry.sessionUser(hashSessionToken(token), new Date());
+    const user = await this.storage.registry.sessionUser(hashSessionToken(token), this.clock.now());
     return user && user.role === 'patient' && user.patientId ? { token, user } : undefined;
   }
 

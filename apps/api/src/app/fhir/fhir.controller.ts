@@ -37,7 +37,7 @@ export class FhirController {
   @Get('metadata')
   @Header('Content-Type', FHIR_CONTENT_TYPE)
   metadata(@Req() request: FhirRequest): CapabilityStatement {
-    return capabilityStatement(baseUrl(request), { name: 'Homeward', version: '0.1.0' }, new Date());
+    return capabilityStatement(baseUrl(request), { name: 'Homeward', version: '0.1.0' }, this.options.clock.now());
   }
 
   @Roles('patient', 'nurse', 'clinician')

@@ -1,4 +1,4 @@
-import { type Clock, SYSTEM_CLOCK } from '../rules-engine/clock';
+import { type Clock, SYSTEM_CLOCK } from '../clock';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../notifications/delivery-schedule';
 
 /** The rest-hook Subscription deliverer's settings. */

@@ -9,6 +9,7 @@ import type { AuditTrail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
 import { STORAGE } from '../tokens';
 import { gatewayOf } from './fhir-provenance';
+import { FHIR_OPTIONS, type ResolvedFhirOptions } from './fhir.options';
 
 /** $everything exports at most this many readings; more is a sign the caller wants paging (search). */
 const EVERYTHING_MAX_READINGS = 50_000;
@@ -29,7 +30,10 @@ export interface Caller {
  */
 @Injectable()
 export class FhirService {
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(FHIR_OPTIONS) private readonly options: ResolvedFhirOptions,
+  ) {}
 
   async patient(caller: Caller, id: string) {
     await assertPatientAccess(this.storage, caller.user, id);
@@ -103,7 +107,7 @@ export class FhirService {
     const patient = await this.patient(caller, id);
     const [devices, readings, alerts, admission] = await Promise.all([
       this.storage.registry.devicesOfPatient(id),
-      this.storage.readings.inRange(id, { from: new Date(0), to: new Date(Date.now() + 86_400_000), limit: EVERYTHING_MAX_READINGS }),
+      this.storage.readings.inRange(id, { from: new Date(0), to: new Date(this.options.clock.now().getTime() + 86_400_000), limit: EVERYTHING_MAX_READINGS }),
       this.storage.alerts.forPatient(id, { includeResolved: true }),
       this.storage.monitoring.activeAdmission(id),
     ]);

@@ -61,8 +61,6 @@ const READY_SCHEMA = { type: 'object', required: ['status'], properties: { statu
 @NotAudited('probes: process and database state, no patient data')
 @Controller('health')
 export class HealthController {
-  private readonly startedAt = Date.now();
-
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
     @Optional() @Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[] = [],
@@ -103,7 +101,7 @@ export class HealthController {
     return {
       status: error === undefined ? 'ok' : 'unavailable',
       version: VERSION,
-      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      uptimeSeconds: Math.round(process.uptime()),
       database: {
         reachable: error === undefined,
         mode: info.mode,

@@ -6,6 +6,8 @@ import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, NotAudited, Trail } from '../audit/audit.decorators';
 import { NOTIFICATIONS_STORAGE } from './notifications.options';
+import type { Clock } from '../clock';
+import { CLOCK } from '../tokens';
 import { Answers, arrayOf } from '../http/answer-schemas';
 import { ESCALATION_CONTACT } from './notifications.answers';
 
@@ -18,7 +20,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
  */
 @Controller('api/wards/:id/escalation-contacts')
 export class EscalationContactsController {
-  constructor(@Inject(NOTIFICATIONS_STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(NOTIFICATIONS_STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('who a ward\'s escalations reach: names and roles, no patient data')
@@ -52,7 +57,7 @@ export class EscalationContactsController {
       channel,
       url: body.url ?? null,
       secret: body.secret ?? null,
-      at: new Date(),
+      at: this.clock.now(),
       by: user.id,
     });
     trail.with({ contactId: contact.id, channel });
@@ -71,7 +76,7 @@ export class EscalationContactsController {
     @Trail() trail: AuditTrail,
   ): Promise<void> {
     await this.ward(wardId, user);
-    const removed = await this.storage.notifications.removeContact(contactId, { wardId, at: new Date(), by: user.id });
+    const removed = await this.storage.notifications.removeContact(contactId, { wardId, at: this.clock.now(), by: user.id });
     if (!removed) throw new CodedFailure({ code: 'escalation-contact.not-found', message: `There is no escalation contact ${contactId} on this ward.` });
     trail.with({ contactId });
   }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { HomewardMetrics } from '@homeward/observability';
 import { type ClaimedDelivery, DELIVERIES_CHANNEL, type EscalationChannelKind, type Storage } from '@homeward/storage';
 import { METRICS } from '../observability/observability.tokens';
-import { type Clock, SYSTEM_CLOCK } from '../rules-engine/clock';
+import { type Clock, SYSTEM_CLOCK } from '../clock';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, decideAfterAttempt } from './delivery-schedule';
 import { EscalationStreamService } from './escalation-stream.service';
 import type { NotificationChannel, SendOutcome } from './notification-channel';

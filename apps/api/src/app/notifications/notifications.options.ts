@@ -1,4 +1,4 @@
-import type { Clock } from '../rules-engine/clock';
+import type { Clock } from '../clock';
 import type { RetryPolicy } from './delivery-schedule';
 
 export interface NotificationOptions {

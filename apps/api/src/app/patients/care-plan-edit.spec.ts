@@ -32,7 +32,7 @@ describe('the care-plan editor', () => {
       thresholdOverrides: [{ vital: 'spo2', reviewBy: '2027-01-15T00:00:00.000Z', decidedBy: 'clinician-1', thresholds: [{ direction: 'at-or-below', value: 86, severity: 'low-medium', action: '' }] }],
       expectedReadings: [{ vital: 'spo2', everyHours: 8 }],
     });
-    expect(unreadablePlanProblems({ ...copd, carePlan: next })).toEqual([]);
+    expect(unreadablePlanProblems({ ...copd, carePlan: next }, NOW)).toEqual([]);
     const view = carePlanEditorView({ ...copd, carePlan: next });
     expect(view).toMatchObject({ spo2Scale: 2, scheduleFrom: 'care-plan', reviewBy: '2027-01-15' });
     expect(view.vitals.find((v) => v.vital === 'spo2')).toMatchObject({ personalLimits: [{ direction: 'at-or-below', value: 86, severity: 'low-medium' }], everyHours: 8 });
@@ -90,7 +90,7 @@ describe('the care-plan editor', () => {
       'spo2Baseline.spreadMultiplier': 'The spread multiplier must be from 0.5 to 4 standard deviations.',
     });
     const next = editedCarePlan({}, edit({ spo2Baseline: { ...baseline, minDropPoints: 2, severity: 'high' } }), 'clinician-1', NOW);
-    expect(unreadablePlanProblems({ ...copd, carePlan: next })).toEqual([]);
+    expect(unreadablePlanProblems({ ...copd, carePlan: next }, NOW)).toEqual([]);
     expect(carePlanEditorView({ ...copd, carePlan: next }).spo2Baseline).toEqual({ ...baseline, minDropPoints: 2, severity: 'high' });
     expect(carePlanEditorView({ ...copd, carePlan: next, carePlanVersion: 4 }).version).toBe(4);
   });

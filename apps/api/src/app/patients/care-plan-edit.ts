@@ -151,9 +151,9 @@ export function editedCarePlan(stored: Readonly<Record<string, unknown>>, edit: 
 }
 
 /** Problems the rules engine would have following the plan as written (the same check as a raw PUT). */
-export function unreadablePlanProblems(admission: AdmittedPlan): string[] {
+export function unreadablePlanProblems(admission: AdmittedPlan, now: Date): string[] {
   const mapped = mapCarePlan(admission);
-  const scored = assembleHomeNews2([], mapped.carePlan, new Date());
+  const scored = assembleHomeNews2([], mapped.carePlan, now);
   return [...mapped.problems, ...(scored.ok ? [] : [scored.error.message])];
 }
 

@@ -5,7 +5,8 @@ import type { Storage, VersionedCarePlan } from '@homeward/storage';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Refuses } from '../http/openapi-responses';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { carePlanChanges, carePlanEditProblems, carePlanEditorView, editedCarePlan, storedPlanDiff, unreadablePlanProblems } from './care-plan-edit';
 import { Answers } from '../http/answer-schemas';
 import { CARE_PLAN_EDIT_RESULT, CARE_PLAN_EDITOR_VIEW } from './care-plan-editor.answers';
@@ -23,7 +24,10 @@ const TRIAL_REASON = 'tried on past readings, not saved';
  */
 @Controller('api/patients')
 export class CarePlanEditorController {
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Roles('nurse', 'clinician', 'admin')
   @Audited('care-plan.read', 'admission')
@@ -45,7 +49,7 @@ export class CarePlanEditorController {
     const admission = await this.admitted(id, user);
     // Checked first, so a clinician whose screen is out of date reloads before fixing field problems.
     if (body.basedOnVersion !== admission.carePlanVersion) throw staleSave(admission.carePlanVersion);
-    const next = this.editedPlan(admission, body, user, new Date());
+    const next = this.editedPlan(admission, body, user, this.clock.now());
     // The version check above is advisory; this compare-and-set is what stops two saves from both landing.
     const saved = await this.storage.registry.updateCarePlanIfVersion(admission.id, body.basedOnVersion, next);
     if (saved.kind === 'discharged') throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
@@ -69,7 +73,7 @@ export class CarePlanEditorController {
   @HttpCode(200)
   async backtest(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CarePlanBacktestDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<BacktestReport> {
     const admission = await this.admitted(id, user);
-    const now = new Date();
+    const now = this.clock.now();
     // A review date after today, so the one check that is about saving (not about the plan) passes.
     const carePlan = this.editedPlan(admission, { ...body, reason: TRIAL_REASON, reviewBy: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10) }, user, now);
     const proposed = carePlanChanges(carePlanEditorView(admission), carePlanEditorView({ ...admission, carePlan }), user.displayName);
@@ -84,7 +88,7 @@ export class CarePlanEditorController {
       throw new CodedFailure({ code: 'care-plan.invalid', message: Object.values(fields).join(' '), details: { messages: Object.values(fields), fields } });
     }
     const next = editedCarePlan(admission.carePlan, edit, user.id, now);
-    const unreadable = unreadablePlanProblems({ ...admission, carePlan: next });
+    const unreadable = unreadablePlanProblems({ ...admission, carePlan: next }, now);
     if (unreadable.length > 0) throw new CodedFailure({ code: 'care-plan.invalid', message: unreadable.map((p) => `carePlan: ${p}`).join(' '), details: { messages: unreadable.map((p) => `carePlan: ${p}`) } });
     return next;
   }

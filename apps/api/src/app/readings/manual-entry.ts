@@ -19,7 +19,8 @@ export async function submitManualReadings(
   advisor: PatientAdvisor,
   patientId: string,
   readings: readonly ManualReading[],
-  raw: { readonly payload: Uint8Array; readonly topic: string },
+  /** The message as received, and when (the api's clock: a reading measured after it, beyond the allowed skew, is refused). */
+  raw: { readonly payload: Uint8Array; readonly topic: string; readonly receivedAt: Date },
   /** Flags every reading carries (a carer's entry: "entered-by-carer"). */
   status?: Submission['readings'][number]['status'],
 ): Promise<{ outcome: SubmissionOutcome; advice: PatientAdvice | undefined }> {
@@ -27,10 +28,10 @@ export async function submitManualReadings(
     source: 'manual',
     patientId,
     deviceId: null,
-    receivedAt: new Date(),
+    receivedAt: raw.receivedAt,
     deviceClockAt: null,
     readings: readings.map((r) => ({ vital: r.vital, value: r.value, unit: r.unit, deviceTime: r.measuredAt, ...(status ? { status } : {}) })),
-    raw,
+    raw: { payload: raw.payload, topic: raw.topic },
   });
   const advice = await advisor.adviceFor(patientId, [...outcome.stored, ...outcome.duplicates]);
   return { outcome, advice };

@@ -5,7 +5,8 @@ import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
-import { INGEST, STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, INGEST, STORAGE } from '../tokens';
 import { manualReadingsAnswer, submitManualReadings } from './manual-entry';
 import { type ManualReadingsAnswer, ManualReadingsDto } from '@homeward/contracts';
 import { Answers } from '../http/answer-schemas';
@@ -28,6 +29,7 @@ export class ReadingsController {
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
     @Inject(INGEST) private readonly ingest: IngestPipeline,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.advisor = new PatientAdvisor(storage.registry);
   }
@@ -49,6 +51,7 @@ export class ReadingsController {
     const submitted = await submitManualReadings(this.ingest, this.advisor, patientId, readings, {
       payload: new TextEncoder().encode(JSON.stringify(body)),
       topic: `api:/api/patients/${patientId}/readings`,
+      receivedAt: this.clock.now(),
     });
     const { outcome } = submitted;
     // Stored is stored: audited even when some items are refused.

@@ -7,7 +7,8 @@ import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { assertPatientAccess } from '../patients/patient-access';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { type DeviceStatus, deviceStatus } from './device-status';
 import { RulesEngineService } from '../rules-engine/rules-engine.service';
 import { Answers, arrayOf } from '../http/answer-schemas';
@@ -39,6 +40,7 @@ export class PatientsController {
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
     @Inject(RulesEngineService) private readonly engine: RulesEngineService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Roles('nurse', 'clinician', 'admin')
@@ -166,7 +168,7 @@ export class PatientsController {
     const current = await this.admitted(id, user);
     if (!(await this.storage.registry.getWard(body.wardId))) throw new CodedFailure({ code: 'ward.not-found', message: `There is no ward ${body.wardId}.` });
     if (current.wardId === body.wardId) throw new CodedFailure({ code: 'patient.already-admitted', message: 'The patient is already on this ward.' });
-    const ended = await this.storage.registry.discharge(current.id, new Date(), `transferred: ${body.reason}`, 'transferred');
+    const ended = await this.storage.registry.discharge(current.id, this.clock.now(), `transferred: ${body.reason}`, 'transferred');
     if (!ended) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
     await this.storage.registry.admit({ patientId: id, wardId: body.wardId, pathway: current.pathway, carePlan: current.carePlan });
     trail.effective().with({ fromWardId: current.wardId, toWardId: body.wardId, reason: body.reason, previousAdmissionId: current.id });
@@ -196,7 +198,7 @@ export class PatientsController {
   @HttpCode(200)
   async discharge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DischargeDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<{ admissionId: string; dischargedAt: Date }> {
     const admission = await this.admitted(id, user);
-    const done = await this.storage.registry.discharge(admission.id, new Date(), body.reason, body.outcome);
+    const done = await this.storage.registry.discharge(admission.id, this.clock.now(), body.reason, body.outcome);
     if (!done?.dischargedAt) throw new CodedFailure({ code: 'patient.discharged', message: 'The patient was discharged meanwhile.' });
     trail.with({ admissionId: admission.id, outcome: body.outcome ?? null });
     return { admissionId: done.id, dischargedAt: done.dischargedAt };
@@ -204,8 +206,9 @@ export class PatientsController {
 
   /** A care plan the engine could not read would silently fall back to defaults: refuse it instead. */
   private assertReadable(patientId: string, wardId: string, pathway: Pathway, carePlan: Record<string, unknown>): void {
-    const mapped = mapCarePlan({ admissionId: 'new', patientId, wardId, pathway, carePlan, admittedAt: new Date() });
-    const scored = assembleHomeNews2([], mapped.carePlan, new Date()); // refuses an undocumented SpO2 scale 2
+    const now = this.clock.now();
+    const mapped = mapCarePlan({ admissionId: 'new', patientId, wardId, pathway, carePlan, admittedAt: now });
+    const scored = assembleHomeNews2([], mapped.carePlan, now); // refuses an undocumented SpO2 scale 2
     const problems = [...mapped.problems, ...(scored.ok ? [] : [scored.error.message])];
     // 422: well-formed JSON the DTO took, but not a plan the engine can follow as written (issue 17).
     if (problems.length > 0) throw fieldFailure('care-plan.invalid', problems.map((p) => `carePlan: ${p}`));

@@ -1,6 +1,2 @@
-/** The engine's sense of "now", injectable so tests move time instead of waiting for it. */
-export interface Clock {
-  now(): Date;
-}
-
-export const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+// The engine shares the api's one clock (app/clock.ts); kept here so engine imports stay put.
+export { type Clock, SYSTEM_CLOCK } from '../clock';

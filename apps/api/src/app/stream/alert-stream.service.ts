@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
 import type { Storage } from '@homeward/storage';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { type WorklistItem, worklistItems } from '../worklist/worklist-items';
 
 /** What the live stream carries: a new or changed alert, or "refetch the worklist" after a gap. */
@@ -28,7 +29,10 @@ export class AlertStreamService implements OnModuleInit, OnModuleDestroy {
 
   readonly changes$: Observable<AlertChange> = this.changesSubject.asObservable();
 
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const listen = this.storage.db.listen?.bind(this.storage.db);
@@ -67,7 +71,7 @@ export class AlertStreamService implements OnModuleInit, OnModuleDestroy {
     this.pending.clear();
     try {
       const alerts = await this.storage.alerts.getMany(ids);
-      for (const item of await worklistItems(this.storage, alerts)) this.changesSubject.next({ kind: 'alert', item });
+      for (const item of await worklistItems(this.storage, alerts, this.clock.now())) this.changesSubject.next({ kind: 'alert', item });
     } catch (error) {
       // The database hiccuped: the changes are not lost for the nurse, the worklist is refetched.
       this.logger.error(`Could not read changed alerts: ${error instanceof Error ? error.message : String(error)}`);

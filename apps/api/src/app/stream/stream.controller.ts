@@ -5,7 +5,8 @@ import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { SessionEvents } from '../auth/session-events.service';
 import { bearerToken, hashSessionToken } from '../auth/session-token';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { AlertStreamService } from './alert-stream.service';
 import { EscalationStreamService } from '../notifications/escalation-stream.service';
 import { SystemAlertStreamService } from '../system-alerts/system-alert-stream.service';
@@ -30,6 +31,7 @@ export class StreamController {
   constructor(
     private readonly stream: AlertStreamService,
     @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly escalations: EscalationStreamService,
     private readonly sessions: SessionEvents,
     private readonly systemAlerts: SystemAlertStreamService,
@@ -46,7 +48,7 @@ export class StreamController {
       this.sessions.ended$.pipe(filter((ended) => ended === tokenHash)),
       interval(SESSION_CHECK_MS).pipe(
         // A failed check (the database briefly away) keeps the stream: only a known-ended session closes it.
-        exhaustMap(() => from(this.storage.registry.sessionUser(tokenHash, new Date()).then((found) => found !== undefined, () => true))),
+        exhaustMap(() => from(this.storage.registry.sessionUser(tokenHash, this.clock.now()).then((found) => found !== undefined, () => true))),
         filter((alive) => !alive),
       ),
     ).pipe(take(1));

@@ -5,7 +5,8 @@ import type { Storage } from '@homeward/storage';
 import { Audited, NotAudited } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Refuses } from '../http/openapi-responses';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { systemAlertEventView, systemAlertView } from './system-alert-view';
 import { Answers, arrayOf } from '../http/answer-schemas';
 import { SYSTEM_ALERT, SYSTEM_ALERT_WITH_EVENTS } from './system-alerts.answers';
@@ -19,7 +20,10 @@ import { SYSTEM_ALERT, SYSTEM_ALERT_WITH_EVENTS } from './system-alerts.answers'
  */
 @Controller('api/system-alerts')
 export class SystemAlertsController {
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Roles('nurse', 'clinician', 'admin')
   @NotAudited('problems of the server itself: no patient data')
@@ -61,7 +65,7 @@ export class SystemAlertsController {
   }
 
   private async act(id: string, action: SystemAlertAction, body: SystemAlertActionDto, user: SignedInUser): Promise<SystemAlertView> {
-    const result = await this.storage.systemAlerts.act(id, action, new Date(), { type: 'user', id: user.id }, body.note ?? null);
+    const result = await this.storage.systemAlerts.act(id, action, this.clock.now(), { type: 'user', id: user.id }, body.note ?? null);
     if (result === undefined) throw notFound(id);
     if (!result.ok) throw new CodedFailure(result.error); // the state machine refused: say why
     return systemAlertView(result.value);

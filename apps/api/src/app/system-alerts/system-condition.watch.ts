@@ -1,6 +1,6 @@
 import type { SystemAlertKind } from '@homeward/domain';
 import type { SystemAlertRepository } from '@homeward/storage';
-import { type Clock, SYSTEM_CLOCK } from '../rules-engine/clock';
+import { type Clock, SYSTEM_CLOCK } from '../clock';
 
 export interface SystemConditionSettings {
   readonly kind: SystemAlertKind;

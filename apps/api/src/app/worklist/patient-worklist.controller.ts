@@ -5,7 +5,8 @@ import type { Storage } from '@homeward/storage';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Refuses } from '../http/openapi-responses';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { patientWorklist } from './patient-worklist';
 import { OVERVIEW_RECENT_DAYS, wardOverview } from './ward-overview';
 import { Answers } from '../http/answer-schemas';
@@ -19,14 +20,17 @@ import { BULK_ALERT_RESULT, PATIENT_WORKLIST_PAGE, WARD_OVERVIEW } from './workl
 @Roles('nurse', 'clinician')
 @Controller('api/worklist')
 export class PatientWorklistController {
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Audited('worklist.read', 'ward')
   @Answers(PATIENT_WORKLIST_PAGE)
   @Get('patients')
   async patients(@Query() query: PatientWorklistQueryDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<PatientWorklistPage> {
     trail.about({ subjectId: user.wardIds.join(',') }).with({ query: { ...query } });
-    return patientWorklist(await this.storage.alerts.unresolvedWithPeople(user.wardIds), query, user.id, new Date());
+    return patientWorklist(await this.storage.alerts.unresolvedWithPeople(user.wardIds), query, user.id, this.clock.now());
   }
 
   /** The ward at a glance for handover: open alerts by severity and kind, escalations, silence, reviews due, admissions and discharges. */
@@ -35,7 +39,7 @@ export class PatientWorklistController {
   @Get('overview')
   async overview(@CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<WardOverview> {
     trail.about({ subjectId: user.wardIds.join(',') });
-    const now = new Date();
+    const now = this.clock.now();
     const [entries, people] = await Promise.all([
       this.storage.alerts.unresolvedWithPeople(user.wardIds),
       this.storage.registry.wardHandover(user.wardIds, new Date(now.getTime() - OVERVIEW_RECENT_DAYS * 86_400_000)),
@@ -65,11 +69,11 @@ export class PatientWorklistController {
       }
       let result: Result<Alert | AlertEvent, CodedError>;
       if (body.action === 'acknowledge') {
-        result = await this.storage.alerts.transition(alertId, { action: 'acknowledge', by, at: new Date(), ...(body.note ? { reason: body.note } : {}) });
+        result = await this.storage.alerts.transition(alertId, { action: 'acknowledge', by, at: this.clock.now(), ...(body.note ? { reason: body.note } : {}) });
       } else if (!assigneeWards.includes(alert.wardId)) {
         result = fail('alert.assignee-not-on-ward', 'An alert can be assigned only to a member of its ward.');
       } else {
-        result = await this.storage.alerts.assign(alertId, { ownerId: body.userId as string, by, at: new Date(), ...(body.note ? { note: body.note } : {}) });
+        result = await this.storage.alerts.assign(alertId, { ownerId: body.userId as string, by, at: this.clock.now(), ...(body.note ? { note: body.note } : {}) });
       }
       if (!result.ok) {
         refused.push({ alertId, code: result.error.code, message: result.error.message });

@@ -13,7 +13,7 @@ export interface WorklistItem {
 }
 
 /** Alerts with the patient a nurse needs to recognise (name, NHS number) and how long each has waited. */
-export async function worklistItems(storage: Storage, alerts: readonly Alert[], now = new Date()): Promise<WorklistItem[]> {
+export async function worklistItems(storage: Storage, alerts: readonly Alert[], now: Date): Promise<WorklistItem[]> {
   // One query for every patient behind the alerts (the live stream flushes a batch of changes at once).
   const found = await storage.registry.getPatients(alerts.map((a) => a.patientId));
   const patientOf = (id: string): WorklistItem['patient'] => {

@@ -5,7 +5,8 @@ import type { Storage, StoredReading } from '@homeward/storage';
 import { Refuses } from '../http/openapi-responses';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
-import { STORAGE } from '../tokens';
+import type { Clock } from '../clock';
+import { CLOCK, STORAGE } from '../tokens';
 import { type WorklistItem, worklistItems } from './worklist-items';
 import { deliveryView } from '../notifications/delivery-view';
 import { Answers, arrayOf } from '../http/answer-schemas';
@@ -27,7 +28,10 @@ export type { WorklistItem } from './worklist-items';
 @Roles('nurse', 'clinician')
 @Controller('api')
 export class WorklistController {
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: Storage,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   /** Unresolved alerts of my wards, most severe first, then longest waiting; `?kind=` keeps one kind (clinical, silence, technical). */
   @Audited('worklist.read', 'ward')
@@ -36,7 +40,7 @@ export class WorklistController {
   async worklist(@Query() query: WorklistQueryDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<WorklistItem[]> {
     const alerts = await this.storage.alerts.openForWards(user.wardIds, { limit: 500 });
     trail.about({ subjectId: user.wardIds.join(',') }).with({ alerts: alerts.length });
-    const items = await worklistItems(this.storage, alerts);
+    const items = await worklistItems(this.storage, alerts, this.clock.now());
     return query.kind === undefined ? items : items.filter((item) => item.kind === query.kind);
   }
 
@@ -47,7 +51,7 @@ export class WorklistController {
   @Get('alerts/:id')
   async detail(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AlertDetail> {
     const alert = await this.mine(id, user, trail);
-    const [item] = await worklistItems(this.storage, [alert]);
+    const [item] = await worklistItems(this.storage, [alert], this.clock.now());
     const readings = await this.storage.readings.byIds(alert.patientId, alert.readingIds);
     const deliveries = (await this.storage.notifications.forAlert(id)).map(deliveryView);
     return { ...(item as WorklistItem), readings, events: await this.storage.alerts.events(id), deliveries };
@@ -69,7 +73,7 @@ export class WorklistController {
   @HttpCode(200)
   async acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AcknowledgeAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
     await this.mine(id, user, trail);
-    const result = await this.storage.alerts.transition(id, { action: 'acknowledge', by: { type: 'user', id: user.id }, at: new Date(), ...(body.note ? { reason: body.note } : {}) });
+    const result = await this.storage.alerts.transition(id, { action: 'acknowledge', by: { type: 'user', id: user.id }, at: this.clock.now(), ...(body.note ? { reason: body.note } : {}) });
     return this.done(result);
   }
 
@@ -80,7 +84,7 @@ export class WorklistController {
   @HttpCode(200)
   async escalate(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: EscalateAlertDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<Alert> {
     await this.mine(id, user, trail);
-    const result = await this.storage.alerts.transition(id, { action: 'escalate', by: { type: 'user', id: user.id }, at: new Date(), reason: body.reason });
+    const result = await this.storage.alerts.transition(id, { action: 'escalate', by: { type: 'user', id: user.id }, at: this.clock.now(), reason: body.reason });
     return this.done(result);
   }
 
@@ -94,7 +98,7 @@ export class WorklistController {
     const result = await this.storage.alerts.transition(id, {
       action: 'resolve',
       by: { type: 'user', id: user.id },
-      at: new Date(),
+      at: this.clock.now(),
       outcome: body.outcome as AlertOutcome,
       ...(body.note ? { reason: body.note } : {}),
     });
@@ -112,7 +116,7 @@ export class WorklistController {
     if (!assigneeWards.includes(alert.wardId)) {
       throw new CodedFailure({ code: 'alert.assignee-not-on-ward', message: 'An alert can be assigned only to a member of its ward.' });
     }
-    const result = await this.storage.alerts.assign(id, { ownerId: body.userId, by: { type: 'user', id: user.id }, at: new Date(), ...(body.note ? { note: body.note } : {}) });
+    const result = await this.storage.alerts.assign(id, { ownerId: body.userId, by: { type: 'user', id: user.id }, at: this.clock.now(), ...(body.note ? { note: body.note } : {}) });
     return this.done(result);
   }
 
@@ -123,7 +127,7 @@ export class WorklistController {
   @HttpCode(201)
   async note(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AlertNoteDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<AlertEvent> {
     await this.mine(id, user, trail);
-    return this.done(await this.storage.alerts.addNote(id, { by: { type: 'user', id: user.id }, at: new Date(), note: body.note }));
+    return this.done(await this.storage.alerts.addNote(id, { by: { type: 'user', id: user.id }, at: this.clock.now(), note: body.note }));
   }
 
   /** The alert if it is on my wards; its patient goes into the route's audit record. */
