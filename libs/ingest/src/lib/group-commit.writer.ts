@@ -128,7 +128,7 @@ export class GroupCommitWriter {
  * SQLSTATE class 22 (data exception) or 23 (integrity constraint violation): the statement's
  * content was refused, so the same rows will fail again however often they are sent.
  */
-function refusedByDatabase(error: unknown): boolean {
+export function refusedByDatabase(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

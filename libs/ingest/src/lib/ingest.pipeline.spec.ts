@@ -167,3 +167,39 @@ describe('derived vitals', () => {
     expect(kept?.reasonCode).toBe('reading.derived');
   });
 });
+
+describe('content the database refuses', () => {
+  it('refuses only the reading the database refuses (no endless redelivery), stores the rest, keeps the message; a store that is down still fails the message', async () => {
+    // A check of the database's own (standing in for any data or constraint error, SQLSTATE 22/23).
+    await storage.db.query('ALTER TABLE readings ADD CONSTRAINT test_refuses_hr_123 CHECK (vital <> \'heart_rate\' OR value <> 123) NOT VALID');
+    try {
+      const who = sender();
+      const outcome = await pipeline.submit(
+        message(who, {
+          readings: [
+            { vital: 'spo2', value: 95, unit: '%', deviceTime: at('2026-11-20T10:00:00Z') },
+            { vital: 'heart_rate', value: 123, unit: '/min', deviceTime: at('2026-11-20T10:00:00Z') },
+          ],
+          raw: { payload: new TextEncoder().encode('{"n":2}'), topic: 'test/refused' },
+        }),
+      );
+      expect(outcome.stored.map((r) => r.vital)).toEqual(['spo2']);
+      expect(outcome.rejected).toEqual([{ index: 1, error: expect.objectContaining({ code: 'reading.refused-by-database', details: { sqlstate: '23514' } }) }]);
+      expect(outcome.rejected[0]?.error.message).toContain('sending it again will not help');
+      const [kept] = await storage.rejected.list({ deviceId: who.deviceId });
+      expect(kept?.reasonCode).toBe('reading.refused-by-database');
+      // Sent again (a device that did not read the answer): the same answer, nothing stored twice.
+      const again = await pipeline.submit(message(who, { readings: [{ vital: 'heart_rate', value: 123, unit: '/min', deviceTime: at('2026-11-20T10:00:00Z') }] }));
+      expect(again).toMatchObject({ stored: [], rejected: [{ index: 0, error: { code: 'reading.refused-by-database' } }] });
+      expect((await everything(who.patientId)).map((r) => r.vital)).toEqual(['spo2']);
+    } finally {
+      await storage.db.query('ALTER TABLE readings DROP CONSTRAINT test_refuses_hr_123');
+    }
+    // Not content but the store: the message fails as a whole (the sender keeps it and retries).
+    const down = new IngestPipeline(
+      { ...storage, readings: Object.assign(Object.create(storage.readings) as typeof storage.readings, { insertBatch: () => Promise.reject(Object.assign(new Error('connection terminated'), { code: '57P01' })) }) },
+      { maxClockSkewMs: 5 * 60_000 },
+    );
+    await expect(down.submit(message(sender()))).rejects.toThrow('connection terminated');
+  });
+});

@@ -9,7 +9,7 @@ import {
 } from '@homeward/domain';
 import type { InsertReadingsResult, Repositories, SqlClient, StoredReading } from '@homeward/storage';
 import { CoalescedWake } from './coalesced-wake';
-import { GroupCommitWriter } from './group-commit.writer';
+import { GroupCommitWriter, refusedByDatabase } from './group-commit.writer';
 
 /** One reading as a source hands it in: any accepted unit, the device's own time stamp. */
 export interface IncomingReading {
@@ -115,8 +115,8 @@ export class IngestPipeline {
   }
 
   async submit(submission: Submission): Promise<SubmissionOutcome> {
-    const { valid, rejected } = this.prepare(submission);
-    const written = await this.writer.write(valid);
+    const { valid, rejected, validIndex } = this.prepareIndexed(submission);
+    const written = await this.writeOrRefuse(valid, validIndex, rejected);
     if (isNonEmpty(rejected) && submission.raw) {
       await this.recordRejection({
         source: submission.source,
@@ -136,8 +136,41 @@ export class IngestPipeline {
    * them with writeWithin in its own database transaction, then calls committed.
    */
   prepare(submission: Submission): { valid: Reading[]; rejected: ItemRejection[] } {
+    const { valid, rejected } = this.prepareIndexed(submission);
+    return { valid, rejected };
+  }
+
+  /**
+   * The write, where the database refusing the readings' content (SQLSTATE class 22 or 23: they
+   * would fail again however often they were sent) refuses those readings like any invalid item,
+   * instead of failing the message as if the store were down, which would have the device send it
+   * again for ever. With several readings each is tried on its own, so only the refused ones are.
+   * Anything else (the store unreachable) still rejects: nothing is acknowledged, the sender retries.
+   */
+  private async writeOrRefuse(valid: readonly Reading[], validIndex: readonly number[], rejected: ItemRejection[]): Promise<InsertReadingsResult> {
+    try {
+      return await this.writer.write(valid);
+    } catch (error) {
+      if (!refusedByDatabase(error)) throw error;
+      if (valid.length === 1) {
+        rejected.push({ index: validIndex[0] ?? null, error: databaseRefusal(error) });
+        return { stored: [], duplicates: [] };
+      }
+      const stored: StoredReading[] = [];
+      const duplicates: Reading[] = [];
+      for (const [i, reading] of valid.entries()) {
+        const one = await this.writeOrRefuse([reading], validIndex.slice(i, i + 1), rejected);
+        stored.push(...one.stored);
+        duplicates.push(...one.duplicates);
+      }
+      return { stored, duplicates };
+    }
+  }
+
+  private prepareIndexed(submission: Submission): { valid: Reading[]; rejected: ItemRejection[]; validIndex: number[] } {
     const rejected: ItemRejection[] = [...(submission.refused ?? [])];
     const valid: Reading[] = [];
+    const validIndex: number[] = [];
     submission.readings.forEach((item, index) => {
       // Here, not in each source: every entry (MQTT, BLE, manual, FHIR) passes this one place.
       const derived = derivedVitalProblem(item.vital);
@@ -168,10 +201,12 @@ export class IngestPipeline {
         message: submission.messageId ? { messageId: submission.messageId, index } : null,
         gatewayId: submission.gatewayId ?? null,
       });
-      if (built.ok) valid.push(built.value);
-      else rejected.push({ index, error: built.error });
+      if (built.ok) {
+        valid.push(built.value);
+        validIndex.push(index);
+      } else rejected.push({ index, error: built.error });
     });
-    return { valid, rejected };
+    return { valid, rejected, validIndex };
   }
 
   /** Writes prepared readings in the caller's transaction (idempotent, as submit). Call committed after the commit. */
@@ -199,6 +234,16 @@ export class IngestPipeline {
   get backlog(): number {
     return this.writer.backlog;
   }
+}
+
+/** A reading the database itself refused, in words the sender can act on (kept with the message). */
+function databaseRefusal(error: unknown): CodedError {
+  const { code, message } = error as { code?: string; message?: string };
+  return {
+    code: 'reading.refused-by-database',
+    message: `The database refused this reading (${message ?? 'no reason given'}; SQLSTATE ${code ?? '?'}): sending it again will not help.`,
+    details: { sqlstate: code ?? null },
+  };
 }
 
 function summarise(rejected: readonly [ItemRejection, ...ItemRejection[]], total: number): CodedError {
