@@ -62,7 +62,7 @@ async function settledRss(pid: number | undefined, settleMs = 2_000): Promise<nu
 const roundedSummary = (samples: readonly number[]) => (({ n, p50, p95, p99, max }) => ({ n, p50: round(p50), p95: round(p95), p99: round(p99), max: round(max) }))(summary(samples));
 
 /** `hubs` connecting at once (no pacing), spread over load-generator processes, each hub from its own loopback address. */
-async function storm(context: BenchContext, url: string, clients: WorkerConfig['clients']): Promise<{ run: StormRun; workers: LoadWorker[] }> {
+async function storm(context: BenchContext, url: string, clients: WorkerConfig['clients']): Promise<{ run: StormRun; workers: LoadWorker[]; reasons: string[] }> {
   const workers = startWorkers(
     { mode: 'idle', url, clients, connectConcurrency: clients.length, spreadLocalAddresses: true, baseTimeMs: Date.now(), readingSpacingMs: 60_000 },
     context.options.workerProcesses,
@@ -71,6 +71,7 @@ async function storm(context: BenchContext, url: string, clients: WorkerConfig['
   const connectMs = reports.flatMap((r) => [...r.connectMs]);
   return {
     workers,
+    reasons: reports.flatMap((r) => (r.error ? [r.error] : [])),
     run: {
       hubs: clients.length,
       connected: reports.reduce((n, r) => n + r.connected, 0),
@@ -95,6 +96,7 @@ async function reconnectStormRun(context: BenchContext, mqttPort: number, hubs: 
   const homeward = await storm(context, `mqtt://127.0.0.1:${mqttPort}`, clients);
   await Promise.all(homeward.workers.map((w) => w.stop(30_000).catch(() => w.kill())));
   log(`connections: Homeward took ${homeward.run.seconds} s for ${homeward.run.connected} of ${hubs.length} (${homeward.run.failed} failed)`);
+  if (homeward.run.failed > 0) log(`connections: failed logins: ${homeward.reasons.join('; ')}`);
   let mosquitto: StormRun | null = null;
   if (!context.options.skipMosquitto) {
     const broker = await startMosquitto();

@@ -33,6 +33,13 @@ export interface BrokerLimits {
   readonly maxPacketBytes: number;
   /** A connection that has not sent its CONNECT within this is closed. */
   readonly connectTimeoutMs: number;
+  /**
+   * Connections the kernel may hold for each listener before the event loop accepts them (capped by
+   * net.core.somaxconn). Node's default, 511, overflowed in a reconnect storm of thousands of hubs:
+   * the kernel dropped their handshakes, and those devices waited out their own TCP and CONNACK
+   * timeouts (the 2026-12-03 storm: 121 s, 460 failed, against MQTT.js's 120 s CONNACK timeout).
+   */
+  readonly listenBacklog: number;
   /** Connections from one address that have not authenticated yet; the next is closed on accept. */
   readonly maxPendingPerAddress: number;
   /** How long a verified device secret is remembered (0: not at all). */
@@ -50,6 +57,7 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   maxConnectBytes: 64 * 1024,
   maxPacketBytes: 1024 * 1024,
   connectTimeoutMs: 10_000,
+  listenBacklog: 16_384,
   maxPendingPerAddress: 32,
   credentialsCacheTtlMs: 10 * 60_000,
   maxConcurrentSecretChecks: 2,
@@ -404,7 +412,7 @@ export async function startEmbeddedBroker(options: {
   const listen = (server: NetServer | HttpServer, port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, options.listeners.host, () => {
+      server.listen({ port, host: options.listeners.host, backlog: limits.listenBacklog }, () => {
         server.off('error', reject);
         servers.push(server);
         const address = server.address();
