@@ -18,7 +18,7 @@ export interface ConnectionsResult {
   readonly rssAtMaxMiB: number;
   /** Slope of RSS over connected hubs (least squares), MiB per 1,000. */
   readonly perThousandHubsMiB: number;
-  /** Client-side CONNECT → CONNACK, ms (the scrypt verification is most of it). */
+  /** Client-side CONNECT → CONNACK, ms (secret check and sign-in-limit round trips). */
   readonly connectMs: { n: number; p50: number; p95: number; p99: number; max: number };
   readonly connectsPerSecond: number;
   readonly target: string;
@@ -37,7 +37,7 @@ export interface StormRun {
 }
 
 export interface ReconnectStorm {
-  /** Homeward, its credential cache warm from the ramp (secrets verified in the last 10 minutes skip scrypt). */
+  /** Homeward, its credential cache warm from the ramp (secrets verified in the last 10 minutes are let in from memory). */
   readonly homeward: StormRun;
   /** Mosquitto, anonymous, no persistence: the same clients at once, the ceiling. */
   readonly mosquitto: StormRun | null;
@@ -83,10 +83,9 @@ async function storm(context: BenchContext, url: string, clients: WorkerConfig['
 }
 
 /**
- * A network blip: every hub reconnects at once. Homeward verifies each login's secret against
- * its credential cache (a keyed hash of secrets verified recently, libs/auth) instead of scrypt,
- * and still counts it against the sign-in limits in PostgreSQL; Mosquitto takes the same clients
- * anonymously, the ceiling.
+ * A network blip: every hub reconnects at once. Homeward matches each login's secret against
+ * its credential cache (an HMAC of secrets verified recently), in memory, with no sign-in-limit
+ * round trips; Mosquitto takes the same clients anonymously, the ceiling.
  */
 async function reconnectStormRun(context: BenchContext, mqttPort: number, hubs: readonly { deviceId: string }[]): Promise<ReconnectStorm> {
   const { log } = context;
@@ -122,7 +121,8 @@ async function reconnectStormRun(context: BenchContext, mqttPort: number, hubs: 
 /**
  * Memory of the gateway per 1,000 idle hubs: a fresh `homeward start`, then connected hubs
  * added a step at a time (each step a load-generator process of its own), RSS read from /proc
- * after each step. Every connection is a real device login: scrypt-verified, as in production.
+ * after each step. Every connection is a real device login, as in production: its secret checked
+ * against the stored hash (SHA-256 for generated secrets; libs/auth) and counted by the sign-in limits.
  */
 export async function connectionsBench(context: BenchContext): Promise<ConnectionsResult> {
   const { options, log } = context;

@@ -12,7 +12,7 @@ import { DEVICE, REGISTERED_DEVICE } from './registry.answers';
 
 export interface RegisteredDevice {
   readonly device: Device;
-  /** MQTT credentials: username is the device id. Shown once; only a scrypt hash is kept. */
+  /** MQTT credentials: username is the device id. Shown once; only a SHA-256 hash of the random 256-bit secret is kept. */
   readonly mqtt: { readonly clientId: string; readonly username: string; readonly password: string };
 }
 
