@@ -10,7 +10,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type ReadingsAck, parseDeviceTopic, topics } from '@homeward/contracts';
 import type { CodedError } from '@homeward/domain';
 import type { SignInAdmission } from '@homeward/auth';
-import { ConcurrencyLimit, deviceSecretHashUpgrade, generateDeviceSecret, hashDeviceSecret, isSlowDeviceHash, verifyDeviceSecret } from '@homeward/auth';
+import { ConcurrencyLimit, ConcurrencyLimitFull, deviceSecretHashUpgrade, generateDeviceSecret, hashDeviceSecret, isSlowDeviceHash, verifyDeviceSecret } from '@homeward/auth';
 import { MqttPacketSizeWatcher, PendingConnections, watchPacketSizes } from './connection-limits';
 import type { DeviceDirectory } from './device-directory';
 import type { DeviceMessageHandler } from './device-message.handler';
@@ -162,6 +162,7 @@ export async function startEmbeddedBroker(options: {
   const secretChecks = new ConcurrencyLimit(limits.maxConcurrentSecretChecks, limits.maxQueuedSecretChecks);
   /** Checked against for an unknown device id (see checkSecret): the same kind of hash new devices get. */
   const decoyHash = await hashDeviceSecret(generateDeviceSecret());
+  const upgrades = new ConcurrencyLimit(1, 256);
   const verify = (secret: string, hash: string) => (isSlowDeviceHash(hash) ? secretChecks.run(() => verifyDeviceSecret(secret, hash)) : verifyDeviceSecret(secret, hash));
   const pending = new PendingConnections(limits.maxPendingPerAddress);
   /** Per connection: its peer address, and what to do once it has authenticated. */
@@ -325,13 +326,22 @@ export async function startEmbeddedBroker(options: {
     }
   }
 
-  /** After a legacy scrypt hash verified: store the fast hash instead (best effort; the next login tries again). */
+  /**
+   * After a legacy scrypt hash verified: store the fast hash instead. Best effort, one write at a
+   * time (a storm of upgrades must not hold the store's connections, least of all while it is
+   * unreachable); one not written now is written at a later login.
+   */
   function upgradeHash(deviceId: string, secret: string, hash: string): void {
     const replace = options.replaceCredentialsHash;
     if (!replace) return;
-    void deviceSecretHashUpgrade(secret, hash)
-      .then((upgraded) => upgraded && replace(deviceId, hash, upgraded))
-      .catch((error: unknown) => log(`could not upgrade the stored secret hash of device ${deviceId}: ${String(error)}`));
+    void upgrades
+      .run(async () => {
+        const upgraded = await deviceSecretHashUpgrade(secret, hash);
+        if (upgraded) await replace(deviceId, hash, upgraded);
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof ConcurrencyLimitFull)) log(`could not upgrade the stored secret hash of device ${deviceId}: ${String(error)}`);
+      });
   }
 
   /**
