@@ -67,6 +67,7 @@ export async function startGateway(options: {
         handler,
         directory,
         throttle: new SignInThrottle(rateLimitStoreClient(storage.db), 'mqtt', DEVICE_SIGN_IN_LIMITS),
+        replaceCredentialsHash: (deviceId, from, to) => storage.registry.replaceDeviceCredentialsHash(deviceId, from, to),
         log,
         redisUrl: config.mqtt.redisUrl,
         recordRefusal: (refusal) => pipeline.recordRejection({ source: 'mqtt', ...refusal }),

@@ -193,7 +193,8 @@ it('the hub forwarder keeps retrying after a refusing CONNACK, and delivers once
 });
 
 it('a reconnect storm: remembered secrets skip scrypt, and are admitted while the store is down', async () => {
-  const devices = await Promise.all(Array.from({ length: 16 }, () => aPatientWithDevice(db.storage)));
+  // Registered before the fast hash: scrypt-checked until their first login upgrades them.
+  const devices = await Promise.all(Array.from({ length: 16 }, () => aPatientWithDevice(db.storage, 'pulse-oximeter', { legacyHash: true })));
   const storm = async () => {
     const started = Date.now();
     const connected = await Promise.all(devices.map((d) => mqtt.connectAsync(url(), { clientId: d.deviceId, username: d.deviceId, password: d.secret, protocolVersion: 4, reconnectPeriod: 0 })));

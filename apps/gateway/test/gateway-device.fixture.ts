@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateDeviceSecret, hashDeviceSecret } from '@homeward/auth';
+import { generateDeviceSecret, hashDeviceSecret, hashSecret } from '@homeward/auth';
 import type { DeviceType } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { type RealDatabase, aValidNhsNumber, realDatabase } from '@homeward/testing';
@@ -14,11 +14,14 @@ export interface RegisteredDevice {
   readonly secret: string;
 }
 
-/** A fresh patient with one registered device (isolation by new rows, not truncation). */
-export async function aPatientWithDevice(storage: Storage, type: DeviceType = 'pulse-oximeter'): Promise<RegisteredDevice> {
+/**
+ * A fresh patient with one registered device (isolation by new rows, not truncation). `legacyHash`:
+ * its secret stored as a scrypt hash, as devices registered before the fast hash were.
+ */
+export async function aPatientWithDevice(storage: Storage, type: DeviceType = 'pulse-oximeter', options: { readonly legacyHash?: boolean } = {}): Promise<RegisteredDevice> {
   const patient = await storage.registry.createPatient({ nhsNumber: aValidNhsNumber({ testRange: true }), givenName: 'Broker', familyName: randomUUID(), dateOfBirth: '1950-05-05' });
   const secret = generateDeviceSecret();
-  const device = await storage.registry.registerDevice({ type, serial: randomUUID(), patientId: patient.id, credentialsHash: await hashDeviceSecret(secret) });
+  const device = await storage.registry.registerDevice({ type, serial: randomUUID(), patientId: patient.id, credentialsHash: await (options.legacyHash ? hashSecret : hashDeviceSecret)(secret) });
   return { patientId: patient.id, deviceId: device.id, secret };
 }
 

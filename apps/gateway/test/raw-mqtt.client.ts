@@ -176,3 +176,16 @@ export const is = {
   suback: (p: ReceivedPacket): p is Extract<ReceivedPacket, { type: 'suback' }> => p.type === 'suback',
   pingresp: (p: ReceivedPacket): p is Extract<ReceivedPacket, { type: 'pingresp' }> => p.type === 'pingresp',
 };
+
+/** One CONNECT from a local address: the CONNACK return code, or 'closed' when the broker closed without one. */
+export async function connackCode(port: number, from: string, deviceId: string, secret: string): Promise<number | 'closed'> {
+  const raw = await RawMqttConnection.open(port, from);
+  raw.write(mqttPackets.connect(deviceId, deviceId, secret));
+  try {
+    return (await raw.waitFor(is.connack, 30_000)).returnCode;
+  } catch {
+    return 'closed';
+  } finally {
+    raw.socket.destroy();
+  }
+}

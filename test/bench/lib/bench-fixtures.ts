@@ -11,9 +11,9 @@ export interface BenchDevice {
 }
 
 /**
- * Devices for a benchmark, all with one secret: scrypt hashing 10,000 distinct secrets would
- * take the bench minutes before it measured anything. The gateway still verifies the secret
- * with scrypt at every connection, which is what the benchmarks measure.
+ * Devices for a benchmark, all with one secret, hashed as every new device's is (SHA-256 of a
+ * generated secret; libs/auth hashDeviceSecret). The gateway still checks the secret against
+ * the stored hash at every first login, which is what the benchmarks measure.
  */
 export async function benchSecret(): Promise<{ secret: string; hash: string }> {
   const secret = generateDeviceSecret();

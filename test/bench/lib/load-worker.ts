@@ -32,14 +32,22 @@ function connectOne(index: number): Promise<{ client: MqttClient; ms: number } |
       keepalive: 120,
     };
     const client = config.spreadLocalAddresses ? fromOwnAddress(index, options) : mqtt.connect(config.url, options);
+    let settled = false;
+    const fail = (reason: string) => {
+      if (settled) return;
+      settled = true;
+      client.end(true);
+      resolve({ error: reason });
+    };
     client.once('connect', () => {
+      settled = true;
       client.on('error', () => undefined);
       resolve({ client, ms: performance.now() - started });
     });
-    client.once('error', (error) => {
-      client.end(true);
-      resolve({ error: error.message });
-    });
+    client.once('error', (error) => fail(error.message));
+    // Closed by the broker (or the network) before any CONNACK: with reconnectPeriod 0 MQTT.js
+    // emits no error for it, and the client would be waited for forever.
+    client.once('close', () => fail('closed before CONNACK'));
   });
 }
 
@@ -74,7 +82,7 @@ async function main(): Promise<void> {
   const clients: MqttClient[] = [];
   const connectMs: number[] = [];
   let failed = 0;
-  const firstError: string[] = [];
+  const reasons = new Map<string, number>();
   const started = performance.now();
   let next = 0;
   const concurrency = Math.max(1, config.connectConcurrency ?? 16);
@@ -85,7 +93,7 @@ async function main(): Promise<void> {
         const result = await connectOne(index);
         if ('error' in result) {
           failed++;
-          if (firstError.length === 0) firstError.push(result.error);
+          reasons.set(result.error, (reasons.get(result.error) ?? 0) + 1);
         } else {
           clients[index] = result.client;
           connectMs.push(result.ms);
@@ -93,7 +101,7 @@ async function main(): Promise<void> {
       }
     }),
   );
-  report({ type: 'connected', connected: connectMs.length, failed, connectMs, elapsedMs: performance.now() - started, ...(firstError[0] ? { error: firstError[0] } : {}) });
+  report({ type: 'connected', connected: connectMs.length, failed, connectMs, elapsedMs: performance.now() - started, ...(reasons.size > 0 ? { error: [...reasons].map(([reason, n]) => `${reason} ×${n}`).join('; ') } : {}) });
 
   if (config.mode === 'subscribe') {
     const subscriber = clients[0];

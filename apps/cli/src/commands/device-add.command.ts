@@ -11,7 +11,7 @@ const USAGE = `homeward device add --patient <patient id> --type <${DEVICE_TYPES
 
 /**
  * Registers a device (or home hub) for a patient and prints its MQTT credentials. The secret is
- * shown once: only its scrypt hash is stored.
+ * shown once: only its hash is stored (SHA-256: the secret is random, 256 bits).
  */
 export const deviceCommand: Command = {
   summary: 'Register a device for a patient and print its MQTT credentials (once): homeward device add --patient <id> --type <type>',
@@ -84,7 +84,7 @@ export const deviceCommand: Command = {
 };
 
 /**
- * Registers a device with a new secret and audits it; only the secret's scrypt hash is stored.
+ * Registers a device with a new secret and audits it; only the secret's hash is stored.
  * Shared by `homeward device add` and `homeward demo`.
  */
 export async function registerDeviceWithSecret(

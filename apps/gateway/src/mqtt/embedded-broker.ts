@@ -10,7 +10,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type ReadingsAck, parseDeviceTopic, topics } from '@homeward/contracts';
 import type { CodedError } from '@homeward/domain';
 import type { SignInAdmission } from '@homeward/auth';
-import { ConcurrencyLimit, generateDeviceSecret, hashDeviceSecret, verifyDeviceSecret } from '@homeward/auth';
+import { ConcurrencyLimit, ConcurrencyLimitFull, deviceSecretHashUpgrade, generateDeviceSecret, hashDeviceSecret, isSlowDeviceHash, verifyDeviceSecret } from '@homeward/auth';
 import { MqttPacketSizeWatcher, PendingConnections, watchPacketSizes } from './connection-limits';
 import type { DeviceDirectory } from './device-directory';
 import type { DeviceMessageHandler } from './device-message.handler';
@@ -33,6 +33,13 @@ export interface BrokerLimits {
   readonly maxPacketBytes: number;
   /** A connection that has not sent its CONNECT within this is closed. */
   readonly connectTimeoutMs: number;
+  /**
+   * Connections the kernel may hold for each listener before the event loop accepts them (capped by
+   * net.core.somaxconn). With Node's default, 511, a reconnect storm of thousands of hubs left
+   * hundreds without a CONNACK (closed, or waiting out MQTT.js's 120 s timeout: the 2026-12-03
+   * storm took 121 s, 460 failed); with this, 10,000 at once all connected in 10.5 s.
+   */
+  readonly listenBacklog: number;
   /** Connections from one address that have not authenticated yet; the next is closed on accept. */
   readonly maxPendingPerAddress: number;
   /** How long a verified device secret is remembered (0: not at all). */
@@ -50,6 +57,7 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   maxConnectBytes: 64 * 1024,
   maxPacketBytes: 1024 * 1024,
   connectTimeoutMs: 10_000,
+  listenBacklog: 16_384,
   maxPendingPerAddress: 32,
   credentialsCacheTtlMs: 10 * 60_000,
   maxConcurrentSecretChecks: 2,
@@ -122,6 +130,11 @@ export async function startEmbeddedBroker(options: {
    */
   throttle: { admit(account: string, address: string): Promise<SignInAdmission> };
   log: (message: string) => void;
+  /**
+   * Stores `to` (the fast hash) in place of `from` (a legacy scrypt hash) once a login proved the
+   * secret, unless the stored hash changed meanwhile (registry.replaceDeviceCredentialsHash).
+   */
+  replaceCredentialsHash?: (deviceId: string, from: string, to: string) => Promise<unknown>;
   /** Share sessions, subscriptions, retained messages and publications with other instances through this Redis. */
   redisUrl?: string | undefined;
   /** A device's client connected or disconnected (for structured logs: device id and client id only). */
@@ -144,10 +157,13 @@ export async function startEmbeddedBroker(options: {
   const stopForgetting = directory.onChange((deviceId) => {
     if (deviceId !== undefined) credentials.invalidate(deviceId);
   });
-  // scrypt is 32 MiB and ~100 ms of a core per check: a reconnect storm queues here, and beyond the queue is shed.
+  // A legacy scrypt hash is 32 MiB and ~100 ms of a core per check: a storm of such logins queues
+  // here, and beyond the queue is shed. Fast (SHA-256) hashes of generated secrets need no queue.
   const secretChecks = new ConcurrencyLimit(limits.maxConcurrentSecretChecks, limits.maxQueuedSecretChecks);
-  /** Checked against for an unknown device id (see checkSecret). */
+  /** Checked against for an unknown device id (see checkSecret): the same kind of hash new devices get. */
   const decoyHash = await hashDeviceSecret(generateDeviceSecret());
+  const upgrades = new ConcurrencyLimit(1, 256);
+  const verify = (secret: string, hash: string) => (isSlowDeviceHash(hash) ? secretChecks.run(() => verifyDeviceSecret(secret, hash)) : verifyDeviceSecret(secret, hash));
   const pending = new PendingConnections(limits.maxPendingPerAddress);
   /** Per connection: its peer address, and what to do once it has authenticated. */
   const connections = new WeakMap<object, { readonly address: string; readonly authenticated: () => void }>();
@@ -183,6 +199,17 @@ export async function startEmbeddedBroker(options: {
         return;
       }
       void (async () => {
+        const secret = password.toString('utf8');
+        // A reconnect with the secret this device proved within the cache's TTL (against the hash
+        // the store still shows) is let in from memory: no sign-in-limit round trips, which were
+        // what a reconnect storm queued on. Only the right secret can match, so every guess still
+        // takes the counted path below.
+        if (await rememberedLogin(username, secret)) {
+          deviceOf.set(client, username);
+          connections.get(client.conn)?.authenticated();
+          done(null, true);
+          return;
+        }
         // Counted before the secret is checked, so a burst of guesses for one device id is counted
         // one by one. A store that cannot count must not lock devices out: without it, a device
         // verified recently still gets in from the cache (checkSecret), as during any outage.
@@ -194,7 +221,7 @@ export async function startEmbeddedBroker(options: {
           done(authError(`too many failed logins (${admission.scope === 'account' ? 'for this device' : 'from this address'}); try again in ${admission.retryAfterSeconds} s`, NOT_AUTHORIZED), false);
           return;
         }
-        const verdict = await checkSecret(username, password.toString('utf8'));
+        const verdict = await checkSecret(username, secret);
         await admission?.settle(verdict !== 'invalid').catch((error: unknown) => log(`sign-in limits not updated for device ${username}: ${String(error)}`));
         if (verdict === 'valid') {
           deviceOf.set(client, username);
@@ -288,6 +315,35 @@ export async function startEmbeddedBroker(options: {
     throw error;
   });
 
+  /** The right secret for this device, remembered and still current (the store's hash unchanged); never throws. */
+  async function rememberedLogin(deviceId: string, secret: string): Promise<boolean> {
+    if (!credentials.has(deviceId)) return false;
+    try {
+      const hash = (await directory.get(deviceId))?.credentialsHash;
+      return !!hash && credentials.matches(deviceId, secret, hash);
+    } catch {
+      return false; // the counted path decides (and, the store being down, uses the cache there)
+    }
+  }
+
+  /**
+   * After a legacy scrypt hash verified: store the fast hash instead. Best effort, one write at a
+   * time (a storm of upgrades must not hold the store's connections, least of all while it is
+   * unreachable); one not written now is written at a later login.
+   */
+  function upgradeHash(deviceId: string, secret: string, hash: string): void {
+    const replace = options.replaceCredentialsHash;
+    if (!replace) return;
+    void upgrades
+      .run(async () => {
+        const upgraded = await deviceSecretHashUpgrade(secret, hash);
+        if (upgraded) await replace(deviceId, hash, upgraded);
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof ConcurrencyLimitFull)) log(`could not upgrade the stored secret hash of device ${deviceId}: ${String(error)}`);
+      });
+  }
+
   /**
    * valid / invalid, or why the answer must wait (store unreachable with nothing remembered,
    * too many checks queued). A remembered secret skips scrypt; the store, when it answers, has
@@ -303,15 +359,16 @@ export async function startEmbeddedBroker(options: {
     }
     const hash = device?.credentialsHash;
     if (!hash) {
-      // An unknown device id costs the same scrypt work as a wrong secret, so timing does not
-      // tell which device ids exist.
-      return secretChecks.run(() => verifyDeviceSecret(secret, decoyHash)).then(() => 'invalid' as const, () => 'invalid' as const);
+      // An unknown device id costs the same work as a wrong secret for a device with a current
+      // (fast) hash, so timing does not tell which device ids exist.
+      return verify(secret, decoyHash).then(() => 'invalid' as const, () => 'invalid' as const);
     }
     if (credentials.matches(deviceId, secret, hash)) return 'valid';
     try {
-      const valid = await secretChecks.run(() => verifyDeviceSecret(secret, hash));
+      const valid = await verify(secret, hash);
       if (!valid) return 'invalid';
       credentials.remember(deviceId, secret, hash);
+      if (isSlowDeviceHash(hash)) upgradeHash(deviceId, secret, hash);
       return 'valid';
     } catch (error) {
       return { retryLater: `secret check not possible now: ${error instanceof Error ? error.message : String(error)}` };
@@ -365,7 +422,7 @@ export async function startEmbeddedBroker(options: {
   const listen = (server: NetServer | HttpServer, port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, options.listeners.host, () => {
+      server.listen({ port, host: options.listeners.host, backlog: limits.listenBacklog }, () => {
         server.off('error', reject);
         servers.push(server);
         const address = server.address();

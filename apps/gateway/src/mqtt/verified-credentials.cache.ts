@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 interface Entry {
   readonly mac: Buffer;
-  /** The stored scrypt hash the secret was verified against: a rotated secret has another. */
+  /** The stored hash the secret was verified against: a rotated secret has another. */
   readonly credentialsHash: string;
   readonly expiresAt: number;
 }
@@ -53,6 +53,11 @@ export class VerifiedCredentialsCache {
       return false;
     }
     return timingSafeEqual(entry.mac, this.mac(deviceId, secret));
+  }
+
+  /** Is anything remembered for this device (expired or not)? No secret is checked. */
+  has(deviceId: string): boolean {
+    return this.entries.has(deviceId);
   }
 
   /** Forget a device (its credentials changed or it was removed). */

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { generateSecret, hashSecret } from '@homeward/auth';
+import { generateDeviceSecret, hashDeviceSecret } from '@homeward/auth';
 import { AssignDeviceDto, CreateDeviceDto } from '@homeward/contracts';
 import { CodedFailure, type Device, type DeviceType } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
@@ -12,7 +12,7 @@ import { DEVICE, REGISTERED_DEVICE } from './registry.answers';
 
 export interface RegisteredDevice {
   readonly device: Device;
-  /** MQTT credentials: username is the device id. Shown once; only a scrypt hash is kept. */
+  /** MQTT credentials: username is the device id. Shown once; only a SHA-256 hash of the random 256-bit secret is kept. */
   readonly mqtt: { readonly clientId: string; readonly username: string; readonly password: string };
 }
 
@@ -32,7 +32,7 @@ export class DevicesController {
   async register(@Body() body: CreateDeviceDto, @CurrentUser() user: SignedInUser, @Trail() trail: AuditTrail): Promise<RegisteredDevice> {
     if (body.patientId) await this.assertPatientOnMyWards(body.patientId, user);
     else if (user.role !== 'admin') throw new CodedFailure({ code: 'patient.not-on-a-ward', message: 'Nurses register devices for a patient on their wards: give patientId.' });
-    const password = generateSecret();
+    const password = generateDeviceSecret();
     // A serial (or Bluetooth address) already registered is refused by storage as device.exists.
     const device = await this.storage.registry.registerDevice({
       type: body.type as DeviceType,
@@ -40,7 +40,7 @@ export class DevicesController {
       model: body.model ?? null,
       bleAddress: body.bleAddress ?? null,
       patientId: body.patientId ?? null,
-      credentialsHash: await hashSecret(password),
+      credentialsHash: await hashDeviceSecret(password),
     });
     trail.about({ subjectId: device.id, patientId: device.patientId });
     return { device, mqtt: { clientId: device.id, username: device.id, password } };

@@ -224,6 +224,16 @@ export class RegistryRepository {
     return row && { id: row.id, type: row.type, patientId: row.patient_id, credentialsHash: row.credentials_hash };
   }
 
+  /**
+   * Replaces a device's stored secret hash with an equivalent one (a legacy scrypt hash by the fast
+   * hash, after a login proved the secret), only if it is still `from`: a secret rotated meanwhile
+   * is left alone. True when replaced.
+   */
+  async replaceDeviceCredentialsHash(id: string, from: string, to: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('UPDATE devices SET credentials_hash = $3 WHERE id = $1 AND credentials_hash = $2', [id, from, to]);
+    return rowCount > 0;
+  }
+
   /** Bluetooth devices assigned to patients: what a gateway's BLE source may connect to. */
   async bleDevices(): Promise<Array<{ deviceId: string; patientId: string; type: DeviceType; serial: string; bleAddress: string | null }>> {
     const { rows } = await this.db.query<{ id: string; patient_id: string; type: DeviceType; serial: string; ble_address: string | null }>(
