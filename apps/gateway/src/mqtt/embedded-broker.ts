@@ -153,9 +153,12 @@ export async function startEmbeddedBroker(options: {
   const deviceOf = new WeakMap<Client, string>();
   const credentials = new VerifiedCredentialsCache(limits.credentialsCacheTtlMs, now);
   // A device's credentials (or patient, or existence) changed: check its secret again next time.
-  // "Anything may have changed" (undefined) needs nothing: entries only match the hash the store shows.
+  // "Anything may have changed" (undefined: the LISTEN connection was re-established, so a change
+  // may have gone by unheard): no remembered secret admits a device while the store cannot confirm
+  // its hash, or a secret rotated meanwhile would still get in during the next outage.
   const stopForgetting = directory.onChange((deviceId) => {
     if (deviceId !== undefined) credentials.invalidate(deviceId);
+    else credentials.doubtAll();
   });
   // A legacy scrypt hash is 32 MiB and ~100 ms of a core per check: a storm of such logins queues
   // here, and beyond the queue is shed. Fast (SHA-256) hashes of generated secrets need no queue.

@@ -26,6 +26,23 @@ describe('VerifiedCredentialsCache', () => {
     expect(cache.matches('dev-1', 'old-secret')).toBe(false);
   });
 
+  it('after doubtAll (changes may have been missed) admits nothing without the store until the store has shown the same hash again', () => {
+    const cache = new VerifiedCredentialsCache(600_000, now);
+    cache.remember('dev-1', 'right-secret', 'sha256$a');
+    cache.remember('dev-2', 'other-secret', 'sha256$b');
+    cache.doubtAll();
+    // The store unreachable: a rotation may have gone by unheard, so nothing is let in from memory.
+    expect(cache.matches('dev-1', 'right-secret')).toBe(false);
+    expect(cache.matches('dev-2', 'other-secret')).toBe(false);
+    // The store answers with the same hash: still spared the slow check, and trusted again for outages.
+    expect(cache.matches('dev-1', 'right-secret', 'sha256$a')).toBe(true);
+    expect(cache.matches('dev-1', 'right-secret')).toBe(true);
+    // A wrong secret confirms nothing.
+    expect(cache.matches('dev-2', 'wrong', 'sha256$b')).toBe(false);
+    expect(cache.matches('dev-2', 'other-secret')).toBe(false);
+    expect(cache.size).toBe(2);
+  });
+
   it('is forgotten on request, keeps no secret, and evicts the oldest beyond its size', () => {
     const cache = new VerifiedCredentialsCache(600_000, now, 2);
     cache.remember('dev-1', 'secret-one-visible?', 'h1');

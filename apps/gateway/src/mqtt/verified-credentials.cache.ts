@@ -5,6 +5,8 @@ interface Entry {
   /** The stored hash the secret was verified against: a rotated secret has another. */
   readonly credentialsHash: string;
   readonly expiresAt: number;
+  /** The cache's generation when the store last showed this entry's hash (see doubtAll). */
+  readonly generation: number;
 }
 
 /**
@@ -20,6 +22,7 @@ interface Entry {
 export class VerifiedCredentialsCache {
   private readonly key = randomBytes(32);
   private readonly entries = new Map<string, Entry>();
+  private generation = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -30,7 +33,7 @@ export class VerifiedCredentialsCache {
   remember(deviceId: string, secret: string, credentialsHash: string): void {
     if (this.ttlMs <= 0) return;
     this.entries.delete(deviceId); // re-insert at the end: the Map's order is the eviction order
-    this.entries.set(deviceId, { mac: this.mac(deviceId, secret), credentialsHash, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(deviceId, { mac: this.mac(deviceId, secret), credentialsHash, expiresAt: this.now() + this.ttlMs, generation: this.generation });
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
@@ -39,7 +42,8 @@ export class VerifiedCredentialsCache {
 
   /**
    * Was this secret verified within the TTL? With `credentialsHash` (the store answered), only
-   * against that same stored hash; without it (the store is unreachable), against any.
+   * against that same stored hash (and the entry is confirmed current again); without it (the store
+   * is unreachable), only an entry not in doubt since a doubtAll.
    */
   matches(deviceId: string, secret: string, credentialsHash?: string): boolean {
     const entry = this.entries.get(deviceId);
@@ -52,7 +56,19 @@ export class VerifiedCredentialsCache {
       this.entries.delete(deviceId);
       return false;
     }
-    return timingSafeEqual(entry.mac, this.mac(deviceId, secret));
+    if (credentialsHash === undefined && entry.generation !== this.generation) return false;
+    const right = timingSafeEqual(entry.mac, this.mac(deviceId, secret));
+    if (right && credentialsHash !== undefined && entry.generation !== this.generation) this.entries.set(deviceId, { ...entry, generation: this.generation });
+    return right;
+  }
+
+  /**
+   * Changes to devices may have been missed (the registry's notifications were not followed for a
+   * while): no entry lets a device in without the store until the store has shown its hash again.
+   * Entries stay, so once the store answers they still spare the slow check.
+   */
+  doubtAll(): void {
+    this.generation += 1;
   }
 
   /** Is anything remembered for this device (expired or not)? No secret is checked. */
