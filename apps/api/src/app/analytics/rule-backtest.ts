@@ -1,8 +1,25 @@
 import type { BacktestAlert as BacktestAlertDto, BacktestCatch, BacktestFinding, BacktestPlanAlerts, BacktestPlanFindings, BacktestReport, RateRow } from '@homeward/contracts';
 import { AlertEpisodeLedger, type Reading, type RecordedAlertAction, type RecordedSuppression, type ReplayedAlert } from '@homeward/domain';
-import { type AlertCandidate, type StoredCarePlan, evaluatePatientRules, mapCarePlan, rulesLookBackMs } from '@homeward/rules';
-import type { AnalyticsAdmission } from '@homeward/storage';
+import {
+  type AlertCandidate,
+  DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT,
+  type ExpectedReading,
+  MALFORMED_FRAMES_WINDOW_MS,
+  type StoredCarePlan,
+  type TimerCheckInput,
+  deviceStateAsOf,
+  evaluatePatientRules,
+  mapCarePlan,
+  nextTimerChange,
+  readingProblems,
+  readingsAnswer,
+  rulesLookBackMs,
+  silenceCandidates,
+  timerChecks,
+} from '@homeward/rules';
+import type { AnalyticsAdmission, DeviceHistory, MalformedFrame, OpenAlertAt } from '@homeward/storage';
 import { proposalOf } from '../rules-engine/alert-writer';
+import { READING_RULES, SILENCE_RULES, TIMER_RULES, asSeenAt, silenceProposal, technicalProposal } from '../rules-engine/silence-and-device.checks';
 import { DAY_MS, HOUR_MS, countBy, overlapMs, rate } from './analytics-figures';
 
 /** Outcomes that mean a person had to act clinically on the alert: the catches a plan change must not lose. */
@@ -33,6 +50,31 @@ export interface BacktestAdmission {
   readonly actions?: readonly RecordedAlertAction[];
   /** Clinicians' suppressions of the patient's rules in force during the period. */
   readonly suppressions?: readonly RecordedSuppression[];
+  /**
+   * The facts the timer pass judges at past moments (devices' contact history, malformed frames):
+   * given, the silence and technical rules are replayed too; absent, only the readings' rules.
+   */
+  readonly timer?: TimerFacts;
+  /** The patient's alerts unresolved when the period starts, as they stood then: carried into the replay. */
+  readonly openAtStart?: readonly OpenAlertAt[];
+}
+
+export interface TimerFacts {
+  readonly devices: readonly DeviceHistory[];
+  readonly malformed: readonly MalformedFrame[];
+  /** The engine's hubOfflineAfterMinutes (default DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT). */
+  readonly offlineAfterMinutes?: number;
+}
+
+/**
+ * The period replayed; `timerEveryMs`: the timer pass runs on ticks of this period (multiples of
+ * it since the epoch, as a test's clock does); absent, at the very moment each decision can change
+ * (the engine's periodic pass opens the same alerts at most one interval later).
+ */
+export interface BacktestPeriod {
+  readonly from: Date;
+  readonly to: Date;
+  readonly timerEveryMs?: number;
 }
 
 /** The report's parts are the API's answer, declared once in @homeward/contracts (the dashboard reads them). */
@@ -59,7 +101,7 @@ export interface Finding extends FindingKey {
  * (findings: a rule firing at a reading) and the alerts they give with the recorded actions
  * replayed (alerts: AlertEpisodeLedger of @homeward/domain). Pure: the caller reads the snapshot.
  */
-export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: { from: Date; to: Date }): RuleBacktestReport {
+export function ruleBacktest(admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: BacktestPeriod): RuleBacktestReport {
   return backtestReport(admissions.map((item) => replayAdmission(item, period)), admissions, actioned, period);
 }
 
@@ -79,11 +121,11 @@ export interface PlanReplayAlerts {
 }
 
 /** Replays one admission under its stored and its proposed care plan: the part a worker thread can do. */
-export function replayAdmission(item: BacktestAdmission, period: { from: Date; to: Date }): AdmissionReplay {
+export function replayAdmission(item: BacktestAdmission, period: BacktestPeriod): AdmissionReplay {
   const { admission } = item;
   const stored: StoredCarePlan = { patientId: admission.patientId, pathway: admission.pathway, carePlan: admission.carePlan };
-  const current = replay(item, stored, period.from, period.to);
-  const proposed = item.proposed ? replay(item, item.proposed, period.from, period.to) : current;
+  const current = replay(item, stored, period);
+  const proposed = item.proposed ? replay(item, item.proposed, period) : current;
   return { current: current.findings, proposed: proposed.findings, currentAlerts: current.alerts, proposedAlerts: proposed.alerts };
 }
 
@@ -138,23 +180,31 @@ export function backtestReport(replays: readonly AdmissionReplay[], admissions: 
  * arrival), the recorded actions done before then are applied, then the moment's findings go
  * through the engine's decisions (AlertEpisodeLedger: decideAlert and applyAlertChange, as
  * AlertRepository.raise), with the candidates turned into findings by the engine's proposalOf.
+ * With the timer replayed (item.timer), the readings pass's technical checks run on each
+ * moment's readings and the timer pass's silence and device checks (timerChecks of
+ * @homeward/rules, the functions the engine's passes call) at every moment their answer can change.
  */
-function replay(item: BacktestAdmission, plan: StoredCarePlan, from: Date, to: Date): { findings: Finding[]; alerts: PlanReplayAlerts } {
+function replay(item: BacktestAdmission, plan: StoredCarePlan, period: BacktestPeriod): { findings: Finding[]; alerts: PlanReplayAlerts } {
   const { admission } = item;
-  const { carePlan } = mapCarePlan(plan);
+  const { carePlan, expectedReadings } = mapCarePlan(plan);
   const lookBack = rulesLookBackMs(carePlan);
-  const start = Math.max(from.getTime(), admission.admittedAt.getTime());
-  const end = Math.min(to.getTime(), (admission.dischargedAt ?? to).getTime());
+  const start = Math.max(period.from.getTime(), admission.admittedAt.getTime());
+  const end = Math.min(period.to.getTime(), (admission.dischargedAt ?? period.to).getTime());
   const sorted = [...item.readings].sort((a, b) => a.measuredAt.getTime() - b.measuredAt.getTime());
   const actions = [...(item.actions ?? [])].filter((a) => a.patientId === admission.patientId).sort((a, b) => a.at.getTime() - b.at.getTime());
   const ledger = new AlertEpisodeLedger(item.suppressions ?? []);
+  for (const open of item.openAtStart ?? []) if (open.patientId === admission.patientId) ledger.carry(carriedAlert(open));
+  const timers = item.timer ? new TimerReplay(item, item.timer, expectedReadings, ledger, start, end, period.timerEveryMs) : null;
   let acted = 0;
   let applied = 0;
   const actUntil = (time: number) => {
     while (acted < actions.length && (actions[acted] as RecordedAlertAction).at.getTime() <= time) {
+      // A timer pass before the action runs first (ties: the action, as a person acts on what they see).
+      timers?.runUntil((actions[acted] as RecordedAlertAction).at.getTime() - 1);
       if (ledger.act(actions[acted] as RecordedAlertAction).kind === 'action-applied') applied++;
       acted++;
     }
+    timers?.runUntil(time);
   };
   const findings: Finding[] = [];
   const seen = new Set<string>();
@@ -163,6 +213,7 @@ function replay(item: BacktestAdmission, plan: StoredCarePlan, from: Date, to: D
   let next = 0;
   while (next < sorted.length && (sorted[next] as Reading).measuredAt.getTime() < start) next++;
   while (next < sorted.length) {
+    const first = next;
     const moment = (sorted[next] as Reading).measuredAt.getTime();
     if (moment >= end) break;
     // The moment's readings: the engine judged it when the newest of them had arrived.
@@ -171,7 +222,11 @@ function replay(item: BacktestAdmission, plan: StoredCarePlan, from: Date, to: D
     while (low < sorted.length && (sorted[low] as Reading).measuredAt.getTime() < moment - lookBack) low++;
     high = Math.max(high, next);
     const now = new Date(seenAt);
+    // Timer passes strictly before the readings arrived, then the actions up to then.
+    timers?.runUntil(seenAt - 1);
     actUntil(seenAt);
+    // The readings pass answers open silence and technical alerts before its raises are written (readings.pass.ts).
+    const answered = timers?.answeredBy(sorted.slice(first, next), now) ?? [];
     for (const c of evaluatePatientRules(sorted.slice(low, high), carePlan, new Date(moment))) {
       // Every candidate goes to the decisions, as the engine's pass sends each moment's: the same
       // evidence again is ignored there, unless a suppression has ended meanwhile (then it raises).
@@ -183,9 +238,155 @@ function replay(item: BacktestAdmission, plan: StoredCarePlan, from: Date, to: D
       seen.add(key);
       findings.push(findingOf(c, admission.patientId, moment));
     }
+    timers?.onReadings(sorted.slice(first, next), now, answered);
   }
   actUntil(end);
+  timers?.runUntil(end - 1);
   return { findings, alerts: { alerts: ledger.alerts().map(backtestAlertOf), actionsReplayed: applied, actionsUnmatched: acted - applied } };
+}
+
+/** An alert open when the period starts, as the ledger holds it. */
+function carriedAlert(a: OpenAlertAt): ReplayedAlert {
+  return {
+    patientId: a.patientId,
+    rule: a.rule,
+    subject: a.subject,
+    state: a.state,
+    severity: a.severity,
+    occurrences: a.occurrences,
+    readingIds: a.readingIds,
+    explanation: a.explanation,
+    details: a.details,
+    latestValue: a.latestValue,
+    firstMeasuredAt: a.firstMeasuredAt,
+    latestMeasuredAt: a.latestMeasuredAt,
+    escalationDueAt: null,
+    nextReminderAt: null,
+    worsenedAt: null,
+    worsenedFrom: null,
+    openedAt: a.openedAt,
+    acknowledgedAt: a.acknowledgedAt,
+    escalatedAt: a.escalatedAt,
+    resolvedAt: null,
+    outcome: null,
+    severityHistory: [{ at: a.openedAt, severity: a.severity }],
+    actedOnAs: [a.id],
+  };
+}
+
+/**
+ * The engine's timer pass and the readings pass's technical checks, replayed for one admission
+ * with the store as it was at each moment: readings received by then, the devices' contact
+ * history (device_contacts), the malformed frames of the 24 hours before.
+ */
+class TimerReplay {
+  private readonly readings: readonly Reading[];
+  /** Every moment a fact changes: a reading or contact arriving, a frame arriving or leaving the 24-hour window. */
+  private readonly factTimes: number[];
+  private factIndex = 0;
+  private last = -Infinity;
+  private due: number;
+
+  constructor(
+    private readonly item: BacktestAdmission,
+    private readonly facts: TimerFacts,
+    private readonly expected: readonly ExpectedReading[],
+    private readonly ledger: AlertEpisodeLedger,
+    start: number,
+    private readonly end: number,
+    private readonly everyMs: number | undefined,
+  ) {
+    this.readings = [...item.readings].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    const times = [
+      ...item.readings.map((r) => Math.max(r.receivedAt.getTime(), r.measuredAt.getTime())),
+      ...facts.devices.flatMap((d) => d.contacts.map((c) => c.at.getTime())),
+      ...facts.malformed.flatMap((m) => [m.receivedAt.getTime(), m.receivedAt.getTime() + MALFORMED_FRAMES_WINDOW_MS]),
+    ];
+    this.factTimes = [...new Set(times)].sort((a, b) => a - b);
+    // The first pass at the start; facts before it are the state then, not moments of this replay.
+    this.last = start - 1;
+    this.due = start;
+  }
+
+  /** The timer passes at every moment up to `until` (inclusive) at which the answer can change. */
+  runUntil(until: number): void {
+    for (;;) {
+      while (this.factIndex < this.factTimes.length && (this.factTimes[this.factIndex] as number) <= this.last) this.factIndex++;
+      const fact = this.factTimes[this.factIndex] ?? Infinity;
+      const change = Math.min(this.due, fact);
+      const at = this.tickAtOrAfter(change);
+      if (at > until || at >= this.end) return;
+      this.pass(at);
+    }
+  }
+
+  private tickAtOrAfter(t: number): number {
+    const every = this.everyMs;
+    if (!every || every <= 0 || !Number.isFinite(t)) return t;
+    return Math.ceil(t / every) * every;
+  }
+
+  private pass(at: number): void {
+    this.last = at;
+    const now = new Date(at);
+    const input = this.inputAt(now);
+    const { patientId } = this.item.admission;
+    const open = this.ledger.unresolvedAlerts().filter((a) => a.patientId === patientId && TIMER_RULES.has(a.rule));
+    const checked = timerChecks(input, open);
+    for (const p of [...checked.silences.map(silenceProposal), ...checked.technical.map(technicalProposal)]) {
+      this.ledger.raise({ ...p, escalationDueAt: null, nextReminderAt: null }, now);
+    }
+    for (const a of checked.answered) this.ledger.resolveCleared(a, now);
+    this.due = nextTimerChange(input)?.getTime() ?? Infinity;
+  }
+
+  /** The store as the engine read it at `now`. */
+  private inputAt(now: Date): TimerCheckInput {
+    const t = now.getTime();
+    const latest = new Map<string, Reading>();
+    for (const r of this.readings) {
+      if (r.receivedAt.getTime() > t) break;
+      if (r.measuredAt.getTime() > t) continue;
+      const current = latest.get(r.vital);
+      if (!current || r.measuredAt > current.measuredAt) latest.set(r.vital, r);
+    }
+    const devices = this.facts.devices.map((d) => asSeenAt(deviceStateAsOf({ id: d.id, type: d.type, patientId: d.patientId }, d.contacts, now), now));
+    const frames = new Map<string, { count: number; lastAt: Date; codes: Set<string> }>();
+    for (const m of this.facts.malformed) {
+      const r = m.receivedAt.getTime();
+      if (r <= t - MALFORMED_FRAMES_WINDOW_MS || r > t) continue;
+      const f = frames.get(m.deviceId) ?? { count: 0, lastAt: m.receivedAt, codes: new Set<string>() };
+      f.count++;
+      if (m.receivedAt > f.lastAt) f.lastAt = m.receivedAt;
+      f.codes.add(m.code);
+      frames.set(m.deviceId, f);
+    }
+    return {
+      patientId: this.item.admission.patientId,
+      expected: this.expected,
+      latest: [...latest.values()],
+      devices,
+      admittedAt: this.item.admission.admittedAt,
+      now,
+      offlineAfterMinutes: this.facts.offlineAfterMinutes ?? DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT,
+      malformed: [...frames].map(([deviceId, f]) => ({ deviceId, count: f.count, lastAt: f.lastAt, codes: [...f.codes].sort() })),
+    };
+  }
+
+  /** The open silence and technical alerts a moment's readings answer (readingsAnswer, as SilenceAndDeviceChecks.onReadings). */
+  answeredBy(fresh: readonly Reading[], now: Date): ReplayedAlert[] {
+    const { patientId } = this.item.admission;
+    const open = this.ledger.unresolvedAlerts().filter((a) => a.patientId === patientId && (TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule)));
+    if (open.length === 0) return [];
+    const silencesNow = open.some((a) => SILENCE_RULES.has(a.rule)) ? silenceCandidates(this.inputAt(now)) : null;
+    return readingsAnswer(fresh, now, open, { reading: READING_RULES, silence: SILENCE_RULES }, silencesNow);
+  }
+
+  /** The readings pass's technical findings on the moment's readings, then what they answered resolved. */
+  onReadings(fresh: readonly Reading[], now: Date, answered: readonly ReplayedAlert[]): void {
+    for (const p of readingProblems(this.item.admission.patientId, fresh, now).map(technicalProposal)) this.ledger.raise({ ...p, escalationDueAt: null, nextReminderAt: null }, now);
+    for (const a of answered) this.ledger.resolveCleared(a, now);
+  }
 }
 
 function backtestAlertOf(a: ReplayedAlert): BacktestAlert {

@@ -377,8 +377,11 @@ export class RegistryRepository {
   async touchDevices(seen: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
     if (seen.length === 0) return;
     await this.db.query(
-      `UPDATE devices d SET last_seen_at = greatest(d.last_seen_at, s.at)
-       FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, at) WHERE d.id = s.id`,
+      `WITH touched AS (
+         UPDATE devices d SET last_seen_at = greatest(d.last_seen_at, s.at)
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, at) WHERE d.id = s.id RETURNING d.id, s.at
+       )
+       INSERT INTO device_contacts (device_id, at, kind) SELECT id, at, 'seen' FROM touched`,
       [seen.map((s) => s.id), seen.map((s) => s.at)],
     );
   }
@@ -386,11 +389,14 @@ export class RegistryRepository {
   /** Records that a device was heard from, and its battery if it said; never moves last-seen back. */
   async touchDevice(id: string, seenAt: Date, batteryLevel?: number): Promise<void> {
     await this.db.query(
-      `UPDATE devices SET
-         last_seen_at = greatest(last_seen_at, $2),
-         battery_level = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $3::smallint ELSE battery_level END,
-         battery_at = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $2 ELSE battery_at END
-       WHERE id = $1`,
+      `WITH touched AS (
+         UPDATE devices SET
+           last_seen_at = greatest(last_seen_at, $2),
+           battery_level = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $3::smallint ELSE battery_level END,
+           battery_at = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $2 ELSE battery_at END
+         WHERE id = $1 RETURNING id
+       )
+       INSERT INTO device_contacts (device_id, at, kind, battery_level) SELECT id, $2, 'seen', $3::smallint FROM touched`,
       [id, seenAt, batteryLevel ?? null],
     );
   }
@@ -402,8 +408,12 @@ export class RegistryRepository {
    */
   async recordDeviceConnection(id: string, state: 'online' | 'offline', at: Date): Promise<void> {
     await this.db.query(
-      `UPDATE devices SET connection_state = $2, connection_at = $3
-       WHERE id = $1 AND (connection_at IS NULL OR connection_at <= $3)`,
+      // Every status goes into the history (device_contacts, 0026), even one older than the latest.
+      `WITH device AS (
+         UPDATE devices SET connection_state = $2, connection_at = $3
+         WHERE id = $1 AND (connection_at IS NULL OR connection_at <= $3) RETURNING id
+       )
+       INSERT INTO device_contacts (device_id, at, kind) SELECT id, $3, $2 FROM devices WHERE id = $1`,
       [id, state, at],
     );
   }
