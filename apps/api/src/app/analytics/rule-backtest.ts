@@ -7,7 +7,6 @@ import {
   MALFORMED_FRAMES_WINDOW_MS,
   type StoredCarePlan,
   type TimerCheckInput,
-  deviceStateAsOf,
   evaluatePatientRules,
   mapCarePlan,
   nextTimerChange,
@@ -280,7 +279,15 @@ function carriedAlert(a: OpenAlertAt): ReplayedAlert {
  * history (device_contacts), the malformed frames of the 24 hours before.
  */
 class TimerReplay {
-  private readonly readings: readonly Reading[];
+  /**
+   * Per vital: its readings by when the engine could see them (received, and measured, by then),
+   * with the latest measured among each prefix (latestPerVital as of a moment, by binary search).
+   */
+  private readonly byVital: { readonly visible: number[]; readonly best: Reading[] }[] = [];
+  /** Per device: when it was heard from, its battery levels and its statuses, each in time order. */
+  private readonly devices: { id: string; type: DeviceHistory['type']; patientId: string; seen: number[]; seenUntil: number[]; batteryAt: number[]; batteryLevel: number[]; statusAt: number[]; status: string[] }[];
+  private readonly frames: readonly MalformedFrame[];
+  private readonly frameAt: number[];
   /** Every moment a fact changes: a reading or contact arriving, a frame arriving or leaving the 24-hour window. */
   private readonly factTimes: number[];
   private factIndex = 0;
@@ -296,10 +303,41 @@ class TimerReplay {
     private readonly end: number,
     private readonly everyMs: number | undefined,
   ) {
-    this.readings = [...item.readings].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    const visible = (r: Reading) => Math.max(r.receivedAt.getTime(), r.measuredAt.getTime());
+    const vitals = new Map<string, Reading[]>();
+    for (const r of item.readings) vitals.set(r.vital, [...(vitals.get(r.vital) ?? []), r]);
+    for (const list of vitals.values()) {
+      list.sort((a, b) => visible(a) - visible(b));
+      const best: Reading[] = [];
+      for (const r of list) {
+        const before = best[best.length - 1];
+        best.push(before && before.measuredAt >= r.measuredAt ? before : r);
+      }
+      this.byVital.push({ visible: list.map(visible), best });
+    }
+    this.devices = facts.devices.map((d) => {
+      const contacts = [...d.contacts].sort((a, b) => a.at.getTime() - b.at.getTime());
+      const seen = contacts.filter((c) => c.kind === 'seen');
+      const battery = seen.filter((c) => c.batteryLevel !== null);
+      const status = contacts.filter((c) => c.kind !== 'seen');
+      return {
+        id: d.id,
+        type: d.type,
+        patientId: d.patientId,
+        seen: seen.map((c) => c.at.getTime()),
+        seenUntil: seen.map((c) => (c.until ?? c.at).getTime()),
+        batteryAt: battery.map((c) => c.at.getTime()),
+        batteryLevel: battery.map((c) => c.batteryLevel as number),
+        statusAt: status.map((c) => c.at.getTime()),
+        status: status.map((c) => c.kind),
+      };
+    });
+    this.frames = [...facts.malformed].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    this.frameAt = this.frames.map((m) => m.receivedAt.getTime());
     const times = [
       ...item.readings.map((r) => Math.max(r.receivedAt.getTime(), r.measuredAt.getTime())),
-      ...facts.devices.flatMap((d) => d.contacts.map((c) => c.at.getTime())),
+      // A span's end too: from then on the device's last contact stops moving.
+      ...facts.devices.flatMap((d) => d.contacts.flatMap((c) => (c.until ? [c.at.getTime(), c.until.getTime()] : [c.at.getTime()]))),
       ...facts.malformed.flatMap((m) => [m.receivedAt.getTime(), m.receivedAt.getTime() + MALFORMED_FRAMES_WINDOW_MS]),
     ];
     this.factTimes = [...new Set(times)].sort((a, b) => a - b);
@@ -337,24 +375,45 @@ class TimerReplay {
       this.ledger.raise({ ...p, escalationDueAt: null, nextReminderAt: null }, now);
     }
     for (const a of checked.answered) this.ledger.resolveCleared(a, now);
-    this.due = nextTimerChange(input)?.getTime() ?? Infinity;
+    // A device inside a contact span is heard from until the span's end: it changes nothing before
+    // then (judged at `at` it was just heard from, which would make every pass due 30 minutes on).
+    const spanEnds = this.devices.map((d) => {
+      const span = upperBound(d.seen, at) - 1;
+      return span < 0 ? null : (d.seenUntil[span] as number);
+    });
+    const ahead = { ...input, devices: input.devices.map((d, i) => ((spanEnds[i] ?? -Infinity) > at ? { ...d, lastSeenAt: new Date(spanEnds[i] as number) } : d)) };
+    this.due = nextTimerChange(ahead)?.getTime() ?? Infinity;
   }
 
-  /** The store as the engine read it at `now`. */
+  /** The store as the engine read it at `now` (binary searches over the facts sorted once). */
   private inputAt(now: Date): TimerCheckInput {
     const t = now.getTime();
-    const latest = new Map<string, Reading>();
-    for (const r of this.readings) {
-      if (r.receivedAt.getTime() > t) break;
-      if (r.measuredAt.getTime() > t) continue;
-      const current = latest.get(r.vital);
-      if (!current || r.measuredAt > current.measuredAt) latest.set(r.vital, r);
+    const latest: Reading[] = [];
+    for (const vital of this.byVital) {
+      const best = vital.best[upperBound(vital.visible, t) - 1];
+      if (best) latest.push(best);
     }
-    const devices = this.facts.devices.map((d) => asSeenAt(deviceStateAsOf({ id: d.id, type: d.type, patientId: d.patientId }, d.contacts, now), now));
+    const devices = this.devices.map((d) => {
+      // Inside a span it was heard from at most 5 minutes before (as of `t`: at `t`); after it, at its end.
+      const span = upperBound(d.seen, t) - 1;
+      const lastSeen = span < 0 ? undefined : Math.min(d.seenUntil[span] as number, t);
+      const battery = upperBound(d.batteryAt, t) - 1;
+      const status = upperBound(d.statusAt, t) - 1;
+      const state = {
+        id: d.id,
+        type: d.type,
+        patientId: d.patientId,
+        lastSeenAt: lastSeen === undefined ? null : new Date(lastSeen),
+        batteryLevel: battery < 0 ? null : (d.batteryLevel[battery] ?? null),
+        batteryAt: battery < 0 ? null : new Date(d.batteryAt[battery] as number),
+        connection: status < 0 ? null : { state: d.status[status] as 'online' | 'offline', at: new Date(d.statusAt[status] as number) },
+      };
+      return asSeenAt(state, now);
+    });
     const frames = new Map<string, { count: number; lastAt: Date; codes: Set<string> }>();
-    for (const m of this.facts.malformed) {
-      const r = m.receivedAt.getTime();
-      if (r <= t - MALFORMED_FRAMES_WINDOW_MS || r > t) continue;
+    // received_at > now − 24 h, and received by now.
+    for (let i = upperBound(this.frameAt, t - MALFORMED_FRAMES_WINDOW_MS); i < upperBound(this.frameAt, t); i++) {
+      const m = this.frames[i] as MalformedFrame;
       const f = frames.get(m.deviceId) ?? { count: 0, lastAt: m.receivedAt, codes: new Set<string>() };
       f.count++;
       if (m.receivedAt > f.lastAt) f.lastAt = m.receivedAt;
@@ -364,7 +423,7 @@ class TimerReplay {
     return {
       patientId: this.item.admission.patientId,
       expected: this.expected,
-      latest: [...latest.values()],
+      latest,
       devices,
       admittedAt: this.item.admission.admittedAt,
       now,
@@ -387,6 +446,18 @@ class TimerReplay {
     for (const p of readingProblems(this.item.admission.patientId, fresh, now).map(technicalProposal)) this.ledger.raise({ ...p, escalationDueAt: null, nextReminderAt: null }, now);
     for (const a of answered) this.ledger.resolveCleared(a, now);
   }
+}
+
+/** How many of the sorted `times` are at or before `t`. */
+function upperBound(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function backtestAlertOf(a: ReplayedAlert): BacktestAlert {

@@ -98,39 +98,3 @@ export function nextTimerChange(input: TimerCheckInput): Date | null {
   }
   return Number.isFinite(next) ? new Date(next) : null;
 }
-
-/** One row of a device's contact history: heard from (with its battery when it said), or its status. */
-export interface DeviceContactRecord {
-  readonly at: Date;
-  readonly kind: 'seen' | 'online' | 'offline';
-  readonly batteryLevel: number | null;
-}
-
-/**
- * A device's contact state as of `at` from its history (oldest first), as the devices row held it
- * then: last seen (latest contact), battery (the latest said, with when), connection (the latest status).
- */
-export function deviceStateAsOf<D extends { readonly id: string; readonly type: string }>(
-  device: D,
-  contacts: readonly DeviceContactRecord[],
-  at: Date,
-): D & { lastSeenAt: Date | null; batteryLevel: number | null; batteryAt: Date | null; connection: { state: 'online' | 'offline'; at: Date } | null } {
-  let lastSeenAt: Date | null = null;
-  let batteryLevel: number | null = null;
-  let batteryAt: Date | null = null;
-  let connection: { state: 'online' | 'offline'; at: Date } | null = null;
-  const t = at.getTime();
-  for (const c of contacts) {
-    if (c.at.getTime() > t) break;
-    if (c.kind === 'seen') {
-      if (!lastSeenAt || c.at > lastSeenAt) lastSeenAt = c.at;
-      if (c.batteryLevel !== null && (!batteryAt || batteryAt <= c.at)) {
-        batteryLevel = c.batteryLevel;
-        batteryAt = c.at;
-      }
-    } else if (!connection || connection.at <= c.at) {
-      connection = { state: c.kind, at: c.at };
-    }
-  }
-  return { ...device, lastSeenAt, batteryLevel, batteryAt, connection };
-}

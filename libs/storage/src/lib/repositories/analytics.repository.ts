@@ -44,6 +44,8 @@ export interface AdmissionReadingCount {
 /** One row of a device's contact history (device_contacts, migration 0026). */
 export interface DeviceContactEvent {
   readonly at: Date;
+  /** A `seen` span's end: heard from at `at`, then at most 5 minutes apart until `until`. Null for a status. */
+  readonly until: Date | null;
   readonly kind: 'seen' | 'online' | 'offline';
   readonly batteryLevel: number | null;
 }
@@ -194,7 +196,7 @@ export class AnalyticsRepository {
 
   /**
    * The patients' devices and their contact history up to `to` (device_contacts, 0026), oldest first:
-   * what a backtest folds into each device's state as of a past moment (deviceStateAsOf of
+   * what a backtest folds into each device's state as of a past moment (its TimerReplay in
    * @homeward/rules). Devices given to a patient keep their rows from before; the fold is per device.
    */
   async deviceHistory(patientIds: readonly string[], to: Date): Promise<DeviceHistory[]> {
@@ -203,14 +205,14 @@ export class AnalyticsRepository {
       [patientIds],
     );
     if (devices.length === 0) return [];
-    const { rows } = await this.db.query<{ device_id: string; at: Date; kind: 'seen' | 'online' | 'offline'; battery_level: number | null }>(
-      `SELECT device_id, at, kind, battery_level FROM device_contacts WHERE device_id = ANY($1::uuid[]) AND at <= $2 ORDER BY device_id, at, id`,
+    const { rows } = await this.db.query<{ device_id: string; at: Date; until: Date | null; kind: 'seen' | 'online' | 'offline'; battery_level: number | null }>(
+      `SELECT device_id, at, until, kind, battery_level FROM device_contacts WHERE device_id = ANY($1::uuid[]) AND at <= $2 ORDER BY device_id, at, id`,
       [devices.map((d) => d.id), to],
     );
     const contacts = new Map<string, DeviceContactEvent[]>();
     for (const r of rows) {
       const list = contacts.get(r.device_id) ?? [];
-      list.push({ at: r.at, kind: r.kind, batteryLevel: r.battery_level === null ? null : Number(r.battery_level) });
+      list.push({ at: r.at, until: r.until, kind: r.kind, batteryLevel: r.battery_level === null ? null : Number(r.battery_level) });
       contacts.set(r.device_id, list);
     }
     return devices.map((d) => ({ id: d.id, type: d.type, patientId: d.patient_id, contacts: contacts.get(d.id) ?? [] }));
