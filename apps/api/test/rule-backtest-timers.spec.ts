@@ -157,4 +157,62 @@ describe(`backtest of silence and technical alerts against the live engine on ${
     const expectedLater = liveAlerts.filter((a) => a.resolvedAt === null || a.resolvedAt >= from).map(live).sort(order);
     expect(later.alerts.current.map(replayed).sort(order)).toEqual(expectedLater);
   }, 300_000);
+
+  it('a home hub that drops out (its last will) and an oximeter in contact replay from the contact history to the live history', async () => {
+    const start = new Date('2026-11-01T06:00:00Z');
+    const { patient, admission } = await admitPatient(storage, 'general', DAILY, start);
+    const hub = await storage.registry.registerDevice({ type: 'hub', serial: `hub-${randomUUID()}`, patientId: patient.id });
+    const oximeter = await storage.registry.registerDevice({ type: 'pulse-oximeter', serial: `ox-${randomUUID()}`, patientId: patient.id });
+    await storage.registry.recordDeviceConnection(hub.id, 'online', start);
+    const clock = new ManualClock(start);
+    const running = await anEngine(storage, clock);
+    const day = (d: number, hour: number, minute = 7) => new Date(start.getTime() + d * 24 * HOUR + hour * HOUR + minute * MINUTE);
+    const measures: Measure[] = [0, 1, 2, 4, 5].map((d) => ({ at: day(d, 2), delayMs: MINUTE, clockOffMs: 0 }));
+    const arrivals = measures.map((m) => ({ at: m.at.getTime() + m.delayMs, readings: oximetry(patient.id, oximeter.id, m) }));
+    // The hub drops out on day 2 from 10:30 (its last will) and is back at 16:30; day 3 it is simply unplugged from 12:00 to 20:00.
+    const outages = [
+      { from: day(2, 4, 30).getTime(), to: day(2, 10, 30).getTime(), lastWill: true },
+      { from: day(3, 6, 0).getTime(), to: day(3, 14, 0).getTime(), lastWill: false },
+    ];
+    const down = (t: number) => outages.some((o) => t >= o.from && t < o.to);
+    const end = new Date(start.getTime() + 7 * 24 * HOUR);
+    try {
+      let next = 0;
+      for (let tick = start.getTime(); tick < end.getTime(); tick += HOUR) {
+        for (const o of outages) {
+          if (o.lastWill && o.from < tick && o.from >= tick - HOUR) await storage.registry.recordDeviceConnection(hub.id, 'offline', new Date(o.from));
+          if (o.to < tick && o.to >= tick - HOUR) await storage.registry.recordDeviceConnection(hub.id, 'online', new Date(o.to));
+        }
+        // The gateway's last-seen flushes while the hub is in touch: three minutes apart, one contact span.
+        for (const m of [55, 58]) if (!down(tick - HOUR + m * MINUTE)) await storage.registry.touchDevices([{ id: hub.id, at: new Date(tick - HOUR + m * MINUTE) }]);
+        while (next < arrivals.length && (arrivals[next]?.at ?? Infinity) < tick) {
+          const arrival = arrivals[next++] as (typeof arrivals)[number];
+          clock.set(new Date(arrival.at));
+          await storage.registry.touchDevice(oximeter.id, new Date(arrival.at), 15);
+          await storage.readings.insertBatch(arrival.readings);
+          await settle(storage, running.engine);
+        }
+        clock.set(new Date(tick));
+        await running.engine.runTimers();
+      }
+    } finally {
+      await running.close();
+    }
+
+    const readings = await storage.readings.inRange(patient.id, { from: new Date(start.getTime() - 30 * 24 * HOUR), to: end, limit: 100_000 });
+    const trail = await storage.analytics.alertTrail([patient.id], start, end);
+    const devices = await storage.analytics.deviceHistory([patient.id], end);
+    expect(devices.find((d) => d.id === hub.id)?.contacts.filter((c) => c.kind === 'seen').length).toBeLessThan(7 * 24);
+    const stay: AnalyticsAdmission = { id: admission.id, patientId: patient.id, pathway: 'general', carePlan: DAILY, admittedAt: start, dischargedAt: null, dischargeOutcome: null, previousDischargeAt: null, previousDischargeOutcome: null };
+    const report = ruleBacktest(
+      [{ admission: stay, readings, actions: trail.actions, suppressions: trail.suppressions, timer: { devices, malformed: await storage.analytics.malformedFrameHistory([patient.id], start, end) }, proposed: undefined }],
+      [],
+      { from: start, to: end, timerEveryMs: HOUR },
+    );
+    const expected = (await storage.alerts.forPatient(patient.id, { includeResolved: true })).map(live).sort(order);
+    expect(report.alerts.current.map(replayed).sort(order)).toEqual(expected);
+    const rules = new Set(expected.map((a) => a.rule));
+    for (const rule of ['hub-offline', 'low-battery', 'patient-silent']) expect(rules).toContain(rule);
+    expect(expected.filter((a) => a.rule === 'hub-offline' && a.outcome === 'reading-received').length).toBe(2);
+  }, 300_000);
 });
