@@ -207,41 +207,124 @@ function replay(item: BacktestAdmission, plan: StoredCarePlan, period: BacktestP
   };
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  let low = 0;
-  let high = 0;
-  let next = 0;
-  while (next < sorted.length && (sorted[next] as Reading).measuredAt.getTime() < start) next++;
-  while (next < sorted.length) {
-    const first = next;
-    const moment = (sorted[next] as Reading).measuredAt.getTime();
-    if (moment >= end) break;
-    // The moment's readings: the engine judged it when the newest of them had arrived.
-    let seenAt = moment;
-    while (next < sorted.length && (sorted[next] as Reading).measuredAt.getTime() === moment) seenAt = Math.max(seenAt, (sorted[next++] as Reading).receivedAt.getTime());
-    while (low < sorted.length && (sorted[low] as Reading).measuredAt.getTime() < moment - lookBack) low++;
-    high = Math.max(high, next);
-    const now = new Date(seenAt);
-    // Timer passes strictly before the readings arrived, then the actions up to then.
-    timers?.runUntil(seenAt - 1);
-    actUntil(seenAt);
-    // The readings pass answers open silence and technical alerts before its raises are written (readings.pass.ts).
-    const answered = timers?.answeredBy(sorted.slice(first, next), now) ?? [];
-    for (const c of evaluatePatientRules(sorted.slice(low, high), carePlan, new Date(moment))) {
+  /** One evaluation at a moment, as of `now`: candidates through the decisions, findings counted once. */
+  const evaluate = (window: readonly Reading[], moment: number, now: Date, raisedNow?: Set<string>) => {
+    for (const c of evaluatePatientRules(window, carePlan, new Date(moment))) {
+      const key = `${c.rule}|${c.subject}|${c.severity}|${c.readingIds.join(',')}|${c.measuredAt.getTime()}`;
+      // The engine's page proposes each distinct candidate once (readings.pass.ts proposalsAt).
+      if (raisedNow?.has(key)) continue;
+      raisedNow?.add(key);
       // Every candidate goes to the decisions, as the engine's pass sends each moment's: the same
       // evidence again is ignored there, unless a suppression has ended meanwhile (then it raises).
-      // Timers are not replayed: escalations come from the trail (escalationDueAt decides nothing else).
+      // Escalation timers are not replayed: escalations come from the trail.
       ledger.raise(Object.assign(proposalOf(c), { escalationDueAt: null, nextReminderAt: null }), now);
       // A finding is counted once: the first moment that found it (same evidence).
-      const key = `${c.rule}|${c.subject}|${c.severity}|${c.readingIds.join(',')}|${c.measuredAt.getTime()}`;
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(findingOf(c, admission.patientId, moment));
     }
-    timers?.onReadings(sorted.slice(first, next), now, answered);
+  };
+  /** Before the engine's readings pass at `now`: the timer passes before it, then the actions up to it. */
+  const upTo = (now: number) => {
+    timers?.runUntil(now - 1);
+    actUntil(now);
+  };
+  if (arrivedInOrder(sorted, start, end)) {
+    let low = 0;
+    let next = 0;
+    while (next < sorted.length && (sorted[next] as Reading).measuredAt.getTime() < start) next++;
+    while (next < sorted.length) {
+      const first = next;
+      const moment = (sorted[next] as Reading).measuredAt.getTime();
+      if (moment >= end) break;
+      // The moment's readings arrived together, after every earlier moment's: the engine judged it then.
+      const now = (sorted[next] as Reading).receivedAt;
+      while (next < sorted.length && (sorted[next] as Reading).measuredAt.getTime() === moment) next++;
+      while (low < sorted.length && (sorted[low] as Reading).measuredAt.getTime() < moment - lookBack) low++;
+      upTo(now.getTime());
+      // The readings pass answers open silence and technical alerts before its raises are written (readings.pass.ts).
+      const answered = timers?.answeredBy(sorted.slice(first, next), now) ?? [];
+      evaluate(sorted.slice(low, next), moment, now);
+      timers?.onReadings(sorted.slice(first, next), now, answered);
+    }
+  } else {
+    replayInArrivalOrder(sorted, lookBack, start, end, (fresh, window, moments, now) => {
+      upTo(now.getTime());
+      const answered = timers?.answeredBy(fresh, now) ?? [];
+      const raisedNow = new Set<string>();
+      for (const moment of moments) evaluate(window, moment, now, raisedNow);
+      timers?.onReadings(fresh, now, answered);
+    });
   }
   actUntil(end);
   timers?.runUntil(end - 1);
   return { findings, alerts: { alerts: ledger.alerts().map(backtestAlertOf), actionsReplayed: applied, actionsUnmatched: acted - applied } };
+}
+
+/**
+ * Whether the engine saw the readings moment by moment in measurement order: each moment's readings
+ * arrived at once, no earlier than the previous moment's. Then judging each moment with every
+ * reading measured up to it, when its readings arrived, is what the engine did; otherwise (a hub's
+ * backlog, a device resending) the replay follows the arrivals (replayInArrivalOrder).
+ */
+function arrivedInOrder(sorted: readonly Reading[], start: number, end: number): boolean {
+  let previous = -Infinity;
+  for (let i = 0; i < sorted.length; ) {
+    const moment = (sorted[i] as Reading).measuredAt.getTime();
+    const at = (sorted[i] as Reading).receivedAt.getTime();
+    for (; i < sorted.length && (sorted[i] as Reading).measuredAt.getTime() === moment; i++) if ((sorted[i] as Reading).receivedAt.getTime() !== at) return false;
+    if (moment >= end) break;
+    if (moment >= start && at < previous) return false;
+    previous = Math.max(previous, at);
+  }
+  return true;
+}
+
+/**
+ * The readings pass as the engine ran it, arrival by arrival (readings.pass.ts): the readings that
+ * arrived together (one receipt time), at every moment they can change: their own measurement
+ * times and every moment already judged that a look-back reaches from them (a late reading
+ * re-opens those), over the readings received by then. Calls `judge` with the arrival, its window
+ * and moments (inside the period), oldest arrival first.
+ */
+function replayInArrivalOrder(
+  sorted: readonly Reading[],
+  lookBack: number,
+  start: number,
+  end: number,
+  judge: (fresh: readonly Reading[], window: readonly Reading[], moments: readonly number[], now: Date) => void,
+): void {
+  const arrivals = new Map<number, Reading[]>();
+  for (const r of sorted) {
+    const at = r.receivedAt.getTime();
+    const list = arrivals.get(at);
+    if (list) list.push(r);
+    else arrivals.set(at, [r]);
+  }
+  const measured = sorted.map((r) => r.measuredAt.getTime());
+  const handled: number[] = [];
+  for (const at of [...arrivals.keys()].sort((a, b) => a - b)) {
+    const fresh = arrivals.get(at) as Reading[];
+    const times = [...new Set(fresh.map((r) => r.measuredAt.getTime()))].sort((a, b) => a - b);
+    const moments = new Set(times.filter((t) => t >= start && t < end));
+    for (const f of times) {
+      for (let i = upperBound(handled, f); i < handled.length && (handled[i] as number) <= f + lookBack; i++) {
+        const m = handled[i] as number;
+        if (m >= start && m < end) moments.add(m);
+      }
+    }
+    for (const t of times) {
+      const i = upperBound(handled, t);
+      if (handled[i - 1] !== t) handled.splice(i, 0, t);
+    }
+    if (moments.size === 0 && !(at >= start && at < end)) continue;
+    const ordered = [...moments].sort((a, b) => a - b);
+    const earliest = times[0] as number;
+    const last = Math.max(ordered[ordered.length - 1] ?? earliest, times[times.length - 1] as number);
+    // The engine's window for the page: from the earliest new reading's look-back to the last moment, as stored by then.
+    const window = sorted.slice(upperBound(measured, earliest - lookBack - 1), upperBound(measured, last)).filter((r) => r.receivedAt.getTime() <= at);
+    judge(fresh, window, ordered, new Date(at));
+  }
 }
 
 /** An alert open when the period starts, as the ledger holds it. */
