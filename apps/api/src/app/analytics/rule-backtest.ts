@@ -344,14 +344,14 @@ function carriedAlert(a: OpenAlertAt): ReplayedAlert {
     latestMeasuredAt: a.latestMeasuredAt,
     escalationDueAt: null,
     nextReminderAt: null,
-    worsenedAt: null,
-    worsenedFrom: null,
+    worsenedAt: a.worsenedAt,
+    worsenedFrom: a.worsenedFrom,
     openedAt: a.openedAt,
     acknowledgedAt: a.acknowledgedAt,
     escalatedAt: a.escalatedAt,
     resolvedAt: null,
     outcome: null,
-    severityHistory: [{ at: a.openedAt, severity: a.severity }],
+    severityHistory: a.severityHistory,
     actedOnAs: [a.id],
   };
 }

@@ -1,4 +1,4 @@
-import type { AlertOutcome, AlertSeverityBand, DeviceType, DischargeOutcome, Pathway, RecordedAlertAction, RecordedSuppression } from '@homeward/domain';
+import { type AlertOutcome, type AlertSeverityBand, type DeviceType, type DischargeOutcome, type Pathway, type RecordedAlertAction, type RecordedSuppression, sortedReadingIds } from '@homeward/domain';
 import type { Database, SqlClient, StorageEngine } from '../database';
 
 /** An admission that overlaps the period, with the care plan as stored (expected readings). */
@@ -85,6 +85,49 @@ export interface OpenAlertAt {
   readonly explanation: string;
   readonly details: Readonly<Record<string, unknown>>;
   readonly latestValue: number | null;
+  /** The severity it was raised with, then each rise before the moment. */
+  readonly severityHistory: readonly { readonly at: Date; readonly severity: AlertSeverityBand }[];
+  readonly worsenedAt: Date | null;
+  readonly worsenedFrom: AlertSeverityBand | null;
+}
+
+/**
+ * An open alert's evidence folded from its history before the moment (decideAlert's rules: the
+ * highest severity reached, the union of readings, a finding about time new when later). The
+ * `details` and `latestValue` stay today's (not in the history). `timeOnly`: a rule whose findings
+ * carry no readings (silences), whose repeats count when about a later moment.
+ */
+function asOfHistory(alert: OpenAlertAt, events: readonly { at: Date; kind: string; explanation: string | null; details: Record<string, unknown> }[], timeOnly: boolean): OpenAlertAt {
+  const raised = events[0];
+  if (!raised || raised.kind !== 'raised') return alert;
+  const severityOf = (e: (typeof events)[number]) => e.details['severity'] as AlertSeverityBand;
+  const measuredOf = (e: (typeof events)[number]) => new Date(String(e.details['measuredAt']));
+  let severity = severityOf(raised);
+  const severityHistory = [{ at: raised.at, severity }];
+  const readingIds = new Set<string>(((raised.details['readingIds'] as unknown[] | undefined) ?? []).map(String));
+  let first = measuredOf(raised);
+  let latest = first;
+  let occurrences = 1;
+  let explanation = raised.explanation ?? alert.explanation;
+  let worsenedAt: Date | null = null;
+  let worsenedFrom: AlertSeverityBand | null = null;
+  for (const e of events.slice(1)) {
+    const measured = measuredOf(e);
+    const fresh = ((e.details['newReadingIds'] as unknown[] | undefined) ?? []).map(String);
+    if (timeOnly ? measured > latest : fresh.length > 0) occurrences++;
+    for (const id of fresh) readingIds.add(id);
+    if (measured >= latest && e.explanation) explanation = e.explanation;
+    if (measured < first) first = measured;
+    if (measured > latest) latest = measured;
+    const from = e.details['severityRaisedFrom'] as AlertSeverityBand | undefined;
+    if (from !== undefined) {
+      severity = severityOf(e);
+      severityHistory.push({ at: e.at, severity });
+      worsenedAt = e.at;
+      worsenedFrom = from;
+    }
+  }
+  return { ...alert, severity, severityHistory, readingIds: sortedReadingIds([...readingIds]), firstMeasuredAt: first, latestMeasuredAt: latest, occurrences, explanation, worsenedAt, worsenedFrom };
 }
 
 export interface AnalyticsDevice {
@@ -255,24 +298,40 @@ export class AnalyticsRepository {
        ORDER BY a.opened_at, a.id`,
       [patientIds, at],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      patientId: r.patient_id,
-      rule: r.rule,
-      subject: r.subject,
-      severity: r.severity,
-      state: r.state_then ?? 'open',
-      openedAt: r.opened_at,
-      acknowledgedAt: r.acknowledged_at,
-      escalatedAt: r.escalated_at,
-      firstMeasuredAt: r.first_measured_at,
-      latestMeasuredAt: r.latest_measured_at,
-      occurrences: Number(r.occurrences),
-      readingIds: r.reading_ids.map(String),
-      explanation: r.explanation,
-      details: r.details,
-      latestValue: r.latest_value === null ? null : Number(r.latest_value),
-    }));
+    if (rows.length === 0) return [];
+    // The evidence as of `at`, from the alerts' history before it (raised, repeated, worsened record
+    // the severity, the new readings and the measurement time: AlertRepository.raise / planChange).
+    const { rows: events } = await this.db.query<{ alert_id: string; at: Date; kind: string; explanation: string | null; details: Record<string, unknown> }>(
+      `SELECT alert_id, at, kind, note AS explanation, details FROM alert_events
+       WHERE alert_id = ANY($1::uuid[]) AND at < $2 AND kind IN ('raised', 'repeated', 'worsened') ORDER BY alert_id, at, id`,
+      [rows.map((r) => r.id), at],
+    );
+    const history = new Map<string, typeof events>();
+    for (const e of events) history.set(e.alert_id, [...(history.get(e.alert_id) ?? []), e]);
+    return rows.map((r) => {
+      const base: OpenAlertAt = {
+        id: r.id,
+        patientId: r.patient_id,
+        rule: r.rule,
+        subject: r.subject,
+        severity: r.severity,
+        state: r.state_then ?? 'open',
+        openedAt: r.opened_at,
+        acknowledgedAt: r.acknowledged_at,
+        escalatedAt: r.escalated_at,
+        firstMeasuredAt: r.first_measured_at,
+        latestMeasuredAt: r.latest_measured_at,
+        occurrences: Number(r.occurrences),
+        readingIds: r.reading_ids.map(String),
+        explanation: r.explanation,
+        details: r.details,
+        latestValue: r.latest_value === null ? null : Number(r.latest_value),
+        severityHistory: [{ at: r.opened_at, severity: r.severity }],
+        worsenedAt: r.worsened_at,
+        worsenedFrom: r.worsened_from,
+      };
+      return asOfHistory(base, history.get(r.id) ?? [], r.reading_ids.length === 0);
+    });
   }
 
   private async admissions(tx: SqlClient, wardId: string, from: Date, to: Date): Promise<AnalyticsAdmission[]> {
