@@ -58,6 +58,39 @@ function oximetry(patientId: string, deviceId: string, m: Measure): Reading[] {
   );
 }
 
+/**
+ * The live engine over [start, end): each batch of readings committed at its arrival (the clock
+ * set to it, then the engine drained), and the timer pass every hour on the hour as the clock
+ * moves; `beforeTick` and `onArrival` add what the gateway records meanwhile (device contact).
+ */
+async function runLive(
+  storage: Storage,
+  running: Awaited<ReturnType<typeof anEngine>>,
+  clock: ManualClock,
+  arrivals: readonly { readonly at: number; readonly readings: readonly Reading[] }[],
+  period: { readonly start: Date; readonly end: Date },
+  hooks: { beforeTick?: (tick: number) => Promise<void>; onArrival?: (at: number) => Promise<void> } = {},
+): Promise<void> {
+  const ordered = [...arrivals].sort((a, b) => a.at - b.at);
+  try {
+    let next = 0;
+    for (let tick = period.start.getTime(); tick < period.end.getTime(); tick += HOUR) {
+      await hooks.beforeTick?.(tick);
+      while (next < ordered.length && (ordered[next]?.at ?? Infinity) < tick) {
+        const arrival = ordered[next++] as (typeof ordered)[number];
+        clock.set(new Date(arrival.at));
+        await hooks.onArrival?.(arrival.at);
+        await storage.readings.insertBatch(arrival.readings);
+        await settle(storage, running.engine);
+      }
+      clock.set(new Date(tick));
+      await running.engine.runTimers();
+    }
+  } finally {
+    await running.close();
+  }
+}
+
 /** What wardBacktest reads for one patient's stay over [start, end): readings, trail, device history, malformed frames. */
 async function storedStay(storage: Storage, patientId: string, admissionId: string, start: Date, end: Date) {
   const readings = await storage.readings.inRange(patientId, { from: new Date(start.getTime() - 30 * 24 * HOUR), to: end, limit: 100_000 });
@@ -107,23 +140,9 @@ describe(`backtest of silence and technical alerts against the live engine on ${
       { at: day(7, 4), delayMs: MINUTE, clockOffMs: 0 },
       { at: day(8, 2), delayMs: MINUTE, clockOffMs: 0 },
     ];
-    const arrivals = measures.map((m) => ({ at: m.at.getTime() + m.delayMs, readings: oximetry(patient.id, device, m) })).sort((a, b) => a.at - b.at);
+    const arrivals = measures.map((m) => ({ at: m.at.getTime() + m.delayMs, readings: oximetry(patient.id, device, m) }));
     const end = new Date(start.getTime() + 9 * 24 * HOUR);
-    try {
-      let next = 0;
-      for (let tick = start.getTime(); tick < end.getTime(); tick += HOUR) {
-        while (next < arrivals.length && (arrivals[next]?.at ?? Infinity) < tick) {
-          const arrival = arrivals[next++] as (typeof arrivals)[number];
-          clock.set(new Date(arrival.at));
-          await storage.readings.insertBatch(arrival.readings);
-          await settle(storage, running.engine);
-        }
-        clock.set(new Date(tick));
-        await running.engine.runTimers();
-      }
-    } finally {
-      await running.close();
-    }
+    await runLive(storage, running, clock, arrivals, { start, end });
 
     const item = await storedStay(storage, patient.id, admission.id, start, end);
     const report = ruleBacktest([{ ...item, proposed: { patientId: patient.id, pathway: 'general', carePlan: TWICE_A_DAY } }], [], { from: start, to: end, timerEveryMs: HOUR });
@@ -185,28 +204,17 @@ describe(`backtest of silence and technical alerts against the live engine on ${
     ];
     const down = (t: number) => outages.some((o) => t >= o.from && t < o.to);
     const end = new Date(start.getTime() + 7 * 24 * HOUR);
-    try {
-      let next = 0;
-      for (let tick = start.getTime(); tick < end.getTime(); tick += HOUR) {
+    await runLive(storage, running, clock, arrivals, { start, end }, {
+      beforeTick: async (tick) => {
         for (const o of outages) {
           if (o.lastWill && o.from < tick && o.from >= tick - HOUR) await storage.registry.recordDeviceConnection(hub.id, 'offline', new Date(o.from));
           if (o.to < tick && o.to >= tick - HOUR) await storage.registry.recordDeviceConnection(hub.id, 'online', new Date(o.to));
         }
         // The gateway's last-seen flushes while the hub is in touch: three minutes apart, one contact span.
         for (const m of [55, 58]) if (!down(tick - HOUR + m * MINUTE)) await storage.registry.touchDevices([{ id: hub.id, at: new Date(tick - HOUR + m * MINUTE) }]);
-        while (next < arrivals.length && (arrivals[next]?.at ?? Infinity) < tick) {
-          const arrival = arrivals[next++] as (typeof arrivals)[number];
-          clock.set(new Date(arrival.at));
-          await storage.registry.touchDevice(oximeter.id, new Date(arrival.at), 15);
-          await storage.readings.insertBatch(arrival.readings);
-          await settle(storage, running.engine);
-        }
-        clock.set(new Date(tick));
-        await running.engine.runTimers();
-      }
-    } finally {
-      await running.close();
-    }
+      },
+      onArrival: (at) => storage.registry.touchDevice(oximeter.id, new Date(at), 15),
+    });
 
     const item = await storedStay(storage, patient.id, admission.id, start, end);
     // Contact spans: the hub's flushes three minutes apart are one row an hour, not one per flush.
