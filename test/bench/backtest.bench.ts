@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { ruleBacktestInThreads, type BacktestAdmission } from '@homeward/api';
 import { PATHWAYS, type Reading, type VitalKey, VITAL_SIGNS, buildReading, unwrap } from '@homeward/domain';
+import type { DeviceContactEvent } from '@homeward/storage';
 import type { BenchContext } from './lib/bench-context';
 
 export interface BacktestBenchResult {
@@ -31,10 +32,21 @@ const SLOTS: ReadonlyArray<readonly [number, VitalKey, number, number]> = [
   [20, 'heart_rate', 76, 14],
 ];
 
+/** A hub's contact spans: in touch all week, then an hour offline (its last will), from 10 days before the period. */
+function hubSpans(from: Date, days: number): DeviceContactEvent[] {
+  const spans: DeviceContactEvent[] = [];
+  for (let week = -10 * DAY_MS; week < days * DAY_MS; week += 7 * DAY_MS) {
+    const at = new Date(from.getTime() + week);
+    const end = new Date(at.getTime() + 7 * DAY_MS - 3_600_000);
+    spans.push({ at, until: null, kind: 'online', batteryLevel: null }, { at, until: end, kind: 'seen', batteryLevel: null }, { at: new Date(end.getTime() + 1), until: null, kind: 'offline', batteryLevel: null });
+  }
+  return spans;
+}
+
 /**
  * Issue 21's target: a backtest of 200 patients × 90 days in under 10 s. Times the replay itself
  * (ruleBacktestInThreads on every core: every reading moment through evaluatePatientRules under the stored plan and a
- * proposed one, then the comparison) on readings built in memory; reading them from the database
+ * proposed one, the timer pass at every moment its answer can change, then the comparison) on readings built in memory; reading them from the database
  * is the readings query the trends benchmark measures, and is not counted here.
  */
 export async function backtestBench(context: BenchContext): Promise<BacktestBenchResult> {
@@ -62,6 +74,8 @@ export async function backtestBench(context: BenchContext): Promise<BacktestBenc
       admission: { id: randomUUID(), patientId, pathway, carePlan: {}, admittedAt: new Date(from.getTime() - 10 * DAY_MS), dischargedAt: null, dischargeOutcome: null, previousDischargeAt: null, previousDischargeOutcome: null },
       readings: list,
       proposed: { patientId, pathway, carePlan: { news2: { windowHours: 24, alertFrom: 'low' } } },
+      // The timer pass replayed too: a home hub in touch throughout but for an hour's outage each week (device_contacts spans).
+      timer: { devices: [{ id: randomUUID(), type: 'hub', patientId, contacts: hubSpans(from, days) }], malformed: [] },
     });
   }
   context.log(`backtest: replaying ${patients} patients × ${days} days (${readings} readings) under two plans`);

@@ -79,3 +79,27 @@ describe('AlertEpisodeLedger (the engine’s decisions, in memory, with recorded
     expect(ledger.alerts()[0]?.acknowledgedAt).toEqual(at('08:10'));
   });
 });
+
+describe('AlertEpisodeLedger: the engine resolving what cleared, and alerts carried into a replay', () => {
+  it('resolves a cleared episode with outcome reading-received; the same evidence then does not reopen it, later evidence raises anew', () => {
+    const ledger = new AlertEpisodeLedger();
+    ledger.raise(finding('1', '08:00', 'medium', 93), at('08:01'));
+    expect(ledger.resolveCleared(episode, at('09:00'))).toMatchObject({ state: 'resolved', resolvedAt: at('09:00'), outcome: 'reading-received' });
+    expect(ledger.unresolvedAlerts()).toEqual([]);
+    expect(ledger.resolveCleared(episode, at('09:30'))).toBeUndefined();
+    expect(ledger.raise(finding('1', '08:00', 'medium', 93), at('09:40')).kind).toBe('already-resolved');
+    expect(ledger.raise(finding('2', '10:00', 'medium', 92), at('10:01')).kind).toBe('raised');
+  });
+
+  it('updates a carried-in alert instead of raising one, and refuses to carry a resolved one', () => {
+    const ledger = new AlertEpisodeLedger();
+    ledger.raise(finding('1', '08:00', 'medium', 93), at('08:01'));
+    const [carried] = ledger.alerts();
+    const fresh = new AlertEpisodeLedger();
+    fresh.carry({ ...(carried as NonNullable<typeof carried>), state: 'acknowledged', acknowledgedAt: at('08:30') });
+    expect(fresh.raise(finding('2', '09:00', 'medium', 92), at('09:01')).kind).toBe('repeated');
+    expect(fresh.alerts()).toHaveLength(1);
+    expect(fresh.alerts()[0]).toMatchObject({ state: 'acknowledged', occurrences: 2, readingIds: ['1', '2'], openedAt: at('08:01') });
+    expect(() => fresh.carry({ ...(carried as NonNullable<typeof carried>), state: 'resolved' })).toThrow(RangeError);
+  });
+});

@@ -241,6 +241,33 @@ export class AlertEpisodeLedger {
     return { kind: 'action-applied', action };
   }
 
+  /** The unresolved alerts, in the order raised. */
+  unresolvedAlerts(): ReplayedAlert[] {
+    return [...this.unresolved.values()];
+  }
+
+  /**
+   * The engine resolves an alert of a self-resolving rule whose condition has cleared (a silence
+   * answered by a reading, a device problem gone): outcome `reading-received`, as
+   * AlertWriter.resolveAnswered. Nothing when the episode has no unresolved alert.
+   */
+  resolveCleared(key: EpisodeKey, at: Date): ReplayedAlert | undefined {
+    const existing = this.unresolved.get(keyOf(key));
+    if (!existing) return undefined;
+    const alert: ReplayedAlert = { ...existing, state: 'resolved', resolvedAt: at, outcome: 'reading-received', escalationDueAt: null, nextReminderAt: null };
+    this.store(keyOf(key), alert, existing);
+    return alert;
+  }
+
+  /**
+   * An alert already unresolved when the replay starts (read as it stood then), carried in so the
+   * first findings update it as the engine did instead of raising a new one.
+   */
+  carry(alert: ReplayedAlert): void {
+    if (alert.state === 'resolved') throw new RangeError('Only an unresolved alert is carried into a replay.');
+    this.store(keyOf(alert), alert, this.unresolved.get(keyOf(alert)) ?? null);
+  }
+
   private store(key: string, alert: ReplayedAlert, replacing: ReplayedAlert | null): void {
     const at = replacing ? this.position.get(replacing) : undefined;
     if (replacing && at !== undefined) {

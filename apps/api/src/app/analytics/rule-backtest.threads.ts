@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type ActionedAlert, type AdmissionReplay, type BacktestAdmission, type Finding, type PlanReplayAlerts, type RuleBacktestReport, backtestReport, replayAdmission } from './rule-backtest';
+import { type ActionedAlert, type AdmissionReplay, type BacktestAdmission, type BacktestPeriod, type Finding, type PlanReplayAlerts, type RuleBacktestReport, backtestReport, replayAdmission } from './rule-backtest';
 
 /** Below this many admissions starting threads costs more than it saves: the replay stays on this thread. */
 export const THREADED_BACKTEST_MIN_ADMISSIONS = 8;
@@ -17,7 +17,7 @@ export interface ThreadedBacktestOptions {
 export interface ReplayJob {
   readonly index: number;
   readonly item: BacktestAdmission;
-  readonly period: { readonly from: Date; readonly to: Date };
+  readonly period: BacktestPeriod;
 }
 
 /** A worker's answer: the admission's findings and alerts (proposed null: the same as current), or why it failed. */
@@ -39,7 +39,7 @@ export type ReplayOutcome =
 export async function ruleBacktestInThreads(
   admissions: readonly BacktestAdmission[],
   actioned: readonly ActionedAlert[],
-  period: { from: Date; to: Date },
+  period: BacktestPeriod,
   options: ThreadedBacktestOptions = {},
 ): Promise<RuleBacktestReport> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), admissions.length));
@@ -55,7 +55,7 @@ export async function ruleBacktestInThreads(
   return backtestReport(replays, admissions, actioned, period);
 }
 
-function replayOnWorkers(admissions: readonly BacktestAdmission[], period: { from: Date; to: Date }, threads: number, replays: AdmissionReplay[], onProgress?: (done: number, total: number) => void): Promise<void> {
+function replayOnWorkers(admissions: readonly BacktestAdmission[], period: BacktestPeriod, threads: number, replays: AdmissionReplay[], onProgress?: (done: number, total: number) => void): Promise<void> {
   const workers = Array.from({ length: threads }, () => startWorker());
   return new Promise<void>((resolve, reject) => {
     let next = 0;

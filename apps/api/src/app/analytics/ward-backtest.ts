@@ -1,5 +1,5 @@
 import { CodedFailure, type Pathway } from '@homeward/domain';
-import { mapCarePlan, rulesLookBackMs } from '@homeward/rules';
+import { MALFORMED_FRAMES_WINDOW_MS, mapCarePlan, rulesLookBackMs } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
 import { DAY_MS } from './analytics-figures';
 import type { BacktestAdmission, RuleBacktestReport } from './rule-backtest';
@@ -21,6 +21,8 @@ export interface WardBacktestRequest {
   readonly onProgress?: (done: number, total: number) => void;
   /** Called as each admission's replay finishes: done of total. */
   readonly onReplayProgress?: (done: number, total: number) => void;
+  /** The engine's hubOfflineAfterMinutes, when not the default. */
+  readonly offlineAfterMinutes?: number;
   /** Worker threads for the replay (ruleBacktestInThreads; default: the machine's available parallelism). */
   readonly threads?: number;
 }
@@ -50,15 +52,28 @@ export async function wardBacktest(storage: Pick<Storage, 'analytics' | 'reading
     const start = Math.max(from.getTime(), admission.admittedAt.getTime()) - lookBack;
     const end = Math.min(to.getTime(), (admission.dischargedAt ?? to).getTime());
     const readings = await storage.readings.inRange(admission.patientId, { from: new Date(start), to: new Date(end), limit: 1_000_000 });
-    admissions.push({ admission, readings, proposed });
+    // The latest of each vital before the look-back too: the silence rules count from it (latestPerVital).
+    const before = (await storage.readings.latestPerVital(admission.patientId, { asOf: new Date(start - 1) })).filter((r) => r.measuredAt.getTime() < start);
+    admissions.push({ admission, readings: [...before, ...readings], proposed });
     request.onProgress?.(i + 1, selected.length);
   }
   const patients = new Set(selected.map((a) => a.patientId));
   // What people did to the alerts in the period, replayed on both plans' alerts (rule-backtest.ts).
   const trail = await storage.analytics.alertTrail([...patients], from, to);
+  // The silence and technical rules' facts at past moments, and the alerts already open at `from`.
+  const devices = await storage.analytics.deviceHistory([...patients], to);
+  const malformed = await storage.analytics.malformedFrameHistory([...patients], new Date(from.getTime() - MALFORMED_FRAMES_WINDOW_MS), to);
+  const open = await storage.analytics.alertsOpenAt([...patients], from);
   for (const [i, item] of admissions.entries()) {
     const patientId = item.admission.patientId;
-    admissions[i] = { ...item, actions: trail.actions.filter((a) => a.patientId === patientId), suppressions: trail.suppressions.filter((s) => s.patientId === patientId) };
+    const mine = new Set(devices.filter((d) => d.patientId === patientId).map((d) => d.id));
+    admissions[i] = {
+      ...item,
+      actions: trail.actions.filter((a) => a.patientId === patientId),
+      suppressions: trail.suppressions.filter((s) => s.patientId === patientId),
+      timer: { devices: devices.filter((d) => mine.has(d.id)), malformed: malformed.filter((m) => mine.has(m.deviceId)), ...(request.offlineAfterMinutes === undefined ? {} : { offlineAfterMinutes: request.offlineAfterMinutes }) },
+      openAtStart: open.filter((a) => a.patientId === patientId),
+    };
   }
   const actioned = (await storage.analytics.resolvedAlerts(wardId, from, to)).filter((a) => patients.has(a.patientId));
   const report = await ruleBacktestInThreads(admissions, actioned, { from, to }, {

@@ -28,10 +28,10 @@ export type SilenceProposal = Omit<RaiseAlertInput, 'wardId' | 'at' | 'escalatio
 /** The three kinds of silence (issue 15 item 3), each its own alert kind, and a single expected reading missing. */
 export const SILENCE_RULE_IDS: readonly string[] = [PATIENT_SILENT_RULE, HUB_OFFLINE_RULE, DEVICE_UNUSED_RULE, READING_MISSING_RULE];
 /** Judged on the timer pass from the store and the clock; an open one not proposed again resolves. */
-const TIMER_RULES: ReadonlySet<string> = new Set([...SILENCE_RULE_IDS, LOW_BATTERY_RULE, MALFORMED_FRAMES_RULE]);
+export const TIMER_RULES: ReadonlySet<string> = new Set([...SILENCE_RULE_IDS, LOW_BATTERY_RULE, MALFORMED_FRAMES_RULE]);
 /** Judged from newly stored readings; resolved when the device's newest reading is fine. */
-const READING_RULES: ReadonlySet<string> = new Set([DEVICE_CLOCK_OFF_RULE, LATE_DELIVERY_RULE]);
-const SILENCE_RULES: ReadonlySet<string> = new Set(SILENCE_RULE_IDS);
+export const READING_RULES: ReadonlySet<string> = new Set([DEVICE_CLOCK_OFF_RULE, LATE_DELIVERY_RULE]);
+export const SILENCE_RULES: ReadonlySet<string> = new Set(SILENCE_RULE_IDS);
 
 /** Read once per timer pass for all patients. */
 export interface PassFacts {
@@ -155,7 +155,7 @@ export function resolveReason(rule: string): string {
   }
 }
 
-function silenceProposal(candidate: AlertCandidate): SilenceProposal {
+export function silenceProposal(candidate: AlertCandidate): SilenceProposal {
   return {
     patientId: candidate.patientId,
     rule: candidate.rule,
@@ -171,7 +171,7 @@ function silenceProposal(candidate: AlertCandidate): SilenceProposal {
   };
 }
 
-function technicalProposal(finding: TechnicalFinding): SilenceProposal {
+export function technicalProposal(finding: TechnicalFinding): SilenceProposal {
   return {
     patientId: finding.patientId,
     rule: finding.rule,

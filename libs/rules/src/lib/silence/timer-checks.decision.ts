@@ -7,6 +7,8 @@ import { hubOfflineRule } from './hub-offline.rule';
 import { patientSilentRule } from './patient-silent.rule';
 import { readingMissingRule } from './reading-missing.rule';
 import type { SilenceInput } from './silence-input.model';
+import { DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT } from './device-offline.policy';
+import { HOUR_MS } from '../shared/reading-window';
 
 /**
  * The engine's timer decisions for one patient at one moment, as pure functions of what the store
@@ -59,4 +61,40 @@ export function readingsAnswer<A extends { readonly rule: string; readonly subje
     answered.push(...open.filter((a) => rules.silence.has(a.rule) && !still.has(a.subject)));
   }
   return answered;
+}
+
+/**
+ * The earliest moment after `input.now` at which timerChecks could answer differently if no fact
+ * changed (no reading, contact or frame arrives): the next interval of an expected reading falling
+ * due (from the latest activity and from each vital's latest reading, as patientSilentRule and
+ * overdueReadings count), or a hub, app or device passing its offline limit. A replay evaluates the
+ * timer at these moments and at each new fact: between them every timer pass gives the same
+ * findings (only the words' "… hours ago" move on), so the alerts are those of a timer running
+ * continuously; with a periodic timer, each is taken at the first tick at or after it. A
+ * superset is harmless (an evaluation that finds the same changes nothing). Null: nothing falls due.
+ */
+export function nextTimerChange(input: TimerCheckInput): Date | null {
+  const now = input.now.getTime();
+  const offlineAfterMs = (input.offlineAfterMinutes ?? DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT) * 60_000;
+  const admitted = input.admittedAt.getTime();
+  const starts = new Set<number>([admitted]);
+  for (const r of input.latest) if (r.measuredAt.getTime() <= now) starts.add(Math.max(admitted, r.measuredAt.getTime()));
+  for (const d of input.devices) if (d.lastSeenAt && d.lastSeenAt.getTime() <= now) starts.add(Math.max(admitted, d.lastSeenAt.getTime()));
+  let next = Infinity;
+  for (const e of input.expected) {
+    const every = e.everyHours * HOUR_MS;
+    const grace = e.graceHours * HOUR_MS;
+    if (!(every > 0)) continue;
+    for (const since of starts) {
+      // The k-th interval falls due at since + grace + k·every (missed = floor((now − since − grace) / every)).
+      const k = Math.max(1, Math.floor((now - since - grace) / every) + 1);
+      next = Math.min(next, since + grace + k * every);
+    }
+  }
+  for (const d of input.devices) {
+    // isDeviceOffline: offline once more than the limit has passed since last heard from.
+    const seen = (d.lastSeenAt ?? input.admittedAt).getTime();
+    if (seen + offlineAfterMs + 1 > now) next = Math.min(next, seen + offlineAfterMs + 1);
+  }
+  return Number.isFinite(next) ? new Date(next) : null;
 }

@@ -1,4 +1,4 @@
-import type { AlertOutcome, AlertSeverityBand, DischargeOutcome, Pathway, RecordedAlertAction, RecordedSuppression } from '@homeward/domain';
+import { type AlertOutcome, type AlertSeverityBand, type DeviceType, type DischargeOutcome, type Pathway, type RecordedAlertAction, type RecordedSuppression, sortedReadingIds } from '@homeward/domain';
 import type { Database, SqlClient, StorageEngine } from '../database';
 
 /** An admission that overlaps the period, with the care plan as stored (expected readings). */
@@ -39,6 +39,95 @@ export interface AdmissionReadingCount {
   readonly admissionId: string;
   readonly vital: string;
   readonly readings: number;
+}
+
+/** One row of a device's contact history (device_contacts, migration 0026). */
+export interface DeviceContactEvent {
+  readonly at: Date;
+  /** A `seen` span's end: heard from at `at`, then at most 5 minutes apart until `until`. Null for a status. */
+  readonly until: Date | null;
+  readonly kind: 'seen' | 'online' | 'offline';
+  readonly batteryLevel: number | null;
+}
+
+export interface DeviceHistory {
+  readonly id: string;
+  readonly type: DeviceType;
+  readonly patientId: string;
+  readonly contacts: readonly DeviceContactEvent[];
+}
+
+/** A message a GATT decoder refused, for a backtest's malformed-frames rule. */
+export interface MalformedFrame {
+  readonly deviceId: string;
+  readonly receivedAt: Date;
+  readonly code: string;
+}
+
+/**
+ * An alert unresolved at a past moment, as it stood then (the columns that change later, severity
+ * and evidence, are today's: an alert raised again after the moment shows its later evidence).
+ */
+export interface OpenAlertAt {
+  readonly id: string;
+  readonly patientId: string;
+  readonly rule: string;
+  readonly subject: string;
+  readonly severity: AlertSeverityBand;
+  readonly state: 'open' | 'acknowledged' | 'escalated';
+  readonly openedAt: Date;
+  readonly acknowledgedAt: Date | null;
+  readonly escalatedAt: Date | null;
+  readonly firstMeasuredAt: Date;
+  readonly latestMeasuredAt: Date;
+  readonly occurrences: number;
+  readonly readingIds: readonly string[];
+  readonly explanation: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly latestValue: number | null;
+  /** The severity it was raised with, then each rise before the moment. */
+  readonly severityHistory: readonly { readonly at: Date; readonly severity: AlertSeverityBand }[];
+  readonly worsenedAt: Date | null;
+  readonly worsenedFrom: AlertSeverityBand | null;
+}
+
+/**
+ * An open alert's evidence folded from its history before the moment (decideAlert's rules: the
+ * highest severity reached, the union of readings, a finding about time new when later). The
+ * `details` and `latestValue` stay today's (not in the history). `timeOnly`: a rule whose findings
+ * carry no readings (silences), whose repeats count when about a later moment.
+ */
+function asOfHistory(alert: OpenAlertAt, events: readonly { at: Date; kind: string; explanation: string | null; details: Record<string, unknown> }[], timeOnly: boolean): OpenAlertAt {
+  const raised = events[0];
+  if (!raised || raised.kind !== 'raised') return alert;
+  const severityOf = (e: (typeof events)[number]) => e.details['severity'] as AlertSeverityBand;
+  const measuredOf = (e: (typeof events)[number]) => new Date(String(e.details['measuredAt']));
+  let severity = severityOf(raised);
+  const severityHistory = [{ at: raised.at, severity }];
+  const readingIds = new Set<string>(((raised.details['readingIds'] as unknown[] | undefined) ?? []).map(String));
+  let first = measuredOf(raised);
+  let latest = first;
+  let occurrences = 1;
+  let explanation = raised.explanation ?? alert.explanation;
+  let worsenedAt: Date | null = null;
+  let worsenedFrom: AlertSeverityBand | null = null;
+  for (const e of events.slice(1)) {
+    const measured = measuredOf(e);
+    const fresh = ((e.details['newReadingIds'] as unknown[] | undefined) ?? []).map(String);
+    if (timeOnly ? measured > latest : fresh.length > 0) occurrences++;
+    for (const id of fresh) readingIds.add(id);
+    if (measured >= latest && e.explanation) explanation = e.explanation;
+    if (measured < first) first = measured;
+    if (measured > latest) latest = measured;
+    const from = e.details['severityRaisedFrom'] as AlertSeverityBand | undefined;
+    if (from !== undefined) {
+      severity = severityOf(e);
+      severityHistory.push({ at: e.at, severity });
+      worsenedAt = e.at;
+      worsenedFrom = from;
+    }
+  }
+  return { ...alert, severity, severityHistory, readingIds: sortedReadingIds([...readingIds]), firstMeasuredAt: first, latestMeasuredAt: latest, occurrences, explanation, worsenedAt, worsenedFrom };
 }
 
 export interface AnalyticsDevice {
@@ -129,6 +218,8 @@ export class AnalyticsRepository {
         `SELECT e.at, e.kind, a.id AS alert_id, a.patient_id, a.rule, a.subject, e.details->>'outcome' AS outcome
          FROM alert_events e JOIN alerts a ON a.id = e.alert_id
          WHERE a.patient_id = ANY($1::uuid[]) AND e.kind IN ('acknowledged', 'escalated', 'resolved') AND e.at >= $2 AND e.at < $3
+           -- The engine's own resolutions of silence and technical alerts are replayed by their rules, not taken from the trail.
+           AND NOT (e.kind = 'resolved' AND e.details->>'outcome' = 'reading-received')
          ORDER BY e.at, e.id`,
         [patientIds, from, to],
       );
@@ -143,6 +234,103 @@ export class AnalyticsRepository {
         actions: events.map((e) => ({ at: e.at, action: ACTION[e.kind], outcome: e.outcome, alertId: e.alert_id, patientId: e.patient_id, rule: e.rule, subject: e.subject })),
         suppressions: suppressions.map((r) => ({ patientId: r.patient_id, rule: r.rule, subject: r.subject, startsAt: r.starts_at, expiresAt: r.expires_at, liftedAt: r.lifted_at })),
       };
+    });
+  }
+
+  /**
+   * The patients' devices and their contact history up to `to` (device_contacts, 0026), oldest first:
+   * what a backtest folds into each device's state as of a past moment (its TimerReplay in
+   * @homeward/rules). Devices given to a patient keep their rows from before; the fold is per device.
+   */
+  async deviceHistory(patientIds: readonly string[], to: Date): Promise<DeviceHistory[]> {
+    const { rows: devices } = await this.db.query<{ id: string; type: DeviceType; patient_id: string }>(
+      'SELECT id, type, patient_id FROM devices WHERE patient_id = ANY($1::uuid[]) ORDER BY patient_id, type, id',
+      [patientIds],
+    );
+    if (devices.length === 0) return [];
+    const { rows } = await this.db.query<{ device_id: string; at: Date; until: Date | null; kind: 'seen' | 'online' | 'offline'; battery_level: number | null }>(
+      `SELECT device_id, at, until, kind, battery_level FROM device_contacts WHERE device_id = ANY($1::uuid[]) AND at <= $2 ORDER BY device_id, at, id`,
+      [devices.map((d) => d.id), to],
+    );
+    const contacts = new Map<string, DeviceContactEvent[]>();
+    for (const r of rows) {
+      const list = contacts.get(r.device_id) ?? [];
+      list.push({ at: r.at, until: r.until, kind: r.kind, batteryLevel: r.battery_level === null ? null : Number(r.battery_level) });
+      contacts.set(r.device_id, list);
+    }
+    return devices.map((d) => ({ id: d.id, type: d.type, patientId: d.patient_id, contacts: contacts.get(d.id) ?? [] }));
+  }
+
+  /**
+   * Per device (of the patients), every message refused by a GATT decoder received in [from, to)
+   * (as DeviceStateRepository.malformedFrames counts them), oldest first: a backtest counts those
+   * of the 24 hours before each moment.
+   */
+  async malformedFrameHistory(patientIds: readonly string[], from: Date, to: Date): Promise<MalformedFrame[]> {
+    const { rows } = await this.db.query<{ device_id: string; received_at: Date; reason_code: string }>(
+      `SELECT m.device_id, m.received_at, m.reason_code FROM rejected_messages m JOIN devices d ON d.id = m.device_id
+       WHERE d.patient_id = ANY($1::uuid[]) AND m.received_at >= $2 AND m.received_at < $3
+         AND (m.reason_code LIKE 'gatt.%' OR jsonb_path_exists(m.details, '$.items[*].code ? (@ starts with "gatt.")'))
+       ORDER BY m.received_at, m.id`,
+      [patientIds, from, to],
+    );
+    return rows.map((r) => ({ deviceId: r.device_id, receivedAt: r.received_at, code: r.reason_code }));
+  }
+
+  /**
+   * The patients' alerts unresolved at `at` (opened before it, resolved after it or not yet), in
+   * the state they were in then (their last transition before `at`): a backtest starting at `at`
+   * carries them in, so its first findings update them as the engine did.
+   */
+  async alertsOpenAt(patientIds: readonly string[], at: Date): Promise<OpenAlertAt[]> {
+    const { rows } = await this.db.query<{
+      id: string; patient_id: string; rule: string; subject: string; severity: AlertSeverityBand; opened_at: Date; first_measured_at: Date; latest_measured_at: Date;
+      occurrences: number; reading_ids: string[]; explanation: string; details: Record<string, unknown>; latest_value: number | null; state_then: 'open' | 'acknowledged' | 'escalated' | null;
+      acknowledged_at: Date | null; escalated_at: Date | null; worsened_at: Date | null; worsened_from: AlertSeverityBand | null;
+    }>(
+      `SELECT a.id, a.patient_id, a.rule, a.subject, a.severity, a.opened_at, a.first_measured_at, a.latest_measured_at, a.occurrences,
+              a.reading_ids::text[] AS reading_ids, a.explanation, a.details, a.latest_value, a.worsened_at, a.worsened_from,
+              (SELECT e.to_state FROM alert_events e WHERE e.alert_id = a.id AND e.at < $2 ORDER BY e.at DESC, e.id DESC LIMIT 1) AS state_then,
+              (SELECT max(e.at) FROM alert_events e WHERE e.alert_id = a.id AND e.at < $2 AND e.kind = 'acknowledged') AS acknowledged_at,
+              (SELECT max(e.at) FROM alert_events e WHERE e.alert_id = a.id AND e.at < $2 AND e.kind = 'escalated') AS escalated_at
+       FROM alerts a
+       WHERE a.patient_id = ANY($1::uuid[]) AND a.opened_at < $2 AND (a.resolved_at IS NULL OR a.resolved_at >= $2)
+       ORDER BY a.opened_at, a.id`,
+      [patientIds, at],
+    );
+    if (rows.length === 0) return [];
+    // The evidence as of `at`, from the alerts' history before it (raised, repeated, worsened record
+    // the severity, the new readings and the measurement time: AlertRepository.raise / planChange).
+    const { rows: events } = await this.db.query<{ alert_id: string; at: Date; kind: string; explanation: string | null; details: Record<string, unknown> }>(
+      `SELECT alert_id, at, kind, note AS explanation, details FROM alert_events
+       WHERE alert_id = ANY($1::uuid[]) AND at < $2 AND kind IN ('raised', 'repeated', 'worsened') ORDER BY alert_id, at, id`,
+      [rows.map((r) => r.id), at],
+    );
+    const history = new Map<string, typeof events>();
+    for (const e of events) history.set(e.alert_id, [...(history.get(e.alert_id) ?? []), e]);
+    return rows.map((r) => {
+      const base: OpenAlertAt = {
+        id: r.id,
+        patientId: r.patient_id,
+        rule: r.rule,
+        subject: r.subject,
+        severity: r.severity,
+        state: r.state_then ?? 'open',
+        openedAt: r.opened_at,
+        acknowledgedAt: r.acknowledged_at,
+        escalatedAt: r.escalated_at,
+        firstMeasuredAt: r.first_measured_at,
+        latestMeasuredAt: r.latest_measured_at,
+        occurrences: Number(r.occurrences),
+        readingIds: r.reading_ids.map(String),
+        explanation: r.explanation,
+        details: r.details,
+        latestValue: r.latest_value === null ? null : Number(r.latest_value),
+        severityHistory: [{ at: r.opened_at, severity: r.severity }],
+        worsenedAt: r.worsened_at,
+        worsenedFrom: r.worsened_from,
+      };
+      return asOfHistory(base, history.get(r.id) ?? [], r.reading_ids.length === 0);
     });
   }
 

@@ -387,8 +387,19 @@ export class RegistryRepository {
   async touchDevices(seen: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
     if (seen.length === 0) return;
     await this.db.query(
-      `UPDATE devices d SET last_seen_at = greatest(d.last_seen_at, s.at)
-       FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, at) WHERE d.id = s.id`,
+      // The history (device_contacts, 0026): the device's latest span extended when this contact is
+      // within 5 minutes of its end, else a new span. All CTEs read the devices as they were before.
+      `WITH s AS (SELECT DISTINCT ON (id) id, at FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, at) ORDER BY id, at DESC),
+       prev AS (SELECT d.id, d.last_seen_at FROM devices d JOIN s ON s.id = d.id),
+       touched AS (UPDATE devices d SET last_seen_at = greatest(d.last_seen_at, s.at) FROM s WHERE d.id = s.id RETURNING d.id),
+       extended AS (
+         UPDATE device_contacts c SET until = greatest(c.until, s.at)
+         FROM s JOIN prev ON prev.id = s.id
+         WHERE c.device_id = s.id AND c.kind = 'seen' AND c.until = prev.last_seen_at AND s.at <= prev.last_seen_at + interval '5 minutes'
+         RETURNING c.device_id
+       )
+       INSERT INTO device_contacts (device_id, at, until, kind)
+       SELECT s.id, s.at, s.at, 'seen' FROM s JOIN touched t ON t.id = s.id WHERE s.id NOT IN (SELECT device_id FROM extended)`,
       [seen.map((s) => s.id), seen.map((s) => s.at)],
     );
   }
@@ -396,11 +407,23 @@ export class RegistryRepository {
   /** Records that a device was heard from, and its battery if it said; never moves last-seen back. */
   async touchDevice(id: string, seenAt: Date, batteryLevel?: number): Promise<void> {
     await this.db.query(
-      `UPDATE devices SET
-         last_seen_at = greatest(last_seen_at, $2),
-         battery_level = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $3::smallint ELSE battery_level END,
-         battery_at = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $2 ELSE battery_at END
-       WHERE id = $1`,
+      // The history (device_contacts, 0026), as touchDevices; a battery level always starts a new span (it was said at `at`).
+      `WITH prev AS (SELECT id, last_seen_at FROM devices WHERE id = $1),
+       touched AS (
+         UPDATE devices SET
+           last_seen_at = greatest(last_seen_at, $2),
+           battery_level = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $3::smallint ELSE battery_level END,
+           battery_at = CASE WHEN $3::smallint IS NOT NULL AND (battery_at IS NULL OR battery_at <= $2) THEN $2 ELSE battery_at END
+         WHERE id = $1 RETURNING id
+       ),
+       extended AS (
+         UPDATE device_contacts c SET until = greatest(c.until, $2)
+         FROM prev
+         WHERE $3::smallint IS NULL AND c.device_id = $1 AND c.kind = 'seen' AND c.until = prev.last_seen_at AND $2 <= prev.last_seen_at + interval '5 minutes'
+         RETURNING c.device_id
+       )
+       INSERT INTO device_contacts (device_id, at, until, kind, battery_level)
+       SELECT id, $2, $2, 'seen', $3::smallint FROM touched WHERE NOT EXISTS (SELECT 1 FROM extended)`,
       [id, seenAt, batteryLevel ?? null],
     );
   }
@@ -412,8 +435,12 @@ export class RegistryRepository {
    */
   async recordDeviceConnection(id: string, state: 'online' | 'offline', at: Date): Promise<void> {
     await this.db.query(
-      `UPDATE devices SET connection_state = $2, connection_at = $3
-       WHERE id = $1 AND (connection_at IS NULL OR connection_at <= $3)`,
+      // Every status goes into the history (device_contacts, 0026), even one older than the latest.
+      `WITH device AS (
+         UPDATE devices SET connection_state = $2, connection_at = $3
+         WHERE id = $1 AND (connection_at IS NULL OR connection_at <= $3) RETURNING id
+       )
+       INSERT INTO device_contacts (device_id, at, kind) SELECT id, $3, $2 FROM devices WHERE id = $1`,
       [id, state, at],
     );
   }
