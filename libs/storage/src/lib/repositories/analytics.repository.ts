@@ -41,7 +41,7 @@ export interface AdmissionReadingCount {
   readonly readings: number;
 }
 
-/** One row of a device's contact history (device_contacts, migration 0026). */
+/** One row of a device's contact history (device_contacts, migration 0023). */
 export interface DeviceContactEvent {
   readonly at: Date;
   /** A `seen` span's end: heard from at `at`, then at most 5 minutes apart until `until`. Null for a status. */
@@ -238,7 +238,7 @@ export class AnalyticsRepository {
   }
 
   /**
-   * The patients' devices and their contact history up to `to` (device_contacts, 0026), oldest first:
+   * The patients' devices and their contact history up to `to` (device_contacts, 0023), oldest first:
    * what a backtest folds into each device's state as of a past moment (its TimerReplay in
    * @homeward/rules). Devices given to a patient keep their rows from before; the fold is per device.
    */

@@ -387,7 +387,7 @@ export class RegistryRepository {
   async touchDevices(seen: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
     if (seen.length === 0) return;
     await this.db.query(
-      // The history (device_contacts, 0026): the device's latest span extended when this contact is
+      // The history (device_contacts, 0023): the device's latest span extended when this contact is
       // within 5 minutes of its end, else a new span. All CTEs read the devices as they were before.
       `WITH s AS (SELECT DISTINCT ON (id) id, at FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, at) ORDER BY id, at DESC),
        prev AS (SELECT d.id, d.last_seen_at FROM devices d JOIN s ON s.id = d.id),
@@ -407,7 +407,7 @@ export class RegistryRepository {
   /** Records that a device was heard from, and its battery if it said; never moves last-seen back. */
   async touchDevice(id: string, seenAt: Date, batteryLevel?: number): Promise<void> {
     await this.db.query(
-      // The history (device_contacts, 0026), as touchDevices; a battery level always starts a new span (it was said at `at`).
+      // The history (device_contacts, 0023), as touchDevices; a battery level always starts a new span (it was said at `at`).
       `WITH prev AS (SELECT id, last_seen_at FROM devices WHERE id = $1),
        touched AS (
          UPDATE devices SET
@@ -435,7 +435,7 @@ export class RegistryRepository {
    */
   async recordDeviceConnection(id: string, state: 'online' | 'offline', at: Date): Promise<void> {
     await this.db.query(
-      // Every status goes into the history (device_contacts, 0026), even one older than the latest.
+      // Every status goes into the history (device_contacts, 0023), even one older than the latest.
       `WITH device AS (
          UPDATE devices SET connection_state = $2, connection_at = $3
          WHERE id = $1 AND (connection_at IS NULL OR connection_at <= $3) RETURNING id
