@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Reading } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
-import { realDatabase } from '@homeward/testing';
+import { scratchStorage } from '../../test/scratch-storage';
 import { CoalescedWake } from './coalesced-wake';
 import { GroupCommitWriter } from './group-commit.writer';
 import { IngestPipeline } from './ingest.pipeline';
@@ -13,7 +13,7 @@ let dispose: () => Promise<void>;
 let builder: IngestPipeline;
 
 beforeAll(async () => {
-  ({ storage, dispose } = await realDatabase());
+  ({ storage, dispose } = await scratchStorage());
   builder = new IngestPipeline(storage, { maxClockSkewMs: 5 * 60_000 });
 });
 afterAll(() => dispose?.());

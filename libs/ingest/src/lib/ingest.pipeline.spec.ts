@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PgDatabase, type Storage, type StoredReading, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '@homeward/storage';
+import type { Storage, StoredReading } from '@homeward/storage';
+import { scratchStorage } from '../../test/scratch-storage';
 import { IngestPipeline, type Submission } from './ingest.pipeline';
 
 // The pipeline against real PostgreSQL: event time that redelivery never moves, and readings
@@ -9,16 +10,7 @@ let dispose: () => Promise<void>;
 let pipeline: IngestPipeline;
 
 beforeAll(async () => {
-  const server = process.env['DATABASE_URL'];
-  if (server) {
-    const scratch = await createScratchDatabase(server);
-    storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
-    dispose = async () => (await storage.close(), await scratch.drop());
-  } else {
-    const embedded = await startScratchEmbeddedPostgres();
-    storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
-    dispose = async () => (await storage.close(), await embedded.cleanup());
-  }
+  ({ storage, dispose } = await scratchStorage());
   pipeline = new IngestPipeline(storage, { maxClockSkewMs: 5 * 60_000 });
 });
 afterAll(() => dispose?.());
