@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Reading, VITAL_SIGNS, type VitalKey, buildReading, unwrap } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { wardBacktest } from '../src';
-import { live, order, replayed } from './backtest-comparison.fixture';
+import { type Comparable, live, order, replayed } from './backtest-comparison.fixture';
 import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, settle } from './rules-engine.fixture';
 
 function oximetry(patientId: string, deviceId: string, at: Date, receivedAt: Date): Reading[] {
@@ -21,7 +21,8 @@ const GAPS_MIN = [17, 43, 120];
 // daily, stops for two days and resumes, and their hub drops out twice (once with its last will,
 // once simply unplugged); each event happens with the clock at its time, in time order. The ward
 // backtest, as the API and CLI run it (wardBacktest, no timerEveryMs), reproduces the live history
-// of every kind exactly; with the recorded ticks deleted it infers them and no longer does.
+// of every kind exactly; with the record starting mid-period it infers the ticks before its first
+// one and reproduces what opened after; with every recorded tick deleted it no longer reproduces.
 const backend = BACKENDS.find((b) => !b.label.startsWith('PGlite')) ?? BACKENDS[0];
 
 describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, () => {
@@ -104,6 +105,18 @@ describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, (
     expect(report.timerTicks).toBe('recorded');
     expect(report.alerts.current.map(replayed).sort(order)).toEqual(expected);
 
+    // A record starting on day 3 (as when migration 0024 came in mid-period): inferred before its
+    // first tick, the record from it on. What opened from then on is the live history exactly.
+    const dayThree = new Date(at(3, 0, 0));
+    await storage.db.query('DELETE FROM rules_timer_ticks WHERE at < $1', [dayThree]);
+    const partly = await wardBacktest(storage, request);
+    expect(partly.timerTicks).toBe('partly-recorded');
+    const recordedFrom = Math.min(...ticks.filter((t) => t >= dayThree.getTime()));
+    const fromRecord = (list: readonly Comparable[]) => list.filter((a) => Date.parse(a.openedAt) >= recordedFrom);
+    const partlyAlerts = partly.alerts.current.map(replayed).sort(order);
+    expect(fromRecord(expected).length).toBeGreaterThan(0);
+    expect(fromRecord(partlyAlerts)).toEqual(fromRecord(expected));
+
     // Without the record the ticks are inferred (at each moment a decision can change): each live
     // episode opens as early or earlier than the engine, which looked up to 2 hours later, opened it,
     // and a reading-missing that stood one minute before patient-silent took over (between two of
@@ -120,5 +133,8 @@ describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, (
     expect(lead.every((ms) => ms >= 0 && ms <= 2 * HOUR)).toBe(true);
     expect(lead.filter((ms) => ms > 0).length).toBeGreaterThan(0);
     expect(inferredAlerts.filter((a) => a.rule === 'reading-missing').length).toBeGreaterThan(expected.filter((a) => a.rule === 'reading-missing').length);
+    // Before the record started, the partly recorded replay opened what the inferred one did.
+    const beforeRecord = (list: readonly Comparable[]) => list.filter((a) => Date.parse(a.openedAt) < recordedFrom).map((a) => `${a.rule} ${a.subject} ${a.openedAt}`);
+    expect(beforeRecord(partlyAlerts)).toEqual(beforeRecord(inferredAlerts));
   }, 300_000);
 });
