@@ -1,37 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Alert, type Reading, VITAL_SIGNS, type VitalKey, buildReading, unwrap } from '@homeward/domain';
+import { type Reading, VITAL_SIGNS, type VitalKey, buildReading, unwrap } from '@homeward/domain';
 import type { AnalyticsAdmission, Storage } from '@homeward/storage';
 import { type BacktestAlert, ruleBacktest } from '../src';
+import { type Comparable, live, order, replayed } from './backtest-comparison.fixture';
 import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, settle } from './rules-engine.fixture';
-
-/** An alert as the comparison sees it: every column a replay decides (words and timers aside). */
-type Comparable = Pick<BacktestAlert, 'rule' | 'subject' | 'severity' | 'openedAt' | 'resolvedAt' | 'outcome' | 'firstMeasuredAt' | 'latestMeasuredAt' | 'occurrences' | 'readingIds'>;
-
-const live = (a: Alert): Comparable => ({
-  rule: a.rule,
-  subject: a.subject,
-  severity: a.severity,
-  openedAt: a.openedAt.toISOString(),
-  resolvedAt: a.resolvedAt?.toISOString() ?? null,
-  outcome: a.outcome,
-  firstMeasuredAt: a.firstMeasuredAt.toISOString(),
-  latestMeasuredAt: a.latestMeasuredAt.toISOString(),
-  occurrences: a.occurrences,
-  readingIds: [...a.readingIds].sort(),
-});
-const replayed = (a: BacktestAlert): Comparable => ({
-  rule: a.rule,
-  subject: a.subject,
-  severity: a.severity,
-  openedAt: a.openedAt,
-  resolvedAt: a.resolvedAt,
-  outcome: a.outcome,
-  firstMeasuredAt: a.firstMeasuredAt,
-  latestMeasuredAt: a.latestMeasuredAt,
-  occurrences: a.occurrences,
-  readingIds: [...a.readingIds].sort(),
-});
-const order = (x: Comparable, y: Comparable) => x.openedAt.localeCompare(y.openedAt) || x.rule.localeCompare(y.rule) || x.subject.localeCompare(y.subject);
 
 /** Pulse oximetry once a day (plan), from one oximeter: time, and how it reached Homeward. */
 interface Measure {

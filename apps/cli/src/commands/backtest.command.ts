@@ -86,6 +86,12 @@ export const backtestCommand: Command = {
   },
 };
 
+const TIMER_TICKS = {
+  recorded: "at the engine's recorded ticks",
+  'partly-recorded': "at the engine's recorded ticks from the first one on; before it inferred (alerts may open up to one timer interval earlier than live)",
+  inferred: 'no recorded ticks: inferred (alerts may open up to one timer interval earlier than live)',
+} as const;
+
 export function renderBacktest(r: RuleBacktestReport, wardName: string): string {
   const figure = (v: number | null) => (v === null ? '–' : String(v));
   const keys = [...new Set([...r.current.byRule, ...r.proposed.byRule].map((x) => x.key))].sort();
@@ -95,6 +101,7 @@ export function renderBacktest(r: RuleBacktestReport, wardName: string): string 
     `    ${label.padEnd(22)} ${String(a?.count ?? 0).padStart(6)} (${a ? figure(a.perPatientDay) : '0'}/pd)   ${String(b?.count ?? 0).padStart(6)} (${b ? figure(b.perPatientDay) : '0'}/pd)`;
   return [
     `Backtest, ${wardName}, ${r.from} to ${r.to}: ${r.patientDays} patient-days`,
+    `  Timer pass (silence and device checks): ${TIMER_TICKS[r.timerTicks ?? 'inferred']}`,
     `  Rule findings (a rule firing at a reading; not alert episodes)      stored plans      proposed plan`,
     `    ${'all'.padEnd(22)} ${String(r.current.findings).padStart(6)} (${figure(r.current.perPatientDay)}/pd)   ${String(r.proposed.findings).padStart(6)} (${figure(r.proposed.perPatientDay)}/pd)`,
     ...keys.map((k) => line(k, side(r.current.byRule, k), side(r.proposed.byRule, k))),

@@ -185,12 +185,22 @@ export interface BacktestCatch {
   readonly shiftHours: number | null;
 }
 
+/**
+ * How a backtest knew when the engine's timer pass ran (silence and device checks): `recorded`, the
+ * engine's record of its ticks covers the period; `partly-recorded`, it starts inside the period
+ * (before it, inferred); `inferred`, no record (at each moment a decision could change: a silence
+ * alert may open up to one timer interval earlier than it did live).
+ */
+export type TimerTicksKind = 'recorded' | 'partly-recorded' | 'inferred';
+
 export interface BacktestReport {
   readonly wardId: string;
   readonly wardName: string;
   readonly from: string;
   readonly to: string;
   readonly patientDays: number;
+  /** Absent from reports of older versions. */
+  readonly timerTicks?: TimerTicksKind;
   readonly current: BacktestPlanFindings;
   readonly proposed: BacktestPlanFindings;
   readonly differences: readonly { readonly patientId: string; readonly appear: readonly BacktestFinding[]; readonly disappear: readonly BacktestFinding[] }[];

@@ -77,4 +77,4 @@ export const BACKTEST_REPORT = object({
   findings: object({ current: arrayOf(anyObject), proposed: arrayOf(anyObject) }),
   alerts: object({ current: arrayOf(BACKTEST_ALERT), proposed: arrayOf(BACKTEST_ALERT) }),
   alertBurden: object({ current: anyObject, proposed: anyObject }),
-});
+}, { timerTicks: oneOf('recorded', 'partly-recorded', 'inferred') });

@@ -13,11 +13,11 @@ export interface ThreadedBacktestOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** One admission to replay, sent to a worker. */
+/** One admission to replay, sent to a worker; the period with a worker's first job only (its recorded timer ticks can be large). */
 export interface ReplayJob {
   readonly index: number;
   readonly item: BacktestAdmission;
-  readonly period: BacktestPeriod;
+  readonly period?: BacktestPeriod;
 }
 
 /** A worker's answer: the admission's findings and alerts (proposed null: the same as current), or why it failed. */
@@ -66,11 +66,14 @@ function replayOnWorkers(admissions: readonly BacktestAdmission[], period: Backt
       failed = true;
       reject(error);
     };
+    const told = new Set<Worker>();
     const send = (worker: Worker) => {
       if (next >= admissions.length) return;
       const index = next++;
       const item = admissions[index];
-      if (item) worker.postMessage({ index, item, period } satisfies ReplayJob);
+      if (!item) return;
+      worker.postMessage({ index, item, ...(told.has(worker) ? {} : { period }) } satisfies ReplayJob);
+      told.add(worker);
     };
     for (const worker of workers) {
       worker.on('error', (error) => fail(error));

@@ -1,4 +1,4 @@
-import type { BacktestAlert as BacktestAlertDto, BacktestCatch, BacktestFinding, BacktestPlanAlerts, BacktestPlanFindings, BacktestReport, RateRow } from '@homeward/contracts';
+import type { BacktestAlert as BacktestAlertDto, BacktestCatch, BacktestFinding, BacktestPlanAlerts, BacktestPlanFindings, BacktestReport, RateRow, TimerTicksKind } from '@homeward/contracts';
 import { AlertEpisodeLedger, type Reading, type RecordedAlertAction, type RecordedSuppression, type ReplayedAlert } from '@homeward/domain';
 import {
   type AlertCandidate,
@@ -66,14 +66,26 @@ export interface TimerFacts {
 }
 
 /**
- * The period replayed; `timerEveryMs`: the timer pass runs on ticks of this period (multiples of
- * it since the epoch, as a test's clock does); absent, at the very moment each decision can change
- * (the engine's periodic pass opens the same alerts at most one interval later).
+ * The period replayed. `timerTicks`: the moments the engine's timer pass ran (rules_timer_ticks,
+ * ms since the epoch, ascending), the record from `ticksRecordedFrom` on: the replay's timer runs
+ * exactly then. Before that (no ticks recorded: before migration 0024, or past their retention), or
+ * without them, the ticks are inferred: with `timerEveryMs` on multiples of it since the epoch (as
+ * a test's clock does), else at the very moment each decision can change (the engine's periodic
+ * pass opens the same alerts at most one interval later).
  */
 export interface BacktestPeriod {
   readonly from: Date;
   readonly to: Date;
   readonly timerEveryMs?: number;
+  readonly timerTicks?: readonly number[];
+  readonly ticksRecordedFrom?: number;
+}
+
+/** Whether the period's timer moments were read from the engine's record, inferred, or partly each. */
+export function timerTicksKind(period: BacktestPeriod): TimerTicksKind {
+  const recordedFrom = period.ticksRecordedFrom;
+  if (recordedFrom === undefined || !period.timerTicks || recordedFrom >= period.to.getTime()) return 'inferred';
+  return recordedFrom <= period.from.getTime() ? 'recorded' : 'partly-recorded';
 }
 
 /** The report's parts are the API's answer, declared once in @homeward/contracts (the dashboard reads them). */
@@ -129,7 +141,7 @@ export function replayAdmission(item: BacktestAdmission, period: BacktestPeriod)
 }
 
 /** The report from every admission's replay, `replays[i]` being `admissions[i]`'s: in admission order, whoever replayed them. */
-export function backtestReport(replays: readonly AdmissionReplay[], admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: { from: Date; to: Date }): RuleBacktestReport {
+export function backtestReport(replays: readonly AdmissionReplay[], admissions: readonly BacktestAdmission[], actioned: readonly ActionedAlert[], period: BacktestPeriod): RuleBacktestReport {
   const { from, to } = period;
   let patientDaysMs = 0;
   const current: Finding[] = [];
@@ -157,6 +169,7 @@ export function backtestReport(replays: readonly AdmissionReplay[], admissions: 
     from: from.toISOString(),
     to: to.toISOString(),
     patientDays: Math.round(days * 100) / 100,
+    timerTicks: timerTicksKind(period),
     current: summarise(current, days),
     proposed: summarise(proposed, days),
     differences: patients
@@ -193,7 +206,7 @@ function replay(item: BacktestAdmission, plan: StoredCarePlan, period: BacktestP
   const actions = [...(item.actions ?? [])].filter((a) => a.patientId === admission.patientId).sort((a, b) => a.at.getTime() - b.at.getTime());
   const ledger = new AlertEpisodeLedger(item.suppressions ?? []);
   for (const open of item.openAtStart ?? []) if (open.patientId === admission.patientId) ledger.carry(carriedAlert(open));
-  const timers = item.timer ? new TimerReplay(item, item.timer, expectedReadings, ledger, start, end, period.timerEveryMs) : null;
+  const timers = item.timer ? new TimerReplay(item, item.timer, expectedReadings, ledger, start, end, period) : null;
   let acted = 0;
   let applied = 0;
   const actUntil = (time: number) => {
@@ -201,6 +214,7 @@ function replay(item: BacktestAdmission, plan: StoredCarePlan, period: BacktestP
       // A timer pass before the action runs first (ties: the action, as a person acts on what they see).
       timers?.runUntil((actions[acted] as RecordedAlertAction).at.getTime() - 1);
       if (ledger.act(actions[acted] as RecordedAlertAction).kind === 'action-applied') applied++;
+      timers?.touched((actions[acted] as RecordedAlertAction).at.getTime());
       acted++;
     }
     timers?.runUntil(time);
@@ -376,6 +390,12 @@ class TimerReplay {
   private factIndex = 0;
   private last = -Infinity;
   private due: number;
+  private readonly everyMs: number | undefined;
+  /** The engine's recorded ticks, and from when they are the record (Infinity: none). */
+  private readonly ticks: readonly number[];
+  private readonly recordedFrom: number;
+  /** The earliest moment the ledger changed (an action, a reading's alerts) since the last pass. */
+  private changedAt = Infinity;
 
   constructor(
     private readonly item: BacktestAdmission,
@@ -384,8 +404,11 @@ class TimerReplay {
     private readonly ledger: AlertEpisodeLedger,
     start: number,
     private readonly end: number,
-    private readonly everyMs: number | undefined,
+    period: BacktestPeriod,
   ) {
+    this.everyMs = period.timerEveryMs;
+    this.ticks = period.timerTicks ?? [];
+    this.recordedFrom = period.timerTicks && period.ticksRecordedFrom !== undefined ? period.ticksRecordedFrom : Infinity;
     const visible = (r: Reading) => Math.max(r.receivedAt.getTime(), r.measuredAt.getTime());
     const vitals = new Map<string, Reading[]>();
     for (const r of item.readings) vitals.set(r.vital, [...(vitals.get(r.vital) ?? []), r]);
@@ -435,10 +458,19 @@ class TimerReplay {
       while (this.factIndex < this.factTimes.length && (this.factTimes[this.factIndex] as number) <= this.last) this.factIndex++;
       const fact = this.factTimes[this.factIndex] ?? Infinity;
       const change = Math.min(this.due, fact);
-      const at = this.tickAtOrAfter(change);
+      let at = this.tickAtOrAfter(change);
+      // From the first recorded tick on, the engine's record: the first tick at or after the change
+      // (or a ledger change: a person's action, a reading's alerts), none at which nothing changes
+      // (passes in between would judge the same facts and open alerts the same way: no-ops).
+      if (at >= this.recordedFrom) at = this.ticks[upperBound(this.ticks, Math.max(this.last, Math.min(change, this.changedAt) - 1))] ?? Infinity;
       if (at > until || at >= this.end) return;
       this.pass(at);
     }
+  }
+
+  /** The ledger changed at `at` outside a pass: the engine's next recorded tick judges it again. */
+  touched(at: number): void {
+    if (at >= this.recordedFrom) this.changedAt = Math.min(this.changedAt, at);
   }
 
   private tickAtOrAfter(t: number): number {
@@ -449,6 +481,7 @@ class TimerReplay {
 
   private pass(at: number): void {
     this.last = at;
+    this.changedAt = Infinity;
     const now = new Date(at);
     const input = this.inputAt(now);
     const { patientId } = this.item.admission;
@@ -528,6 +561,7 @@ class TimerReplay {
   onReadings(fresh: readonly Reading[], now: Date, answered: readonly ReplayedAlert[]): void {
     for (const p of readingProblems(this.item.admission.patientId, fresh, now).map(technicalProposal)) this.ledger.raise({ ...p, escalationDueAt: null, nextReminderAt: null }, now);
     for (const a of answered) this.ledger.resolveCleared(a, now);
+    this.touched(now.getTime());
   }
 }
 

@@ -2,7 +2,7 @@ import { CodedFailure, type Pathway } from '@homeward/domain';
 import { MALFORMED_FRAMES_WINDOW_MS, mapCarePlan, rulesLookBackMs } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
 import { DAY_MS } from './analytics-figures';
-import type { BacktestAdmission, RuleBacktestReport } from './rule-backtest';
+import type { BacktestAdmission, BacktestPeriod, RuleBacktestReport } from './rule-backtest';
 import { ruleBacktestInThreads } from './rule-backtest.threads';
 
 /** A quarter: the window a clinician tries a change on ("last month", "last quarter"). */
@@ -76,7 +76,11 @@ export async function wardBacktest(storage: Pick<Storage, 'analytics' | 'reading
     };
   }
   const actioned = (await storage.analytics.resolvedAlerts(wardId, from, to)).filter((a) => patients.has(a.patientId));
-  const report = await ruleBacktestInThreads(admissions, actioned, { from, to }, {
+  // When the engine's timer pass ran (rules_timer_ticks): the record from its first tick on; before that, inferred.
+  const recorded = await storage.analytics.timerTicks(from, to);
+  const first = recorded.lastBefore ?? recorded.ticks[0];
+  const period: BacktestPeriod = first ? { from, to, timerTicks: recorded.ticks.map((t) => t.getTime()), ticksRecordedFrom: first.getTime() } : { from, to };
+  const report = await ruleBacktestInThreads(admissions, actioned, period, {
     ...(request.threads === undefined ? {} : { threads: request.threads }),
     ...(request.onReplayProgress ? { onProgress: request.onReplayProgress } : {}),
   });

@@ -194,8 +194,11 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       await this.stream.renewLeasesIfDue();
       if (!this.stream.ownedPartitions.includes(0)) return; // the holder of partition 0 runs the timers
     }
+    const now = this.clock.now();
+    // The moment is recorded for backtests (rules_timer_ticks); failing to record it never holds up the pass.
+    await this.storage.partitions.recordTimerTick(now, this.workerId).catch((error: unknown) => this.logger.warn(`could not record the timer tick: ${describe(error)}`));
     // Fresh readings announced during the pass are evaluated between admissions, not after it.
-    await this.timerPass.run(this.clock.now(), () => this.stream.yieldToFirstLane((page) => this.readingsPass.onPage(page, this.clock.now())));
+    await this.timerPass.run(now, () => this.stream.yieldToFirstLane((page) => this.readingsPass.onPage(page, this.clock.now())));
   }
 }
 

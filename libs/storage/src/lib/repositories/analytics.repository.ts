@@ -41,6 +41,12 @@ export interface AdmissionReadingCount {
   readonly readings: number;
 }
 
+/** When the engine's timer pass ran in a period (rules_timer_ticks, migration 0024). */
+export interface TimerTicks {
+  readonly ticks: readonly Date[];
+  readonly lastBefore: Date | null;
+}
+
 /** One row of a device's contact history (device_contacts, migration 0023). */
 export interface DeviceContactEvent {
   readonly at: Date;
@@ -235,6 +241,17 @@ export class AnalyticsRepository {
         suppressions: suppressions.map((r) => ({ patientId: r.patient_id, rule: r.rule, subject: r.subject, startsAt: r.starts_at, expiresAt: r.expires_at, liftedAt: r.lifted_at })),
       };
     });
+  }
+
+  /**
+   * The moments the engine's timer pass ran in [from, to) (rules_timer_ticks, 0024), oldest first,
+   * and the latest recorded before `from` (null: none): the ticks are the record from the first one
+   * on; before it (before 0024, or past the retention) a backtest infers them.
+   */
+  async timerTicks(from: Date, to: Date): Promise<TimerTicks> {
+    const { rows } = await this.db.query<{ at: Date }>('SELECT at FROM rules_timer_ticks WHERE at >= $1 AND at < $2 ORDER BY at', [from, to]);
+    const { rows: before } = await this.db.query<{ at: Date }>('SELECT at FROM rules_timer_ticks WHERE at < $1 ORDER BY at DESC LIMIT 1', [from]);
+    return { ticks: rows.map((r) => r.at), lastBefore: before[0]?.at ?? null };
   }
 
   /**

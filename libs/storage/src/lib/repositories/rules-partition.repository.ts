@@ -47,8 +47,23 @@ export function partitionCursorName(consumer: string, partition: number, partiti
  * live workers)) and takes free or expired partitions up to that share. A batch checks `holds`
  * first in its transaction, which also keeps the lease row from being taken over until it commits.
  */
+/** How long the timer pass's ticks are kept (rules_timer_ticks, 0024): a backtest of an older period infers them. */
+export const TIMER_TICK_RETENTION_DAYS = 400;
+
 export class RulesPartitionRepository {
   constructor(private readonly db: Database) {}
+
+  /**
+   * Records that the timer pass ran as of `at` (its clock's now), by `worker`; the same statement
+   * drops ticks older than the retention (an index range scan that usually finds nothing).
+   */
+  async recordTimerTick(at: Date, worker: string): Promise<void> {
+    await this.db.query(
+      `WITH expired AS (DELETE FROM rules_timer_ticks WHERE at < $1::timestamptz - make_interval(days => $3))
+       INSERT INTO rules_timer_ticks (at, worker) VALUES ($1, $2) ON CONFLICT (at) DO NOTHING`,
+      [at, worker, TIMER_TICK_RETENTION_DAYS],
+    );
+  }
 
   async claim(partitioning: Partitioning, workerId: string, leaseMs: number): Promise<LeaseClaim> {
     const { consumer, partitions } = partitioning;
