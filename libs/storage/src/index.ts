@@ -23,3 +23,4 @@ export * from './lib/repositories/system-alert.repository';
 export * from './lib/repositories/sms-message.repository';
 export * from './lib/storage';
 export { createScratchDatabase, startScratchEmbeddedPostgres } from './lib/scratch-database';
+export { openScratchStorage } from './lib/scratch-storage';

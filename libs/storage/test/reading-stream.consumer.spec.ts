@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Reading, buildReading, unwrap } from '@homeward/domain';
 import {
-  PgDatabase,
   type ReadingPageHandler,
   type ReadingStreamConsumerOptions,
   type ReadingStreamPage,
   ReadingStreamConsumer,
   type Storage,
-  createScratchDatabase,
   laneOf,
+  openScratchStorage,
   prepare,
-  startScratchEmbeddedPostgres,
 } from '../src';
 import { PgliteDatabase } from '../src/pglite';
 
@@ -27,17 +25,7 @@ function reading(patientId: string, minutesAgo: number, value = 96): Reading {
 describe.each([
   [
     'PostgreSQL',
-    async () => {
-      const server = process.env['DATABASE_URL'];
-      if (server) {
-        const scratch = await createScratchDatabase(server);
-        const storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
-        return { storage, dispose: async () => (await storage.close(), await scratch.drop()) };
-      }
-      const embedded = await startScratchEmbeddedPostgres();
-      const storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
-      return { storage, dispose: async () => (await storage.close(), await embedded.cleanup()) };
-    },
+    openScratchStorage,
   ],
   [
     'TimescaleDB (PGlite)',

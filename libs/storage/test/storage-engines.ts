@@ -1,4 +1,4 @@
-import { type Storage, PgDatabase, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '../src';
+import { type Storage, openScratchStorage, prepare } from '../src';
 import { PgliteDatabase } from '../src/pglite';
 
 /**
@@ -8,17 +8,7 @@ import { PgliteDatabase } from '../src/pglite';
 export const STORAGE_ENGINES: Array<[string, () => Promise<{ storage: Storage; dispose: () => Promise<void> }>]> = [
   [
     'PostgreSQL',
-    async () => {
-      const server = process.env['DATABASE_URL'];
-      if (server) {
-        const scratch = await createScratchDatabase(server);
-        const storage = await prepare(new PgDatabase({ connectionString: scratch.url }), { mode: 'server' });
-        return { storage, dispose: async () => (await storage.close(), await scratch.drop()) };
-      }
-      const embedded = await startScratchEmbeddedPostgres();
-      const storage = await prepare(new PgDatabase({ connectionString: embedded.connectionString }), { mode: 'embedded' });
-      return { storage, dispose: async () => (await storage.close(), await embedded.cleanup()) };
-    },
+    openScratchStorage,
   ],
   [
     'PGlite (TimescaleDB)',

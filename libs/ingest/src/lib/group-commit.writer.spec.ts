@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Reading } from '@homeward/domain';
-import type { Storage } from '@homeward/storage';
-import { scratchStorage } from '../../test/scratch-storage';
+import { type Storage, openScratchStorage } from '@homeward/storage';
 import { CoalescedWake } from './coalesced-wake';
 import { GroupCommitWriter } from './group-commit.writer';
 import { IngestPipeline } from './ingest.pipeline';
@@ -13,7 +12,7 @@ let dispose: () => Promise<void>;
 let builder: IngestPipeline;
 
 beforeAll(async () => {
-  ({ storage, dispose } = await scratchStorage());
+  ({ storage, dispose } = await openScratchStorage());
   builder = new IngestPipeline(storage, { maxClockSkewMs: 5 * 60_000 });
 });
 afterAll(() => dispose?.());

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Storage, StoredReading } from '@homeward/storage';
-import { scratchStorage } from '../../test/scratch-storage';
+import { type Storage, type StoredReading, openScratchStorage } from '@homeward/storage';
 import { IngestPipeline, type Submission } from './ingest.pipeline';
 
 // The pipeline against real PostgreSQL: event time that redelivery never moves, and readings
@@ -10,7 +9,7 @@ let dispose: () => Promise<void>;
 let pipeline: IngestPipeline;
 
 beforeAll(async () => {
-  ({ storage, dispose } = await scratchStorage());
+  ({ storage, dispose } = await openScratchStorage());
   pipeline = new IngestPipeline(storage, { maxClockSkewMs: 5 * 60_000 });
 });
 afterAll(() => dispose?.());
