@@ -116,7 +116,8 @@ export class SmsInboundHandler {
    */
   private async patientFor(sender: SmsSender, text: string): Promise<{ patientId: string; givenName: string; text: string } | { question: string; error: CodedError }> {
     if (sender.kind === 'patient') return { patientId: sender.patientId, givenName: '', text };
-    const patients = (await Promise.all(sender.patientIds.map((id) => this.options.repositories.registry.getPatient(id)))).flatMap((p) => (p ? [p] : []));
+    const linked = await this.options.repositories.registry.getPatients(sender.patientIds);
+    const patients = sender.patientIds.flatMap((id) => linked.get(id) ?? []);
     if (patients.length === 0) return { question: CARER_NOT_LINKED_TEXT, error: { code: 'sms.carer-not-linked', message: 'The carer is not linked to any patient now.' } };
     if (patients.length === 1) {
       const [only] = patients as [(typeof patients)[number]];

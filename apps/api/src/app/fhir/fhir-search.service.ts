@@ -68,7 +68,8 @@ export class FhirSearchService {
     const found: Patient[] = [];
     if (!search.matchesNothing) {
       const byNhs = await Promise.all(search.nhsNumbers.map((n) => this.storage.registry.findPatientByNhsNumber(n as NhsNumber)));
-      const byId = await Promise.all(search.ids.map((id) => this.storage.registry.getPatient(id)));
+      const patientsById = await this.storage.registry.getPatients(search.ids);
+      const byId = search.ids.map((id) => patientsById.get(id));
       const candidates = [...byNhs, ...byId].filter((p): p is Patient => p !== undefined);
       // Both given: the same patient must satisfy both (ANDed).
       const wanted = search.nhsNumbers.length > 0 && search.ids.length > 0 ? candidates.filter((p) => search.ids.includes(p.id) && search.nhsNumbers.includes(p.nhsNumber.replace(/\s/g, ''))) : candidates;
