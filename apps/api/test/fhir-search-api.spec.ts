@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Bundle, Flag, Observation, OperationOutcome, Patient as FhirPatient, Resource } from '@medplum/fhirtypes';
 import type { Patient } from '@homeward/domain';
 import { IngestPipeline } from '@homeward/ingest';
@@ -226,6 +227,12 @@ describe('FHIR search and import semantics', () => {
     expect((await fhir<Bundle>(otherNurse.token, 'GET', query)).body.total).toBe(0);
     expect((await fhir<Bundle>(nurse.token, 'GET', '/fhir/Patient?identifier=http://example.org/mrn|42')).body.total).toBe(0);
     expect((await fhir<OperationOutcome>(nurse.token, 'GET', '/fhir/Patient?name=Grace', { headers: { prefer: 'handling=strict' } })).status).toBe(400);
+    // By id: the caller's own patient, ANDed with an NHS number when both are given.
+    const byId = await fhir<Bundle>(nurse.token, 'GET', `/fhir/Patient?_id=${p.id}`);
+    expect([byId.body.total, (byId.body.entry?.[0]?.resource as FhirPatient).id]).toEqual([1, p.id]);
+    expect((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Patient?_id=${randomUUID()}`)).body.total).toBe(0);
+    expect((await fhir<Bundle>(otherNurse.token, 'GET', `/fhir/Patient?_id=${p.id}`)).body.total).toBe(0);
+    expect((await fhir<Bundle>(nurse.token, 'GET', `/fhir/Patient?_id=${p.id}&identifier=${p.nhsNumber}`)).body.total).toBe(1);
   });
 
   it('serves alerts as Flags (read and search); unsupported resources and interactions answer OperationOutcomes', async () => {
