@@ -4,11 +4,11 @@ import type { Storage } from '@homeward/storage';
 import type { Clock } from '../clock';
 import { CLOCK, STORAGE } from '../tokens';
 import { type WorklistItem, worklistItems } from '../worklist/worklist-items';
+import { NotifiedIdBatches } from './notified-id-batches';
 
 /** What the live stream carries: a new or changed alert, or "refetch the worklist" after a gap. */
 export type AlertChange = { readonly kind: 'alert'; readonly item: WorklistItem } | { readonly kind: 'resync' };
 
-const BATCH_MS = 10;
 const POLL_MS = 2_000;
 
 /**
@@ -21,24 +21,20 @@ const POLL_MS = 2_000;
 export class AlertStreamService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AlertStream');
   private readonly changesSubject = new Subject<AlertChange>();
-  private readonly pending = new Set<string>();
-  private flushTimer: NodeJS.Timeout | null = null;
-  private stopListening: (() => Promise<void>) | null = null;
+  private readonly notified: NotifiedIdBatches;
   private pollTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
 
   readonly changes$: Observable<AlertChange> = this.changesSubject.asObservable();
 
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.notified = new NotifiedIdBatches(storage.db, 'homeward_alerts', (ids) => this.flush(ids), () => this.changesSubject.next({ kind: 'resync' }));
+  }
 
   async onModuleInit(): Promise<void> {
-    const listen = this.storage.db.listen?.bind(this.storage.db);
-    if (listen) {
-      this.stopListening = await listen('homeward_alerts', (payload) => this.onNotify(payload));
-    } else {
+    if (!(await this.notified.start())) {
       // A driver that cannot LISTEN: tell clients to refetch now and then rather than go silent.
       this.logger.warn('This database driver cannot LISTEN; the live stream falls back to periodic resyncs.');
       this.pollTimer = setInterval(() => this.changesSubject.next({ kind: 'resync' }), POLL_MS);
@@ -47,28 +43,12 @@ export class AlertStreamService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
-    await this.stopListening?.();
-    await this.flushing;
+    await this.notified.close();
     this.changesSubject.complete();
   }
 
-  private onNotify(payload: string): void {
-    if (payload === '') {
-      this.changesSubject.next({ kind: 'resync' });
-      return;
-    }
-    this.pending.add(payload);
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = null;
-      this.flushing = this.flushing.then(() => this.flush());
-    }, BATCH_MS);
-  }
-
-  private async flush(): Promise<void> {
-    const ids = [...this.pending];
-    this.pending.clear();
+  private async flush(ids: string[]): Promise<void> {
     try {
       const alerts = await this.storage.alerts.getMany(ids);
       for (const item of await worklistItems(this.storage, alerts, this.clock.now())) this.changesSubject.next({ kind: 'alert', item });

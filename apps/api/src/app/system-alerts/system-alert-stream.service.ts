@@ -3,9 +3,8 @@ import { type Observable, Subject } from 'rxjs';
 import type { SystemAlertView } from '@homeward/contracts';
 import type { Storage } from '@homeward/storage';
 import { STORAGE } from '../tokens';
+import { NotifiedIdBatches } from '../stream/notified-id-batches';
 import { systemAlertView } from './system-alert-view';
-
-const BATCH_MS = 10;
 
 /**
  * Follows every system alert change (the `homeward_system_alerts` notification sent at commit,
@@ -17,39 +16,25 @@ const BATCH_MS = 10;
 export class SystemAlertStreamService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('SystemAlertStream');
   private readonly subject = new Subject<SystemAlertView>();
-  private readonly pending = new Set<string>();
-  private flushTimer: NodeJS.Timeout | null = null;
-  private stopListening: (() => Promise<void>) | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  // A reconnect (gap) needs nothing here: AlertStreamService tells subscribers to resync.
+  private readonly notified: NotifiedIdBatches;
 
   readonly changes$: Observable<SystemAlertView> = this.subject.asObservable();
 
-  constructor(@Inject(STORAGE) private readonly storage: Storage) {}
+  constructor(@Inject(STORAGE) private readonly storage: Storage) {
+    this.notified = new NotifiedIdBatches(storage.db, 'homeward_system_alerts', (ids) => this.flush(ids));
+  }
 
   async onModuleInit(): Promise<void> {
-    const listen = this.storage.db.listen?.bind(this.storage.db);
-    if (listen) this.stopListening = await listen('homeward_system_alerts', (payload) => this.onNotify(payload));
+    await this.notified.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    await this.stopListening?.();
-    await this.flushing;
+    await this.notified.close();
     this.subject.complete();
   }
 
-  private onNotify(payload: string): void {
-    if (payload === '') return; // reconnected: AlertStreamService tells subscribers to resync
-    this.pending.add(payload);
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = null;
-      this.flushing = this.flushing.then(() => this.flush());
-    }, BATCH_MS);
-  }
-
-  private async flush(): Promise<void> {
-    const ids = [...this.pending];
-    this.pending.clear();
+  private async flush(ids: string[]): Promise<void> {
     try {
       for (const alert of await this.storage.systemAlerts.getMany(ids)) this.subject.next(systemAlertView(alert));
     } catch (error) {
