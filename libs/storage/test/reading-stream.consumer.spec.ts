@@ -103,6 +103,62 @@ describe.each([
     expect(await stream.drain(recorder(name, pages))).toMatchObject({ consumed: 0 });
   });
 
+  it('takes smaller late pages while the fresh lane is busy, and full ones once it has been quiet for the set time', async () => {
+    let now = 1_000_000;
+    const { name, stream } = await aConsumer({ whileFirstLaneBusy: { pageSize: 1, forMs: 1_000 }, now: () => now });
+    const patient = randomUUID();
+    await storage.readings.insertBatch(Array.from({ length: 4 }, (_, i) => reading(patient, 24 * 60 + i)));
+    await storage.readings.insertBatch([reading(patient, 1, 88)]);
+    const pages: ReadingStreamPage[] = [];
+    expect(await drainAll(stream, recorder(name, pages), 5)).toBe(5);
+    // A live reading had a page just now: the backlog goes a reading at a time.
+    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['fresh', 1], ['late', 1], ['late', 1], ['late', 1], ['late', 1]]);
+
+    now += 999; // still busy
+    await storage.readings.insertBatch(Array.from({ length: 2 }, (_, i) => reading(patient, 2 * 24 * 60 + i)));
+    pages.length = 0;
+    expect(await drainAll(stream, recorder(name, pages), 2)).toBe(2);
+    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['late', 1], ['late', 1]]);
+
+    now += 1; // quiet for the whole second: full pages again
+    await storage.readings.insertBatch(Array.from({ length: 4 }, (_, i) => reading(patient, 3 * 24 * 60 + i)));
+    pages.length = 0;
+    expect(await drainAll(stream, recorder(name, pages), 4)).toBe(4);
+    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['late', 3], ['late', 1]]);
+  });
+
+  it('gives way after each late page while the fresh lane is busy, for as long as the page took, taking announced fresh pages meanwhile', async () => {
+    let now = 5_000_000;
+    const waits: number[] = [];
+    const patient = randomUUID();
+    let announce: (() => void) | undefined;
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      now += ms;
+      if (!announce) return;
+      const arrived = announce;
+      announce = undefined;
+      await storage.readings.insertBatch([reading(patient, 0, 86)]); // a live reading arrives while the backlog gives way
+      arrived();
+    };
+    const { name, stream } = await aConsumer({ pageSize: 2, whileFirstLaneBusy: { pageSize: 2, forMs: 10_000 }, now: () => now, sleep });
+    announce = () => stream.nudge();
+    await storage.readings.insertBatch(Array.from({ length: 4 }, (_, i) => reading(patient, 24 * 60 + i)));
+    await storage.readings.insertBatch([reading(patient, 1, 88)]);
+    const order: string[] = [];
+    const record = recorder(name, []);
+    const handler: ReadingPageHandler = async (page) => {
+      order.push(`${page.lane} ${page.readings.length}`);
+      if (page.lane === 'late') now += 30; // each late page takes 30 ms
+      return record(page);
+    };
+    expect(await drainAll(stream, handler, 6)).toBe(6);
+    // The live reading announced during the first wait is taken then, before the next late page.
+    expect(order).toEqual(['fresh 1', 'late 2', 'fresh 1', 'late 2']);
+    // After each late page (30 ms), 30 ms given way in steps of at most 20 ms, looking at the fresh lane between.
+    expect(waits).toEqual([20, 10, 20, 10]);
+  });
+
   it('startAt end: a new cursor starts past every committed reading (history is never read) and before every one in flight', async () => {
     const patient = randomUUID();
     const history = await storage.readings.insertBatch([reading(patient, 6, 90), reading(patient, 5 * 24 * 60, 91)]);

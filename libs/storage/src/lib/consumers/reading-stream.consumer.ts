@@ -5,6 +5,14 @@ import type { Storage } from '../storage';
 
 /** How often a later lane's page looks for announced first-lane pages at most (yieldToFirstLane). */
 const YIELD_EVERY_MS = 20;
+/** Later-lane page size while the first lane is busy (ReadingStreamConsumerOptions.whileFirstLaneBusy). */
+const BUSY_LATER_PAGE = 50;
+/** The first lane counts as busy for this long after it last had a page. */
+const FIRST_LANE_BUSY_MS = 2_000;
+/** The share of the time later lanes' pages may take while the first lane is busy. */
+const LATER_LANE_SHARE = 0.5;
+/** The longest a later lane gives way after one page. */
+const MAX_GIVE_WAY_MS = 250;
 
 /** One page of committed readings, handed to the consumer's handler. */
 export interface ReadingStreamPage {
@@ -57,6 +65,20 @@ export interface ReadingStreamConsumerOptions {
   readonly onLeases?: (claim: LeaseClaim) => void;
   /** A page whose commit found the lease gone, or its cursor moved by another instance: left to that one. */
   readonly onPageLost?: (reason: 'lease-lost' | 'cursor-moved', cursor: string) => void;
+  /**
+   * While the first lane is busy (it had a page within `forMs`, default 2 s), a later lane's pages
+   * hold at most `pageSize` readings (default 50). A page's statements and its commit cannot be
+   * interrupted, and a backfill page of 500 keeps the database busy for a few hundred ms on a
+   * loaded machine: the live reading that arrives meanwhile waits for that, and every other query
+   * (the live stream's) competes with it. Small pages while live readings flow, full pages once
+   * they pause: the backfill still goes as fast as it can when nothing is live. Meanwhile a later
+   * lane also takes at most `laterLaneShare` of the time (default 0.5): after each of its pages it
+   * gives way, watching for announced first-lane pages, for as long again (at most 250 ms).
+   */
+  readonly whileFirstLaneBusy?: { readonly pageSize?: number; readonly forMs?: number; readonly laterLaneShare?: number };
+  /** Milliseconds now (Date.now) and a wait (setTimeout); tests move time by hand. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface DrainResult {
@@ -83,18 +105,24 @@ export class ReadingStreamConsumer {
   private readonly seeded = new Set<string>();
   /** Readings were announced since the last look at the first lane from inside a later lane's page. */
   private nudged = false;
-  /** When a yield last looked at the first lane (Date.now()). */
+  /** When a yield last looked at the first lane (now()). */
   private lookedAt = 0;
   /** A later lane's page is handing over to the first lane: no nesting. */
   private yielding = false;
   /** Readings handled by yields during the drain in progress. */
   private consumedInYields = 0;
+  /** When the first lane last had a page (now()); -Infinity: never. */
+  private firstLaneBusyAt = Number.NEGATIVE_INFINITY;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     private readonly storage: Storage,
     private readonly options: ReadingStreamConsumerOptions,
   ) {
     this.lanes = options.lanes ?? READING_LANES;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.partitioning = options.partitioning ? { consumer: options.consumer, partitions: options.partitioning.partitions } : undefined;
   }
 
@@ -158,7 +186,9 @@ export class ReadingStreamConsumer {
       await this.renewLeasesIfDue();
       const partitions = this.partitioning ? this.owned : [undefined];
       let handled = 0;
+      let handledLane: ReadingLane | undefined;
       heldBack = false;
+      const started = this.now();
       // The first lane with a page wins; then start again from the first lane.
       for (const lane of this.lanes) {
         for (const partition of partitions) {
@@ -167,11 +197,36 @@ export class ReadingStreamConsumer {
           handled = step.consumed;
           if (handled > 0) break;
         }
-        if (handled > 0) break;
+        if (handled > 0) {
+          handledLane = lane;
+          break;
+        }
       }
       consumed += handled;
       if (handled === 0 || stopping()) return { consumed: consumed + this.consumedInYields, heldBack };
+      if (handledLane !== this.lanes[0] && this.firstLaneBusy()) await this.giveWay(this.now() - started, handler, stopping);
     }
+  }
+
+  /**
+   * After a later lane's page while the first lane is busy: leave the database to live work for
+   * a while in proportion to the page's time (its share, whileFirstLaneBusy.laterLaneShare),
+   * taking the first lane's announced pages meanwhile. A backfill then slows live readings'
+   * ingest and evaluation, and the live stream's queries, far less on a loaded machine.
+   */
+  private async giveWay(pageMs: number, handler: ReadingPageHandler, stopping: () => boolean): Promise<void> {
+    const share = Math.min(1, Math.max(0.05, this.options.whileFirstLaneBusy?.laterLaneShare ?? LATER_LANE_SHARE));
+    const until = this.now() + Math.min(MAX_GIVE_WAY_MS, (pageMs * (1 - share)) / share);
+    while (!stopping()) {
+      const left = until - this.now();
+      if (left <= 0) return;
+      await this.sleep(Math.min(left, YIELD_EVERY_MS));
+      await this.yieldToFirstLane(handler);
+    }
+  }
+
+  private firstLaneBusy(): boolean {
+    return this.now() - this.firstLaneBusyAt < (this.options.whileFirstLaneBusy?.forMs ?? FIRST_LANE_BUSY_MS);
   }
 
   /** One page of a lane of a partition, handled and committed with its cursor; 0 at the lane's end. */
@@ -181,7 +236,8 @@ export class ReadingStreamConsumer {
     const cursor = this.cursorName(lane, partition);
     const from = handledCursors[lane];
     const slice = this.partitioning && partition !== undefined ? { index: partition, count: this.partitioning.partitions } : undefined;
-    const page = await readings.afterCursor(from, this.options.pageSize ?? 500, slice, lane);
+    const page = await readings.afterCursor(from, this.pageSizeOf(lane), slice, lane);
+    if (lane === this.lanes[0] && page.readings.length > 0) this.firstLaneBusyAt = this.now();
     // Holding the partition's lease first (share-locked to commit) keeps a page from committing
     // after its lease passed to another worker: that worker's page would count it again.
     const lease = this.options.partitioning;
@@ -210,6 +266,13 @@ export class ReadingStreamConsumer {
     return { consumed: page.readings.length, heldBack: page.heldBack };
   }
 
+  /** Readings per page of a lane: a later lane's pages are small while the first lane is busy. */
+  private pageSizeOf(lane: ReadingLane): number {
+    const full = this.options.pageSize ?? 500;
+    if (lane === this.lanes[0]) return full;
+    return this.firstLaneBusy() ? Math.min(full, this.options.whileFirstLaneBusy?.pageSize ?? BUSY_LATER_PAGE) : full;
+  }
+
   /**
    * Between units of other work (a later lane's patients, the timer pass's admissions): the first
    * lane's pages of every held partition, to its end, when readings were announced (nudge()) and
@@ -219,7 +282,7 @@ export class ReadingStreamConsumer {
     const first = this.lanes[0];
     // A steady stream of announcements (late readings announce themselves too) looks at most every
     // YIELD_EVERY_MS; the announcement stays noted for the next yield after that.
-    if (!this.nudged || this.yielding || first === undefined || Date.now() - this.lookedAt < YIELD_EVERY_MS) return 0;
+    if (!this.nudged || this.yielding || first === undefined || this.now() - this.lookedAt < YIELD_EVERY_MS) return 0;
     this.nudged = false;
     this.yielding = true;
     let total = 0;
@@ -233,7 +296,7 @@ export class ReadingStreamConsumer {
       }
     } finally {
       this.yielding = false;
-      this.lookedAt = Date.now();
+      this.lookedAt = this.now();
     }
   }
 
