@@ -52,7 +52,7 @@ describe.each(BACKENDS)('a worse finding re-opens an acknowledged alert, on $lab
     const stream = new AlertStreamService(storage, clock);
     await stream.onModuleInit();
     const streamed: AlertChange[] = [];
-    const streaming = stream.changes$.subscribe((change) => streamed.push(change));
+    const streaming = stream.changesFor([admitted.ward.id]).subscribe((change) => streamed.push(change));
     closers.push(async () => {
       streaming.unsubscribe();
       await stream.onModuleDestroy();

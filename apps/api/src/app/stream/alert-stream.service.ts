@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { type Observable, Subject } from 'rxjs';
+import { Observable, Subject, filter, ignoreElements } from 'rxjs';
 import type { Storage } from '@homeward/storage';
 import type { Clock } from '../clock';
 import { CLOCK, STORAGE } from '../tokens';
@@ -14,8 +14,11 @@ const POLL_MS = 2_000;
 /**
  * Follows every alert change in the database (the `homeward_alerts` notification sent at commit by
  * a trigger, migration 0006), whichever process made it: a rules worker raising or escalating, or
- * a nurse acting in another api instance. Ids arriving together are fetched in one go. When the
- * LISTEN connection was lost, changes in the gap are unknown, so subscribers are told to resync.
+ * a nurse acting in another api instance. Ids arriving together are fetched in one go, and only
+ * the alerts of wards someone is watching (changesFor) are read at all: a backfill rewriting the
+ * alerts of wards nobody has open costs the live stream one small query, not their rows and
+ * patients. When the LISTEN connection was lost, changes in the gap are unknown, so subscribers
+ * are told to resync.
  */
 @Injectable()
 export class AlertStreamService implements OnModuleInit, OnModuleDestroy {
@@ -23,8 +26,31 @@ export class AlertStreamService implements OnModuleInit, OnModuleDestroy {
   private readonly changesSubject = new Subject<AlertChange>();
   private readonly notified: NotifiedIdBatches;
   private pollTimer: NodeJS.Timeout | null = null;
+  /** Wards with an open stream, and how many streams watch each. */
+  private readonly watched = new Map<string, number>();
 
-  readonly changes$: Observable<AlertChange> = this.changesSubject.asObservable();
+  /** Completes when the service stops (the streams end with it). */
+  readonly stopped$: Observable<never> = this.changesSubject.pipe(ignoreElements());
+
+  /**
+   * Changes to the alerts of these wards, and resyncs, while subscribed: the wards count as
+   * watched from the subscription until it ends.
+   */
+  changesFor(wardIds: readonly string[]): Observable<AlertChange> {
+    const wards = new Set(wardIds);
+    return new Observable<AlertChange>((subscriber) => {
+      for (const ward of wards) this.watched.set(ward, (this.watched.get(ward) ?? 0) + 1);
+      const subscription = this.changesSubject.pipe(filter((change) => change.kind === 'resync' || wards.has(change.item.alert.wardId))).subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        for (const ward of wards) {
+          const left = (this.watched.get(ward) ?? 1) - 1;
+          if (left > 0) this.watched.set(ward, left);
+          else this.watched.delete(ward);
+        }
+      };
+    });
+  }
 
   constructor(
     @Inject(STORAGE) private readonly storage: Storage,
@@ -50,7 +76,8 @@ export class AlertStreamService implements OnModuleInit, OnModuleDestroy {
 
   private async flush(ids: string[]): Promise<void> {
     try {
-      const alerts = await this.storage.alerts.getMany(ids);
+      if (this.watched.size === 0) return; // nobody is watching: nothing to read
+      const alerts = await this.storage.alerts.getMany(ids, { wardIds: [...this.watched.keys()] });
       for (const item of await worklistItems(this.storage, alerts, this.clock.now())) this.changesSubject.next({ kind: 'alert', item });
     } catch (error) {
       // The database hiccuped: the changes are not lost for the nurse, the worklist is refetched.

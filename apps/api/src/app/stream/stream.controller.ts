@@ -1,5 +1,5 @@
 import { Controller, Inject, type MessageEvent, Req, Sse } from '@nestjs/common';
-import { type Observable, concat, endWith, exhaustMap, filter, from, ignoreElements, interval, map, merge, of, take, takeUntil, takeWhile } from 'rxjs';
+import { type Observable, concat, endWith, exhaustMap, filter, from, interval, map, merge, of, take, takeUntil, takeWhile } from 'rxjs';
 import type { Storage } from '@homeward/storage';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/access.decorators';
 import { Audited, type AuditTrail, Trail } from '../audit/audit.decorators';
@@ -53,8 +53,7 @@ export class StreamController {
       ),
     ).pipe(take(1));
     const opened = of<MessageEvent>({ type: 'ready', data: { wardIds: user.wardIds } });
-    const changes = this.stream.changes$.pipe(
-      filter((change) => change.kind === 'resync' || wards.has(change.item.alert.wardId)),
+    const changes = this.stream.changesFor(user.wardIds).pipe(
       map((change): MessageEvent => (change.kind === 'alert' ? { type: 'alert', data: change.item } : { type: 'resync', data: {} })),
     );
     const notices = this.escalations.notices$.pipe(
@@ -66,7 +65,7 @@ export class StreamController {
     // End the response when the service stops (its changes$ completes on module destroy): an open
     // stream would otherwise keep the HTTP server from closing, and Ctrl-C would hang while a
     // dashboard is open. The browser reconnects with backoff.
-    const stopped = this.stream.changes$.pipe(ignoreElements(), endWith(true));
+    const stopped = this.stream.stopped$.pipe(endWith(true));
     // The last event says why the stream ends, so the dashboard signs the user out instead of reconnecting.
     const farewell = sessionEnded.pipe(map((): MessageEvent => ({ type: 'session-ended', data: {} })));
     return concat(opened, merge(changes, notices, system, pings, farewell)).pipe(

@@ -598,9 +598,12 @@ export class AlertRepository {
   }
 
   /** Several alerts by id (the live stream's batch), in the order of the ids given. */
-  async getMany(alertIds: readonly string[]): Promise<Alert[]> {
-    if (alertIds.length === 0) return [];
-    const { rows } = await this.db.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ANY ($1::uuid[])`, [alertIds]);
+  async getMany(alertIds: readonly string[], options: { readonly wardIds?: readonly string[] } = {}): Promise<Alert[]> {
+    if (alertIds.length === 0 || options.wardIds?.length === 0) return [];
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ANY ($1::uuid[]) AND ($2::uuid[] IS NULL OR ward_id = ANY ($2::uuid[]))`,
+      [alertIds, options.wardIds ?? null],
+    );
     const byId = new Map(rows.map((row) => [row.id, toAlert(row)]));
     return alertIds.map((id) => byId.get(id)).filter((alert): alert is Alert => alert !== undefined);
   }
