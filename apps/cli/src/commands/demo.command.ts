@@ -169,7 +169,7 @@ export const demoCommand: Command = {
         const open = await services.storage.alerts.openForWards([seeded.wardId]);
         step(
           `Replay done: ${result.sent} messages, ${result.stored} readings stored, ${result.duplicates} duplicates, ${result.rejected} refused; ${open.length} alerts open on the worklist. ` +
-            `Backtest it: homeward backtest --ward ${seeded.wardId} --from ${start.toISOString()} --to ${end.toISOString()} --care-plan <plan.json>. ` +
+            `Backtest it: homeward backtest --ward ${seeded.wardId} --from ${start.toISOString()} --to ${result.reachedPresentAt.toISOString()} --care-plan <plan.json>. ` +
             (options.report ? 'Reading every alert of the ward as the nurse for the detection report…' : `Sign in at ${services.apiUrl}/ as the nurse. Homeward keeps running: press Ctrl-C to stop.`),
         );
       }
@@ -179,7 +179,7 @@ export const demoCommand: Command = {
         const report = evaluateDetection([{ cohort: { start, days: options.days, patients: cohort.patients }, alerts }]);
         // --json: the report is the last line of stdout, one JSON document (the progress lines come before
         // it), with the alerts behind it so several runs can be evaluated together (the demo-detection bench).
-        if (options.json) context.out(JSON.stringify({ seed, patients: options.patients, days: options.days, secondsPerDay: options.secondsPerDay, start: start.toISOString(), end: end.toISOString(), wardId: seeded.wardId, report, alerts }));
+        if (options.json) context.out(JSON.stringify({ seed, patients: options.patients, days: options.days, secondsPerDay: options.secondsPerDay, start: start.toISOString(), end: result.reachedPresentAt.toISOString(), wardId: seeded.wardId, report, alerts }));
         else context.out(`\nDetection report (seed ${seed}, ${options.patients} patients, ${options.days} days, ${alerts.length} alerts raised):\n${renderDetectionReport(report)}`);
         stopSignal = 'report done';
       }

@@ -23,7 +23,7 @@ export interface SteppedReplayOptions {
   /** The clock the gateway stamps by and the engine judges by: set to each step's moment. */
   readonly clock: ReplayClock;
   readonly start: Date;
-  /** The replay ends here (the present when the demo started): nothing is stepped at or after it. */
+  /** The replayed timeline ends here (the present when the demo started): no message or outage at or after it. */
   readonly end: Date;
   readonly messages: readonly SimulatedMessage[];
   readonly outages: readonly ReplayOutage[];
@@ -64,33 +64,51 @@ const END_OF_TIME = new Date('9999-12-31T00:00:00Z');
  *   which it records (rules_timer_ticks) for the backtest;
  * - a scripted outage: the hub's connection drops (its last will, stamped at the step, awaited in
  *   the store), or it reconnects and says "online" before its backlog goes.
- * Steps are paced to `speed` in real time; a step that is late goes at once.
+ * Steps are paced to `speed` in real time; a step that is late goes at once. After the last message
+ * the ticks go on until simulated time has caught up with the real clock (which moved on while the
+ * replay ran); a last step there has every device ping, and its moment (`reachedPresentAt`) ends
+ * the replayed period: a backtest of it runs to there. The caller then hands over to the real clock.
  */
-export async function steppedReplay(options: SteppedReplayOptions): Promise<ReplayProgress> {
+export async function steppedReplay(options: SteppedReplayOptions): Promise<ReplayProgress & { readonly reachedPresentAt: Date }> {
   const realNow = options.realNow ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const start = options.start.getTime();
   const end = options.end.getTime();
-  const steps: Step[] = [
+  const scheduled: Step[] = [
     ...options.messages.filter((m) => m.sendAt.getTime() < end).map((message): Step => ({ at: message.sendAt.getTime(), kind: 'message', message })),
     ...options.outages.flatMap((o): Step[] => [
       ...(o.from < end ? [{ at: o.from, kind: 'drop' as const, patientIndex: o.patientIndex }] : []),
       ...(o.to < end ? [{ at: o.to, kind: 'reconnect' as const, patientIndex: o.patientIndex }] : []),
     ]),
   ];
-  for (let t = start; t < end; t += options.timerEveryMs) steps.push({ at: t, kind: 'tick' });
   // Stable: messages due together keep their send order.
-  steps.sort((a, b) => a.at - b.at || RANK[a.kind] - RANK[b.kind]);
+  scheduled.sort((a, b) => a.at - b.at || RANK[a.kind] - RANK[b.kind]);
 
-  const total = steps.filter((s) => s.kind === 'message').length;
+  const total = scheduled.filter((s) => s.kind === 'message').length;
   let progress: ReplayProgress = { sent: 0, total, stored: 0, duplicates: 0, rejected: 0, simulatedNow: options.start };
   const realStart = realNow();
-  for (const step of steps) {
-    if (options.stopped()) break;
-    // Paced: this step's moment in real time (a backlog of steps goes at once).
-    for (let wait = realStart + (step.at - start) / options.speed - realNow(); wait > 0 && !options.stopped(); wait = realStart + (step.at - start) / options.speed - realNow()) {
+  const paced = async (at: number) => {
+    // This step's moment in real time (a backlog of steps goes at once).
+    for (let wait = realStart + (at - start) / options.speed - realNow(); wait > 0 && !options.stopped(); wait = realStart + (at - start) / options.speed - realNow()) {
       await sleep(Math.min(wait, 100));
     }
+  };
+  const pingAll = async () => {
+    await Promise.all(options.devices.map((d) => d?.device.ping()));
+    await options.gateway.flushActivity();
+  };
+  let next = 0;
+  let tick = start;
+  // The timer ticks go on after the last message until the replay has caught up with the real clock
+  // (which moved on while it ran): the present is where it ends.
+  while (!options.stopped()) {
+    const message = scheduled[next];
+    const tickDue = tick < end || tick <= realNow();
+    if (!message && !tickDue) break;
+    const step: Step = message && (!tickDue || message.at < tick || (message.at === tick && RANK[message.kind] < RANK.tick)) ? message : { at: tick, kind: 'tick' };
+    if (step === message) next++;
+    else tick += options.timerEveryMs;
+    await paced(step.at);
     if (options.stopped()) break;
     const at = new Date(step.at);
     options.clock.set(at);
@@ -107,8 +125,7 @@ export async function steppedReplay(options: SteppedReplayOptions): Promise<Repl
         rejected: progress.rejected + (ack?.rejected.length ?? 0),
       };
     } else if (step.kind === 'tick') {
-      await Promise.all(options.devices.map((d) => d?.device.ping()));
-      await options.gateway.flushActivity();
+      await pingAll();
       await catchUp(options);
       await options.engine.runTimers();
     } else {
@@ -124,7 +141,14 @@ export async function steppedReplay(options: SteppedReplayOptions): Promise<Repl
     progress = { ...progress, simulatedNow: at };
     options.onProgress?.(progress);
   }
-  return progress;
+  // In the present: the devices are heard from now, so the engine running on the real clock from
+  // here finds them in touch (their keepalive pings then go on in real time).
+  const reachedPresentAt = new Date(Math.max(realNow(), progress.simulatedNow.getTime()));
+  if (!options.stopped()) {
+    options.clock.set(reachedPresentAt);
+    await pingAll();
+  }
+  return { ...progress, reachedPresentAt };
 }
 
 /**
