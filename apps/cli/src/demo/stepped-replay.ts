@@ -102,11 +102,11 @@ export async function steppedReplay(options: SteppedReplayOptions): Promise<Repl
   // The timer ticks go on after the last message until the replay has caught up with the real clock
   // (which moved on while it ran): the present is where it ends.
   while (!options.stopped()) {
-    const message = scheduled[next];
+    const due = scheduled[next];
     const tickDue = tick < end || tick <= realNow();
-    if (!message && !tickDue) break;
-    const step: Step = message && (!tickDue || message.at < tick || (message.at === tick && RANK[message.kind] < RANK.tick)) ? message : { at: tick, kind: 'tick' };
-    if (step === message) next++;
+    if (!due && !tickDue) break;
+    const step: Step = due && (!tickDue || due.at < tick || (due.at === tick && RANK[due.kind] < RANK.tick)) ? due : { at: tick, kind: 'tick' };
+    if (step === due) next++;
     else tick += options.timerEveryMs;
     await paced(step.at);
     if (options.stopped()) break;
