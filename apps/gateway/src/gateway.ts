@@ -23,6 +23,8 @@ export interface Gateway {
   readonly devices: DeviceDirectory;
   /** Why the broker side is not ready (embedded listeners closed, external broker disconnected); undefined when it is. */
   brokerProblem(): string | undefined;
+  /** Writes the device contact heard so far (last seen, device_contacts) now instead of at the next periodic flush. */
+  flushActivity(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,8 +40,15 @@ export async function startGateway(options: {
   metrics?: HomewardMetrics;
   /** Structured device events (device id, outcome, reason codes). */
   logger?: Logger;
+  /**
+   * The time the embedded broker stamps on receipts, device contact, connection status and
+   * refusals (default: the system clock). `homeward demo` passes its replay clock, the one its
+   * rules engine judges by, so a backtest of the demo reads the times the engine saw.
+   */
+  clock?: () => Date;
 }): Promise<Gateway> {
   const { storage, config, log } = options;
+  const stampClock = options.clock;
   const pipeline = new IngestPipeline(storage, {
     maxClockSkewMs: config.ingest.maxClockSkewMs,
     onWakeError: (error) => log(`could not wake the rules engine after a commit (it polls meanwhile): ${String(error)}`),
@@ -71,6 +80,7 @@ export async function startGateway(options: {
         log,
         redisUrl: config.mqtt.redisUrl,
         recordRefusal: (refusal) => pipeline.recordRejection({ source: 'mqtt', ...refusal }),
+        ...(stampClock ? { stamp: () => stampClock().getTime() } : {}),
         ...(config.mqtt.limits ? { limits: brokerLimits(config.mqtt.limits) } : {}),
         ...(options.logger ? { onConnection: ({ type, deviceId, clientId }) => options.logger?.info({ deviceId, clientId }, `device ${type}`) } : {}),
       });
@@ -127,6 +137,7 @@ export async function startGateway(options: {
     sms,
     devices: directory,
     brokerProblem,
+    flushActivity: () => activity.flush(),
     async close() {
       await sms?.close();
       await ble?.stop();

@@ -30,8 +30,9 @@ export const spo2 = (value: number, deviceTime: string) => JSON.stringify({ read
 /**
  * A gateway with the embedded broker on a free port, on a real PostgreSQL (a scratch database on
  * DATABASE_URL's server, else an embedded one), payloads up to 4 KB; `close` ends all of it.
+ * `clock`: what the gateway stamps receipts and device contact with.
  */
-export async function anEmbeddedGateway(name: string): Promise<{ db: RealDatabase; gateway: Gateway; port: number; close(): Promise<void> }> {
+export async function anEmbeddedGateway(name: string, options: { readonly clock?: () => Date } = {}): Promise<{ db: RealDatabase; gateway: Gateway; port: number; close(): Promise<void> }> {
   const db = await realDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), `homeward-${name}-`));
   const gateway = await startGateway({
@@ -43,6 +44,7 @@ export async function anEmbeddedGateway(name: string): Promise<{ db: RealDatabas
       database: { dataDir },
     },
     log: () => undefined,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return {
     db,

@@ -99,6 +99,37 @@ export class SimulatedMqttDevice {
     return answered;
   }
 
+  /** Connected to the broker now (not dropped, not closed). */
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /**
+   * An MQTT keepalive ping now (PINGREQ), as MQTT.js sends one when the connection is quiet;
+   * resolves at the broker's PINGRESP, by when the gateway has counted it as contact. Does
+   * nothing while disconnected.
+   */
+  async ping(timeoutMs = 10_000): Promise<void> {
+    if (!this.client.connected) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('packetreceive', onPacket);
+      };
+      const onPacket = (packet: { readonly cmd: string }) => {
+        if (packet.cmd !== 'pingresp') return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`device ${this.credentials.deviceId} had no PINGRESP within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.client.on('packetreceive', onPacket);
+      this.client.sendPing();
+    });
+  }
+
   /**
    * A power cut or lost signal: the connection drops without DISCONNECT, so the broker publishes
    * the "offline" last will, and the device stays away until `reconnect`.

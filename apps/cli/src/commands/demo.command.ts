@@ -2,16 +2,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RulesEngineService } from '@homeward/api';
 import { alertKind } from '@homeward/rules';
-import { type RaisedAlert, SimulatedMqttDevice, cohortMessages, evaluateDetection, generateCohort, isSeverityBand, renderDetectionReport, streamMessages } from '@homeward/device-simulators';
+import { type RaisedAlert, SimulatedMqttDevice, cohortMessages, evaluateDetection, generateCohort, isSeverityBand, renderDetectionReport } from '@homeward/device-simulators';
 import type { CliContext, Command } from '../cli-context';
 import { startDemoServices } from '../demo/demo-services';
 import { seedDemoWard } from '../demo/demo-ward.seed';
 import { ReplayClock } from '../demo/replay-clock';
+import { steppedReplay } from '../demo/stepped-replay';
 import { describeFailure } from '../describe-failure';
 import { stderrLogger } from '../log';
 
 const USAGE = 'homeward demo [--patients 12] [--days 10] [--seconds-per-day 2.5] [--seed <n>] [--report [--json]]';
 const DAY_MS = 86_400_000;
+/** The timer pass (silence, devices, escalations) runs every simulated hour of the replay. */
+const TIMER_EVERY_MS = 3_600_000;
 
 /**
  * Everything at once for a first look: Homeward on the embedded database (a demo data folder),
@@ -68,17 +71,17 @@ export const demoCommand: Command = {
     let stopSignal: string | undefined;
     void context.stopRequested.then((signal) => (stopSignal = signal));
 
-    // The replayed timeline ends now; the rules engine's clock follows the replay (ReplayClock), so
-    // silence is judged in the replay's time, with a timer pass about every simulated hour. The
-    // engine starts with the replay, once the hubs are connected: before, none has been heard from.
+    // The replayed timeline ends now. One clock, the replay's (ReplayClock), stamps what the gateway
+    // receives and is what the rules engine judges by: it stands at the timeline's start until the
+    // replay steps it (SteppedReplay), and is the real clock once the replay has reached the present.
     const now = Date.now();
     const start = new Date(Math.floor(now / DAY_MS) * DAY_MS - (options.days - 1) * DAY_MS);
+    const end = new Date(now);
     const replayClock = new ReplayClock(start);
-    const timerIntervalMs = Math.round(Math.min(30_000, Math.max(1_000, (options.secondsPerDay * 1000) / 24)));
 
     let services;
     try {
-      services = await startDemoServices(config, explicit, log, step, { enabled: false, clock: replayClock, timerIntervalMs });
+      services = await startDemoServices(config, explicit, log, step, { enabled: false, clock: replayClock }, () => replayClock.now());
     } catch (error) {
       context.err(describeFailure(error, 'The demo could not start'));
       return 1;
@@ -117,48 +120,34 @@ export const demoCommand: Command = {
         devices[index] = await SimulatedMqttDevice.connect(mqttUrl, { deviceId: patient.deviceId, secret: patient.secret }, { battery: 60 + ((index * 7) % 40) });
       }
 
-      const messages = cohortMessages(cohort, { start, days: options.days, until: new Date(now) });
+      const messages = cohortMessages(cohort, { start, days: options.days, until: end });
       context.out(
         `Streaming ${messages.length} messages: the cohort's last ${options.days} days at ${options.secondsPerDay} s a day (about ${Math.round(((now - start.getTime()) / DAY_MS) * options.secondsPerDay)} s). ` +
           'Scripted: heart-failure decompensation, chest infection, non-adherence, hub outage, wrong device clock, malformed frames.',
       );
       let lastDay = -1;
-      const replay = { simulatedStart: start, realStart: Date.now(), speed: DAY_MS / (options.secondsPerDay * 1000) };
-      replayClock.follow(replay);
-      await services.app.get(RulesEngineService).start();
       // A scripted hub outage really drops the hub's connection (its last will says offline) for the
       // outage's days, so the engine sees the hub offline; it reconnects before sending its backlog.
       const outages = cohort.patients.flatMap((p) =>
-        p.events.flatMap((e) =>
-          e.kind === 'hub-outage' ? [{ index: p.index, from: start.getTime() + e.startDay * DAY_MS, to: start.getTime() + (e.startDay + e.days) * DAY_MS, state: 'before' as 'before' | 'down' | 'back', back: Promise.resolve() }] : [],
-        ),
+        p.events.flatMap((e) => (e.kind === 'hub-outage' ? [{ patientIndex: p.index, from: start.getTime() + e.startDay * DAY_MS, to: start.getTime() + (e.startDay + e.days) * DAY_MS }] : [])),
       );
-      const followOutages = () => {
-        const simulated = replayClock.now().getTime();
-        for (const outage of outages) {
-          const device = devices[outage.index];
-          if (!device) continue;
-          if (outage.state === 'before' && simulated >= outage.from && simulated < outage.to) {
-            outage.state = 'down';
-            device.dropConnection();
-          } else if (outage.state === 'down' && simulated >= outage.to) {
-            outage.state = 'back';
-            outage.back = device.reconnect().catch((error: unknown) => log(`the simulated hub of patient ${outage.index} did not reconnect: ${describeFailure(error)}`));
-          }
-        }
-      };
-      const outageWatch = setInterval(followOutages, 100);
-      const result = await streamMessages({
+      const engine = services.app.get(RulesEngineService);
+      const result = await steppedReplay({
+        clock: replayClock,
+        start,
+        end,
         messages,
-        clock: replay,
+        outages,
+        devices: seeded.patients.map((p, index) => {
+          const device = devices[index];
+          return device ? { device, deviceId: p.deviceId, patientId: p.patientId } : undefined;
+        }),
+        gateway: services.gateway,
+        engine,
+        storage: services.storage,
+        timerEveryMs: TIMER_EVERY_MS,
+        speed: DAY_MS / (options.secondsPerDay * 1000),
         stopped: () => stopSignal !== undefined,
-        publish: async (message, sendingAt) => {
-          const device = devices[message.patientIndex];
-          followOutages();
-          // The backlog goes once the hub is back (its messages are due after the outage).
-          await Promise.all(outages.filter((o) => o.index === message.patientIndex).map((o) => o.back));
-          return device ? device.publish(message.payload(sendingAt)) : undefined;
-        },
         onProgress: (progress) => {
           const day = Math.floor((progress.simulatedNow.getTime() - start.getTime()) / DAY_MS) + 1;
           if (day === lastDay) return;
@@ -171,22 +160,26 @@ export const demoCommand: Command = {
             () => undefined,
           );
         },
-      }).finally(() => clearInterval(outageWatch));
+      });
+      // The replay has reached the present: from here on the real clock, and the engine runs on its own
+      // (a report reads what the replay raised, so it does not start it).
+      replayClock.toPresent();
+      if (!stopSignal && !options.report) await engine.start();
       if (!stopSignal) {
         const open = await services.storage.alerts.openForWards([seeded.wardId]);
         step(
           `Replay done: ${result.sent} messages, ${result.stored} readings stored, ${result.duplicates} duplicates, ${result.rejected} refused; ${open.length} alerts open on the worklist. ` +
+            `Backtest it: homeward backtest --ward ${seeded.wardId} --from ${start.toISOString()} --to ${result.reachedPresentAt.toISOString()} --care-plan <plan.json>. ` +
             (options.report ? 'Reading every alert of the ward as the nurse for the detection report…' : `Sign in at ${services.apiUrl}/ as the nurse. Homeward keeps running: press Ctrl-C to stop.`),
         );
       }
       if (!stopSignal && options.report) {
-        // Let the engine judge the last readings and pass its timer again before reading what it raised.
-        await new Promise((resolve) => setTimeout(resolve, 2 * timerIntervalMs + 3_000));
+        // The engine judged every step before the replay moved on: what it raised is all there.
         const alerts = await readAlertsAsNurse(services.apiUrl, seeded);
         const report = evaluateDetection([{ cohort: { start, days: options.days, patients: cohort.patients }, alerts }]);
         // --json: the report is the last line of stdout, one JSON document (the progress lines come before
         // it), with the alerts behind it so several runs can be evaluated together (the demo-detection bench).
-        if (options.json) context.out(JSON.stringify({ seed, patients: options.patients, days: options.days, secondsPerDay: options.secondsPerDay, start: start.toISOString(), report, alerts }));
+        if (options.json) context.out(JSON.stringify({ seed, patients: options.patients, days: options.days, secondsPerDay: options.secondsPerDay, start: start.toISOString(), end: result.reachedPresentAt.toISOString(), wardId: seeded.wardId, report, alerts }));
         else context.out(`\nDetection report (seed ${seed}, ${options.patients} patients, ${options.days} days, ${alerts.length} alerts raised):\n${renderDetectionReport(report)}`);
         stopSignal = 'report done';
       }
@@ -201,7 +194,15 @@ export const demoCommand: Command = {
       exitCode = 1;
     }
     log(`${stopSignal ?? 'stop'}: stopping the simulated devices, the gateway, the API and the database`);
-    await Promise.all(devices.map((device) => Promise.race([device.close(), new Promise((resolve) => setTimeout(resolve, 3_000))]).catch(() => undefined)));
+    await Promise.all(
+      devices.map((device) => {
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise((resolve) => (timer = setTimeout(resolve, 3_000)));
+        return Promise.race([device.close(), gaveUp])
+          .catch(() => undefined)
+          .finally(() => clearTimeout(timer));
+      }),
+    );
     await services.close();
     log('stopped cleanly');
     return exitCode;

@@ -35,6 +35,8 @@ export async function startDemoServices(
   log: (message: string) => void,
   step: (message: string) => void,
   rulesEngine?: RulesEngineOptions,
+  /** What the gateway stamps receipts and device contact with (the demo's replay clock); default the system clock. */
+  clock?: () => Date,
 ): Promise<DemoServices> {
   step(
     config.database.url
@@ -46,7 +48,7 @@ export async function startDemoServices(
   let app: INestApplication | undefined;
   try {
     step('Starting the MQTT device gateway…');
-    gateway = await startGatewayWithFallback(storage, config, explicit, log);
+    gateway = await startGatewayWithFallback(storage, config, explicit, log, clock);
     const mqttPort = gateway.broker?.ports.mqtt ?? config.mqtt.port;
     step('Starting the API, the rules engine and the dashboard…');
     app = await createApiApp({ storage, logLevel: config.logLevel, ingest: gateway.pipeline, ...(rulesEngine ? { rulesEngine } : {}) });
@@ -82,14 +84,14 @@ export async function startDemoServices(
   }
 }
 
-async function startGatewayWithFallback(storage: Storage, config: HomewardConfig, explicit: ExplicitPorts, log: (message: string) => void): Promise<Gateway> {
+async function startGatewayWithFallback(storage: Storage, config: HomewardConfig, explicit: ExplicitPorts, log: (message: string) => void, clock?: () => Date): Promise<Gateway> {
   // The demo needs no WebSocket listener (the patient-app simulators use plain MQTT) unless asked.
   const demoConfig = { ...config, mqtt: { ...config.mqtt, wsPort: explicit.ws ? config.mqtt.wsPort : undefined } };
   try {
-    return await startGateway({ storage, config: demoConfig, log });
+    return await startGateway({ storage, config: demoConfig, log, ...(clock ? { clock } : {}) });
   } catch (error) {
     if (!busy(error) || explicit.mqtt) throw error;
     log(`MQTT port ${config.mqtt.port} is taken (another broker?): the demo uses a free port instead`);
-    return startGateway({ storage, config: { ...demoConfig, mqtt: { ...demoConfig.mqtt, port: 0 } }, log });
+    return startGateway({ storage, config: { ...demoConfig, mqtt: { ...demoConfig.mqtt, port: 0 } }, log, ...(clock ? { clock } : {}) });
   }
 }

@@ -3,22 +3,23 @@ import { ReplayClock } from './replay-clock';
 const DAY = 86_400_000;
 
 describe('ReplayClock', () => {
-  it('stands at the timeline start before the replay, runs at its speed during it, and never passes the real time', () => {
+  it('stands at the timeline start before the replay, moves on only when stepped, and is the real clock once in the present', () => {
     let real = Date.parse('2026-03-10T12:00:00Z');
     const start = new Date('2026-03-01T00:00:00Z');
     const clock = new ReplayClock(start, () => real);
     expect(clock.now()).toEqual(start);
-    real += 5_000; // seeding the ward
+    real += 5_000; // seeding the ward: the clock does not run on its own
     expect(clock.now()).toEqual(start);
 
-    clock.follow({ simulatedStart: start, realStart: real, speed: DAY / 2_500 }); // 2.5 s a day
+    clock.set(new Date(start.getTime() + DAY));
     real += 2_500;
     expect(clock.now()).toEqual(new Date(start.getTime() + DAY));
-    real += 2_500 * 8;
-    expect(clock.now()).toEqual(new Date(start.getTime() + 9 * DAY));
+    expect(() => clock.set(start)).toThrow('cannot go back');
 
-    // Ten simulated days after the start is later than now: the real clock takes over.
-    real += 2_500 * 2;
+    clock.toPresent();
     expect(clock.now()).toEqual(new Date(real));
+    real += 1_000;
+    expect(clock.now()).toEqual(new Date(real));
+    expect(() => clock.set(new Date(real + DAY))).toThrow('already follows the real clock');
   });
 });

@@ -142,12 +142,20 @@ export async function startEmbeddedBroker(options: {
   /** Keeps a publish refused for its topic (rejected_messages); throwing means the store is unreachable. */
   recordRefusal?: (refusal: TopicRefusal) => Promise<unknown>;
   limits?: Partial<BrokerLimits>;
+  /** The broker's own timing: the credentials cache and the store retry's give-up. */
   now?: () => number;
+  /**
+   * The time stamped on what a device sends and on its contact (receipts, connections, pings,
+   * refusals; default `now`). `homeward demo` stamps its replay's simulated time here, the time its
+   * rules engine judges by, while the broker's own timing stays real.
+   */
+  stamp?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }): Promise<RunningBroker> {
   const { handler, directory, throttle, log } = options;
   const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
+  const stamp = options.stamp ?? now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
   const backplane: RedisBackplane | undefined = options.redisUrl === undefined ? undefined : await connectRedisBackplane(options.redisUrl, log);
   const deviceOf = new WeakMap<Client, string>();
@@ -247,7 +255,7 @@ export async function startEmbeddedBroker(options: {
       if (!client) return callback(null); // the broker's own publications (acks)
       if (!deviceId) return callback(new Error('publish before authentication')); // aedes does not let this happen
       const target = parseDeviceTopic(packet.topic);
-      const receivedAt = new Date(now());
+      const receivedAt = new Date(stamp());
       const payload = packet.payload as Buffer;
 
       /** What to answer; throws only when the store is unreachable. */
@@ -410,11 +418,11 @@ export async function startEmbeddedBroker(options: {
   // The heartbeat of "offline" (isDeviceOffline): connecting and each keepalive ping are contact.
   broker.on('client', (client) => {
     const deviceId = deviceOf.get(client);
-    if (deviceId) handler.heardFrom(deviceId, new Date(now()));
+    if (deviceId) handler.heardFrom(deviceId, new Date(stamp()));
   });
   broker.on('ping', (_packet, client) => {
     const deviceId = deviceOf.get(client);
-    if (deviceId) handler.heardFrom(deviceId, new Date(now()));
+    if (deviceId) handler.heardFrom(deviceId, new Date(stamp()));
   });
   broker.on('clientError', (client, error) => log(`mqtt client ${client.id} error: ${error.message}`));
   broker.on('connectionError', (_client, error) => log(`mqtt connection error: ${error.message}`));
