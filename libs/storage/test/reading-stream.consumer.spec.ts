@@ -219,6 +219,35 @@ describe.each([
     expect(await stream.drain(handler)).toMatchObject({ consumed: 0 });
   });
 
+  it('sees an announcement that arrives as I/O while a late page works in promise continuations only, and lets the fresh page in', async () => {
+    let now = 9_000_000;
+    const { name, stream } = await aConsumer({ now: () => now });
+    const patient = randomUUID();
+    await storage.readings.insertBatch(Array.from({ length: 3 }, (_, i) => reading(patient, 24 * 60 + i)));
+    const order: string[] = [];
+    const record = recorder(name, []);
+    let fresh: readonly { id: string }[] = [];
+    const handler: ReadingPageHandler = async (page) => {
+      order.push(`start ${page.lane}`);
+      if (page.lane === 'late' && fresh.length === 0) {
+        fresh = (await storage.readings.insertBatch([reading(patient, 1, 85)])).stored;
+        // The announcement comes from the event loop (as a LISTEN notification does), not from this code.
+        setTimeout(() => stream.nudge(), 0);
+        // The late page's patients: CPU work between awaits that never wait for I/O.
+        for (let patientIndex = 0; patientIndex < 200 && !order.includes('committed fresh'); patientIndex++) {
+          now += 25; // each patient takes 25 ms
+          await page.yieldToFirstLane();
+        }
+        order.push('late resumed');
+      }
+      const writes = await record(page);
+      return { ...writes, committed: () => (order.push(`committed ${page.lane}`), writes.committed?.()) };
+    };
+    expect(await drainAll(stream, handler, 4)).toBe(4);
+    expect(order).toEqual(['start late', 'start fresh', 'committed fresh', 'late resumed', 'committed late']);
+    expect(await storage.alerts.readCursor(name)).toMatchObject({ id: fresh[0]?.id });
+  });
+
   it('rolls a page back with its writes when the handler fails, and hands the same page again (at least once)', async () => {
     const { name, stream } = await aConsumer();
     const stored = await storage.readings.insertBatch([reading(randomUUID(), 1), reading(randomUUID(), 1)]);

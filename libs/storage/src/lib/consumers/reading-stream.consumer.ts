@@ -107,6 +107,8 @@ export class ReadingStreamConsumer {
   private nudged = false;
   /** When a yield last looked at the first lane (now()). */
   private lookedAt = 0;
+  /** When a yield last let the event loop take a turn to read announcements (now()). */
+  private ioTurnAt = Number.NEGATIVE_INFINITY;
   /** A later lane's page is handing over to the first lane: no nesting. */
   private yielding = false;
   /** Readings handled by yields during the drain in progress. */
@@ -216,11 +218,12 @@ export class ReadingStreamConsumer {
    */
   private async giveWay(pageMs: number, handler: ReadingPageHandler, stopping: () => boolean): Promise<void> {
     const share = Math.min(1, Math.max(0.05, this.options.whileFirstLaneBusy?.laterLaneShare ?? LATER_LANE_SHARE));
-    const until = this.now() + Math.min(MAX_GIVE_WAY_MS, (pageMs * (1 - share)) / share);
-    while (!stopping()) {
-      const left = until - this.now();
-      if (left <= 0) return;
-      await this.sleep(Math.min(left, YIELD_EVERY_MS));
+    // Counted in the waits themselves (the fresh pages taken meanwhile are live work, not backlog).
+    let left = Math.min(MAX_GIVE_WAY_MS, (pageMs * (1 - share)) / share);
+    while (left > 0 && !stopping()) {
+      const wait = Math.min(left, YIELD_EVERY_MS);
+      await this.sleep(wait);
+      left -= wait;
       await this.yieldToFirstLane(handler);
     }
   }
@@ -282,7 +285,15 @@ export class ReadingStreamConsumer {
     const first = this.lanes[0];
     // A steady stream of announcements (late readings announce themselves too) looks at most every
     // YIELD_EVERY_MS; the announcement stays noted for the next yield after that.
-    if (!this.nudged || this.yielding || first === undefined || this.now() - this.lookedAt < YIELD_EVERY_MS) return 0;
+    if (this.yielding || first === undefined || this.now() - this.lookedAt < YIELD_EVERY_MS) return 0;
+    if (!this.nudged && this.now() - this.ioTurnAt >= YIELD_EVERY_MS) {
+      // The announcement arrives as I/O (a LISTEN notification): a late page's patients can run
+      // for a second in promise continuations alone, where no socket is ever read, so the yields
+      // between them would never see it. Let the event loop take a turn, at most every YIELD_EVERY_MS.
+      this.ioTurnAt = this.now();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (!this.nudged || this.yielding) return 0;
     this.nudged = false;
     this.yielding = true;
     let total = 0;
