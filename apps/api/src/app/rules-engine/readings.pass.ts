@@ -133,7 +133,9 @@ export class ReadingsPass {
         WINDOW_LIMIT,
         async (patientId, window) => {
           const plan = plans.get(patientId);
-          if (plan) proposals.set(patientId, proposalsAt(window, plan, moments.get(patientId) ?? []));
+          // A late patient's moments can take a second of CPU (a backfill re-opens days of them): the
+          // page yields between moments too, not only between patients.
+          if (plan) proposals.set(patientId, await proposalsAt(window, plan, moments.get(patientId) ?? [], late ? page.yieldToFirstLane : undefined));
           await page.yieldToFirstLane();
         },
         step.rows,
@@ -144,8 +146,8 @@ export class ReadingsPass {
 
 }
 
-/** The pure rules at each moment over one window, each distinct candidate once. */
-function proposalsAt(window: readonly StoredReading[], plan: EngineCarePlan, moments: readonly number[]): Proposal[] {
+/** The pure rules at each moment over one window, each distinct candidate once; `between` runs after each moment. */
+async function proposalsAt(window: readonly StoredReading[], plan: EngineCarePlan, moments: readonly number[], between?: () => Promise<void>): Promise<Proposal[]> {
   const proposals: Proposal[] = [];
   const seen = new Set<string>();
   for (const moment of moments) {
@@ -155,6 +157,7 @@ function proposalsAt(window: readonly StoredReading[], plan: EngineCarePlan, mom
       seen.add(key);
       proposals.push(proposalOf(candidate));
     }
+    await between?.();
   }
   return proposals;
 }
