@@ -112,7 +112,13 @@ describe.each([
     const pages: ReadingStreamPage[] = [];
     expect(await drainAll(stream, recorder(name, pages), 5)).toBe(5);
     // A live reading had a page just now: the backlog goes a reading at a time.
-    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['fresh', 1], ['late', 1], ['late', 1], ['late', 1], ['late', 1]]);
+    expect(pages.map((p) => [p.lane, p.readings.length, p.firstLaneBusy])).toEqual([
+      ['fresh', 1, false],
+      ['late', 1, true],
+      ['late', 1, true],
+      ['late', 1, true],
+      ['late', 1, true],
+    ]);
 
     now += 999; // still busy
     await storage.readings.insertBatch(Array.from({ length: 2 }, (_, i) => reading(patient, 2 * 24 * 60 + i)));
@@ -124,7 +130,10 @@ describe.each([
     await storage.readings.insertBatch(Array.from({ length: 4 }, (_, i) => reading(patient, 3 * 24 * 60 + i)));
     pages.length = 0;
     expect(await drainAll(stream, recorder(name, pages), 4)).toBe(4);
-    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['late', 3], ['late', 1]]);
+    expect(pages.map((p) => [p.lane, p.readings.length, p.firstLaneBusy])).toEqual([
+      ['late', 3, false],
+      ['late', 1, false],
+    ]);
   });
 
   it('gives way after each late page while the fresh lane is busy, for as long as the page took, taking announced fresh pages meanwhile', async () => {

@@ -35,6 +35,12 @@ export interface ReadingStreamPage {
    * and later pages of its lane see theirs as handled. A no-op for a first-lane page.
    */
   readonly yieldToFirstLane: () => Promise<void>;
+  /**
+   * A later lane's page read while the first lane is busy (live readings flowing): the handler
+   * should work in small steps, since a fresh page can only go between them. False for a
+   * first-lane page.
+   */
+  readonly firstLaneBusy: boolean;
 }
 
 /** What a handler wants written with the page: runs in the transaction that moves the cursor. */
@@ -252,7 +258,8 @@ export class ReadingStreamConsumer {
       return { consumed: 0, heldBack: page.heldBack };
     }
     const yieldToFirstLane = lane === this.lanes[0] ? async () => undefined : async () => void (await this.yieldToFirstLane(handler));
-    const writes = await handler({ lane, partition, readings: page.readings, handled: handledCursors, yieldToFirstLane });
+    const firstLaneBusy = lane !== this.lanes[0] && this.firstLaneBusy();
+    const writes = await handler({ lane, partition, readings: page.readings, handled: handledCursors, yieldToFirstLane, firstLaneBusy });
     const outcome = await db.transaction(async (tx): Promise<'committed' | 'lease-lost' | 'cursor-moved'> => {
       if (!(await stillMine(tx))) return 'lease-lost';
       // Then the cursor, so its row is locked for the whole page (compare and set).
