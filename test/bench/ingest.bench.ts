@@ -205,12 +205,12 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
 
   // 2a. Homeward's MQTT layer alone (storage bypassed), same clients and load generator.
   const brokerDevices = devices.map((d) => ({ id: d.deviceId, patientId: d.patientId ?? null }));
-  const answerAtOnce = await brokerOnlyFlood(context, homewardConfig, brokerDevices, false).catch((error: unknown) => {
+  const answerAtOnce = options.skipBrokerOnly ? null : await brokerOnlyFlood(context, homewardConfig, brokerDevices, false).catch((error: unknown) => {
     log(`ingest: the broker-only run failed: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   });
   if (answerAtOnce) log(`ingest: Homeward's broker, storage bypassed, answering at once ${answerAtOnce.readingsPerSecond} readings/s`);
-  const parsing = await brokerOnlyFlood(context, homewardConfig, brokerDevices, true).catch((error: unknown) => {
+  const parsing = options.skipBrokerOnly ? null : await brokerOnlyFlood(context, homewardConfig, brokerDevices, true).catch((error: unknown) => {
     log(`ingest: the broker-only run (parsing) failed: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   });
