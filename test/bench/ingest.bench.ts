@@ -1,6 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -11,6 +13,7 @@ import { admittedPatientsWithHubs, rulesBacklog } from './lib/bench-fixtures';
 import { type CpuProfileSummary, summariseCpuProfile } from './lib/cpu-profile';
 import { type CpuGroups, cpuMeter } from './lib/process-cpu';
 import { startHomewardProcess, startMosquitto } from './lib/processes';
+import { ROOT } from '../e2e/homeward-process';
 import { realDatabase } from '@homeward/testing';
 import { round, sleep } from './lib/stats';
 import { startWorkers, type LoadWorker } from './lib/workers';
@@ -53,6 +56,24 @@ export interface IngestResult {
   /** Rows the Homeward run really stored (warm-up included) and messages it refused: PUBACK alone does not say which. */
   readonly storedInRun: { readonly readings: number; readonly rejectedMessages: number } | null;
   readonly rulesEngine: { readonly backlogAtStop: number; readonly drainSeconds: number; readonly drained: boolean; readonly evaluatedPerSecondDuringDrain: number } | null;
+  /**
+   * The ceiling of Homeward's own MQTT layer: startEmbeddedBroker (size guard, aedes, sign-in,
+   * authorizePublish, PUBACK after its callback) in a process of its own with storage bypassed,
+   * the same load generator and clients. `answerAtOnce`: the hook answers unread; `parsing`: after
+   * the gateway's JSON parse and fast-path validation (test/bench/lib/bare-broker.ts).
+   */
+  readonly brokerOnly: { readonly answerAtOnce: BrokerOnlyRun | null; readonly parsing: BrokerOnlyRun | null; readonly answerAtOnceToMosquitto: number | null };
+  /** µs of CPU per reading acknowledged, for every measured process group of each run (broker, PostgreSQL, rules workers, load generator, subscriber). */
+  readonly cpuMicrosecondsPerReadingByProcess: Readonly<Record<string, Record<string, number | null>>>;
+  /** 1-, 5- and 15-minute load averages when the ingest bench started and ended (the machine is shared). */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+}
+
+export interface BrokerOnlyRun {
+  readonly readingsPerSecond: number;
+  readonly acked: number;
+  readonly errors: number;
+  readonly cpuPercentOfOneCore: Record<string, number>;
 }
 
 type MosquittoRun = { readonly readingsPerSecond: number; readonly acked: number; readonly subscriberReceivedPerSecond: number; readonly cpuPercentOfOneCore: Record<string, number> };
@@ -91,6 +112,7 @@ async function measureFlood(
 
 export async function ingestBench(context: BenchContext): Promise<IngestResult> {
   const { options, log } = context;
+  const loadAtStart = loadavg().map((l) => round(l, 2));
   const clients = options.ingestClients;
   const inFlight = options.ingestInFlight;
   const baseTimeMs = Date.now() - options.readingsStartDaysAgo * 86_400_000;
@@ -124,6 +146,7 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     homewardRun = await measureFlood(startWorkers(homewardConfig, options.workerProcesses), options.warmupSeconds * 1000, options.ingestSeconds * 1000, {
       'homeward (node)': { pids: [homeward.process.child.pid] },
       postgresql: { command: POSTGRES_PROCESS },
+      'rules workers': { command: RULES_WORKER_PROCESS },
     });
     const after = await countRows();
     stored = { readings: after.readings - before.readings, rejectedMessages: after.rejected - before.rejected };
@@ -180,6 +203,19 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
   const mosquitto = options.skipMosquitto ? null : await mosquittoFlood(context, homewardConfig);
   if (mosquitto) log(`ingest: Mosquitto ${round(mosquitto.readingsPerSecond)} readings/s`);
 
+  // 2a. Homeward's MQTT layer alone (storage bypassed), same clients and load generator.
+  const brokerDevices = devices.map((d) => ({ id: d.deviceId, patientId: d.patientId ?? null }));
+  const answerAtOnce = options.skipBrokerOnly ? null : await brokerOnlyFlood(context, homewardConfig, brokerDevices, false).catch((error: unknown) => {
+    log(`ingest: the broker-only run failed: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
+  if (answerAtOnce) log(`ingest: Homeward's broker, storage bypassed, answering at once ${answerAtOnce.readingsPerSecond} readings/s`);
+  const parsing = options.skipBrokerOnly ? null : await brokerOnlyFlood(context, homewardConfig, brokerDevices, true).catch((error: unknown) => {
+    log(`ingest: the broker-only run (parsing) failed: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
+  if (parsing) log(`ingest: Homeward's broker, storage bypassed, parsing and validating ${parsing.readingsPerSecond} readings/s`);
+
   // 2b. Hubs that batch: the same clients sending several readings per message, Homeward and Mosquitto.
   const hubBatches = options.readingsPerMessage > 1 ? await hubBatchesRun(context, homewardConfig, options.readingsPerMessage) : null;
 
@@ -187,6 +223,20 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
   const rows = Math.max(options.copyRows, Math.round(homewardRun.acked));
   const copy = await copyRows(context.db.url, devices.map((d) => ({ patientId: d.patientId ?? '', deviceId: d.deviceId })), rows, baseTimeMs, readingSpacingMs);
   log(`ingest: COPY ${round(copy.rowsPerSecond)} rows/s`);
+
+  const byProcess = (cpu: Record<string, number> | undefined, perSecond: number | undefined): Record<string, number | null> =>
+    Object.fromEntries(Object.entries(cpu ?? {}).map(([group, percent]) => [group, cpuPerReading(percent, perSecond ?? 0)]));
+  const cpuByProcess: Record<string, Record<string, number | null>> = {
+    homeward: byProcess(homewardRun.cpuPercentOfOneCore, homewardRun.perSecond),
+    ...(withoutRules ? { homewardWithoutRules: byProcess(withoutRules.cpuPercentOfOneCore, withoutRules.readingsPerSecond) } : {}),
+    ...(mosquitto ? { mosquitto: byProcess(mosquitto.cpuPercentOfOneCore, mosquitto.readingsPerSecond) } : {}),
+    ...(answerAtOnce ? { brokerOnlyAnswerAtOnce: byProcess(answerAtOnce.cpuPercentOfOneCore, answerAtOnce.readingsPerSecond) } : {}),
+    ...(parsing ? { brokerOnlyParsing: byProcess(parsing.cpuPercentOfOneCore, parsing.readingsPerSecond) } : {}),
+    ...(hubBatches ? { hubBatches: byProcess(hubBatches.homeward.cpuPercentOfOneCore, hubBatches.homeward.readingsPerSecond) } : {}),
+  };
+  log(`ingest: CPU µs per reading by process: ${JSON.stringify(cpuByProcess)}`);
+  const loadAtEnd = loadavg().map((l) => round(l, 2));
+  log(`ingest: load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`);
 
   const ceilings = [copy.rowsPerSecond, ...(mosquitto ? [mosquitto.readingsPerSecond] : [])];
   const lower = Math.min(...ceilings);
@@ -216,7 +266,58 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     profileWithoutRules,
     rulesEngine: rules,
     storedInRun: stored,
+    brokerOnly: {
+      answerAtOnce,
+      parsing,
+      answerAtOnceToMosquitto: answerAtOnce && mosquitto ? round(answerAtOnce.readingsPerSecond / mosquitto.readingsPerSecond, 3) : null,
+    },
+    cpuMicrosecondsPerReadingByProcess: cpuByProcess,
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
   };
+}
+
+/** Rules-worker child processes of `homeward start` (HOMEWARD_RULES_WORKERS): "… homeward rules-worker". */
+const RULES_WORKER_PROCESS = /\srules-worker\s*$/;
+
+/**
+ * The flood of `config` against Homeward's MQTT layer with storage bypassed (lib/bare-broker.ts)
+ * in a child process: the same devices and credentials, so sign-in and authorizePublish run as in
+ * `homeward start`; each message is answered at once (or once parsed and validated).
+ */
+async function brokerOnlyFlood(context: BenchContext, config: WorkerConfig, devices: ReadonlyArray<{ id: string; patientId: string | null }>, parse: boolean): Promise<BrokerOnlyRun> {
+  const { options, log } = context;
+  const dir = mkdtempSync(join(tmpdir(), 'homeward-bench-bare-broker-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ devices, credentialsHash: context.secret.hash, parse }));
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'lib', 'bare-broker.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'), BENCH_BARE_BROKER_CONFIG_FILE: file, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the bare broker did not start within 60 s: ${stderr}`)), 60_000);
+      child.once('exit', (code) => reject(new Error(`the bare broker exited (${code}): ${stderr}`)));
+      createInterface({ input: child.stdout! }).once('line', (line) => {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { port: number }).port);
+      });
+    });
+    log(`ingest: Homeward's broker with storage bypassed (${parse ? 'parsing and validating' : 'answering at once'}), same load`);
+    const run = await measureFlood(startWorkers({ ...config, url: `mqtt://127.0.0.1:${port}` }, options.workerProcesses), options.warmupSeconds * 1000, options.ingestSeconds * 1000, {
+      'broker (node)': { pids: [child.pid] },
+    });
+    return { readingsPerSecond: round(run.perSecond), acked: run.acked, errors: run.errors, cpuPercentOfOneCore: run.cpuPercentOfOneCore };
+  } finally {
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The flood of `config` (its clients without credentials) against a fresh Mosquitto, with a QoS 1 subscriber in its own process. */

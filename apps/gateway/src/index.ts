@@ -7,4 +7,7 @@ export * from './hub';
 export { DeviceMessageHandler, type DeviceMessage, type DeviceMessageLimits, type HandledMessage } from './mqtt/device-message.handler';
 export { DeviceDirectory } from './mqtt/device-directory';
 export { DeviceActivityTracker } from './mqtt/device-activity.tracker';
+// For the ingest bench's broker-only ceiling (test/bench/lib/bare-broker.ts): the broker with storage bypassed.
+export { startEmbeddedBroker, type RunningBroker } from './mqtt/embedded-broker';
+export { plainlyValidReadingsPayload } from './mqtt/readings-payload.fast-path';
 export * from './sms';

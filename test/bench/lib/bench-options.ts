@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly skipMosquitto: boolean;
   /** Skip the extra ingest run on `homeward start --no-rules`. */
   readonly skipNoRules: boolean;
+  /** Skip the runs of Homeward's MQTT layer with storage bypassed (the broker-only ceiling). */
+  readonly skipBrokerOnly: boolean;
   readonly profile: boolean;
   readonly hubs: number;
   readonly hubStep: number;
@@ -54,7 +56,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [--quick] [--only ingest,connections,alerts,trends,fuzz,demo-detection,fhir-transaction,backtest,sms,worklist,worklist-browser] [--ingest-seconds 30] [--ingest-clients 400]
-  [--in-flight 1] [--worker-processes 2] [--readings-per-message 10 (1: skip the hub-batch figure)] [--copy-rows 200000] [--rules-drain-seconds 180] [--reading-spacing-minutes 180] [--readings-start-days-ago 400] [--skip-mosquitto] [--skip-no-rules] [--profile]
+  [--in-flight 1] [--worker-processes 2] [--readings-per-message 10 (1: skip the hub-batch figure)] [--copy-rows 200000] [--rules-drain-seconds 180] [--reading-spacing-minutes 180] [--readings-start-days-ago 400] [--skip-mosquitto] [--skip-no-rules] [--skip-broker-only] [--profile]
   [--hubs 10000] [--hub-step 1000] [--connections-budget-seconds 900] [--alert-seconds 60] [--alert-load-rate <readings/s>] [--backfill-readings 1000000 (quick: 50000; 0: skip)]
   [--trend-patients 10000] [--trend-patients-timescale 1000] [--trend-readings-per-day 5]
   [--trend-load-budget-seconds 420] [--trend-queries 300] [--cases 100000] [--fuzz-seed 20261203]
@@ -81,6 +83,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'readings-start-days-ago': { type: 'string' },
       'skip-mosquitto': { type: 'boolean' },
       'skip-no-rules': { type: 'boolean' },
+      'skip-broker-only': { type: 'boolean' },
       profile: { type: 'boolean' },
       hubs: { type: 'string' },
       'hub-step': { type: 'string' },
@@ -134,6 +137,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     readingsStartDaysAgo: number('readings-start-days-ago', values['readings-start-days-ago'], 400, 400, 1),
     skipMosquitto: values['skip-mosquitto'] ?? false,
     skipNoRules: values['skip-no-rules'] ?? false,
+    skipBrokerOnly: values['skip-broker-only'] ?? false,
     // The full run profiles Homeward during ingest (node --cpu-prof costs a few per cent); --quick only when asked.
     profile: values.profile ?? !quick,
     hubs,

@@ -208,6 +208,16 @@ function details(report: any): string[] {
     const c = r.ingest.cpuMicrosecondsPerReading;
     out.push(`CPU per reading acknowledged (the broker process): Homeward ${n(c.homeward, ' µs')}, --no-rules ${n(c.homewardWithoutRules, ' µs')}, Mosquitto ${n(c.mosquitto, ' µs')}.`);
   }
+  const brokerOnly = r.ingest?.brokerOnly;
+  if (brokerOnly && (brokerOnly.answerAtOnce || brokerOnly.parsing)) {
+    out.push(
+      `Homeward's MQTT layer with storage bypassed (same load generator): answering at once ${n(brokerOnly.answerAtOnce?.readingsPerSecond, ' readings/s')} (×${n(brokerOnly.answerAtOnceToMosquitto)} of Mosquitto), after parse and validation ${n(brokerOnly.parsing?.readingsPerSecond, ' readings/s')}.`,
+    );
+  }
+  if (r.ingest?.cpuMicrosecondsPerReadingByProcess) {
+    const runs = Object.entries(r.ingest.cpuMicrosecondsPerReadingByProcess as Record<string, Record<string, number | null>>).map(([run, groups]) => `${run}: ${Object.entries(groups).map(([group, us]) => `${group} ${n(us, ' µs')}`).join(', ')}`);
+    out.push(`CPU per reading acknowledged, every process: ${runs.join('; ')}.`);
+  }
   if (r.ingest?.storedInRun) {
     out.push(`Homeward run: ${n(r.ingest.storedInRun.readings)} readings stored and ${n(r.ingest.storedInRun.rejectedMessages)} messages refused (warm-up included).`);
   }

@@ -16,6 +16,7 @@ import type { DeviceDirectory } from './device-directory';
 import type { DeviceMessageHandler } from './device-message.handler';
 import { type RedisBackplane, connectRedisBackplane } from './redis-backplane';
 import { DEFAULT_STORE_RETRY, type StoreRetryPolicy, retryWhileStoreDown } from './store-retry.policy';
+import { topicFilterMatches } from './topic-filter';
 import { VerifiedCredentialsCache } from './verified-credentials.cache';
 
 export interface BrokerListeners {
@@ -186,6 +187,16 @@ export async function startEmbeddedBroker(options: {
     return limiter;
   };
   const remoteAddress = (client: Client): string => connections.get(client.conn)?.address ?? 'unknown';
+  /**
+   * Devices that may be listening on their acks topic: an authorised subscription of any of their
+   * clients (clean or persistent session) matched it at some point in this process's life. The
+   * per-message ack is published only to those: a device that never subscribed has no one to
+   * deliver it to, and publishing it anyway cost a JSON body, a buffer and aedes' publish path
+   * per message. Never forgotten, so a persistent session's queued delivery is as before. With a
+   * Redis backplane another instance's clients may be subscribed unseen: then every ack is published.
+   */
+  const ackListeners = new Set<string>();
+  const mayHaveAckListener = (deviceId: string): boolean => backplane !== undefined || ackListeners.has(deviceId);
 
   /**
    * A device publishes for itself; a home hub also for the devices of its own patient (hub mode:
@@ -294,7 +305,7 @@ export async function startEmbeddedBroker(options: {
               packet.retain = false;
             }
             callback(null);
-            if (outcome.ack) {
+            if (outcome.ack && mayHaveAckListener(outcome.ack.to)) {
               broker.publish(
                 { cmd: 'publish', topic: topics.acks(outcome.ack.to), payload: Buffer.from(JSON.stringify(outcome.ack.body)), qos: 1, retain: false, dup: false },
                 () => undefined,
@@ -311,12 +322,13 @@ export async function startEmbeddedBroker(options: {
     authorizeSubscribe(client, subscription, callback) {
       const deviceId = deviceOf.get(client);
       const own = deviceId ? `homeward/v1/devices/${deviceId}/` : undefined;
-      if (!own || !subscription.topic.startsWith(own) || subscription.topic.slice(own.length).includes('+')) {
+      if (!deviceId || !own || !subscription.topic.startsWith(own) || subscription.topic.slice(own.length).includes('+')) {
         // A SUBACK failure (0x80) for this topic; the connection and its other subscriptions stay.
         log(`refused subscription of device ${deviceId ?? '?'} to ${subscription.topic}`);
         callback(null, null);
         return;
       }
+      if (topicFilterMatches(subscription.topic, topics.acks(deviceId))) ackListeners.add(deviceId);
       callback(null, subscription);
     },
     connectTimeout: limits.connectTimeoutMs,
@@ -491,3 +503,4 @@ export async function startEmbeddedBroker(options: {
     throw error;
   }
 }
+

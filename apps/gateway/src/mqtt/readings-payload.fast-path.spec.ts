@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { ReadingsPayloadDto, validateDto } from '@homeward/contracts';
 import { READING_STATUS_FLAGS, VITAL_KEYS } from '@homeward/domain';
-import { plainlyValidReadingsPayload } from './readings-payload.fast-path';
+import { isISO8601 } from 'class-validator';
+import { isStrictIsoTime, plainlyValidReadingsPayload } from './readings-payload.fast-path';
 
 /** The fields validateDto's instance holds, as plain data (its class and undefined fields aside). */
 const plainOf = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
@@ -105,5 +106,31 @@ describe('plainlyValidReadingsPayload: the fast path never disagrees with class-
       null,
     ];
     for (const body of doubtful) expect(plainlyValidReadingsPayload(body)).toBeUndefined();
+  });
+});
+
+describe('isStrictIsoTime: class-validator isISO8601 strict, cheaper for the usual spelling', () => {
+  const same = (value: unknown) => expect([value, isStrictIsoTime(value)]).toEqual([value, typeof value === 'string' && isISO8601(value, { strict: true })]);
+
+  it('agrees on calendar edges, out-of-range parts and other spellings', () => {
+    const cases = [
+      '2024-02-29T10:00:00Z', '2026-02-29T10:00:00Z', '2000-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '0000-02-29T00:00:00Z',
+      '2026-04-30T23:59:59Z', '2026-04-31T00:00:00Z', '2026-06-31T00:00:00Z', '2026-09-31T00:00:00Z', '2026-11-31T00:00:00Z', '2026-12-31T23:59:59.999Z',
+      '2026-01-00T00:00:00Z', '2026-00-10T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-32T00:00:00Z',
+      '2026-11-22T24:00:00Z', '2026-11-22T23:60:00Z', '2026-11-22T23:59:60Z', '2026-11-22T05:00:00.Z', '2026-11-22T05:00:00.1234567890Z',
+      '2026-11-22T05:00:00.123456789Z', '2026-11-22T05:00:00z', '2026-11-22T05:00:00+01:00', '2026-11-22T05:00:00', '2026-11-22', '2026-11-22 05:00:00Z',
+      '20261122T050000Z', '+002026-11-22T05:00:00Z', '2026-326', '2026-W47-1', '2026-11-22T05:00:00,5Z', ' 2026-11-22T05:00:00Z', '2026-11-22T05:00:00Z\n',
+      '١٢٣٤-11-22T05:00:00Z', '', 'yesterday', 20261122, null, undefined, {},
+    ];
+    for (const value of cases) same(value);
+  });
+
+  it('agrees on generated times in the usual spelling and near it', () => {
+    const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((d) => d.join(''));
+    const usual = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), fc.option(digits(3), { nil: undefined }))
+      .map(([y, mo, d, h, mi, s, f]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${f === undefined ? '' : `.${f}`}Z`);
+    const real = fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+    fc.assert(fc.property(fc.oneof(usual, real, real.map((t) => t.replace('Z', '+00:00'))), same), { numRuns: 20_000, seed: 20261203 });
   });
 });

@@ -29,7 +29,7 @@ export function plainlyValidReadingsPayload(plain: unknown): ReadingsBody | unde
   const { messageId, sentAt, readings } = plain as Record<string, unknown>;
   // MaxLength counts a surrogate pair as one character: a .length within the limit is within it.
   if (messageId !== undefined && !(typeof messageId === 'string' && messageId.length <= 128)) return undefined;
-  if (sentAt !== undefined && !isISO8601(sentAt, STRICT)) return undefined;
+  if (sentAt !== undefined && !isStrictIsoTime(sentAt)) return undefined;
   if (!Array.isArray(readings) || readings.length < 1 || readings.length > 500) return undefined;
   for (const item of readings as unknown[]) if (!plainlyValidItem(item)) return undefined;
   return plain as ReadingsBody;
@@ -41,9 +41,35 @@ function plainlyValidItem(item: unknown): item is ReadingItemDto {
   const { vital, value, unit, deviceTime, status } = item as Record<string, unknown>;
   if (!isIn(vital, VITALS) || !isNumber(value, FINITE)) return false;
   if (!(typeof unit === 'string' && unit.length <= 32)) return false;
-  if (deviceTime !== undefined && !isISO8601(deviceTime, STRICT)) return false;
+  if (deviceTime !== undefined && !isStrictIsoTime(deviceTime)) return false;
   if (status === undefined) return true;
   return Array.isArray(status) && status.length <= 16 && status.every((flag: unknown) => isIn(flag, FLAGS));
+}
+
+/**
+ * `YYYY-MM-DDThh:mm:ss[.f…]Z` (what toISOString and most firmware write), its parts in range, years
+ * 1000 to 9999 (isISO8601 strict reads years below 1000 through Date in a way of its own).
+ * Every string it matches on a real calendar day is one class-validator's isISO8601 regex accepts.
+ */
+const UTC_TIME = /^([1-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * isISO8601(value, { strict: true }), decided without its large regex for the one spelling
+ * devices use: that spelling on a real (proleptic Gregorian) calendar day is accepted, as strict
+ * mode does (it checks the day through Date, which uses the same calendar); anything else, ask
+ * isISO8601 itself. The validator's regex and date check cost more than all the rest of a
+ * reading's validation together.
+ */
+export function isStrictIsoTime(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const match = UTC_TIME.exec(value);
+  if (!match) return isISO8601(value, STRICT);
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number));
 }
 
 /** What JSON.parse makes of `{…}`: an object whose prototype is Object.prototype. */

@@ -41,6 +41,13 @@ describe('parseJsonPayload', () => {
     expect(codeOf(utf8(`${'['.repeat(5)}${']'.repeat(5)}`), { maxBytes: 100, maxDepth: 4 })).toBe('payload.too-deep');
   });
 
+  it('decodes every message on its own: a truncated character at the end of one does not join the next', () => {
+    // "€" is E2 82 AC: split over two messages, each half is refused, and a good message after them parses.
+    expect(codeOf(new Uint8Array([0x22, 0xe2, 0x82]))).toBe('payload.not-utf8');
+    expect(codeOf(new Uint8Array([0xac, 0x22]))).toBe('payload.not-utf8');
+    expect(parseJsonPayload(utf8('"€"'))).toEqual({ ok: true, value: '€' });
+  });
+
   it('refuses a message over the byte limit before decoding it, naming both sizes', () => {
     const result = parseJsonPayload(new Uint8Array(1025).fill(0xff), { maxBytes: 1024, maxDepth: 32 });
     expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: 'payload.too-large', details: { bytes: 1025, limit: 1024 } }) });

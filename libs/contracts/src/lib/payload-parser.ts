@@ -23,6 +23,8 @@ const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+/** One decoder for every message: decode() without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The one way a device payload becomes a JavaScript value, shared by every entry (embedded
@@ -45,7 +47,7 @@ export function parseJsonPayload(bytes: Uint8Array, limits: PayloadLimits = DEFA
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return fail('payload.not-utf8', 'The message is not UTF-8 text; send JSON.');
   }

@@ -8,8 +8,19 @@ export interface QueryResult<R> {
   readonly rowCount: number;
 }
 
+/** How a query is sent; drivers that cannot honour an option ignore it (the result is the same). */
+export interface QueryOptions {
+  /**
+   * A named prepared statement: on a PostgreSQL server (the pg driver) the text is parsed and
+   * planned once per connection under this name and later calls only bind and execute it (a
+   * replaced connection prepares it again on first use). One name, one text, for ever: pg refuses
+   * a name reused with different text. PGlite runs the text as usual.
+   */
+  readonly name?: string;
+}
+
 export interface SqlClient {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
   /** Runs a script of several statements (no parameters), as migrations are. */
   exec(sql: string): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, QueryResult, SqlClient } from '../database';
+import type { Database, QueryOptions, QueryResult, SqlClient } from '../database';
 
 // Dates without a time zone stay strings: turning a birthday into a Date at local midnight
 // shifts it by a day in some time zones.
@@ -25,8 +25,9 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 function clientOf(conn: pg.Pool | pg.PoolClient): SqlClient {
   return {
-    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const result = await conn.query(text, params as unknown[] | undefined);
+    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+      // pg keeps each connection's prepared names and prepares a name on a connection's first use.
+      const result = options?.name === undefined ? await conn.query(text, params as unknown[] | undefined) : await conn.query({ name: options.name, text, values: params as unknown[] | undefined });
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {
@@ -56,8 +57,8 @@ export class PgDatabase implements Database {
     this.direct = clientOf(this.pool);
   }
 
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    return this.direct.query<R>(text, params);
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+    return this.direct.query<R>(text, params, options);
   }
 
   exec(sql: string): Promise<void> {

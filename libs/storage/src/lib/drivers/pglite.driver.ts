@@ -41,6 +41,7 @@ export class PgliteDatabase implements Database {
     return new PgliteDatabase(pglite);
   }
 
+  /** Named statements (options.name) are not kept: PGlite is in-process, with no round trip to save. */
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     return this.direct.query<R>(text, params);
   }

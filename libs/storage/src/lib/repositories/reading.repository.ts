@@ -138,6 +138,36 @@ export interface ReadingRow {
 /** The channel new readings are announced on (insertBatch, notifyNewReadings). */
 const READINGS_CHANNEL = 'homeward_readings';
 
+/** insertBatch's statement (one per batch: group commit); its names are insertBatch's prepared statements. */
+const INSERT_BATCH_SQL = `WITH input AS (
+         SELECT DISTINCT ON (idempotency_key) *
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[], $5::text[], $6::timestamptz[],
+                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::uuid[])
+           AS t(patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id)
+         ORDER BY idempotency_key
+       ), fresh AS (
+         INSERT INTO reading_keys (idempotency_key, measured_at)
+         SELECT idempotency_key, measured_at FROM input
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING idempotency_key
+       ), stored AS (
+         INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id)
+         SELECT i.patient_id, i.device_id, i.vital, i.value, i.unit, i.measured_at, i.device_time, i.received_at, i.source,
+                CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key, i.gateway_id
+         FROM input i JOIN fresh f USING (idempotency_key)
+         RETURNING id::text AS id, idempotency_key
+       )
+       SELECT s.id, s.idempotency_key FROM stored s`;
+/**
+ * The same, announcing the new readings on homeward_readings at commit (notify: true). The wake-up
+ * for consumers (notifyNewReadings) rides in the same statement: delivered at commit, only when
+ * something new was stored, and without a second round trip per batch.
+ */
+const INSERT_BATCH_NOTIFY_SQL = `${INSERT_BATCH_SQL}
+       CROSS JOIN (SELECT pg_notify('${READINGS_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM stored)) AS woken`;
+const INSERT_BATCH_STATEMENT = 'homeward_insert_readings_v1';
+const INSERT_BATCH_NOTIFY_STATEMENT = 'homeward_insert_readings_notify_v1';
+
 export const READING_COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id`;
 
 // Buckets are aligned in UTC; weeks start on Monday (2000-01-03 was a Monday, and is also
@@ -192,29 +222,7 @@ export class ReadingRepository {
       columns.gateway.push(r.gatewayId ?? null);
     }
     const result = await client.query<{ id: string; idempotency_key: string }>(
-      `WITH input AS (
-         SELECT DISTINCT ON (idempotency_key) *
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[], $5::text[], $6::timestamptz[],
-                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::uuid[])
-           AS t(patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id)
-         ORDER BY idempotency_key
-       ), fresh AS (
-         INSERT INTO reading_keys (idempotency_key, measured_at)
-         SELECT idempotency_key, measured_at FROM input
-         ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING idempotency_key
-       ), stored AS (
-         INSERT INTO readings (patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id)
-         SELECT i.patient_id, i.device_id, i.vital, i.value, i.unit, i.measured_at, i.device_time, i.received_at, i.source,
-                CASE WHEN i.status = '' THEN '{}'::text[] ELSE string_to_array(i.status, ',') END, i.idempotency_key, i.gateway_id
-         FROM input i JOIN fresh f USING (idempotency_key)
-         RETURNING id::text AS id, idempotency_key
-       )
-       -- The wake-up for consumers (notifyNewReadings) rides in the same statement: delivered at
-       -- commit, only when something new was stored, and without a second round trip per batch.
-       SELECT s.id, s.idempotency_key FROM stored s${
-         notify ? `\n       CROSS JOIN (SELECT pg_notify('${READINGS_CHANNEL}', '') WHERE EXISTS (SELECT 1 FROM stored)) AS woken` : ''
-       }`,
+      notify ? INSERT_BATCH_NOTIFY_SQL : INSERT_BATCH_SQL,
       [
         columns.patient,
         columns.device,
@@ -229,6 +237,9 @@ export class ReadingRepository {
         columns.key,
         columns.gateway,
       ],
+      // Prepared once per connection: the statement's parse and plan were a fixed cost of every
+      // group commit, which waits on this statement's round trip.
+      { name: notify ? INSERT_BATCH_NOTIFY_STATEMENT : INSERT_BATCH_STATEMENT },
     );
     const idByKey = new Map(result.rows.map((row) => [row.idempotency_key, row.id]));
     const stored: StoredReading[] = [];
