@@ -1,58 +1,9 @@
-import type { Alert } from '@homeward/domain';
 import { alertKind } from '@homeward/rules';
 import type { AnalyticsAdmission, Storage } from '@homeward/storage';
-import { type BacktestAlert, ruleBacktest } from '../src';
+import { byOpening, liveAlertHistory, replayedAlertHistory } from '@homeward/testing';
+import { ruleBacktest } from '../src';
 import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, randomHistory, readingsAt, seededRandom, settle } from './rules-engine.fixture';
 
-/** What the comparison looks at in one alert: episode, lifetime, severity history (as "at severity") and evidence. */
-type Comparable = Omit<BacktestAlert, 'patientId' | 'state' | 'explanation' | 'liveAlertIds' | 'severityHistory'> & { readonly severityHistory: readonly string[] };
-
-async function liveHistory(storage: Storage, alerts: readonly Alert[]): Promise<Comparable[]> {
-  const out: Comparable[] = [];
-  for (const a of alerts) {
-    const history: string[] = [];
-    for (const e of await storage.alerts.events(a.id)) {
-      const severity = e.details['severity'];
-      if (e.kind === 'raised' || ((e.kind === 'repeated' || e.kind === 'worsened') && e.details['severityRaisedFrom'] !== undefined)) history.push(`${e.at.toISOString()} ${String(severity)}`);
-    }
-    out.push({
-      rule: a.rule,
-      subject: a.subject,
-      severity: a.severity,
-      severityHistory: history,
-      openedAt: a.openedAt.toISOString(),
-      acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
-      escalatedAt: a.escalatedAt?.toISOString() ?? null,
-      resolvedAt: a.resolvedAt?.toISOString() ?? null,
-      outcome: a.outcome,
-      firstMeasuredAt: a.firstMeasuredAt.toISOString(),
-      latestMeasuredAt: a.latestMeasuredAt.toISOString(),
-      occurrences: a.occurrences,
-      readingIds: [...a.readingIds].sort(),
-    });
-  }
-  return out;
-}
-
-function replayedHistory(alerts: readonly BacktestAlert[]): Comparable[] {
-  return alerts.map((a) => ({
-    rule: a.rule,
-    subject: a.subject,
-    severity: a.severity,
-    severityHistory: a.severityHistory.map((h) => `${h.at} ${h.severity}`),
-    openedAt: a.openedAt,
-    acknowledgedAt: a.acknowledgedAt,
-    escalatedAt: a.escalatedAt,
-    resolvedAt: a.resolvedAt,
-    outcome: a.outcome,
-    firstMeasuredAt: a.firstMeasuredAt,
-    latestMeasuredAt: a.latestMeasuredAt,
-    occurrences: a.occurrences,
-    readingIds: [...a.readingIds].sort(),
-  }));
-}
-
-const order = (x: Comparable, y: Comparable) => x.openedAt.localeCompare(y.openedAt) || x.rule.localeCompare(y.rule) || x.subject.localeCompare(y.subject);
 
 // Issue 21 item 1: "Replaying the current plans must reproduce the live alert history exactly."
 // The real engine (real PostgreSQL, injected clock) runs on a randomised history while nurses
@@ -138,8 +89,8 @@ describe(`backtest alert history against the live engine on ${backend?.label}`, 
     const report = ruleBacktest([{ admission: stay, readings, proposed: undefined, actions: trail.actions, suppressions: trail.suppressions }], [], { from: start, to: end });
 
     const live = (await storage.alerts.forPatient(patient.id, { includeResolved: true })).filter((a) => alertKind(a) === 'clinical');
-    const expected = (await liveHistory(storage, live)).sort(order);
-    const replayed = replayedHistory(report.alerts.current).sort(order);
+    const expected = (await liveAlertHistory(storage, live)).sort(byOpening);
+    const replayed = replayedAlertHistory(report.alerts.current).sort(byOpening);
     expect(expected.length).toBeGreaterThan(3);
     expect(replayed).toEqual(expected);
     // Every recorded action on a clinical alert found its replayed alert; the report counts the rest.
@@ -151,7 +102,7 @@ describe(`backtest alert history against the live engine on ${backend?.label}`, 
 
     // The trail matters: without it the same findings give another history (not one alert per episode).
     const unacted = ruleBacktest([{ admission: stay, readings, proposed: undefined }], [], { from: start, to: end });
-    if (JSON.stringify(replayedHistory(unacted.alerts.current).sort(order)) !== JSON.stringify(expected)) historiesNeedingTheTrail++;
+    if (JSON.stringify(replayedAlertHistory(unacted.alerts.current).sort(byOpening)) !== JSON.stringify(expected)) historiesNeedingTheTrail++;
 
     const episodes = new Map<string, number>();
     for (const a of live) episodes.set(`${a.rule}|${a.subject}`, (episodes.get(`${a.rule}|${a.subject}`) ?? 0) + 1);

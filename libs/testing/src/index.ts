@@ -5,3 +5,4 @@ export * from './lib/fhir-validator';
 export * from './lib/device-message.fuzz';
 export * from './lib/hand-computed-ward.fixture';
 export * from './lib/smsc.simulator';
+export * from './lib/alert-history.comparison';
