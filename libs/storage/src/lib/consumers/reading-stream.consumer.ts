@@ -245,7 +245,10 @@ export class ReadingStreamConsumer {
     const cursor = this.cursorName(lane, partition);
     const from = handledCursors[lane];
     const slice = this.partitioning && partition !== undefined ? { index: partition, count: this.partitioning.partitions } : undefined;
-    const page = await readings.afterCursor(from, this.pageSizeOf(lane), slice, lane);
+    // A later lane's page is small while the first lane is busy (whileFirstLaneBusy).
+    const firstLaneBusy = lane !== this.lanes[0] && this.firstLaneBusy();
+    const pageSize = this.options.pageSize ?? 500;
+    const page = await readings.afterCursor(from, firstLaneBusy ? Math.min(pageSize, this.options.whileFirstLaneBusy?.pageSize ?? BUSY_LATER_PAGE) : pageSize, slice, lane);
     if (lane === this.lanes[0] && page.readings.length > 0) this.firstLaneBusyAt = this.now();
     // Holding the partition's lease first (share-locked to commit) keeps a page from committing
     // after its lease passed to another worker: that worker's page would count it again.
@@ -258,7 +261,6 @@ export class ReadingStreamConsumer {
       return { consumed: 0, heldBack: page.heldBack };
     }
     const yieldToFirstLane = lane === this.lanes[0] ? async () => undefined : async () => void (await this.yieldToFirstLane(handler));
-    const firstLaneBusy = lane !== this.lanes[0] && this.firstLaneBusy();
     const writes = await handler({ lane, partition, readings: page.readings, handled: handledCursors, yieldToFirstLane, firstLaneBusy });
     const outcome = await db.transaction(async (tx): Promise<'committed' | 'lease-lost' | 'cursor-moved'> => {
       if (!(await stillMine(tx))) return 'lease-lost';
@@ -274,13 +276,6 @@ export class ReadingStreamConsumer {
     }
     writes.committed?.();
     return { consumed: page.readings.length, heldBack: page.heldBack };
-  }
-
-  /** Readings per page of a lane: a later lane's pages are small while the first lane is busy. */
-  private pageSizeOf(lane: ReadingLane): number {
-    const full = this.options.pageSize ?? 500;
-    if (lane === this.lanes[0]) return full;
-    return this.firstLaneBusy() ? Math.min(full, this.options.whileFirstLaneBusy?.pageSize ?? BUSY_LATER_PAGE) : full;
   }
 
   /**
