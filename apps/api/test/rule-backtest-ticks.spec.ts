@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Reading, VITAL_SIGNS, type VitalKey, buildReading, unwrap } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
+import { type ComparableAlertColumns, byOpening, liveAlertColumns, replayedAlertColumns } from '@homeward/testing';
 import { wardBacktest } from '../src';
-import { type Comparable, live, order, replayed } from './backtest-comparison.fixture';
 import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, settle } from './rules-engine.fixture';
 
 function oximetry(patientId: string, deviceId: string, at: Date, receivedAt: Date): Reading[] {
@@ -94,7 +94,7 @@ describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, (
     const recorded = await storage.analytics.timerTicks(start, end);
     expect(recorded.ticks.map((t) => t.getTime())).toEqual(ticks);
 
-    const expected = (await storage.alerts.forPatient(patient.id, { includeResolved: true })).map(live).sort(order);
+    const expected = (await storage.alerts.forPatient(patient.id, { includeResolved: true })).map(liveAlertColumns).sort(byOpening);
     const rules = new Set(expected.map((a) => a.rule));
     for (const rule of ['patient-silent', 'hub-offline']) expect(rules).toContain(rule);
     expect(expected.filter((a) => a.rule === 'patient-silent' && a.outcome === 'reading-received').length).toBeGreaterThan(0);
@@ -103,7 +103,7 @@ describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, (
     const request = { wardId: ward.id, from: start, to: end, carePlan: DAILY, threads: 1 };
     const report = await wardBacktest(storage, request);
     expect(report.timerTicks).toBe('recorded');
-    expect(report.alerts.current.map(replayed).sort(order)).toEqual(expected);
+    expect(report.alerts.current.map(replayedAlertColumns).sort(byOpening)).toEqual(expected);
 
     // A record starting on day 3 (as when migration 0024 came in mid-period): inferred before its
     // first tick, the record from it on. What opened from then on is the live history exactly.
@@ -112,8 +112,8 @@ describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, (
     const partly = await wardBacktest(storage, request);
     expect(partly.timerTicks).toBe('partly-recorded');
     const recordedFrom = Math.min(...ticks.filter((t) => t >= dayThree.getTime()));
-    const fromRecord = (list: readonly Comparable[]) => list.filter((a) => Date.parse(a.openedAt) >= recordedFrom);
-    const partlyAlerts = partly.alerts.current.map(replayed).sort(order);
+    const fromRecord = (list: readonly ComparableAlertColumns[]) => list.filter((a) => Date.parse(a.openedAt) >= recordedFrom);
+    const partlyAlerts = partly.alerts.current.map(replayedAlertColumns).sort(byOpening);
     expect(fromRecord(expected).length).toBeGreaterThan(0);
     expect(fromRecord(partlyAlerts)).toEqual(fromRecord(expected));
 
@@ -124,7 +124,7 @@ describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, (
     await storage.db.query('DELETE FROM rules_timer_ticks');
     const inferred = await wardBacktest(storage, request);
     expect(inferred.timerTicks).toBe('inferred');
-    const inferredAlerts = inferred.alerts.current.map(replayed).sort(order);
+    const inferredAlerts = inferred.alerts.current.map(replayedAlertColumns).sort(byOpening);
     expect(inferredAlerts).not.toEqual(expected);
     const lead = expected.map((e) => {
       const same = inferredAlerts.find((a) => a.rule === e.rule && a.subject === e.subject && a.firstMeasuredAt === e.firstMeasuredAt);
@@ -134,7 +134,7 @@ describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, (
     expect(lead.filter((ms) => ms > 0).length).toBeGreaterThan(0);
     expect(inferredAlerts.filter((a) => a.rule === 'reading-missing').length).toBeGreaterThan(expected.filter((a) => a.rule === 'reading-missing').length);
     // Before the record started, the partly recorded replay opened what the inferred one did.
-    const beforeRecord = (list: readonly Comparable[]) => list.filter((a) => Date.parse(a.openedAt) < recordedFrom).map((a) => `${a.rule} ${a.subject} ${a.openedAt}`);
+    const beforeRecord = (list: readonly ComparableAlertColumns[]) => list.filter((a) => Date.parse(a.openedAt) < recordedFrom).map((a) => `${a.rule} ${a.subject} ${a.openedAt}`);
     expect(beforeRecord(partlyAlerts)).toEqual(beforeRecord(inferredAlerts));
   }, 300_000);
 });

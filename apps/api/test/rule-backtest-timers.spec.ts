@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Reading, VITAL_SIGNS, type VitalKey, buildReading, unwrap } from '@homeward/domain';
 import type { AnalyticsAdmission, Storage } from '@homeward/storage';
+import { type ComparableAlertColumns, byOpening, liveAlertColumns, replayedAlertColumns } from '@homeward/testing';
 import { type BacktestAlert, ruleBacktest } from '../src';
-import { type Comparable, live, order, replayed } from './backtest-comparison.fixture';
 import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, settle } from './rules-engine.fixture';
 
 /** Pulse oximetry once a day (plan), from one oximeter: time, and how it reached Homeward. */
@@ -120,8 +120,8 @@ describe(`backtest of silence and technical alerts against the live engine on ${
     const report = ruleBacktest([{ ...item, proposed: { patientId: patient.id, pathway: 'general', carePlan: TWICE_A_DAY } }], [], { from: start, to: end, timerEveryMs: HOUR });
 
     const liveAlerts = await storage.alerts.forPatient(patient.id, { includeResolved: true });
-    const expected = liveAlerts.map(live).sort(order);
-    expect(report.alerts.current.map(replayed).sort(order)).toEqual(expected);
+    const expected = liveAlerts.map(liveAlertColumns).sort(byOpening);
+    expect(report.alerts.current.map(replayedAlertColumns).sort(byOpening)).toEqual(expected);
     // The history holds what the test set out to show: each kind, and silences that resolved themselves.
     const rules = new Set(expected.map((a) => a.rule));
     for (const rule of ['patient-silent', 'late-delivery', 'device-clock-off']) expect(rules).toContain(rule);
@@ -136,8 +136,8 @@ describe(`backtest of silence and technical alerts against the live engine on ${
     // one tick earlier. Not the same history: a further interval falling due between a tick and a
     // reading that arrives before the next tick counts once more there (the hourly timer never saw it).
     const exact = ruleBacktest([{ ...item, proposed: undefined }], [], { from: start, to: end });
-    const exactAlerts = exact.alerts.current.map(replayed).sort(order);
-    const episode = ({ rule, subject, severity, firstMeasuredAt, outcome, readingIds }: Comparable) => ({ rule, subject, severity, firstMeasuredAt, outcome, readingIds });
+    const exactAlerts = exact.alerts.current.map(replayedAlertColumns).sort(byOpening);
+    const episode = ({ rule, subject, severity, firstMeasuredAt, outcome, readingIds }: ComparableAlertColumns) => ({ rule, subject, severity, firstMeasuredAt, outcome, readingIds });
     expect(exactAlerts.map(episode)).toEqual(expected.map(episode));
     exactAlerts.forEach((a, i) => {
       const lag = Date.parse(expected[i]?.openedAt ?? '') - Date.parse(a.openedAt);
@@ -154,8 +154,8 @@ describe(`backtest of silence and technical alerts against the live engine on ${
     expect(silentThen?.occurrences).toBeLessThan(silentLive?.occurrences ?? 0);
     const laterTrail = await storage.analytics.alertTrail([patient.id], from, end);
     const later = ruleBacktest([{ ...item, actions: laterTrail.actions, suppressions: laterTrail.suppressions, proposed: undefined, openAtStart }], [], { from, to: end, timerEveryMs: HOUR });
-    const expectedLater = liveAlerts.filter((a) => a.resolvedAt === null || a.resolvedAt >= from).map(live).sort(order);
-    expect(later.alerts.current.map(replayed).sort(order)).toEqual(expectedLater);
+    const expectedLater = liveAlerts.filter((a) => a.resolvedAt === null || a.resolvedAt >= from).map(liveAlertColumns).sort(byOpening);
+    expect(later.alerts.current.map(replayedAlertColumns).sort(byOpening)).toEqual(expectedLater);
   }, 300_000);
 
   it('a home hub that drops out (its last will) and an oximeter in contact replay from the contact history to the live history', async () => {
@@ -192,8 +192,8 @@ describe(`backtest of silence and technical alerts against the live engine on ${
     // Contact spans: the hub's flushes three minutes apart are one row an hour, not one per flush.
     expect(item.timer.devices.find((d) => d.id === hub.id)?.contacts.filter((c) => c.kind === 'seen').length).toBeLessThan(7 * 24);
     const report = ruleBacktest([{ ...item, proposed: undefined }], [], { from: start, to: end, timerEveryMs: HOUR });
-    const expected = (await storage.alerts.forPatient(patient.id, { includeResolved: true })).map(live).sort(order);
-    expect(report.alerts.current.map(replayed).sort(order)).toEqual(expected);
+    const expected = (await storage.alerts.forPatient(patient.id, { includeResolved: true })).map(liveAlertColumns).sort(byOpening);
+    expect(report.alerts.current.map(replayedAlertColumns).sort(byOpening)).toEqual(expected);
     const rules = new Set(expected.map((a) => a.rule));
     for (const rule of ['hub-offline', 'low-battery', 'patient-silent']) expect(rules).toContain(rule);
     expect(expected.filter((a) => a.rule === 'hub-offline' && a.outcome === 'reading-received').length).toBe(2);
