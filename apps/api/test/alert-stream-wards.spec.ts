@@ -1,22 +1,13 @@
 import type { Alert } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { type AlertChange, AlertStreamService } from '../src/app/stream/alert-stream.service';
-import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, feed } from './rules-engine.fixture';
+import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, eventually, feed } from './rules-engine.fixture';
 
 jest.setTimeout(60_000);
 
 const START = new Date('2026-03-02T08:00:00.000Z');
 const at = (hours: number) => new Date(START.getTime() + hours * HOUR);
 const PLAN = { news2: { windowHours: 24, spo2Scale: { scale: 1 }, supplementalOxygen: 'none' } };
-
-/** Waits (bounded: notifications cross a real connection) until the predicate holds. */
-async function eventually(holds: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (holds()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * The live stream reads only the alerts of wards someone is watching: a backfill rewriting the
@@ -68,7 +59,7 @@ describe.each(BACKENDS)('the live stream reads only watched wards\' alerts, on $
     expect(watchedAlert?.wardId).toBe(watchedWard.ward.id);
     expect(otherAlert?.wardId).toBe(otherWard.ward.id);
 
-    await eventually(() => streamed.some((c) => c.kind === 'alert' && c.item.alert.id === watchedAlert?.id), 'the watched ward\'s alert on the stream');
+    await eventually(() => streamed.some((c) => c.kind === 'alert' && c.item.alert.id === watchedAlert?.id) || undefined, 'the watched ward\'s alert on the stream', 150);
     // The other ward's alert changed first, yet was never read, let alone streamed.
     expect(streamed.filter((c) => c.kind === 'alert').map((c) => c.kind === 'alert' && c.item.alert.wardId)).toEqual(streamed.filter((c) => c.kind === 'alert').map(() => watchedWard.ward.id));
     expect(read.map((a) => a.wardId)).not.toContain(otherWard.ward.id);
@@ -86,7 +77,7 @@ describe.each(BACKENDS)('the live stream reads only watched wards\' alerts, on $
     const other = stream.changesFor([otherWard.ward.id]).subscribe((change) => sentinel.push(change));
     closers.push(async () => other.unsubscribe());
     await feed(storage, running.engine, clock, otherWard.patient.id, [{ at: at(2), values: { spo2: 87 } }]);
-    await eventually(() => sentinel.some((c) => c.kind === 'alert' && c.item.alert.id === otherAlert?.id && c.item.alert.occurrences === 2), 'the other ward\'s change on its stream');
+    await eventually(() => sentinel.some((c) => c.kind === 'alert' && c.item.alert.id === otherAlert?.id && c.item.alert.occurrences === 2) || undefined, 'the other ward\'s change on its stream', 150);
     expect(read.map((a) => a.wardId)).not.toContain(watchedWard.ward.id);
     expect(read.map((a) => a.id)).toContain(otherAlert?.id);
   });

@@ -2,23 +2,13 @@ import type { Alert } from '@homeward/domain';
 import type { Storage } from '@homeward/storage';
 import { DEFAULT_ESCALATE_AFTER_MINUTES, type RulesEngineEvent } from '../src';
 import { type AlertChange, AlertStreamService } from '../src/app/stream/alert-stream.service';
-import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, alertsOf, anEngine, feed, settle } from './rules-engine.fixture';
+import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, alertsOf, anEngine, eventually, feed, settle } from './rules-engine.fixture';
 
 jest.setTimeout(60_000);
 
 const START = new Date('2026-03-01T08:00:00.000Z');
 const at = (hours: number) => new Date(START.getTime() + hours * HOUR);
 const ARI_PLAN = { news2: { windowHours: 24, spo2Scale: { scale: 1 }, supplementalOxygen: 'none' } };
-
-/** Waits (bounded: real notifications cross a real socket) until the predicate holds. */
-async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * Issue 15, "nothing swallowed": an acknowledged alert does not absorb a later, worse finding for

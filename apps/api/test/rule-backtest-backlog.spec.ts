@@ -2,7 +2,7 @@ import type { Alert, Reading } from '@homeward/domain';
 import { alertKind } from '@homeward/rules';
 import type { AnalyticsAdmission, Storage } from '@homeward/storage';
 import { type BacktestAlert, ruleBacktest } from '../src';
-import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, randomHistory, readingsAt, seededRandom, settle } from './rules-engine.fixture';
+import { HOUR, MINUTE, ManualClock, SERVER_BACKEND, admitPatient, anEngine, randomHistory, readingsAt, seededRandom, settle } from './rules-engine.fixture';
 
 type Comparable = Pick<BacktestAlert, 'rule' | 'subject' | 'severity' | 'openedAt' | 'firstMeasuredAt' | 'latestMeasuredAt' | 'occurrences' | 'readingIds'>;
 const live = (a: Alert): Comparable => ({
@@ -32,15 +32,14 @@ const order = (x: Comparable, y: Comparable) => x.openedAt.localeCompare(y.opene
 // late reading at its own moment and at the moments it re-opens, with what had arrived by then.
 // The backtest of the stored plan follows the arrivals the same way and gives the same clinical
 // alerts, opened at the same moments; as if delivered on time it gives others.
-const backend = BACKENDS.find((b) => !b.label.startsWith('PGlite')) ?? BACKENDS[0];
 
-describe(`backtest of a history delivered through a hub backlog on ${backend?.label}`, () => {
+describe(`backtest of a history delivered through a hub backlog on ${SERVER_BACKEND.label}`, () => {
   let storage: Storage;
   let close: () => Promise<void>;
   let differedInMeasurementOrder = 0;
 
   beforeAll(async () => {
-    ({ storage, close } = await (backend as (typeof BACKENDS)[number]).open());
+    ({ storage, close } = await SERVER_BACKEND.open());
   }, 120_000);
   afterAll(async () => {
     await close?.();

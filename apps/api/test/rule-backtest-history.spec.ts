@@ -2,7 +2,7 @@ import { alertKind } from '@homeward/rules';
 import type { AnalyticsAdmission, Storage } from '@homeward/storage';
 import { byOpening, liveAlertHistory, replayedAlertHistory } from '@homeward/testing';
 import { ruleBacktest } from '../src';
-import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, randomHistory, readingsAt, seededRandom, settle } from './rules-engine.fixture';
+import { HOUR, MINUTE, ManualClock, SERVER_BACKEND, admitPatient, anEngine, randomHistory, readingsAt, seededRandom, settle } from './rules-engine.fixture';
 
 
 // Issue 21 item 1: "Replaying the current plans must reproduce the live alert history exactly."
@@ -11,14 +11,13 @@ import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, randomHist
 // while, and the engine's timer escalates what nobody took on. The backtest of the stored plan
 // over the same period, replaying the stored alert trail, gives the same alerts: the same
 // episodes, opened and resolved at the same times, with the same severity history and readings.
-const backend = BACKENDS.find((b) => !b.label.startsWith('PGlite')) ?? BACKENDS[0];
 
-describe(`backtest alert history against the live engine on ${backend?.label}`, () => {
+describe(`backtest alert history against the live engine on ${SERVER_BACKEND.label}`, () => {
   let storage: Storage;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ storage, close } = await (backend as (typeof BACKENDS)[number]).open());
+    ({ storage, close } = await SERVER_BACKEND.open());
   }, 120_000);
   afterAll(async () => {
     await close?.();

@@ -3,7 +3,7 @@ import { type Reading, VITAL_SIGNS, type VitalKey, buildReading, unwrap } from '
 import type { Storage } from '@homeward/storage';
 import { type ComparableAlertColumns, byOpening, liveAlertColumns, replayedAlertColumns } from '@homeward/testing';
 import { wardBacktest } from '../src';
-import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, settle } from './rules-engine.fixture';
+import { HOUR, MINUTE, ManualClock, SERVER_BACKEND, admitPatient, anEngine, settle } from './rules-engine.fixture';
 
 function oximetry(patientId: string, deviceId: string, at: Date, receivedAt: Date): Reading[] {
   return (['spo2', 'heart_rate'] as const).map((vital: VitalKey) =>
@@ -23,14 +23,13 @@ const GAPS_MIN = [17, 43, 120];
 // backtest, as the API and CLI run it (wardBacktest, no timerEveryMs), reproduces the live history
 // of every kind exactly; with the record starting mid-period it infers the ticks before its first
 // one and reproduces what opened after; with every recorded tick deleted it no longer reproduces.
-const backend = BACKENDS.find((b) => !b.label.startsWith('PGlite')) ?? BACKENDS[0];
 
-describe(`backtest on the engine's recorded timer ticks on ${backend?.label}`, () => {
+describe(`backtest on the engine's recorded timer ticks on ${SERVER_BACKEND.label}`, () => {
   let storage: Storage;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ storage, close } = await (backend as (typeof BACKENDS)[number]).open());
+    ({ storage, close } = await SERVER_BACKEND.open());
   }, 120_000);
   afterAll(async () => {
     await close?.();

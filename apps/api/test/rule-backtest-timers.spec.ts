@@ -3,7 +3,7 @@ import { type Reading, VITAL_SIGNS, type VitalKey, buildReading, unwrap } from '
 import type { AnalyticsAdmission, Storage } from '@homeward/storage';
 import { type ComparableAlertColumns, byOpening, liveAlertColumns, replayedAlertColumns } from '@homeward/testing';
 import { type BacktestAlert, ruleBacktest } from '../src';
-import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, anEngine, settle } from './rules-engine.fixture';
+import { HOUR, MINUTE, ManualClock, SERVER_BACKEND, admitPatient, anEngine, settle } from './rules-engine.fixture';
 
 /** Pulse oximetry once a day (plan), from one oximeter: time, and how it reached Homeward. */
 interface Measure {
@@ -83,14 +83,13 @@ const TWICE_A_DAY = { expectedReadings: [{ vital: 'spo2', everyHours: 12, graceH
 // on the hour as the test moves the clock. The backtest of the stored plan, its timer on the same
 // ticks, gives exactly the same alerts of every kind: opened, updated and self-resolved at the
 // same moments with the same evidence; a plan expecting readings twice a day gives more silences.
-const backend = BACKENDS.find((b) => !b.label.startsWith('PGlite')) ?? BACKENDS[0];
 
-describe(`backtest of silence and technical alerts against the live engine on ${backend?.label}`, () => {
+describe(`backtest of silence and technical alerts against the live engine on ${SERVER_BACKEND.label}`, () => {
   let storage: Storage;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ storage, close } = await (backend as (typeof BACKENDS)[number]).open());
+    ({ storage, close } = await SERVER_BACKEND.open());
   }, 120_000);
   afterAll(async () => {
     await close?.();

@@ -66,6 +66,19 @@ export const BACKENDS: readonly Backend[] = [
   },
 ];
 
+/** The PostgreSQL backend (DATABASE_URL's server or an embedded one), for specs that run on it alone. */
+export const SERVER_BACKEND: Backend = BACKENDS.find((b) => !b.label.startsWith('PGlite')) ?? (BACKENDS[0] as Backend);
+
+/** Waits, bounded (notifications cross a real connection), until `read` gives a value: `attempts` looks 20 ms apart. */
+export async function eventually<T>(read: () => T | undefined, what: string, attempts = 100): Promise<T> {
+  for (let i = 0; i < attempts; i++) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 // The api may not import @homeward/testing (module boundaries), so two small builders live here.
 function aValidNhsNumber(): NhsNumber {
   for (;;) {
