@@ -1,5 +1,5 @@
 import type { RulesEngineService } from '@homeward/api';
-import type { SimulatedMessage, SimulatedMqttDevice } from '@homeward/device-simulators';
+import type { SimulatedMessage, SimulatedMqttDevice, StreamProgress } from '@homeward/device-simulators';
 import type { Storage } from '@homeward/storage';
 import type { ReplayClock } from './replay-clock';
 
@@ -10,14 +10,8 @@ export interface ReplayOutage {
   readonly to: number;
 }
 
-export interface ReplayProgress {
-  readonly sent: number;
-  readonly total: number;
-  readonly stored: number;
-  readonly duplicates: number;
-  readonly rejected: number;
-  readonly simulatedNow: Date;
-}
+/** What the replay has done so far: the same figures the simulators' own streamer reports. */
+export type ReplayProgress = StreamProgress;
 
 export interface SteppedReplayOptions {
   /** The clock the gateway stamps by and the engine judges by: set to each step's moment. */
