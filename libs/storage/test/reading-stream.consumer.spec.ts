@@ -103,9 +103,9 @@ describe.each([
     expect(await stream.drain(recorder(name, pages))).toMatchObject({ consumed: 0 });
   });
 
-  it('takes smaller late pages while the fresh lane is busy, and full ones once it has been quiet for the set time', async () => {
+  it('takes smaller late pages while the fresh lane is busy, and large ones (laterLanePageSize) once it has been quiet for the set time', async () => {
     let now = 1_000_000;
-    const { name, stream } = await aConsumer({ whileFirstLaneBusy: { pageSize: 1, forMs: 1_000 }, now: () => now });
+    const { name, stream } = await aConsumer({ laterLanePageSize: 5, whileFirstLaneBusy: { pageSize: 1, forMs: 1_000 }, now: () => now });
     const patient = randomUUID();
     await storage.readings.insertBatch(Array.from({ length: 4 }, (_, i) => reading(patient, 24 * 60 + i)));
     await storage.readings.insertBatch([reading(patient, 1, 88)]);
@@ -126,14 +126,20 @@ describe.each([
     expect(await drainAll(stream, recorder(name, pages), 2)).toBe(2);
     expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['late', 1], ['late', 1]]);
 
-    now += 1; // quiet for the whole second: full pages again
-    await storage.readings.insertBatch(Array.from({ length: 4 }, (_, i) => reading(patient, 3 * 24 * 60 + i)));
+    now += 1; // quiet for the whole second: large pages again
+    await storage.readings.insertBatch(Array.from({ length: 7 }, (_, i) => reading(patient, 3 * 24 * 60 + i)));
+    pages.length = 0;
+    expect(await drainAll(stream, recorder(name, pages), 7)).toBe(7);
+    expect(pages.map((p) => [p.lane, p.readings.length, p.firstLaneBusy])).toEqual([
+      ['late', 5, false],
+      ['late', 2, false],
+    ]);
+
+    // The fresh lane keeps its own page size (3) whatever the late lane's.
+    await storage.readings.insertBatch(Array.from({ length: 4 }, (_, i) => reading(patient, 10 + i)));
     pages.length = 0;
     expect(await drainAll(stream, recorder(name, pages), 4)).toBe(4);
-    expect(pages.map((p) => [p.lane, p.readings.length, p.firstLaneBusy])).toEqual([
-      ['late', 3, false],
-      ['late', 1, false],
-    ]);
+    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['fresh', 3], ['fresh', 1]]);
   });
 
   it('gives way after each late page while the fresh lane is busy, for as long as the page took, taking announced fresh pages meanwhile', async () => {

@@ -57,6 +57,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     this.stream = new ReadingStreamConsumer(storage, {
       consumer: this.consumer,
       pageSize: options.pageSize ?? 500,
+      laterLanePageSize: options.latePageSize ?? 5_000,
       ...(partitions === undefined ? {} : { partitioning: { partitions, leaseMs: options.partitioning?.leaseMs ?? DEFAULT_LEASE_MS, workerId: this.workerId } }),
       onLeases: (claim) => this.leasesChanged(claim),
       onPageLost: (reason, cursor) =>

@@ -58,6 +58,14 @@ export interface ReadingStreamConsumerOptions {
   /** Readings per page; one page is one transaction (default 500). */
   readonly pageSize?: number;
   /**
+   * A later lane's pages while the first lane is idle (default `pageSize`). A backlog's cost is
+   * mostly per patient per page (the rules engine reads each patient's window and open alerts,
+   * and rewrites their evidence, once a page), so a backlog spread over many patients goes several
+   * times faster in large pages. The fresh lane loses nothing by it: a later lane's page yields to
+   * it between patients, and is small while it is busy (whileFirstLaneBusy).
+   */
+  readonly laterLanePageSize?: number;
+  /**
    * Where a cursor that does not exist yet starts: `beginning` (default: every reading ever
    * stored, as the rules engine needs) or `end` (only what is committed from then on; history is
    * never read, as for FHIR subscriptions).
@@ -245,10 +253,12 @@ export class ReadingStreamConsumer {
     const cursor = this.cursorName(lane, partition);
     const from = handledCursors[lane];
     const slice = this.partitioning && partition !== undefined ? { index: partition, count: this.partitioning.partitions } : undefined;
-    // A later lane's page is small while the first lane is busy (whileFirstLaneBusy).
-    const firstLaneBusy = lane !== this.lanes[0] && this.firstLaneBusy();
+    // A later lane's page is small while the first lane is busy (whileFirstLaneBusy), large while it is idle.
+    const later = lane !== this.lanes[0];
+    const firstLaneBusy = later && this.firstLaneBusy();
     const pageSize = this.options.pageSize ?? 500;
-    const page = await readings.afterCursor(from, firstLaneBusy ? Math.min(pageSize, this.options.whileFirstLaneBusy?.pageSize ?? BUSY_LATER_PAGE) : pageSize, slice, lane);
+    const size = !later ? pageSize : firstLaneBusy ? Math.min(pageSize, this.options.whileFirstLaneBusy?.pageSize ?? BUSY_LATER_PAGE) : (this.options.laterLanePageSize ?? pageSize);
+    const page = await readings.afterCursor(from, size, slice, lane);
     if (lane === this.lanes[0] && page.readings.length > 0) this.firstLaneBusyAt = this.now();
     // Holding the partition's lease first (share-locked to commit) keeps a page from committing
     // after its lease passed to another worker: that worker's page would count it again.
