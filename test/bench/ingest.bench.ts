@@ -55,7 +55,14 @@ export interface IngestResult {
    */
   /** Rows the Homeward run really stored (warm-up included) and messages it refused: PUBACK alone does not say which. */
   readonly storedInRun: { readonly readings: number; readonly rejectedMessages: number } | null;
-  readonly rulesEngine: { readonly backlogAtStop: number; readonly drainSeconds: number; readonly drained: boolean; readonly evaluatedPerSecondDuringDrain: number } | null;
+  readonly rulesEngine: {
+    readonly backlogAtStop: number;
+    /** The share of the run's stored readings already evaluated when the load stopped: whether the rules kept up with this ingest rate. */
+    readonly evaluatedByStopPercent: number | null;
+    readonly drainSeconds: number;
+    readonly drained: boolean;
+    readonly evaluatedPerSecondDuringDrain: number;
+  } | null;
   /**
    * The ceiling of Homeward's own MQTT layer: startEmbeddedBroker (size guard, aedes, sign-in,
    * authorizePublish, PUBACK after its callback) in a process of its own with storage bypassed,
@@ -151,7 +158,7 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     const after = await countRows();
     stored = { readings: after.readings - before.readings, rejectedMessages: after.rejected - before.rejected };
     log(`ingest: Homeward ${round(homewardRun.perSecond)} readings/s (${stored.readings} readings stored, ${stored.rejectedMessages} messages refused in the whole run); waiting for the rules engine`);
-    rules = await rulesEngineCatchUp(context);
+    rules = await rulesEngineCatchUp(context, stored.readings);
   } finally {
     const stopping = Date.now();
     const code = await homeward.stop();
@@ -159,7 +166,7 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
     if (code !== 0) log(`ingest: Homeward's last words: ${homeward.process.stderr().slice(-1500)}`);
   }
   if (profileDir) {
-    profile = summariseCpuProfile(profileDir, { fromMs: homewardRun.window.from - homeward.spawnedAt, toMs: homewardRun.window.to - homeward.spawnedAt });
+    profile = summariseCpuProfile(profileDir, { fromMs: homewardRun.window.from - homeward.spawnedAt, toMs: homewardRun.window.to - homeward.spawnedAt }, homeward.process.child.pid);
     log(`ingest: CPU profile of the Homeward process in ${profileDir}`);
   }
 
@@ -189,7 +196,7 @@ export async function ingestBench(context: BenchContext): Promise<IngestResult> 
         await bare.stop();
       }
       if (bareProfileDir && window) {
-        profileWithoutRules = summariseCpuProfile(bareProfileDir, { fromMs: window.from - bare.spawnedAt, toMs: window.to - bare.spawnedAt });
+        profileWithoutRules = summariseCpuProfile(bareProfileDir, { fromMs: window.from - bare.spawnedAt, toMs: window.to - bare.spawnedAt }, bare.process.child.pid);
         log(`ingest: CPU profile of the --no-rules Homeward process in ${bareProfileDir}`);
       }
     } catch (error) {
@@ -390,7 +397,7 @@ function cpuPerReading(percentOfOneCore: number | undefined, perSecond: number):
   return percentOfOneCore === undefined || perSecond <= 0 ? null : round((percentOfOneCore / 100 / perSecond) * 1e6);
 }
 
-async function rulesEngineCatchUp(context: BenchContext): Promise<IngestResult['rulesEngine']> {
+async function rulesEngineCatchUp(context: BenchContext, storedInRun: number): Promise<IngestResult['rulesEngine']> {
   const backlogAtStop = await rulesBacklog(context);
   const started = performance.now();
   let left = backlogAtStop;
@@ -400,7 +407,13 @@ async function rulesEngineCatchUp(context: BenchContext): Promise<IngestResult['
   }
   const seconds = (performance.now() - started) / 1000;
   context.log(`ingest: rules-engine backlog ${backlogAtStop} at stop, ${left} left after ${round(seconds)} s`);
-  return { backlogAtStop, drainSeconds: round(seconds), drained: left === 0, evaluatedPerSecondDuringDrain: round((backlogAtStop - left) / Math.max(0.001, seconds)) };
+  return {
+    backlogAtStop,
+    evaluatedByStopPercent: storedInRun > 0 ? round((100 * Math.max(0, storedInRun - backlogAtStop)) / storedInRun, 1) : null,
+    drainSeconds: round(seconds),
+    drained: left === 0,
+    evaluatedPerSecondDuringDrain: round((backlogAtStop - left) / Math.max(0.001, seconds)),
+  };
 }
 
 /** COPY … FROM STDIN of `rows` readings rows in Homeward's own columns and indexes (one stream, one transaction). */

@@ -31,12 +31,16 @@ function areaOf(url: string, functionName: string): string {
 }
 
 /**
- * Reads the newest .cpuprofile in dir and sums self time by area and by function, over the
+ * Reads the newest .cpuprofile in dir (of process `pid` when given) and sums self time by area and by function, over the
  * samples taken between `window.fromMs` and `window.toMs` after the profile started (the
  * measured load, without start-up's module compilation), or over all of them.
  */
-export function summariseCpuProfile(dir: string, window?: { fromMs: number; toMs: number }): CpuProfileSummary | null {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+export function summariseCpuProfile(dir: string, window?: { fromMs: number; toMs: number }, pid?: number): CpuProfileSummary | null {
+  // `homeward start`'s rules workers inherit --cpu-prof and write theirs to the same folder:
+  // node names each file CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile.
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile') && (pid === undefined || new RegExp(`^CPU\\.\\d+\\.\\d+\\.${pid}\\.`).test(f)))
+    .map((f) => join(dir, f));
   const newest = files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (!newest) return null;
   const profile = JSON.parse(readFileSync(newest, 'utf8')) as { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] };

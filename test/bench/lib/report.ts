@@ -223,7 +223,8 @@ function details(report: any): string[] {
   }
   if (r.ingest?.rulesEngine) {
     const e = r.ingest.rulesEngine;
-    out.push(`Rules engine (same process): ${n(e.backlogAtStop)} readings not yet evaluated when the load stopped; ${e.drained ? 'evaluated' : 'NOT all evaluated'} within ${n(e.drainSeconds)} s (${n(e.evaluatedPerSecondDuringDrain)} readings/s with no ingest load)`);
+    const kept = e.evaluatedByStopPercent === undefined || e.evaluatedByStopPercent === null ? '' : ` (${n(e.evaluatedByStopPercent)}% of the run's readings evaluated by then)`;
+    out.push(`Rules engine (rules workers): ${n(e.backlogAtStop)} readings not yet evaluated when the load stopped${kept}; ${e.drained ? 'evaluated' : 'NOT all evaluated'} within ${n(e.drainSeconds)} s (${n(e.evaluatedPerSecondDuringDrain)} readings/s with no ingest load)`);
   }
   for (const [profile, run] of [[r.ingest?.profile, 'Homeward'], [r.ingest?.profileWithoutRules, '--no-rules Homeward']] as const) {
     if (!profile) continue;
