@@ -235,6 +235,18 @@ describe('three kinds of silence, judged against the clock', () => {
     expect(patientSilenceResolved(copd(now, { latest: [...copd(now).latest, measured('body_temperature', 29.5, 'thermometer-1')] }))).toBe(true);
   });
 
+  it('a patient admitted after the engine\'s now (another host\'s clock a little ahead) is not silent yet, and the check does not throw', () => {
+    // Nothing at or before now: no reading, no contact, the admission itself a minute ahead. The
+    // latest time of activity was once Math.max() of nothing (-Infinity): an Invalid Date whose
+    // toISOString threw, failing the whole timer pass for every ward.
+    const early = new Date(ADMITTED.getTime() - MINUTE);
+    const input = copd(early, { latest: [], devices: [device('pulse-oximeter', null)] });
+    expect(patientSilentRule(input)).toEqual([]);
+    expect(patientSilenceResolved(input)).toBe(true);
+    expect(deviceUnusedRule(input)).toEqual([]);
+    expect(hubOfflineRule(input)).toEqual([]);
+  });
+
   it('patient silent without a hub or app (manual entry only) still alerts', () => {
     expect(patientSilentRule(copd(at(30), { devices: [] }))[0]).toMatchObject({ rule: 'patient-silent' });
   });

@@ -32,6 +32,10 @@ export function patientSilentRule(input: SilenceInput, settings: { readonly seve
     ...input.latest.filter((r) => r.patientId === input.patientId).map((r) => r.measuredAt.getTime()),
     ...input.devices.flatMap((d) => (!isConnectingDevice(d) && d.lastSeenAt ? [d.lastSeenAt.getTime()] : [])),
   ].filter((t) => t <= now.getTime());
+  // Admitted after now (the admitting host's clock a little ahead of the engine's), and nothing
+  // since: nothing is due yet. (Math.max of nothing is -Infinity: an Invalid Date that failed the
+  // whole timer pass when its details were written.)
+  if (activityTimes.length === 0) return [];
   const lastActivity = new Date(Math.max(...activityTimes));
   const overdue = input.expected.flatMap((e) => {
     const missed = Math.floor((now.getTime() - lastActivity.getTime() - e.graceHours * HOUR_MS) / (e.everyHours * HOUR_MS));
