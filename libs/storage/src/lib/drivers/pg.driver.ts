@@ -1,9 +1,14 @@
 import pg from 'pg';
 import type { Database, QueryOptions, QueryResult, SqlClient } from '../database';
+import { parseTimestamptz } from './timestamptz';
 
 // Dates without a time zone stay strings: turning a birthday into a Date at local midnight
 // shifts it by a day in some time zones.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+// The rules engine reads three timestamptz columns per reading, and the default parser's regular
+// expressions took a tenth of its CPU. This one reads PostgreSQL's ISO text by character codes,
+// several times faster, and hands any other text to the default, so every value parses the same.
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamptz);
 
 export interface PgDatabaseOptions {
   readonly connectionString: string;
