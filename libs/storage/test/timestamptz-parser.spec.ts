@@ -1,9 +1,7 @@
 import pg from 'pg';
-import { PgDatabase } from '../src';
+import { type Database, openScratchStorage } from '../src';
 import { defaultTimestamptzParser, parseIsoTimestamptz, parseTimestamptz } from '../src/lib/drivers/timestamptz';
 
-const serverUrl = process.env['DATABASE_URL'];
-const describeWithServer = serverUrl ? describe : describe.skip;
 
 // Across 1–9999 with fractions of every length (the server drops trailing zeros), plus the
 // values whose text takes the default parser: infinities, BC, and years past 9999.
@@ -62,14 +60,17 @@ interface Row {
   micros: string | null;
 }
 
-// Against a real PostgreSQL server (DATABASE_URL): the text is the server's own output, in each
-// TimeZone and DateStyle. Only SELECTs, so no scratch database is needed.
-describeWithServer('timestamptz values read through the pg driver', () => {
-  let db: PgDatabase;
-  beforeAll(() => {
-    db = new PgDatabase({ connectionString: serverUrl!, maxConnections: 1 });
-  });
-  afterAll(async () => db?.close());
+// Against real PostgreSQL (a scratch database on DATABASE_URL's server, else an embedded one): the
+// text is the server's own output, in each TimeZone and DateStyle.
+describe('timestamptz values read through the pg driver', () => {
+  let db: Database;
+  let dispose: () => Promise<void>;
+  beforeAll(async () => {
+    const scratch = await openScratchStorage();
+    db = scratch.storage.db;
+    dispose = scratch.dispose;
+  }, 120_000);
+  afterAll(() => dispose?.());
 
   const read = (settings: string): Promise<Row[]> =>
     db.transaction(async (tx) => {
