@@ -24,7 +24,7 @@ describe.each(BACKENDS)('rules engine lanes on $label: fresh before backlog', (b
   it('evaluates a fresh red reading committed after a large late backlog first, then completes the backlog', async () => {
     const clock = new ManualClock(NOW);
     const pages: { lane: ReadingLane; readings: number; alerts: number }[] = [];
-    const running = await anEngine(storage, clock, { pageSize: PAGE, beforeCommit: (page) => void pages.push(page) });
+    const running = await anEngine(storage, clock, { pageSize: PAGE, latePageSize: PAGE, beforeCommit: (page) => void pages.push(page) });
     const events: RulesEngineEvent[] = [];
     const subscription = running.engine.events$.subscribe((event) => events.push(event));
     try {

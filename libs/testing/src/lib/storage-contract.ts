@@ -430,6 +430,35 @@ export function describeStorageContract(label: string, backend: ContractBackend)
           expect(windows).toEqual(expected);
         }
       });
+      it('reads, with earlier vitals, a window plus only those vitals\' readings from each range\'s earlierFrom, in measurement order', async () => {
+        const [a, b] = [await aPatient(), await aPatient()];
+        const t = (hours: number) => new Date(at('2026-06-01T00:00:00Z').getTime() + hours * 3_600_000);
+        const spo2 = (p: { id: string }, h: number) => aReading({ patientId: p.id, value: 95, measuredAt: t(h) });
+        const pulse = (p: { id: string }, h: number) => aReading({ patientId: p.id, vital: 'heart_rate', unit: '/min', value: 70, measuredAt: t(h) });
+        const weight = (p: { id: string }, h: number) => aReading({ patientId: p.id, vital: 'body_weight', unit: 'kg', value: 80, measuredAt: t(h) });
+        await storage.readings.insertBatch([spo2(a, 1), pulse(a, 2), weight(a, 3), pulse(a, 30), spo2(a, 31), pulse(b, 5), spo2(b, 6), weight(b, 40), pulse(b, 41), spo2(b, 60)]);
+        const ranges = [a, b].map((p) => ({ patientId: p.id, from: t(24), to: t(50), earlierFrom: t(0) }));
+        const vitals = ['spo2', 'body_weight'] as const;
+        for (const [limit, rowsPerQuery] of [
+          [100, 100],
+          [100, 3],
+          [3, 2],
+        ] as const) {
+          const windows: [string, string[]][] = [];
+          await storage.readings.eachWindow(ranges, limit, (patientId, window) => void windows.push([patientId, window.map((r) => `${r.vital}@${r.measuredAt.toISOString()}`)]), rowsPerQuery, { vitals });
+          const expected: [string, string[]][] = [];
+          for (const p of [a, b]) {
+            const all = await storage.readings.inRange(p.id, { from: t(0), to: t(50), limit: 1_000 });
+            const kept = all.filter((r) => r.measuredAt >= t(24) || (vitals as readonly string[]).includes(r.vital)).slice(0, limit);
+            expected.push([p.id, kept.map((r) => `${r.vital}@${r.measuredAt.toISOString()}`)]);
+          }
+          expect(windows).toEqual(expected);
+        }
+        // Without earlier vitals, earlierFrom changes nothing.
+        const plain: string[][] = [];
+        await storage.readings.eachWindow(ranges, 100, (_patientId, window) => void plain.push(window.map((r) => r.vital)));
+        expect(plain).toEqual([['heart_rate', 'spo2'], ['body_weight', 'heart_rate']]);
+      });
       it('names the measurement times a consumer at a cursor has already seen, not those after it', async () => {
         const patient = await aPatient();
         const early = aReading({ patientId: patient.id, value: 95, measuredAt: at('2026-03-08T08:00:00Z') });

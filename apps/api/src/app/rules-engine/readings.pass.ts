@@ -1,5 +1,5 @@
 import type { Alert } from '@homeward/domain';
-import { type EngineCarePlan, evaluatePatientRules, rulesLookBackMs } from '@homeward/rules';
+import { type EngineCarePlan, TREND_VITALS, evaluatePatientRules, rulesLookBack } from '@homeward/rules';
 import type { MonitoredAdmission, PageWrites, ReadingStreamPage, Storage, StoredReading } from '@homeward/storage';
 import { type AlertWriter, type Proposal, proposalOf } from './alert-writer';
 import type { RulesEngineEvent } from './rules-engine.events';
@@ -12,8 +12,10 @@ interface PatientOfPage {
   readonly plan: EngineCarePlan;
   /** The page's readings of this patient. */
   readonly fresh: readonly StoredReading[];
-  /** How far back a moment's rules look (rulesLookBackMs of the plan). */
+  /** How far back a moment's rules look (rulesLookBack of the plan: the reach, for the trend vitals). */
   readonly reach: number;
+  /** How far back a moment's rules look at every vital (the current window). */
+  readonly current: number;
   readonly times: readonly number[];
 }
 
@@ -93,7 +95,8 @@ export class ReadingsPass {
       const admission = admissions.get(patientId);
       if (!admission) continue; // not on a virtual ward: stored, not monitored
       const plan = this.writer.planOf(admission);
-      patients.push({ admission, plan, fresh, reach: rulesLookBackMs(plan.carePlan), times: fresh.map((r) => r.measuredAt.getTime()) });
+      const lookBack = rulesLookBack(plan.carePlan);
+      patients.push({ admission, plan, fresh, reach: lookBack.reachMs, current: lookBack.currentMs, times: fresh.map((r) => r.measuredAt.getTime()) });
     }
     return patients;
   }
@@ -126,7 +129,9 @@ export class ReadingsPass {
         const all = [...new Set([...p.times, ...later])].sort((a, b) => a - b);
         moments.set(p.admission.patientId, all);
         const last = all[all.length - 1] ?? latest;
-        return { patientId: p.admission.patientId, from: new Date(earliest - p.reach), to: new Date(last + 1) };
+        // Every vital of the current window, and before it only the trend vitals (rulesLookBack):
+        // the same candidates from far fewer rows for most patients.
+        return { patientId: p.admission.patientId, from: new Date(earliest - p.current), earlierFrom: new Date(earliest - p.reach), to: new Date(last + 1) };
       });
       const plans = new Map(chunk.map((p) => [p.admission.patientId, p.plan]));
       await page.yieldToFirstLane();
@@ -141,6 +146,7 @@ export class ReadingsPass {
           await page.yieldToFirstLane();
         },
         step.rows,
+        { vitals: TREND_VITALS },
       );
     }
     return proposals;

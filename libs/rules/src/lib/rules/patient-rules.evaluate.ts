@@ -1,4 +1,4 @@
-import type { Reading } from '@homeward/domain';
+import type { Reading, VitalKey } from '@homeward/domain';
 import type { AlertCandidate } from '../model/alert-candidate.model';
 import type { CarePlan } from '../model/care-plan.model';
 import type { ClinicalObservation } from '../model/clinical-observation.model';
@@ -63,10 +63,36 @@ function recentPart(readings: readonly Reading[], patientId: string, from: numbe
  * after it.
  */
 export function rulesLookBackMs(carePlan: CarePlan): number {
-  const currentHours = Math.max(carePlan.news2.windowHours, carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT);
+  return currentWindowMs(carePlan) + trendLookBackMs(carePlan);
+}
+
+/**
+ * The only vitals the rules read from before a moment's current window (the longest of the NEWS2
+ * window and `currentWithinHours`): body weight (weight gain) and SpO2 (the personal baseline).
+ * Every other rule reads that window alone.
+ */
+export const TREND_VITALS: readonly VitalKey[] = ['body_weight', 'spo2'];
+
+/**
+ * How much a moment's rules need, as two ranges back from the moment: every reading of the current
+ * window (`currentMs`), and before it only the TREND_VITALS, back to `reachMs` (rulesLookBackMs).
+ * An engine that reads that much for each moment gets the same candidates as with every reading
+ * back to `reachMs` (patient-rules.look-back.spec.ts), and reads far less for a patient who
+ * measures several times a day but not their weight or SpO2.
+ */
+export function rulesLookBack(carePlan: CarePlan): { readonly currentMs: number; readonly reachMs: number } {
+  const currentMs = currentWindowMs(carePlan);
+  return { currentMs, reachMs: currentMs + trendLookBackMs(carePlan) };
+}
+
+function currentWindowMs(carePlan: CarePlan): number {
+  return Math.max(carePlan.news2.windowHours, carePlan.currentWithinHours ?? CURRENT_WITHIN_HOURS_DEFAULT) * HOUR_MS;
+}
+
+function trendLookBackMs(carePlan: CarePlan): number {
   const weight = weightGainSettings(carePlan);
   const spo2 = spo2BaselineSettings(carePlan);
   const weightMs = weight.enabled ? weight.days * DAY_MS + weight.toleranceHours * HOUR_MS : 0;
   const spo2Ms = spo2.enabled ? spo2.days * DAY_MS : 0;
-  return currentHours * HOUR_MS + Math.max(weightMs, spo2Ms);
+  return Math.max(weightMs, spo2Ms);
 }

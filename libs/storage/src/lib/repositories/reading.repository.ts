@@ -110,6 +110,8 @@ export interface PatientRange {
   readonly patientId: string;
   readonly from: Date;
   readonly to: Date;
+  /** eachWindow with `earlier` vitals: those vitals' readings are read from here (before `from`) too. */
+  readonly earlierFrom?: Date;
 }
 
 /** One of `count` partitions of the patients (rules workers; `homeward_patient_partition`). */
@@ -390,27 +392,53 @@ export class ReadingRepository {
    * statement (by itself, up to limitPerPatient, when its window alone is larger), so each gets
    * exactly inRange's answer. Calls (and awaits) `each` per patient with its
    * window, in the order of `ranges`, before reading further (the caller keeps only what it derives).
+   *
+   * With `earlier.vitals`, a range's window also holds those vitals' readings from its
+   * `earlierFrom` up to `from` (still in measurement order): the rules engine needs only the trend
+   * vitals from before a moment's current window (rulesLookBack), and a patient's other readings
+   * there were most of what it read.
    */
   async eachWindow(
     ranges: readonly PatientRange[],
     limitPerPatient: number,
     each: (patientId: string, window: StoredReading[]) => void | Promise<void>,
     rowsPerQuery = 100_000,
+    earlier?: { readonly vitals: readonly VitalKey[] },
   ): Promise<void> {
+    const withEarlier = earlier !== undefined && earlier.vitals.length > 0;
+    const inWindow = withEarlier
+      ? `SELECT * FROM (
+           (SELECT ${READING_COLUMNS}, readings.id AS sort_id FROM readings
+             WHERE readings.patient_id = q.patient_id AND measured_at >= q.from_at AND measured_at < q.to_at
+             ORDER BY measured_at, readings.id LIMIT $4)
+           UNION ALL
+           (SELECT ${READING_COLUMNS}, readings.id AS sort_id FROM readings
+             WHERE readings.patient_id = q.patient_id AND vital = ANY ($7::text[]) AND measured_at >= q.earlier_from AND measured_at < q.from_at
+             ORDER BY measured_at, readings.id LIMIT $4)
+         ) u
+         ORDER BY u.measured_at, u.sort_id
+         LIMIT $4`
+      : `SELECT ${READING_COLUMNS}, readings.id AS sort_id FROM readings
+         WHERE readings.patient_id = q.patient_id AND measured_at >= q.from_at AND measured_at < q.to_at
+         ORDER BY measured_at, readings.id
+         LIMIT $4`;
     const read = async (batch: readonly PatientRange[], limit: number) =>
       (
         await this.db.query<ReadingRow & { ord: string }>(
           `SELECT w.*, q.ord::text AS ord
-           FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS q(patient_id, from_at, to_at, ord)
-           CROSS JOIN LATERAL (
-             SELECT ${READING_COLUMNS} FROM readings
-             WHERE readings.patient_id = q.patient_id AND measured_at >= q.from_at AND measured_at < q.to_at
-             ORDER BY measured_at, readings.id
-             LIMIT $4
-           ) w
-           ORDER BY q.ord, w.measured_at, w.id::bigint
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $6::timestamptz[]) WITH ORDINALITY AS q(patient_id, from_at, to_at, earlier_from, ord)
+           CROSS JOIN LATERAL (${inWindow}) w
+           ORDER BY q.ord, w.measured_at, w.sort_id
            LIMIT $5`,
-          [batch.map((r) => r.patientId), batch.map((r) => r.from), batch.map((r) => r.to), limitPerPatient, limit],
+          [
+            batch.map((r) => r.patientId),
+            batch.map((r) => r.from),
+            batch.map((r) => r.to),
+            limitPerPatient,
+            limit,
+            batch.map((r) => r.earlierFrom ?? r.from),
+            ...(withEarlier ? [earlier.vitals] : []),
+          ],
         )
       ).rows;
     let rest = ranges;
