@@ -22,6 +22,17 @@ export interface StreamProgress {
   readonly simulatedNow: Date;
 }
 
+/** The progress after one more message sent, counting what the gateway's ack says it did with it. */
+export function countSent(progress: StreamProgress, ack: DeviceAck | undefined): StreamProgress {
+  return {
+    ...progress,
+    sent: progress.sent + 1,
+    stored: progress.stored + (ack?.stored ?? 0),
+    duplicates: progress.duplicates + (ack?.duplicates ?? 0),
+    rejected: progress.rejected + (ack?.rejected.length ?? 0),
+  };
+}
+
 export interface StreamOptions {
   readonly messages: readonly SimulatedMessage[];
   readonly clock: AcceleratedClock;
@@ -62,15 +73,7 @@ export async function streamMessages(options: StreamOptions): Promise<StreamProg
         return acks;
       }),
     );
-    for (const ack of answers.flat()) {
-      progress = {
-        ...progress,
-        sent: progress.sent + 1,
-        stored: progress.stored + (ack?.stored ?? 0),
-        duplicates: progress.duplicates + (ack?.duplicates ?? 0),
-        rejected: progress.rejected + (ack?.rejected.length ?? 0),
-      };
-    }
+    for (const ack of answers.flat()) progress = countSent(progress, ack);
     progress = { ...progress, simulatedNow: simNow };
     options.onProgress?.(progress);
   }

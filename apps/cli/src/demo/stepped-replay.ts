@@ -1,5 +1,5 @@
 import type { RulesEngineService } from '@homeward/api';
-import type { SimulatedMessage, SimulatedMqttDevice, StreamProgress } from '@homeward/device-simulators';
+import { type SimulatedMessage, type SimulatedMqttDevice, type StreamProgress, countSent } from '@homeward/device-simulators';
 import type { Storage } from '@homeward/storage';
 import type { ReplayClock } from './replay-clock';
 
@@ -111,13 +111,7 @@ export async function steppedReplay(options: SteppedReplayOptions): Promise<Repl
       const ack = device ? await device.publish(step.message.payload(at)) : undefined;
       await options.gateway.flushActivity();
       await catchUp(options);
-      progress = {
-        ...progress,
-        sent: progress.sent + 1,
-        stored: progress.stored + (ack?.stored ?? 0),
-        duplicates: progress.duplicates + (ack?.duplicates ?? 0),
-        rejected: progress.rejected + (ack?.rejected.length ?? 0),
-      };
+      progress = countSent(progress, ack);
     } else if (step.kind === 'tick') {
       await pingAll();
       await catchUp(options);
