@@ -64,6 +64,24 @@ describe.each([
   }
 
   /** Drains until `count` readings are handled (another database's open transaction may hold rows back a moment). */
+  /**
+   * `record`, noting in `order` when each page starts and commits; the first late page runs
+   * `arrive` (a live reading arrives and is announced) before it is recorded, then notes that it resumed.
+   */
+  function liveReadingDuringLatePage(record: ReadingPageHandler, order: string[], arrive: (page: ReadingStreamPage) => Promise<void>): ReadingPageHandler {
+    let arrived = false;
+    return async (page) => {
+      order.push(`start ${page.lane}`);
+      if (page.lane === 'late' && !arrived) {
+        arrived = true;
+        await arrive(page);
+        order.push('late resumed');
+      }
+      const writes = await record(page);
+      return { ...writes, committed: () => (order.push(`committed ${page.lane}`), writes.committed?.()) };
+    };
+  }
+
   async function drainAll(stream: ReadingStreamConsumer, handler: ReadingPageHandler, count: number): Promise<number> {
     let total = 0;
     const deadline = Date.now() + 30_000;
@@ -212,20 +230,13 @@ describe.each([
     const late = await storage.readings.insertBatch(Array.from({ length: 3 }, (_, i) => reading(patient, 24 * 60 + i)));
     const pages: ReadingStreamPage[] = [];
     const order: string[] = [];
-    const record = recorder(name, pages);
     let fresh: readonly { id: string }[] = [];
-    const handler: ReadingPageHandler = async (page) => {
-      order.push(`start ${page.lane}`);
-      if (page.lane === 'late' && fresh.length === 0) {
-        // A live reading arrives while the late page is being evaluated, and is announced.
-        fresh = (await storage.readings.insertBatch([reading(patient, 1, 85)])).stored;
-        stream.nudge();
-        await page.yieldToFirstLane();
-        order.push('late resumed');
-      }
-      const writes = await record(page);
-      return { ...writes, committed: () => (order.push(`committed ${page.lane}`), writes.committed?.()) };
-    };
+    const handler = liveReadingDuringLatePage(recorder(name, pages), order, async (page) => {
+      // A live reading arrives while the late page is being evaluated, and is announced.
+      fresh = (await storage.readings.insertBatch([reading(patient, 1, 85)])).stored;
+      stream.nudge();
+      await page.yieldToFirstLane();
+    });
     expect(await drainAll(stream, handler, 4)).toBe(4);
     expect(order).toEqual(['start late', 'start fresh', 'committed fresh', 'late resumed', 'committed late']);
     expect((await handledBy(name)).map((r) => r.reading_id).sort()).toEqual([...late.stored, ...fresh].map((r) => r.id).sort());
@@ -240,24 +251,17 @@ describe.each([
     const patient = randomUUID();
     await storage.readings.insertBatch(Array.from({ length: 3 }, (_, i) => reading(patient, 24 * 60 + i)));
     const order: string[] = [];
-    const record = recorder(name, []);
     let fresh: readonly { id: string }[] = [];
-    const handler: ReadingPageHandler = async (page) => {
-      order.push(`start ${page.lane}`);
-      if (page.lane === 'late' && fresh.length === 0) {
-        fresh = (await storage.readings.insertBatch([reading(patient, 1, 85)])).stored;
-        // The announcement comes from the event loop (as a LISTEN notification does), not from this code.
-        setTimeout(() => stream.nudge(), 0);
-        // The late page's patients: CPU work between awaits that never wait for I/O.
-        for (let patientIndex = 0; patientIndex < 200 && !order.includes('committed fresh'); patientIndex++) {
-          now += 25; // each patient takes 25 ms
-          await page.yieldToFirstLane();
-        }
-        order.push('late resumed');
+    const handler = liveReadingDuringLatePage(recorder(name, []), order, async (page) => {
+      fresh = (await storage.readings.insertBatch([reading(patient, 1, 85)])).stored;
+      // The announcement comes from the event loop (as a LISTEN notification does), not from this code.
+      setTimeout(() => stream.nudge(), 0);
+      // The late page's patients: CPU work between awaits that never wait for I/O.
+      for (let patientIndex = 0; patientIndex < 200 && !order.includes('committed fresh'); patientIndex++) {
+        now += 25; // each patient takes 25 ms
+        await page.yieldToFirstLane();
       }
-      const writes = await record(page);
-      return { ...writes, committed: () => (order.push(`committed ${page.lane}`), writes.committed?.()) };
-    };
+    });
     expect(await drainAll(stream, handler, 4)).toBe(4);
     expect(order).toEqual(['start late', 'start fresh', 'committed fresh', 'late resumed', 'committed late']);
     expect(await storage.alerts.readCursor(name)).toMatchObject({ id: fresh[0]?.id });
