@@ -235,14 +235,22 @@ describe('three kinds of silence, judged against the clock', () => {
     expect(patientSilenceResolved(copd(now, { latest: [...copd(now).latest, measured('body_temperature', 29.5, 'thermometer-1')] }))).toBe(true);
   });
 
-  it('a patient admitted after the engine\'s now (another host\'s clock a little ahead) is not silent yet, and the check does not throw', () => {
-    // Nothing at or before now: no reading, no contact, the admission itself a minute ahead. The
-    // latest time of activity was once Math.max() of nothing (-Infinity): an Invalid Date whose
-    // toISOString threw, failing the whole timer pass for every ward.
-    const early = new Date(ADMITTED.getTime() - MINUTE);
-    const input = copd(early, { latest: [], devices: [device('pulse-oximeter', null)] });
-    expect(patientSilentRule(input)).toEqual([]);
-    expect(patientSilenceResolved(input)).toBe(true);
+  // Nothing measured and no device contact, COPD (SpO2 and pulse every 12 h, 4 h grace): silence
+  // counts from admission. An admission a little ahead of the engine's clock (another host's) once
+  // made the latest activity Math.max() of nothing (-Infinity): an Invalid Date whose toISOString
+  // threw, failing the whole timer pass for every ward.
+  it.each([
+    ['a minute before admission (the admitting host\'s clock ahead)', -MINUTE, null],
+    ['a millisecond before admission', -1, null],
+    ['at admission', 0, null],
+    ['a minute short of 16 h after admission', 16 * HOUR - MINUTE, null],
+    ['16 h after admission', 16 * HOUR, 'patient-silent'],
+  ] as const)('never heard from, the engine judging %s', (_when, sinceAdmission, expected) => {
+    const input = copd(new Date(ADMITTED.getTime() + sinceAdmission), { latest: [], devices: [device('pulse-oximeter', null)] });
+    const silent = patientSilentRule(input);
+    expect(silent.map((a) => a.rule)).toEqual(expected === null ? [] : [expected]);
+    if (expected !== null) expect(silent[0]).toMatchObject({ measuredAt: new Date(ADMITTED.getTime() + 16 * HOUR) });
+    expect(patientSilenceResolved(input)).toBe(expected === null);
     expect(deviceUnusedRule(input)).toEqual([]);
     expect(hubOfflineRule(input)).toEqual([]);
   });
