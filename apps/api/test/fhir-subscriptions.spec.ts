@@ -340,4 +340,29 @@ describe('FHIR rest-hook Subscriptions', () => {
     const newest = await storage.db.query<{ txid: string }>(`SELECT max(txid)::text AS txid FROM readings WHERE id = ANY ($1::bigint[])`, [passed]);
     expect(BigInt(now.txid)).toBeGreaterThan(BigInt(newest.rows[0]?.txid ?? '0'));
   });
+
+  it('while no Observation subscription is live, reads none of the readings committed during its pass either', async () => {
+    // Under load readings are committed all the time: here, right after the pass moved its cursors
+    // to the end. A pass that then drained from the end read every reading as it arrived.
+    const before = readingsRead;
+    const skip = storage.fhirSubscriptions.skipStreamWhileUnwatched.bind(storage.fhirSubscriptions);
+    let during: string[] = [];
+    const spy = jest.spyOn(storage.fhirSubscriptions, 'skipStreamWhileUnwatched').mockImplementation(async (...args) => {
+      const watched = await skip(...args);
+      during = await storeReadings(otherWardPatient, 10, 3);
+      return watched;
+    });
+    try {
+      await deliverer.runDue();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(during).toHaveLength(3);
+    expect(readingsRead - before).toBe(0);
+    // The next pass moves past them, still without reading them.
+    await deliverer.runDue();
+    expect(readingsRead - before).toBe(0);
+    const newest = await storage.db.query<{ txid: string }>(`SELECT max(txid)::text AS txid FROM readings WHERE id = ANY ($1::bigint[])`, [during]);
+    expect(BigInt((await cursor()).txid)).toBeGreaterThan(BigInt(newest.rows[0]?.txid ?? '0'));
+  });
 });

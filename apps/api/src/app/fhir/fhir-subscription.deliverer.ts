@@ -70,10 +70,13 @@ export class FhirSubscriptionDeliverer implements OnApplicationBootstrap, OnModu
   private async pass(): Promise<SubscriptionPass> {
     const now = this.options.clock.now();
     await this.storage.fhirSubscriptions.activateRequested(now);
-    // No Observation subscription: nothing to read the readings for, so the cursors jump to the end.
-    await this.storage.fhirSubscriptions.skipStreamWhileUnwatched(this.stream.cursorNames());
+    // No Observation subscription: nothing to read the readings for, so the cursors jump to the end
+    // and no page is read, not even of what is committed meanwhile (under load, a drain from the
+    // end would read every reading as it arrives).
+    await this.stream.ensureCursors();
+    const watched = await this.storage.fhirSubscriptions.skipStreamWhileUnwatched(this.stream.cursorNames());
     let queued = 0;
-    await this.stream.drain(async (page) => this.queueObservations(page, now, (n) => (queued += n)));
+    if (watched) await this.stream.drain(async (page) => this.queueObservations(page, now, (n) => (queued += n)));
     queued += await this.storage.fhirSubscriptions.queueFlags(now);
     const totals = { queued, attempted: 0, delivered: 0, retrying: 0, failed: 0 };
     const leaseMs = this.options.subscriptions.requestTimeoutMs * 3;

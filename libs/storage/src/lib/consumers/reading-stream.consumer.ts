@@ -323,23 +323,34 @@ export class ReadingStreamConsumer {
     }
   }
 
+  /**
+   * Makes sure every lane cursor of the partitions held exists, as the first page would (at the
+   * stream's end with startAt 'end'), without reading a page: for a consumer that moves its
+   * cursors by other means while it has nothing to read them for.
+   */
+  async ensureCursors(): Promise<void> {
+    for (const partition of this.partitioning ? this.owned : [undefined]) await this.seed(partition);
+  }
+
+  /** Stores a partition's lane cursors not stored yet (once per process); a later lane starts where the first lane is. */
+  private async seed(partition: number | undefined): Promise<void> {
+    const first = this.lanes[0] ?? 'fresh';
+    for (const lane of this.lanes) {
+      const name = this.cursorName(lane, partition);
+      if (this.seeded.has(name)) continue;
+      // The first lane before the others are seeded from it, so with startAt 'end' they start at the end too.
+      if (lane === first && this.options.startAt === 'end') await this.storage.alerts.seedCursorAtEnd(name);
+      if (lane !== first) await this.storage.alerts.seedCursor(name, [this.cursorName(first, partition)], `${this.options.consumer}.${lane}`);
+      this.seeded.add(name);
+    }
+  }
+
   /** Every lane's cursor of a partition; a lane cursor not stored yet starts where the first lane's is. */
   private async cursors(partition: number | undefined): Promise<LaneCursors> {
     const first = this.lanes[0] ?? 'fresh';
+    await this.seed(partition);
     const found: Partial<Record<ReadingLane, ReadingCursor>> = {};
-    for (const lane of this.lanes) {
-      const name = this.cursorName(lane, partition);
-      if (lane === first && this.options.startAt === 'end' && !this.seeded.has(name)) {
-        // Before the other lanes are seeded from it, so they start at the end too.
-        await this.storage.alerts.seedCursorAtEnd(name);
-        this.seeded.add(name);
-      }
-      if (lane !== first && !this.seeded.has(name)) {
-        await this.storage.alerts.seedCursor(name, [this.cursorName(first, partition)], `${this.options.consumer}.${lane}`);
-        this.seeded.add(name);
-      }
-      found[lane] = await this.storage.alerts.readCursor(name);
-    }
+    for (const lane of this.lanes) found[lane] = await this.storage.alerts.readCursor(this.cursorName(lane, partition));
     const start = found[first] ?? { txid: '0', id: '0' };
     return { fresh: found.fresh ?? start, late: found.late ?? start };
   }

@@ -168,19 +168,23 @@ export class FhirSubscriptionRepository {
    * stream's current end without reading what they pass (there is no one to send it to), in one
    * statement, so a subscription committed before it is seen and stops the skip. The end is
    * STREAM_END_TXID_SQL's, as for AlertRepository.seedCursorAtEnd: nothing still in flight is
-   * passed. Never moves a cursor back. How many cursors moved.
+   * passed. Never moves a cursor back. Whether a live Observation subscription watches the stream
+   * (the cursors were left where they were, and the deliverer reads on from them); false: no one
+   * does, and the deliverer reads nothing until the next pass looks again.
    */
-  async skipStreamWhileUnwatched(cursors: readonly string[], client: SqlClient = this.db): Promise<number> {
-    const { rows } = await client.query<{ consumer: string }>(
-      `WITH stream AS (SELECT ${STREAM_END_TXID_SQL} AS end_txid)
-       UPDATE reading_consumers SET txid = stream.end_txid, reading_id = 0, updated_at = now()
-       FROM stream
-       WHERE consumer = ANY ($1::text[]) AND txid < stream.end_txid
-         AND NOT EXISTS (SELECT 1 FROM fhir_subscriptions WHERE resource_type = 'Observation' AND status <> 'off')
-       RETURNING consumer`,
+  async skipStreamWhileUnwatched(cursors: readonly string[], client: SqlClient = this.db): Promise<boolean> {
+    const { rows } = await client.query<{ watched: boolean }>(
+      `WITH stream AS (SELECT ${STREAM_END_TXID_SQL} AS end_txid),
+            watch AS (SELECT EXISTS (SELECT 1 FROM fhir_subscriptions WHERE resource_type = 'Observation' AND status <> 'off') AS watched),
+            skipped AS (
+              UPDATE reading_consumers SET txid = stream.end_txid, reading_id = 0, updated_at = now()
+              FROM stream, watch
+              WHERE consumer = ANY ($1::text[]) AND txid < stream.end_txid AND NOT watch.watched
+              RETURNING consumer)
+       SELECT watch.watched, (SELECT count(*) FROM skipped) AS skipped FROM watch`,
       [[...cursors]],
     );
-    return rows.length;
+    return rows[0]?.watched === true;
   }
 
   /** Queues the alerts opened since each live Flag subscription was made, on its ward (or for its patient); each once. */
