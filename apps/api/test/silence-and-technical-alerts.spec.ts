@@ -265,6 +265,78 @@ describe.each(BACKENDS)('silence and technical alerts in the rules engine on $la
       ]);
     });
   });
+
+  describe('one failing check does not hold up the rest of the ward', () => {
+    it("a patient whose checks fail (a lock timeout on their devices) is named in a system alert while the others' silence is still raised; the next clean pass checks them and resolves it", async () => {
+      const { clock, engine, patient: stuck, admission } = await setUp();
+      const other = await admitPatient(storage, 'heart-failure', HEART_FAILURE, new Date(START.getTime() - HOUR));
+      const apps = [await device(stuck.id, 'patient-app'), await device(other.patient.id, 'patient-app')];
+      await feed(storage, engine, clock, stuck.id, [{ at: at(0), values: DAILY({}) }]);
+      await feed(storage, engine, clock, other.patient.id, [{ at: at(0), values: DAILY({}) }]);
+      const contactsOf = storage.deviceState.contactsOf.bind(storage.deviceState);
+      const spy = jest.spyOn(storage.deviceState, 'contactsOf').mockImplementation(async (patientId) => {
+        if (patientId === stuck.id) throw new Error('canceling statement due to lock timeout');
+        return contactsOf(patientId);
+      });
+      try {
+        clock.set(at(28.1)); // both past the daily schedule plus grace, apps online
+        for (const app of apps) await storage.registry.touchDevice(app.id, at(28.1));
+        await engine.runTimers();
+      } finally {
+        spy.mockRestore();
+      }
+      expect(rules(await alertsOf(storage, other.patient.id))).toEqual(['patient-silent']);
+      expect(await alertsOf(storage, stuck.id)).toEqual([]);
+      const failing = (await storage.systemAlerts.list()).find((a) => a.kind === 'timed-checks-failing');
+      expect(failing).toMatchObject({ state: 'open', source: 'rules-timers' });
+      expect(failing!.summary).toMatch(/^Homeward's timed checks \(escalations, reminders, silence and device checks\) failed for 1 patient: /);
+      expect(failing!.details).toEqual({
+        failed: 1,
+        failures: [{ check: 'silence-and-devices', admissionId: admission.id, patientId: stuck.id, error: 'canceling statement due to lock timeout' }],
+      });
+
+      clock.set(at(28.2));
+      await engine.runTimers();
+      expect(rules(await alertsOf(storage, stuck.id))).toEqual(['patient-silent']);
+      expect((await storage.systemAlerts.list({ includeResolved: true })).find((a) => a.id === failing!.id)).toMatchObject({ state: 'resolved' });
+    });
+
+    it('an escalation that fails leaves the other due escalations and the silence checks to run', async () => {
+      const { clock, engine, patient } = await setUp();
+      const other = await admitPatient(storage, 'heart-failure', HEART_FAILURE, new Date(START.getTime() - HOUR));
+      const app = await device(patient.id, 'patient-app');
+      // A red SpO2 for each (high severity: escalates when not acknowledged in time), then the patient falls silent.
+      await feed(storage, engine, clock, patient.id, [{ at: at(0), values: DAILY({ spo2: 88 }) }]);
+      await feed(storage, engine, clock, other.patient.id, [{ at: at(0), values: DAILY({ spo2: 88 }) }]);
+      const [stuck] = open(await alertsOf(storage, other.patient.id)).filter((a) => a.severity === 'high');
+      expect(stuck).toBeDefined();
+      const transition = storage.alerts.transition.bind(storage.alerts);
+      const spy = jest.spyOn(storage.alerts, 'transition').mockImplementation(async (id, change) => {
+        if (id === stuck!.id) throw new Error('canceling statement due to lock timeout');
+        return transition(id, change);
+      });
+      try {
+        clock.set(at(28.1));
+        await storage.registry.touchDevice(app.id, at(28.1));
+        await engine.runTimers();
+      } finally {
+        spy.mockRestore();
+      }
+      const mine = await alertsOf(storage, patient.id);
+      const high = mine.filter((a) => a.severity === 'high');
+      expect(high.length).toBeGreaterThan(0);
+      expect(high.every((a) => a.state === 'escalated')).toBe(true);
+      expect(mine.map((a) => a.rule)).toContain('patient-silent');
+      expect((await storage.alerts.get(stuck!.id))?.state).toBe('open');
+      const failing = (await storage.systemAlerts.list()).find((a) => a.kind === 'timed-checks-failing');
+      expect(failing?.details['failures']).toEqual([{ check: 'escalation', alertId: stuck!.id, patientId: other.patient.id, error: 'canceling statement due to lock timeout' }]);
+
+      clock.set(at(28.2));
+      await engine.runTimers();
+      expect((await storage.alerts.get(stuck!.id))?.state).toBe('escalated');
+      expect((await storage.systemAlerts.list()).find((a) => a.kind === 'timed-checks-failing')).toBeUndefined();
+    });
+  });
 });
 
 /** Polls the store until the engine (running on its own timers) has written what the test waits for. */

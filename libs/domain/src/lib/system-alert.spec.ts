@@ -12,6 +12,7 @@ describe('system alerts', () => {
     ['pipeline-stalled', 'acknowledged', false], // the same condition still there: stays acknowledged
     ['broker-unavailable', 'acknowledged', false],
     ['escalation-delivery-failing', 'acknowledged', false],
+    ['timed-checks-failing', 'acknowledged', false],
   ] as const)('a %s alert %s seen again is repeated, re-opened: %s', (kind, state, reopen) => {
     expect(decideSystemProblem({ kind, state })).toEqual({ action: 'repeat', reopen });
   });
@@ -31,6 +32,6 @@ describe('system alerts', () => {
       ['resolved', 'acknowledge', 'system-alert.invalid-transition'],
       ['resolved', 'resolve', 'system-alert.invalid-transition'],
     ]);
-    expect(SYSTEM_ALERT_KINDS).toHaveLength(4);
+    expect(SYSTEM_ALERT_KINDS).toHaveLength(5);
   });
 });

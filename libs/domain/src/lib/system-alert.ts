@@ -11,11 +11,11 @@ import { type CodedError, type Result, fail, ok } from './coded-error';
  *
  * Two shapes of problem:
  * - a condition (the rules pipeline stalled, the broker not accepting devices, escalations not
- *   delivered) is raised while its detector sees it and resolved by the detector when it clears;
+ *   delivered, the rules' timed checks failing for some patients) is raised while its detector sees it and resolved by the detector when it clears;
  * - an event (the database died and was restarted) has nothing to clear: it stays until a person
  *   resolves it, and a new occurrence re-opens an acknowledged one so it is seen again.
  */
-export const SYSTEM_ALERT_KINDS = ['database-restarted', 'pipeline-stalled', 'broker-unavailable', 'escalation-delivery-failing'] as const;
+export const SYSTEM_ALERT_KINDS = ['database-restarted', 'pipeline-stalled', 'broker-unavailable', 'escalation-delivery-failing', 'timed-checks-failing'] as const;
 export type SystemAlertKind = (typeof SYSTEM_ALERT_KINDS)[number];
 
 export const SYSTEM_ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
@@ -27,6 +27,7 @@ export const SYSTEM_ALERT_IS_EVENT: Readonly<Record<SystemAlertKind, boolean>> =
   'pipeline-stalled': false,
   'broker-unavailable': false,
   'escalation-delivery-failing': false,
+  'timed-checks-failing': false,
 };
 
 /** A problem a detector reports: `source` names where (a gateway host, a channel), so each source has its own alert. */

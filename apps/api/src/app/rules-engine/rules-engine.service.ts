@@ -67,7 +67,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     const writer = new AlertWriter(storage, options, (message) => this.logger.warn(message));
     const silence = new SilenceAndDeviceChecks(storage, this.offlineAfterMinutes);
     this.readingsPass = new ReadingsPass(storage, writer, silence, publish, options.beforeCommit);
-    this.timerPass = new TimerPass(storage, writer, silence, publish);
+    this.timerPass = new TimerPass(storage, writer, silence, publish, (message) => this.logger.error(message));
     const stallAfterMs = options.stallAlertAfterMs;
     const stall = { consumer: this.consumer, partitions, stallAfterMs: stallAfterMs ?? 0, everyMs: options.stallCheckIntervalMs, clock: this.clock };
     this.stallWatch = stallAfterMs === undefined ? undefined : new StallWatch(storage, stall, publish, this.logger);
