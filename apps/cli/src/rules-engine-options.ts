@@ -7,9 +7,10 @@ import type { HomewardConfig } from '@homeward/config';
  * patient through different cursors.
  */
 export function rulesEngineOptions(config: Pick<HomewardConfig, 'rules'>): RulesEngineOptions {
-  const { partitions, leaseSeconds, stallAlertSeconds } = config.rules;
+  const { partitions, leaseSeconds, stallAlertSeconds, lateGatherMs } = config.rules;
   return {
     ...(partitions === undefined ? {} : { partitioning: { partitions, leaseMs: leaseSeconds * 1000 } }),
     stallAlertAfterMs: stallAlertSeconds * 1000,
+    latePageGatherMs: lateGatherMs,
   };
 }

@@ -160,6 +160,44 @@ describe.each([
     expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['fresh', 3], ['fresh', 1]]);
   });
 
+  it('laterLaneGatherMs: after a late page that was not full the late lane gathers for the set time, saying when it is due; a full page is followed at once; fresh readings never wait', async () => {
+    let now = 5_000_000;
+    const { name, stream } = await aConsumer({ laterLanePageSize: 4, laterLaneGatherMs: 1_000, now: () => now });
+    const patient = randomUUID();
+    const pages: ReadingStreamPage[] = [];
+    const handler = recorder(name, pages);
+    await storage.readings.insertBatch(Array.from({ length: 6 }, (_, i) => reading(patient, 24 * 60 + i)));
+    expect(await drainAll(stream, handler, 6)).toBe(6);
+    // A full page (a backlog) then the rest at once: the second, not full, starts the gathering.
+    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([
+      ['late', 4],
+      ['late', 2],
+    ]);
+
+    // Late readings arriving within the second wait, the drain saying how long; a fresh one goes at once.
+    now += 400;
+    await storage.readings.insertBatch(Array.from({ length: 3 }, (_, i) => reading(patient, 2 * 24 * 60 + i)));
+    await storage.readings.insertBatch([reading(patient, 1, 88)]);
+    pages.length = 0;
+    expect(await drainAll(stream, handler, 1)).toBe(1);
+    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['fresh', 1]]);
+    expect(await stream.drain(handler)).toEqual({ consumed: 0, heldBack: false, laterDueInMs: 600 });
+
+    // Due: the gathered readings in one page, which (not full) gathers again.
+    now += 600;
+    pages.length = 0;
+    expect(await drainAll(stream, handler, 3)).toBe(3);
+    expect(pages.map((p) => [p.lane, p.readings.length])).toEqual([['late', 3]]);
+    expect((await stream.drain(handler)).laterDueInMs).toBe(1_000);
+
+    // Without the option a late lane never gathers.
+    const { name: other, stream: atOnce } = await aConsumer({ laterLanePageSize: 4, now: () => now });
+    await storage.readings.insertBatch([reading(patient, 3 * 24 * 60)]);
+    expect(await drainAll(atOnce, recorder(other, []), 1)).toBe(1);
+    await storage.readings.insertBatch([reading(patient, 3 * 24 * 60 + 1)]);
+    expect(await atOnce.drain(recorder(other, []))).toEqual({ consumed: 1, heldBack: false });
+  });
+
   it('gives way after each late page while the fresh lane is busy, for as long as the page took, taking announced fresh pages meanwhile', async () => {
     let now = 5_000_000;
     const waits: number[] = [];

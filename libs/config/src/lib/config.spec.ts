@@ -17,7 +17,7 @@ describe('parseConfig', () => {
           limits: { maxPacketBytes: 1048576, maxConnectBytes: 65536, connectTimeoutMs: 10_000, maxPendingPerAddress: 32, credentialsCacheTtlMs: 600_000, maxConcurrentSecretChecks: 2, storeRetryLimitMs: 900_000 },
         },
         ingest: { maxClockSkewMs: 300_000 },
-        rules: { partitions: undefined, leaseSeconds: 15, stallAlertSeconds: 300, mode: 'process', workers: 1 },
+        rules: { partitions: undefined, leaseSeconds: 15, stallAlertSeconds: 300, mode: 'process', workers: 1, lateGatherMs: 1000 },
         ble: { enabled: false },
         hub: undefined,
         services: { gateway: true, api: true },
@@ -51,10 +51,13 @@ describe('parseConfig', () => {
   it('shares MQTT state through Redis only when a Redis URL is given, and sizes rules partitions and leases', () => {
     const shared = parse({ HOMEWARD_MQTT_REDIS_URL: 'redis://:secret@redis:6379/2', HOMEWARD_RULES_PARTITIONS: '64', HOMEWARD_RULES_LEASE_SECONDS: '20', HOMEWARD_STALL_ALERT_SECONDS: '120' });
     expect(shared.ok && shared.value.mqtt.redisUrl).toBe('redis://:secret@redis:6379/2');
-    expect(shared.ok && shared.value.rules).toEqual({ partitions: 64, leaseSeconds: 20, stallAlertSeconds: 120, mode: 'process', workers: 1 });
-    const inline = parse({ HOMEWARD_RULES_MODE: 'inline', HOMEWARD_RULES_WORKERS: '3' });
-    expect(inline.ok && inline.value.rules).toMatchObject({ mode: 'inline', workers: 3 });
-    const bad = parse({ HOMEWARD_MQTT_REDIS_URL: 'http://user:secret@redis:6379', HOMEWARD_RULES_PARTITIONS: '0', HOMEWARD_RULES_LEASE_SECONDS: '1', HOMEWARD_RULES_MODE: 'threads', HOMEWARD_RULES_WORKERS: '0' });
+    expect(shared.ok && shared.value.rules).toEqual({ partitions: 64, leaseSeconds: 20, stallAlertSeconds: 120, mode: 'process', workers: 1, lateGatherMs: 1000 });
+    const inline = parse({ HOMEWARD_RULES_MODE: 'inline', HOMEWARD_RULES_WORKERS: '3', HOMEWARD_RULES_LATE_GATHER_MS: '0' });
+    expect(inline.ok && inline.value.rules).toMatchObject({ mode: 'inline', workers: 3, lateGatherMs: 0 });
+    expect(parse({ HOMEWARD_RULES_LATE_GATHER_MS: '60000' }).ok).toBe(true);
+    const bad = parse({ HOMEWARD_MQTT_REDIS_URL: 'http://user:secret@redis:6379', HOMEWARD_RULES_PARTITIONS: '0', HOMEWARD_RULES_LEASE_SECONDS: '1', HOMEWARD_RULES_MODE: 'threads', HOMEWARD_RULES_WORKERS: '0', HOMEWARD_RULES_LATE_GATHER_MS: '60001' });
+    expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_LATE_GATHER_MS=60001: must be a whole number of milliseconds from 0 to 60000/);
+    expect(!parse({ HOMEWARD_RULES_LATE_GATHER_MS: '-1' }).ok).toBe(true);
     expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_MQTT_REDIS_URL=http:\/\/user:\*\*\*@redis:6379: must be a redis:\/\/ or rediss:\/\/ URL/);
     expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_PARTITIONS=0/);
     expect(!bad.ok && bad.error.message).toMatch(/HOMEWARD_RULES_LEASE_SECONDS=1/);

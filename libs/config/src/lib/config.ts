@@ -107,6 +107,12 @@ export interface RulesConfig {
   readonly mode: 'process' | 'inline';
   /** How many rules-worker child processes `homeward start` runs in `process` mode. */
   readonly workers: number;
+  /**
+   * After a page of late readings that was not full, the next waits this long, gathering late
+   * readings (a stream of them from many patients costs far less in larger pages). Fresh readings
+   * never wait.
+   */
+  readonly lateGatherMs: number;
 }
 
 export interface ConfigProblem {
@@ -236,6 +242,7 @@ export function parseConfig(
       stallAlertSeconds: dto.HOMEWARD_STALL_ALERT_SECONDS ?? 300,
       mode: dto.HOMEWARD_RULES_MODE ?? 'process',
       workers: dto.HOMEWARD_RULES_WORKERS ?? 1,
+      lateGatherMs: dto.HOMEWARD_RULES_LATE_GATHER_MS ?? 1000,
     },
     ble: { enabled: dto.HOMEWARD_BLE === 'on' },
     hub:

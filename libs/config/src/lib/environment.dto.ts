@@ -243,6 +243,13 @@ export class EnvironmentDto {
 
   @IsOptional()
   @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds from 0 to 60000' })
+  @Min(0, { message: 'must be a whole number of milliseconds from 0 to 60000' })
+  @Max(60_000, { message: 'must be a whole number of milliseconds from 0 to 60000' })
+  HOMEWARD_RULES_LATE_GATHER_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
   @IsInt({ message: 'must be a whole number of seconds' })
   @Min(1)
   HOMEWARD_STALL_ALERT_SECONDS?: number;
@@ -318,6 +325,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HOMEWARD_RULES_LEASE_SECONDS',
   'HOMEWARD_RULES_MODE',
   'HOMEWARD_RULES_WORKERS',
+  'HOMEWARD_RULES_LATE_GATHER_MS',
   'HOMEWARD_STALL_ALERT_SECONDS',
   'HOMEWARD_MAX_CLOCK_SKEW_SECONDS',
   'HOMEWARD_BLE',

@@ -25,6 +25,11 @@ export interface RulesEngineOptions extends WardAlertTimers {
    * late) pages of 500 evaluated ~1,000 readings/s and pages of 5,000 ~4,000/s.
    */
   readonly latePageSize?: number;
+  /**
+   * After a late page that was not full, the next waits this long, gathering late readings
+   * (ReadingStreamConsumer laterLaneGatherMs; default 0: at once). Fresh readings never wait.
+   */
+  readonly latePageGatherMs?: number;
   /** Wake on LISTEN homeward_readings when the driver can (default true). */
   readonly listen?: boolean;
   /** Poll for readings this often anyway, in case a notification was lost (default 5 s). */

@@ -35,6 +35,8 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   private readonly eventsSubject = new Subject<RulesEngineEvent>();
   private readonly work = new WorkScheduler<Work>((work) => this.pass(work));
   private stopListening: (() => Promise<void>) | undefined;
+  /** A pending wake for readings (held back, or late readings gathering). */
+  private readingsWake: { readonly at: number; readonly timer: NodeJS.Timeout } | undefined;
   /** While stop() waits: a drain in progress ends after its current page instead of working through the backlog. */
   private stopping = false;
   private readonly workerId: string;
@@ -58,6 +60,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       consumer: this.consumer,
       pageSize: options.pageSize ?? 500,
       laterLanePageSize: options.latePageSize ?? 5_000,
+      laterLaneGatherMs: options.latePageGatherMs ?? 0,
       ...(partitions === undefined ? {} : { partitioning: { partitions, leaseMs: options.partitioning?.leaseMs ?? DEFAULT_LEASE_MS, workerId: this.workerId } }),
       onLeases: (claim) => this.leasesChanged(claim),
       onPageLost: (reason, cursor) =>
@@ -183,11 +186,27 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async drainNow(): Promise<number> {
-    const { consumed, heldBack } = await this.stream.drain((page) => this.readingsPass.onPage(page, this.clock.now()), () => this.stopping);
+    const { consumed, heldBack, laterDueInMs } = await this.stream.drain((page) => this.readingsPass.onPage(page, this.clock.now()), () => this.stopping);
     // Committed readings held back behind another open transaction: no notification will come
     // when it ends, so look again shortly instead of waiting for the next poll.
-    if (heldBack && this.work.running) setTimeout(() => this.work.running && this.work.wake('readings'), HELD_BACK_RETRY_MS).unref();
+    if (heldBack) this.wakeForReadingsIn(HELD_BACK_RETRY_MS);
+    // Late readings gathering (latePageGatherMs): their page is due then, notified or not.
+    if (laterDueInMs !== undefined) this.wakeForReadingsIn(laterDueInMs);
     return consumed;
+  }
+
+  /** One wake-up timer for readings at a time: the earliest asked for. */
+  private wakeForReadingsIn(ms: number): void {
+    if (!this.work.running) return;
+    const at = this.clock.now().getTime() + ms;
+    if (this.readingsWake && this.readingsWake.at <= at) return;
+    if (this.readingsWake) clearTimeout(this.readingsWake.timer);
+    const timer = setTimeout(() => {
+      this.readingsWake = undefined;
+      if (this.work.running) this.work.wake('readings');
+    }, ms);
+    timer.unref();
+    this.readingsWake = { at, timer };
   }
 
   private async runTimersNow(): Promise<void> {

@@ -66,6 +66,15 @@ export interface ReadingStreamConsumerOptions {
    */
   readonly laterLanePageSize?: number;
   /**
+   * After a later lane's page that was not full, its next page waits this long (default 0: none),
+   * gathering what arrives meanwhile; after a full page (a backlog) the next follows at once. A
+   * later lane's readings are late already, and its cost is mostly per patient per page: a stream
+   * of late readings from many patients (hubs uploading what they held) read as it trickles in
+   * costs a patient's window, open alerts and evidence rewrite for almost every reading. The first
+   * lane never waits. DrainResult.laterDueInMs says when a gathering lane is due.
+   */
+  readonly laterLaneGatherMs?: number;
+  /**
    * Where a cursor that does not exist yet starts: `beginning` (default: every reading ever
    * stored, as the rules engine needs) or `end` (only what is committed from then on; history is
    * never read, as for FHIR subscriptions).
@@ -100,6 +109,8 @@ export interface DrainResult {
   readonly consumed: number;
   /** The last look found committed readings held back behind an open transaction: look again soon. */
   readonly heldBack: boolean;
+  /** A later lane was left gathering (laterLaneGatherMs): drain again in this many ms. */
+  readonly laterDueInMs?: number;
 }
 
 /**
@@ -129,6 +140,8 @@ export class ReadingStreamConsumer {
   private consumedInYields = 0;
   /** When the first lane last had a page (now()); -Infinity: never. */
   private firstLaneBusyAt = Number.NEGATIVE_INFINITY;
+  /** Later-lane cursors gathering (laterLaneGatherMs): when their last page, not full, was read (now()). */
+  private readonly gatheringSince = new Map<string, number>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -204,10 +217,16 @@ export class ReadingStreamConsumer {
       let handled = 0;
       let handledLane: ReadingLane | undefined;
       heldBack = false;
+      let laterDueInMs: number | undefined;
       const started = this.now();
       // The first lane with a page wins; then start again from the first lane.
       for (const lane of this.lanes) {
         for (const partition of partitions) {
+          const gathering = this.gatheringFor(lane, partition);
+          if (gathering > 0) {
+            laterDueInMs = Math.min(laterDueInMs ?? gathering, gathering);
+            continue;
+          }
           const step = await this.pageOf(lane, partition, handler);
           heldBack ||= step.heldBack;
           handled = step.consumed;
@@ -219,7 +238,7 @@ export class ReadingStreamConsumer {
         }
       }
       consumed += handled;
-      if (handled === 0 || stopping()) return { consumed: consumed + this.consumedInYields, heldBack };
+      if (handled === 0 || stopping()) return { consumed: consumed + this.consumedInYields, heldBack, ...(laterDueInMs === undefined ? {} : { laterDueInMs }) };
       if (handledLane !== this.lanes[0] && this.firstLaneBusy()) await this.giveWay(this.now() - started, handler, stopping);
     }
   }
@@ -240,6 +259,14 @@ export class ReadingStreamConsumer {
       left -= wait;
       await this.yieldToFirstLane(handler);
     }
+  }
+
+  /** How long a later lane of a partition still gathers before its next page (0: due now, and always for the first lane). */
+  private gatheringFor(lane: ReadingLane, partition: number | undefined): number {
+    const gather = this.options.laterLaneGatherMs ?? 0;
+    if (gather <= 0 || lane === this.lanes[0]) return 0;
+    const since = this.gatheringSince.get(this.cursorName(lane, partition));
+    return since === undefined ? 0 : Math.max(0, since + gather - this.now());
   }
 
   private firstLaneBusy(): boolean {
@@ -265,6 +292,9 @@ export class ReadingStreamConsumer {
     const lease = this.options.partitioning;
     const stillMine = async (tx: SqlClient) =>
       !this.partitioning || !lease || partition === undefined || this.storage.partitions.holds(this.partitioning, lease.workerId, partition, tx);
+    // A later lane's page that is not full (its end, or near it) starts a gathering; a full one ends it.
+    if (later && page.readings.length < size) this.gatheringSince.set(cursor, this.now());
+    else this.gatheringSince.delete(cursor);
     if (page.readings.length === 0) {
       // Only other partitions' readings went by: move past them so the next page starts there.
       if (!sameCursor(from, page.cursor)) await db.transaction(async (tx) => (await stillMine(tx)) && alerts.advanceCursor(cursor, from, page.cursor, tx));

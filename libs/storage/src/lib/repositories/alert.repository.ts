@@ -123,7 +123,8 @@ interface AlertRow {
   first_measured_at: Date;
   latest_measured_at: Date;
   occurrences: number;
-  reading_ids: string[];
+  /** The bigint[]'s text, `{1,2,3}` (readingIdsOf): split here, many times faster than pg's array parser. */
+  reading_ids: string;
   opened_at: Date;
   updated_at: Date;
   acknowledged_at: Date | null;
@@ -138,7 +139,7 @@ interface AlertRow {
 }
 
 const ALERT_COLUMNS = `id, patient_id, ward_id, rule, subject, severity, state, owner_id, explanation, details, latest_value,
-  first_measured_at, latest_measured_at, occurrences, reading_ids::text[] AS reading_ids, opened_at, updated_at, acknowledged_at,
+  first_measured_at, latest_measured_at, occurrences, reading_ids::text AS reading_ids, opened_at, updated_at, acknowledged_at,
   escalated_at, resolved_at, outcome, escalation_due_at, next_reminder_at, reminders, worsened_at, worsened_from`;
 interface WorklistRow {
   id: string;
@@ -980,6 +981,17 @@ function unresolvedSnapshot(alert: Alert): UnresolvedAlertSnapshot {
   return { ...alert, state };
 }
 
+/**
+ * The ids of a bigint[] in PostgreSQL's text form (`{}`, `{7,12}`; a lower bound other than 1 is
+ * written `[0:1]={7,12}`), as strings. The rules engine reads every open alert of a page's patients,
+ * some with hundreds of ids of evidence, several times a page: pg's character-by-character array
+ * parser and its garbage were a tenth of a rules worker's CPU.
+ */
+export function readingIdsOf(text: string): string[] {
+  const open = text.indexOf('{');
+  return text.length - open <= 2 ? [] : text.slice(open + 1, -1).split(',');
+}
+
 function toAlert(row: AlertRow): Alert {
   return {
     id: row.id,
@@ -996,7 +1008,7 @@ function toAlert(row: AlertRow): Alert {
     firstMeasuredAt: row.first_measured_at,
     latestMeasuredAt: row.latest_measured_at,
     occurrences: Number(row.occurrences),
-    readingIds: row.reading_ids,
+    readingIds: readingIdsOf(row.reading_ids),
     openedAt: row.opened_at,
     updatedAt: row.updated_at,
     acknowledgedAt: row.acknowledged_at,
