@@ -1,6 +1,6 @@
 import { type ReadingLane, type Storage, laneOf } from '@homeward/storage';
 import type { RulesEngineEvent } from '../src';
-import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, alertsOf, anEngine, readingsAt, settle, summary, untilVisible } from './rules-engine.fixture';
+import { BACKENDS, HOUR, MINUTE, ManualClock, SERVER_BACKEND, admitPatient, alertsOf, anEngine, readingsAt, settle, summary, untilVisible } from './rules-engine.fixture';
 
 jest.setTimeout(120_000);
 
@@ -108,6 +108,46 @@ describe.each(BACKENDS)('rules engine lanes on $label: fresh before backlog', (b
     } finally {
       latest.mockRestore();
       subscription.unsubscribe();
+      await running.close();
+    }
+  });
+});
+
+// Late readings gather between pages that are not full (latePageGatherMs): the engine must come
+// back for them when the lane is due, though nothing announces them after that and it does not poll.
+describe(`rules engine on ${SERVER_BACKEND.label}: late readings gathering`, () => {
+  let storage: Storage;
+  let closeStorage: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ storage, close: closeStorage } = await SERVER_BACKEND.open());
+  }, 60_000);
+  afterAll(async () => {
+    await closeStorage?.();
+  });
+
+  it('evaluates late readings that arrived while their lane gathered once it is due, with no later announcement and no poll', async () => {
+    const clock = new ManualClock(NOW);
+    // Polling every 10 minutes: only the engine's own wake-up can evaluate the gathered readings within the wait below.
+    const running = await anEngine(storage, clock, { enabled: true, latePageGatherMs: 3_000, pollIntervalMs: 600_000, timerIntervalMs: 600_000 });
+    try {
+      const { patient } = await admitPatient(storage, 'general', {}, new Date(NOW.getTime() - 48 * HOUR));
+      const waiting = async () => (await storage.partitions.unevaluated(running.engine.consumerName, undefined, new Date('9999-12-31T00:00:00Z'))).reduce((n, p) => n + p.count, 0);
+      const untilEvaluated = async (what: string) => {
+        const deadline = Date.now() + 30_000;
+        while ((await waiting()) > 0) {
+          if (Date.now() > deadline) throw new Error(`${what}: still unevaluated after 30 s`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      const late = (hoursAgo: number) => readingsAt(patient.id, new Date(NOW.getTime() - hoursAgo * HOUR), { heart_rate: 72 }, NOW);
+      expect(late(20).map(laneOf)).toEqual(['late']);
+      await storage.readings.insertBatch(late(20));
+      await untilEvaluated('the first late reading');
+      // Its page was not full: the lane gathers for 3 s, and this one's announcement finds it gathering.
+      await storage.readings.insertBatch(late(19));
+      await untilEvaluated('the late reading that arrived while the lane gathered');
+    } finally {
       await running.close();
     }
   });
