@@ -59,6 +59,23 @@ export const STREAM_END_TXID_SQL = `coalesce(
    WHERE x::xid NOT IN (SELECT backend_xid FROM pg_stat_activity WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL)),
   pg_snapshot_xmax(pg_current_snapshot()))`;
 
+/**
+ * ReadingRepository.momentsThroughMany's statement: the measurement moments of each patient's
+ * range ($1 patients, $2 from, $3 to) already handled by a consumer whose fresh cursor is ($4, $5)
+ * and late cursor ($6, $7). LATERAL, and DISTINCT within it so the planner cannot flatten it back
+ * into a join: each range is its own scan of the (patient_id, measured_at) index. As a join, the
+ * planner hashed the ranges and scanned the whole table for every page (~40 ms a statement at
+ * 60,000 readings, growing with the table).
+ */
+export const MOMENTS_THROUGH_SQL = `SELECT DISTINCT q.patient_id, r.measured_at
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS q(patient_id, from_at, to_at)
+       CROSS JOIN LATERAL (
+         SELECT DISTINCT r.measured_at FROM readings r
+         WHERE r.patient_id = q.patient_id AND r.measured_at >= q.from_at AND r.measured_at < q.to_at
+           AND CASE WHEN ${LANE_SQL.late.replace(/received_at|measured_at/g, (c) => `r.${c}`)} THEN (r.txid, r.id) <= ($6::xid8, $7::bigint) ELSE (r.txid, r.id) <= ($4::xid8, $5::bigint) END
+       ) r
+       ORDER BY q.patient_id, r.measured_at`;
+
 /** The lane a reading travels in. */
 export function laneOf(reading: Pick<Reading, 'measuredAt' | 'receivedAt'>): ReadingLane {
   return reading.receivedAt.getTime() - reading.measuredAt.getTime() > LATE_AFTER_MS ? 'late' : 'fresh';
@@ -369,11 +386,7 @@ export class ReadingRepository {
     const byPatient = new Map<string, Date[]>();
     if (ranges.length === 0) return byPatient;
     const result = await this.db.query<{ patient_id: string; measured_at: Date | string }>(
-      `SELECT DISTINCT r.patient_id, r.measured_at
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS q(patient_id, from_at, to_at)
-       JOIN readings r ON r.patient_id = q.patient_id AND r.measured_at >= q.from_at AND r.measured_at < q.to_at
-       WHERE CASE WHEN ${LANE_SQL.late.replace(/received_at|measured_at/g, (c) => `r.${c}`)} THEN (r.txid, r.id) <= ($6::xid8, $7::bigint) ELSE (r.txid, r.id) <= ($4::xid8, $5::bigint) END
-       ORDER BY r.patient_id, r.measured_at`,
+      MOMENTS_THROUGH_SQL,
       [ranges.map((r) => r.patientId), ranges.map((r) => r.from), ranges.map((r) => r.to), through.fresh.txid, through.fresh.id, through.late.txid, through.late.id],
     );
     for (const row of result.rows) {
