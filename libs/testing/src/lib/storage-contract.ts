@@ -660,6 +660,29 @@ export function describeStorageContract(label: string, backend: ContractBackend)
           await stop();
         }
       });
+      it("reads the unresolved alerts of several patients at once, newest first, each patient's own, with their evidence", async () => {
+        const ward = await storage.registry.createWard(uniqueName('Ward'));
+        const [one, two, other] = [await aPatient(), await aPatient(), await aPatient()];
+        const nurse = await storage.registry.createUser({ email: `${randomUUID()}@example.nhs.uk`, displayName: 'Nurse', role: 'nurse' });
+        const raised = async (patient: { id: string }, subject: string, at0: string, readingIds: string[]) => {
+          const result = await storage.alerts.raise(aCandidate(ward, patient, { subject, at: at(at0), readingIds }));
+          if (result.kind !== 'raised') throw new Error(result.kind);
+          return result.alert;
+        };
+        const older = await raised(one, 'spo2:at-or-below', '2026-04-01T08:00:00Z', ['7', '12', '9007199254740993']);
+        const newer = await raised(one, 'heart_rate:at-or-above', '2026-04-01T09:00:00Z', []);
+        const closed = await raised(one, 'temperature:at-or-above', '2026-04-01T09:30:00Z', ['5']);
+        await storage.alerts.transition(closed.id, { action: 'resolve', by: { type: 'user', id: nurse.id }, at: at('2026-04-01T10:00:00Z'), outcome: 'false-alarm' });
+        const theirs = await raised(two, 'spo2:at-or-below', '2026-04-01T08:30:00Z', ['3']);
+        await raised(other, 'spo2:at-or-below', '2026-04-01T08:30:00Z', ['4']);
+
+        const unresolved = await storage.alerts.unresolvedForPatients([one.id, two.id, one.id, randomUUID()]);
+        expect([...unresolved.keys()].sort()).toEqual([one.id, two.id].sort());
+        expect(unresolved.get(one.id)?.map((a) => a.id)).toEqual([newer.id, older.id]);
+        expect(unresolved.get(one.id)?.map((a) => a.readingIds)).toEqual([[], ['7', '12', '9007199254740993']]);
+        expect(unresolved.get(two.id)).toEqual([theirs]);
+        expect((await storage.alerts.unresolvedForPatients([])).size).toBe(0);
+      });
       it('raises many findings in one go exactly as raising each in turn: same results, alerts and events', async () => {
         const ward = await storage.registry.createWard(uniqueName('Ward'));
         const [one, two] = [await aPatient(), await aPatient()];

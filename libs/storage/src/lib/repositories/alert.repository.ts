@@ -623,7 +623,12 @@ export class AlertRepository {
     const byPatient = new Map<string, Alert[]>();
     if (patientIds.length === 0) return byPatient;
     const { rows } = await this.db.query<AlertRow>(
-      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE patient_id = ANY ($1::uuid[]) AND state <> 'resolved' ORDER BY opened_at DESC, id`,
+      // Per patient from the unresolved-episode index (OFFSET 0 keeps the planner from flattening
+      // the LATERAL back into one scan): on a table bloated by evidence updates, `patient_id = ANY`
+      // was planned as a parallel sequential scan, worker start-up included, once per rules page.
+      `SELECT a.* FROM unnest($1::uuid[]) AS p(patient_id)
+       CROSS JOIN LATERAL (SELECT ${ALERT_COLUMNS} FROM alerts WHERE alerts.patient_id = p.patient_id AND state <> 'resolved' OFFSET 0) a
+       ORDER BY a.opened_at DESC, a.id`,
       [[...new Set(patientIds)]],
     );
     for (const row of rows) {
