@@ -99,7 +99,7 @@ describe('restarting Homeward in the middle of a stream', () => {
       await Promise.all(streams);
 
       // Every committed reading is evaluated: the engine's cursor reaches the last one.
-      const last = await db.storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1');
+      const last = await db.storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY readings.txid DESC, readings.id DESC LIMIT 1');
       await eventually(async () => {
         const cursor = await db.storage.alerts.readCursor('rules-engine');
         return cursor.txid === last.rows[0]?.txid && cursor.id === last.rows[0]?.id;

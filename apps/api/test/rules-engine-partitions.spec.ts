@@ -48,7 +48,7 @@ for (const backend of BACKENDS) {
         clock.set(new Date(at.getTime() + MINUTE));
         await Promise.all([a.engine.drain(), b.engine.drain()]);
       }
-      const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1')).rows[0];
+      const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY readings.txid DESC, readings.id DESC LIMIT 1')).rows[0];
       for (let i = 0; i < 100; i++) {
         const cursors = await storage.partitions.cursors({ consumer: a.engine.consumerName, partitions: PARTITIONS });
         if (cursors.every((c) => c.txid === end?.txid && c.id === end?.id)) break;

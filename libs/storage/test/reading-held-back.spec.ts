@@ -37,7 +37,7 @@ describe('readings held back behind an open transaction (afterCursor heldBack)',
 
   it.each(['fresh', 'late'] as const)('says a committed %s reading waits while an older transaction is open, for the lane and for its partition', async (lane) => {
     const patient = randomUUID();
-    const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1')).rows[0];
+    const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY readings.txid DESC, readings.id DESC LIMIT 1')).rows[0];
     const cursor = end ?? { txid: '0', id: '0' };
     const partition = (await storage.db.query<{ k: number }>('SELECT homeward_patient_partition($1::uuid, 4) AS k', [patient])).rows[0]?.k ?? 0;
     let release: () => void = () => undefined;

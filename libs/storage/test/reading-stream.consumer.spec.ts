@@ -48,7 +48,7 @@ describe.each([
   /** A consumer of its own, started at the current end of both lanes, so it sees only its test's readings. */
   async function aConsumer(options: Partial<ReadingStreamConsumerOptions> = {}) {
     const consumer = `consumer-test-${randomUUID().slice(0, 8)}`;
-    const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1')).rows[0];
+    const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY readings.txid DESC, readings.id DESC LIMIT 1')).rows[0];
     if (end) await storage.alerts.advanceCursor(consumer, { txid: '0', id: '0' }, end);
     return { name: consumer, stream: new ReadingStreamConsumer(storage, { consumer, pageSize: 3, ...options }) };
   }
@@ -367,7 +367,7 @@ describe.each([
     const patient = randomUUID();
     // Handled by a single-cursor consumer before the lanes existed: its cursor is past both.
     const before = await storage.readings.insertBatch([reading(patient, 3 * 60), reading(patient, 2)]);
-    const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1')).rows[0];
+    const end = (await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY readings.txid DESC, readings.id DESC LIMIT 1')).rows[0];
     await storage.alerts.advanceCursor(consumer, { txid: '0', id: '0' }, end!);
     const after = await storage.readings.insertBatch([reading(patient, 5 * 60), reading(patient, 1)]);
     const pages: ReadingStreamPage[] = [];

@@ -95,4 +95,21 @@ describe.each(STORAGE_ENGINES)('SMS and carers storage on %s', (_name, open) => 
     const inbound = await storage.sms.recordInbound({ number, body: 'bp 140/90\u0000', patientId, receivedAt: at });
     expect(inbound.body).toBe('bp 140/90\uFFFD');
   });
+
+  it('sends queued texts in the order they were queued, also where their ids gain a digit', async () => {
+    const { patientId } = await admitted();
+    // The next ids straddle a power of ten (…8, …9, 10…0, 10…1): as text 10…0 would go first.
+    await storage.db.query(`SELECT setval(pg_get_serial_sequence('sms_messages', 'id'), (10 ^ ceil(log(10, nextval(pg_get_serial_sequence('sms_messages', 'id')) + 3)))::bigint - 3)`);
+    const at = new Date('2026-12-02T09:00:00Z');
+    const queued: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const message = await storage.sms.queueOutbound({ number: nextNumber(), body: `reply ${i}`, kind: 'reply', patientId, at });
+      queued.push(message!.id);
+    }
+    expect(queued[3]!.length).toBe(queued[0]!.length + 1);
+    const outbox = (await storage.sms.queued(1_000)).map((m) => m.id).filter((id) => queued.includes(id));
+    expect(outbox).toEqual(queued);
+    // Newest first in a patient's list, by id where the times are equal.
+    expect((await storage.sms.list({ patientId })).map((m) => m.id)).toEqual([...queued].reverse());
+  });
 });

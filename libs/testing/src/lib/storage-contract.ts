@@ -46,7 +46,7 @@ export function describeStorageContract(label: string, backend: ContractBackend)
      * a shared server is open (transaction ids are cluster-wide).
      */
     async function endOfStream(): Promise<ReadingCursor> {
-      const { rows } = await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY txid DESC, id DESC LIMIT 1');
+      const { rows } = await storage.db.query<{ txid: string; id: string }>('SELECT txid::text AS txid, id::text AS id FROM readings ORDER BY readings.txid DESC, readings.id DESC LIMIT 1');
       return rows[0] ?? START_OF_STREAM;
     }
 
@@ -248,6 +248,24 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         ]);
         const asOf = await storage.readings.latestPerVital(patient.id, { asOf: at('2026-03-05T09:30:00Z'), vitals: ['spo2'] });
         expect(asOf.map((r) => r.value)).toEqual([97]);
+      });
+
+      it('breaks ties of measurement time by the id as a number, also where the ids gain a digit', async () => {
+        const patient = await aPatient();
+        // The next two ids straddle a power of ten (…9, then 10…0): as text they would sort the other way.
+        await storage.db.query(`SELECT setval(pg_get_serial_sequence('readings', 'id'), (10 ^ ceil(log(10, nextval(pg_get_serial_sequence('readings', 'id')) + 2)))::bigint - 2)`);
+        const measuredAt = at('2026-03-07T08:00:00Z');
+        const first = aReading({ patientId: patient.id, deviceId: randomUUID(), vital: 'spo2', value: 93, measuredAt });
+        const second = aReading({ patientId: patient.id, deviceId: randomUUID(), vital: 'spo2', value: 96, measuredAt });
+        const [a] = (await storage.readings.insertBatch([first])).stored;
+        const [b] = (await storage.readings.insertBatch([second])).stored;
+        expect(String(BigInt(a!.id) + 1n)).toBe(b!.id);
+        expect(b!.id.length).toBe(a!.id.length + 1);
+        const range = await storage.readings.inRange(patient.id, { from: measuredAt, to: at('2026-03-07T09:00:00Z') });
+        expect(range.map((r) => r.id)).toEqual([a!.id, b!.id]);
+        expect((await storage.readings.byIds(patient.id, [b!.id, a!.id])).map((r) => r.id)).toEqual([a!.id, b!.id]);
+        // Two readings of one vital at one instant: the one stored last is the latest.
+        expect((await storage.readings.latestPerVital(patient.id, { vitals: ['spo2'] })).map((r) => r.value)).toEqual([96]);
       });
 
       it('returns readings in [from, to), oldest first, filtered by vital', async () => {

@@ -187,6 +187,10 @@ const INSERT_BATCH_NOTIFY_SQL = `${INSERT_BATCH_SQL}
 const INSERT_BATCH_STATEMENT = 'homeward_insert_readings_v1';
 const INSERT_BATCH_NOTIFY_STATEMENT = 'homeward_insert_readings_notify_v1';
 
+/**
+ * A reading's columns, its id as text. In an ORDER BY, name the table's id (`readings.id`): a bare
+ * `id` is this text alias, and as text 1000 sorts before 999.
+ */
 export const READING_COLUMNS = `id::text AS id, patient_id, device_id, vital, value, unit, measured_at, device_time, received_at, source, status, idempotency_key, gateway_id`;
 
 // Buckets are aligned in UTC; weeks start on Monday (2000-01-03 was a Monday, and is also
@@ -287,7 +291,7 @@ export class ReadingRepository {
        CROSS JOIN LATERAL (
          SELECT ${READING_COLUMNS} FROM readings
          WHERE patient_id = $1 AND vital = v.vital AND ($3::timestamptz IS NULL OR measured_at <= $3)
-         ORDER BY measured_at DESC, id DESC
+         ORDER BY measured_at DESC, readings.id DESC
          LIMIT 1
        ) r
        ORDER BY r.vital`,
@@ -300,7 +304,7 @@ export class ReadingRepository {
   async byIds(patientId: string, ids: readonly string[]): Promise<StoredReading[]> {
     if (ids.length === 0) return [];
     const result = await this.db.query<ReadingRow>(
-      `SELECT ${READING_COLUMNS} FROM readings WHERE patient_id = $1 AND id = ANY ($2::bigint[]) ORDER BY measured_at, id LIMIT 500`,
+      `SELECT ${READING_COLUMNS} FROM readings WHERE patient_id = $1 AND id = ANY ($2::bigint[]) ORDER BY measured_at, readings.id LIMIT 500`,
       [patientId, ids.slice(-500)],
     );
     return result.rows.map(toReading);
@@ -314,7 +318,7 @@ export class ReadingRepository {
     const result = await this.db.query<ReadingRow>(
       `SELECT ${READING_COLUMNS} FROM readings
        WHERE patient_id = $1 AND measured_at >= $2 AND measured_at < $3 AND ($4::text[] IS NULL OR vital = ANY ($4))
-       ORDER BY measured_at, id
+       ORDER BY measured_at, readings.id
        LIMIT $5`,
       [patientId, range.from, range.to, range.vitals ?? null, range.limit ?? 10_000],
     );
@@ -603,7 +607,7 @@ export class ReadingRepository {
   async withIds(ids: readonly string[]): Promise<StoredReading[]> {
     const valid = ids.filter((id) => /^\d{1,18}$/.test(id)).slice(0, 10);
     if (valid.length === 0) return [];
-    const result = await this.db.query<ReadingRow>(`SELECT ${READING_COLUMNS} FROM readings WHERE id = ANY ($1::bigint[]) ORDER BY measured_at, id`, [valid]);
+    const result = await this.db.query<ReadingRow>(`SELECT ${READING_COLUMNS} FROM readings WHERE id = ANY ($1::bigint[]) ORDER BY measured_at, readings.id`, [valid]);
     return result.rows.map(toReading);
   }
 }

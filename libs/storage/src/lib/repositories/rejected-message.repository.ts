@@ -71,7 +71,7 @@ export class RejectedMessageRepository {
        WHERE ($1::uuid IS NULL OR device_id = $1) AND ($2::timestamptz IS NULL OR received_at >= $2)
          AND ($3::text IS NULL OR reason_code = $3 OR reason_code LIKE $3 || '.%')
          AND ($4::bigint IS NULL OR (received_at, id) < (SELECT received_at, id FROM rejected_messages WHERE id = $4))
-       ORDER BY received_at DESC, id DESC LIMIT $5`,
+       ORDER BY received_at DESC, rejected_messages.id DESC LIMIT $5`,
       [filter.deviceId ?? null, filter.since ?? null, filter.code ?? null, before, filter.limit ?? 100],
     );
     return rows.map(toRejected);
@@ -148,6 +148,7 @@ interface Row {
   payload: Uint8Array;
 }
 
+// In an ORDER BY, rejected_messages.id: a bare `id` is the text alias, and as text 10 sorts before 9.
 const COLUMNS = 'id::text AS id, received_at, source, device_id, topic, reason_code, reason, details, payload';
 
 const toRejected = (row: Row): RejectedMessage => ({

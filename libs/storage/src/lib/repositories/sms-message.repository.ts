@@ -96,7 +96,7 @@ export class SmsMessageRepository {
   /** The latest text in with exactly this body from this number since `since` (an SMSC redelivery, or a resend). */
   async recentInbound(number: string, body: string, since: Date): Promise<SmsMessage | undefined> {
     const { rows } = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM sms_messages WHERE direction = 'in' AND number = $1 AND body = $2 AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      `SELECT ${COLUMNS} FROM sms_messages WHERE direction = 'in' AND number = $1 AND body = $2 AND created_at >= $3 ORDER BY created_at DESC, sms_messages.id DESC LIMIT 1`,
       [number, storableText(body, MAX_BODY), since],
     );
     return rows[0] && toMessage(rows[0]);
@@ -139,7 +139,7 @@ export class SmsMessageRepository {
 
   /** Outgoing texts not yet submitted, oldest first (an outbox resuming after a restart). */
   async queued(limit: number): Promise<SmsMessage[]> {
-    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM sms_messages WHERE direction = 'out' AND status = 'queued' ORDER BY id LIMIT $1`, [limit]);
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM sms_messages WHERE direction = 'out' AND status = 'queued' ORDER BY sms_messages.id LIMIT $1`, [limit]);
     return rows.map(toMessage);
   }
 
@@ -147,7 +147,7 @@ export class SmsMessageRepository {
   async list(filter: { patientId?: string; number?: string; limit?: number }): Promise<SmsMessage[]> {
     const { rows } = await this.db.query<Row>(
       `SELECT ${COLUMNS} FROM sms_messages WHERE ($1::uuid IS NULL OR patient_id = $1) AND ($2::text IS NULL OR number = $2)
-       ORDER BY created_at DESC, id DESC LIMIT $3`,
+       ORDER BY created_at DESC, sms_messages.id DESC LIMIT $3`,
       [filter.patientId ?? null, filter.number ?? null, filter.limit ?? 100],
     );
     return rows.map(toMessage);
@@ -182,6 +182,7 @@ interface Row {
   receipt_at: Date | null;
 }
 
+// In an ORDER BY, sms_messages.id: a bare `id` is the text alias, and as text 10 sorts before 9.
 const COLUMNS = 'id::text AS id, direction, kind, number, patient_id, carer_id, body, smsc_message_id, status, status_detail, reminder_key, created_at, submitted_at, receipt_at';
 
 const toMessage = (row: Row): SmsMessage => ({
