@@ -66,8 +66,9 @@ export interface ReadingStreamConsumerOptions {
    */
   readonly laterLanePageSize?: number;
   /**
-   * After a later lane's page that was not full, its next page waits this long (default 0: none),
-   * gathering what arrives meanwhile; after a full page (a backlog) the next follows at once. A
+   * After a later lane's page that had readings but was not full, its next page waits this long
+   * (default 0: none), gathering what arrives meanwhile; after a full page (a backlog) the next
+   * follows at once, and after an empty one the next reading is read as it comes. A
    * later lane's readings are late already, and its cost is mostly per patient per page: a stream
    * of late readings from many patients (hubs uploading what they held) read as it trickles in
    * costs a patient's window, open alerts and evidence rewrite for almost every reading. The first
@@ -292,8 +293,10 @@ export class ReadingStreamConsumer {
     const lease = this.options.partitioning;
     const stillMine = async (tx: SqlClient) =>
       !this.partitioning || !lease || partition === undefined || this.storage.partitions.holds(this.partitioning, lease.workerId, partition, tx);
-    // A later lane's page that is not full (its end, or near it) starts a gathering; a full one ends it.
-    if (later && page.readings.length < size) this.gatheringSince.set(cursor, this.now());
+    // A later lane's page with readings but not full starts a gathering; a full one (a backlog) or
+    // an empty one (nothing arriving, or all of it held back for now) ends it: a late reading after
+    // a quiet spell goes at once, and only a stream of them is gathered.
+    if (later && page.readings.length > 0 && page.readings.length < size) this.gatheringSince.set(cursor, this.now());
     else this.gatheringSince.delete(cursor);
     if (page.readings.length === 0) {
       // Only other partitions' readings went by: move past them so the next page starts there.
