@@ -26,8 +26,9 @@ export interface RulesEngineOptions extends WardAlertTimers {
    */
   readonly latePageSize?: number;
   /**
-   * After a late page that was not full, the next waits this long, gathering late readings
-   * (ReadingStreamConsumer laterLaneGatherMs; default 0: at once). Fresh readings never wait.
+   * After a late page that had readings but was not full, the next waits this long, gathering late
+   * readings (ReadingStreamConsumer laterLaneGatherMs; default 0: at once; an empty page ends the
+   * gathering). Fresh readings never wait.
    */
   readonly latePageGatherMs?: number;
   /** Wake on LISTEN homeward_readings when the driver can (default true). */

@@ -176,12 +176,13 @@ export class FhirSubscriptionRepository {
     const { rows } = await client.query<{ watched: boolean }>(
       `WITH stream AS (SELECT ${STREAM_END_TXID_SQL} AS end_txid),
             watch AS (SELECT EXISTS (SELECT 1 FROM fhir_subscriptions WHERE resource_type = 'Observation' AND status <> 'off') AS watched),
+            -- Runs whether or not the SELECT below reads it, as every data-modifying WITH does.
             skipped AS (
               UPDATE reading_consumers SET txid = stream.end_txid, reading_id = 0, updated_at = now()
               FROM stream, watch
               WHERE consumer = ANY ($1::text[]) AND txid < stream.end_txid AND NOT watch.watched
               RETURNING consumer)
-       SELECT watch.watched, (SELECT count(*) FROM skipped) AS skipped FROM watch`,
+       SELECT watch.watched FROM watch`,
       [[...cursors]],
     );
     return rows[0]?.watched === true;
