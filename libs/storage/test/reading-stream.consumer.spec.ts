@@ -282,6 +282,13 @@ describe.each([
     const handler = liveReadingDuringLatePage(recorder(name, pages), order, async (page) => {
       // A live reading arrives while the late page is being evaluated, and is announced.
       fresh = (await storage.readings.insertBatch([reading(patient, 1, 85)])).stored;
+      // On a shared server another database's open transaction can hold it back a moment (xmin is
+      // server-wide): announce it once it may be passed, as the notification of a later commit would.
+      const cursor = await storage.alerts.readCursor(name);
+      const deadline = Date.now() + 30_000;
+      while (!(await storage.readings.afterCursor(cursor ?? { txid: '0', id: '0' }, 10, undefined, 'fresh')).readings.some((r) => r.id === fresh[0]?.id) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       stream.nudge();
       await page.yieldToFirstLane();
     });
