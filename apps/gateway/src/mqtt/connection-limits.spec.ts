@@ -1,4 +1,6 @@
-import { MqttPacketSizeWatcher, PendingConnections } from './connection-limits';
+import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import { MqttPacketSizeWatcher, PendingConnections, watchPacketSizes } from './connection-limits';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
@@ -56,5 +58,80 @@ describe('PendingConnections', () => {
     expect(pending.open('10.0.0.1')).toBeUndefined();
     a2?.();
     expect(pending.count('10.0.0.1')).toBe(1);
+  });
+});
+
+describe('watchPacketSizes', () => {
+  /** The far side of a real loopback socket pair: what the device would read, segment by segment. */
+  async function socketPair(): Promise<{ gateway: Socket; device: Socket; close: () => Promise<void> }> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const device = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise<void>((resolve) => device.once('connect', () => resolve()));
+    const gateway = await accepted;
+    return {
+      gateway,
+      device,
+      close: async () => {
+        gateway.destroy();
+        device.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  it('hands the peer a packet that mqtt-packet writes in pieces as one write', async () => {
+    const pair = await socketPair();
+    try {
+      const writes: Buffer[] = [];
+      const write = pair.gateway.write.bind(pair.gateway);
+      pair.gateway.write = ((chunk: Buffer, ...rest: never[]) => {
+        writes.push(Buffer.from(chunk));
+        return write(chunk, ...rest);
+      }) as typeof pair.gateway.write;
+      const watched = watchPacketSizes(pair.gateway, new MqttPacketSizeWatcher(() => ({ maxPacket: 1024, maxTotal: Number.POSITIVE_INFINITY })));
+      const received = new Promise<Buffer>((resolve) => pair.device.once('data', resolve));
+      mqttPacket.writeToStream({ cmd: 'puback', messageId: 4660 }, watched);
+      expect(await received).toEqual(Buffer.from([0x40, 0x02, 0x12, 0x34]));
+      expect(writes).toEqual([Buffer.from([0x40, 0x02, 0x12, 0x34])]);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('passes the peer bytes through the watcher, and a refused packet destroys both streams', async () => {
+    const pair = await socketPair();
+    try {
+      const watched = watchPacketSizes(pair.gateway, new MqttPacketSizeWatcher(() => ({ maxPacket: 16, maxTotal: Number.POSITIVE_INFINITY })));
+      const read: Buffer[] = [];
+      watched.on('data', (chunk: Buffer) => read.push(chunk));
+      const failed = new Promise<Error>((resolve) => watched.once('error', resolve));
+      pair.device.write(Buffer.from([0xc0, 0x00])); // PINGREQ: passes
+      await new Promise<void>((resolve) => {
+        const wait = () => (read.length > 0 ? resolve() : setImmediate(wait));
+        wait();
+      });
+      expect(Buffer.concat(read)).toEqual(Buffer.from([0xc0, 0x00]));
+      pair.device.write(Buffer.from([0x30, 0x7f])); // PUBLISH declaring 127 bytes: over 16
+      expect((await failed).message).toBe('connection ended: a packet of 127 bytes is over the limit of 16');
+      await new Promise<void>((resolve) => (pair.gateway.destroyed ? resolve() : pair.gateway.once('close', () => resolve())));
+      expect(pair.gateway.destroyed).toBe(true);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('ends what aedes reads when the device ends its side', async () => {
+    const pair = await socketPair();
+    try {
+      const watched = watchPacketSizes(pair.gateway, new MqttPacketSizeWatcher(() => ({ maxPacket: 16, maxTotal: Number.POSITIVE_INFINITY })));
+      watched.resume();
+      const ended = new Promise<void>((resolve) => watched.once('end', resolve));
+      pair.device.end();
+      await ended;
+    } finally {
+      await pair.close();
+    }
   });
 });

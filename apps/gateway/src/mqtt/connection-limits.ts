@@ -1,4 +1,4 @@
-import { Duplex, Transform } from 'node:stream';
+import { Duplex } from 'node:stream';
 
 /**
  * Limits a connection meets before aedes sees its bytes. aedes 1.2 (through mqtt-packet) buffers a
@@ -15,6 +15,8 @@ export interface PacketSizeVerdict {
   /** Why the connection is ended (for the log); absent when ok. */
   readonly reason?: string;
 }
+
+const PASSED: PacketSizeVerdict = { ok: true };
 
 export class MqttPacketSizeWatcher {
   private state: 'type' | 'length' | 'body' = 'type';
@@ -66,29 +68,64 @@ export class MqttPacketSizeWatcher {
       this.remaining = this.declared;
       this.state = this.remaining === 0 ? 'type' : 'body';
     }
-    return { ok: true };
+    return PASSED;
   }
 }
 
 /**
- * The stream aedes reads: the peer's bytes through the watcher, writes straight to the peer.
- * Destroying it destroys the peer's stream.
+ * The stream aedes reads: the peer's bytes through the watcher, its writes straight to the peer.
+ * mqtt-packet corks the stream and writes a packet in pieces (a PUBACK is three writes: type,
+ * length, packet id); they reach the peer as one write, so a PUBACK costs the gateway one system
+ * call and the device one segment, not three. Destroying it destroys the peer's stream; the
+ * peer's end ends what aedes reads, and its close or error destroys it.
  */
-export function watchPacketSizes(peer: Duplex, watcher: MqttPacketSizeWatcher): Duplex {
-  const checked = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
+class WatchedConnection extends Duplex {
+  constructor(
+    private readonly peer: Duplex,
+    watcher: MqttPacketSizeWatcher,
+  ) {
+    super({ allowHalfOpen: true });
+    peer.on('data', (chunk: Buffer) => {
+      if (this.destroyed) return;
       const verdict = watcher.feed(chunk);
-      if (!verdict.ok) callback(new Error(`connection ended: ${verdict.reason}`));
-      else callback(null, chunk);
-    },
-  });
-  peer.pipe(checked);
-  // Duplex.from ties neither side's end to the other's: a peer that resets does not end the pipe,
-  // and a watcher that refuses (or aedes destroying the pair) would leave the socket open.
-  peer.once('close', () => checked.destroy());
-  const pair = Duplex.from({ readable: checked, writable: peer });
-  pair.once('close', () => peer.destroy());
-  return pair;
+      if (!verdict.ok) this.destroy(new Error(`connection ended: ${verdict.reason}`));
+      else if (!this.push(chunk)) peer.pause();
+    });
+    peer.once('end', () => this.push(null));
+    peer.on('error', (error) => this.destroy(error));
+    peer.once('close', () => this.destroy());
+  }
+
+  override _read(): void {
+    this.peer.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.toPeer(chunk, callback);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.toPeer(chunks.length === 1 ? (chunks[0] as { chunk: Buffer }).chunk : Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.peer.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.peer.destroy();
+    callback(error);
+  }
+
+  private toPeer(data: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.peer.write(data)) callback();
+    else this.peer.once('drain', () => callback());
+  }
+}
+
+export function watchPacketSizes(peer: Duplex, watcher: MqttPacketSizeWatcher): Duplex {
+  return new WatchedConnection(peer, watcher);
 }
 
 /**
