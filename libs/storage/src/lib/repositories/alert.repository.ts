@@ -418,33 +418,34 @@ export class AlertRepository {
 
   /**
    * applyChange for many alerts (each at most once) in two statements: one UPDATE of them all, one
-   * INSERT of their events (in the order given). The updated alerts, in that order.
+   * INSERT of their events (in the order given). The updated alerts, in that order: each is its
+   * locked row with the planned values, which are every column the UPDATE sets (a technical alert
+   * during a backfill carries hundreds of reading ids; reading them back cost as much as writing).
    */
   private async applyChanges(tx: SqlClient, changes: readonly PlannedChange[]): Promise<Alert[]> {
     if (changes.length === 0) return [];
-    const records = changes.map((c) => c.row);
-    const { rows } = await tx.query<AlertRow>(
+    const planned: Alert[] = changes.map((c) => ({ ...c.base, ...c.row, details: jsonValue(c.row.details) }));
+    const { rows } = await tx.query<{ id: string }>(
       `UPDATE alerts SET
-         state = x.x_state, severity = x.x_severity, occurrences = x.x_occurrences,
-         reading_ids = ARRAY(SELECT e::bigint FROM jsonb_array_elements_text(x.x_reading_ids) WITH ORDINALITY AS t(e, n) ORDER BY n),
+         state = x.x_state, severity = x.x_severity, occurrences = x.x_occurrences, reading_ids = x.x_reading_ids::bigint[],
          explanation = x.x_explanation, details = x.x_details, latest_value = x.x_latest_value,
          first_measured_at = x.x_first_measured_at, latest_measured_at = x.x_latest_measured_at,
          escalation_due_at = x.x_escalation_due_at, next_reminder_at = x.x_next_reminder_at,
          worsened_at = x.x_worsened_at, worsened_from = x.x_worsened_from, updated_at = x.x_updated_at
        FROM jsonb_to_recordset($1::jsonb) AS x(
-         x_id uuid, x_state text, x_severity text, x_occurrences integer, x_reading_ids jsonb, x_explanation text, x_details jsonb,
+         x_id uuid, x_state text, x_severity text, x_occurrences integer, x_reading_ids text, x_explanation text, x_details jsonb,
          x_latest_value double precision, x_first_measured_at timestamptz, x_latest_measured_at timestamptz, x_escalation_due_at timestamptz,
          x_next_reminder_at timestamptz, x_worsened_at timestamptz, x_worsened_from text, x_updated_at timestamptz)
        WHERE alerts.id = x.x_id
-       RETURNING ${ALERT_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1alerts.$2')}`,
+       RETURNING alerts.id`,
       [
         JSON.stringify(
-          records.map((r) => ({
+          planned.map((r) => ({
             x_id: r.id,
             x_state: r.state,
             x_severity: r.severity,
             x_occurrences: r.occurrences,
-            x_reading_ids: r.readingIds,
+            x_reading_ids: `{${r.readingIds.join(',')}}`,
             x_explanation: r.explanation,
             x_details: r.details,
             x_latest_value: r.latestValue,
@@ -459,7 +460,7 @@ export class AlertRepository {
         ),
       ],
     );
-    const byId = new Map(rows.map((row) => [row.id, toAlert(row)]));
+    const written = new Set(rows.map((row) => row.id));
     const events = changes.flatMap((c) => (c.event ? [{ alertId: c.row.id, ...c.event }] : []));
     if (events.length > 0) {
       await tx.query(
@@ -470,11 +471,8 @@ export class AlertRepository {
         [JSON.stringify(events.map((e, n) => ({ n, alert_id: e.alertId, at: e.at, kind: e.kind, actor_type: e.by.type, actor_id: e.by.id, from_state: e.fromState, to_state: e.toState, note: e.note, details: e.details })))],
       );
     }
-    return changes.map((c) => {
-      const updated = byId.get(c.row.id);
-      if (!updated) throw new Error(`alert ${c.row.id} vanished while locked`);
-      return updated;
-    });
+    for (const alert of planned) if (!written.has(alert.id)) throw new Error(`alert ${alert.id} vanished while locked`);
+    return planned;
   }
 
 
@@ -997,6 +995,11 @@ export function readingIdsOf(text: string): string[] {
   return text.length - open <= 2 ? [] : text.slice(open + 1, -1).split(',');
 }
 
+/** A value as a jsonb column gives it back: dates as ISO strings, no undefined members. */
+function jsonValue<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 function toAlert(row: AlertRow): Alert {
   return {
     id: row.id,
@@ -1105,6 +1108,8 @@ type ChangeDecision = Extract<AlertDecision, { kind: 'update' | 'reopen-worsened
 /** An update or re-open as decided: the alert's new column values and its event, if it is history. */
 interface PlannedChange {
   readonly kind: 'repeated' | 'worsened' | 'unchanged';
+  /** The locked row the change applies to: its other columns are unchanged. */
+  readonly base: Alert;
   /** applyAlertChange's values (libs/domain), with the alert's id and the time of the change. */
   readonly row: AlertChangeBase & { readonly id: string; readonly updatedAt: Date };
   readonly event?: { at: Date; kind: AlertEventKind; by: AlertActor; fromState: AlertState | null; toState: AlertState; note: string | null; details: Record<string, unknown> };
@@ -1130,9 +1135,9 @@ function planChange(alert: Alert, decision: ChangeDecision, input: RaiseAlertInp
     measuredAt: input.measuredAt.toISOString(),
   };
   if (decision.kind === 'reopen-worsened') {
-    return { kind: 'worsened', row, event: { at: input.at, kind: 'worsened', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
+    return { kind: 'worsened', base: alert, row, event: { at: input.at, kind: 'worsened', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
   }
   // Only new evidence or a higher severity is history; a re-worded latest explanation is not.
-  if (!decision.countsAsNew && !worsened) return { kind: 'unchanged', row };
-  return { kind: 'repeated', row, event: { at: input.at, kind: 'repeated', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
+  if (!decision.countsAsNew && !worsened) return { kind: 'unchanged', base: alert, row };
+  return { kind: 'repeated', base: alert, row, event: { at: input.at, kind: 'repeated', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
 }
