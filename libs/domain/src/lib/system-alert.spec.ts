@@ -13,6 +13,8 @@ describe('system alerts', () => {
     ['broker-unavailable', 'acknowledged', false],
     ['escalation-delivery-failing', 'acknowledged', false],
     ['timed-checks-failing', 'acknowledged', false],
+    ['rules-evaluation-failed', 'open', false],
+    ['rules-evaluation-failed', 'acknowledged', true], // more patients' readings unchecked after staff acknowledged: shown again
   ] as const)('a %s alert %s seen again is repeated, re-opened: %s', (kind, state, reopen) => {
     expect(decideSystemProblem({ kind, state })).toEqual({ action: 'repeat', reopen });
   });
@@ -32,6 +34,6 @@ describe('system alerts', () => {
       ['resolved', 'acknowledge', 'system-alert.invalid-transition'],
       ['resolved', 'resolve', 'system-alert.invalid-transition'],
     ]);
-    expect(SYSTEM_ALERT_KINDS).toHaveLength(5);
+    expect(SYSTEM_ALERT_KINDS).toHaveLength(6);
   });
 });

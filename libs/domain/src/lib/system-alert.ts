@@ -12,10 +12,11 @@ import { type CodedError, type Result, fail, ok } from './coded-error';
  * Two shapes of problem:
  * - a condition (the rules pipeline stalled, the broker not accepting devices, escalations not
  *   delivered, the rules' timed checks failing for some patients) is raised while its detector sees it and resolved by the detector when it clears;
- * - an event (the database died and was restarted) has nothing to clear: it stays until a person
+ * - an event (the database died and was restarted, the clinical rules failed on some patients'
+ *   readings) has nothing to clear: it stays until a person
  *   resolves it, and a new occurrence re-opens an acknowledged one so it is seen again.
  */
-export const SYSTEM_ALERT_KINDS = ['database-restarted', 'pipeline-stalled', 'broker-unavailable', 'escalation-delivery-failing', 'timed-checks-failing'] as const;
+export const SYSTEM_ALERT_KINDS = ['database-restarted', 'pipeline-stalled', 'broker-unavailable', 'escalation-delivery-failing', 'timed-checks-failing', 'rules-evaluation-failed'] as const;
 export type SystemAlertKind = (typeof SYSTEM_ALERT_KINDS)[number];
 
 export const SYSTEM_ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
@@ -28,6 +29,8 @@ export const SYSTEM_ALERT_IS_EVENT: Readonly<Record<SystemAlertKind, boolean>> =
   'broker-unavailable': false,
   'escalation-delivery-failing': false,
   'timed-checks-failing': false,
+  // Readings were passed without their clinical checks: only a person can say they were reviewed.
+  'rules-evaluation-failed': true,
 };
 
 /** A problem a detector reports: `source` names where (a gateway host, a channel), so each source has its own alert. */

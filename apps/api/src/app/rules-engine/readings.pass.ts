@@ -2,7 +2,7 @@ import type { Alert } from '@homeward/domain';
 import { type EngineCarePlan, TREND_VITALS, evaluatePatientRules, rulesLookBack } from '@homeward/rules';
 import type { MonitoredAdmission, PageWrites, ReadingStreamPage, Storage, StoredReading } from '@homeward/storage';
 import { type AlertWriter, type Proposal, proposalOf } from './alert-writer';
-import type { RulesEngineEvent } from './rules-engine.events';
+import { RULES_ENGINE_ACTOR, type RulesEngineEvent } from './rules-engine.events';
 import type { RulesEngineOptions } from './rules-engine.options';
 import type { SilenceAndDeviceChecks } from './silence-and-device.checks';
 
@@ -18,6 +18,22 @@ interface PatientOfPage {
   readonly current: number;
   readonly times: readonly number[];
 }
+
+/**
+ * The technical alert of a patient whose readings the clinical rules failed on (a fault in
+ * Homeward, met by this patient's data or care plan): on the ward's worklist, severity medium as a
+ * stalled pipeline's, and resolved only by a person who has reviewed the readings.
+ */
+export const RULES_FAILED_RULE = 'rules-failed';
+export const RULES_FAILED_SUBJECT = 'clinical-rules';
+/** The system alert of such failures (SystemAlertKind, an event: it stays until a person resolves it), and its one source. */
+export const RULES_EVALUATION_FAILED = 'rules-evaluation-failed';
+export const RULES_EVALUATION_SOURCE = 'rules';
+/** A system alert names at most this many patients (its `patients` count is the whole). */
+const FAILED_PATIENTS_NAMED = 20;
+
+/** The clinical rules at one moment (evaluatePatientRules). */
+export type PatientRules = typeof evaluatePatientRules;
 
 /** A window is read at most this many readings per patient (as inRange would be asked). */
 const WINDOW_LIMIT = 100_000;
@@ -52,18 +68,31 @@ export class ReadingsPass {
     private readonly silence: SilenceAndDeviceChecks,
     private readonly publish: (event: RulesEngineEvent) => void,
     private readonly beforeCommit?: RulesEngineOptions['beforeCommit'],
+    private readonly rules: PatientRules = evaluatePatientRules,
+    private readonly logError: (message: string) => void = () => undefined,
   ) {}
 
+  /**
+   * One patient's clinical rules failing (an exception from the rules on their readings) does not
+   * hold up the page: the other patients' alerts are written, and that patient gets the
+   * `rules-failed` alert naming the readings nobody has checked, so the nurse reviews them by hand.
+   * The failure is logged and reported as the `rules-evaluation-failed` system alert. A failure of
+   * the store is not a patient's: the page fails and is tried again, as before.
+   */
   async onPage(page: ReadingStreamPage, now: Date): Promise<PageWrites> {
     const patients = await this.monitoredOf(page.readings);
     const ids = patients.map((p) => p.admission.patientId);
-    const [unresolved, evaluated] = await Promise.all([this.storage.alerts.unresolvedForPatients(ids), this.evaluate(patients, page)]);
+    const failed = new Map<string, string>();
+    const [unresolved, evaluated] = await Promise.all([this.storage.alerts.unresolvedForPatients(ids), this.evaluate(patients, page, failed)]);
     const work: { admission: MonitoredAdmission; proposals: Proposal[]; answered: readonly Alert[] }[] = [];
     for (const { admission, plan, fresh } of patients) {
       // Reads the store only for a patient with a silence open (rare); the rest is in memory.
       const checked = await this.silence.onReadings(admission, plan, fresh, now, unresolved.get(admission.patientId) ?? []);
-      work.push({ admission, proposals: [...(evaluated.get(admission.patientId) ?? []), ...checked.proposals], answered: checked.answered });
+      const error = failed.get(admission.patientId);
+      const clinical = error === undefined ? (evaluated.get(admission.patientId) ?? []) : [rulesFailedProposal(admission.patientId, fresh, error, now)];
+      work.push({ admission, proposals: [...clinical, ...checked.proposals], answered: checked.answered });
     }
+    if (failed.size > 0) await this.reportFailures(failed, page, now);
     const events: RulesEngineEvent[] = [];
     return {
       write: async (tx) => {
@@ -86,6 +115,32 @@ export class ReadingsPass {
         for (const event of events) this.publish(event);
       },
     };
+  }
+
+  /**
+   * Logs each patient's failure and reports them as the `rules-evaluation-failed` system alert (an
+   * event every member of staff sees until a person resolves it). A report that cannot be written
+   * is logged: the patients' own alerts are written with the page regardless.
+   */
+  private async reportFailures(failed: ReadonlyMap<string, string>, page: ReadingStreamPage, now: Date): Promise<void> {
+    for (const [patientId, error] of failed) this.logError(`clinical rules failed for patient ${patientId} (${page.lane} page): ${error}; raised ${RULES_FAILED_RULE} for their readings`);
+    const named = [...failed.keys()].slice(0, FAILED_PATIENTS_NAMED);
+    try {
+      await this.storage.systemAlerts.report(
+        {
+          kind: RULES_EVALUATION_FAILED,
+          source: RULES_EVALUATION_SOURCE,
+          summary:
+            `The clinical rules failed on the readings of ${failed.size} patient${failed.size === 1 ? '' : 's'}: each has a "rules failed" alert on their ward's worklist, ` +
+            'and their readings must be reviewed by hand. Tell the on-call engineer (the log names the fault).',
+          details: { patients: failed.size, patientIds: named, errors: [...new Set(failed.values())].slice(0, FAILED_PATIENTS_NAMED) },
+        },
+        now,
+        RULES_ENGINE_ACTOR,
+      );
+    } catch (error) {
+      this.logError(`could not report the rules failure as a system alert: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** The page's patients on a virtual ward (one query for their admissions), with their plans. */
@@ -112,7 +167,7 @@ export class ReadingsPass {
    * evaluations per reading. By patient. A late page yields to waiting fresh pages after each
    * patient (ReadingStreamPage.yieldToFirstLane).
    */
-  private async evaluate(patients: readonly PatientOfPage[], page: ReadingStreamPage): Promise<Map<string, Proposal[]>> {
+  private async evaluate(patients: readonly PatientOfPage[], page: ReadingStreamPage, failed: Map<string, string>): Promise<Map<string, Proposal[]>> {
     const proposals = new Map<string, Proposal[]>();
     // A late page reads in smaller steps, so the fresh lane it yields to never waits for a long statement.
     const late = page.lane === 'late';
@@ -144,7 +199,11 @@ export class ReadingsPass {
           const plan = plans.get(patientId);
           // A late patient's moments can take a second of CPU (a backfill re-opens days of them): the
           // page yields between moments too, not only between patients.
-          if (plan) proposals.set(patientId, await proposalsAt(window, plan, moments.get(patientId) ?? [], late ? page.yieldToFirstLane : undefined));
+          if (plan) {
+            const outcome = await proposalsAt(this.rules, window, plan, moments.get(patientId) ?? [], late ? page.yieldToFirstLane : undefined);
+            if ('error' in outcome) failed.set(patientId, outcome.error);
+            else proposals.set(patientId, outcome.proposals);
+          }
           await page.yieldToFirstLane();
         },
         step.rows,
@@ -156,12 +215,28 @@ export class ReadingsPass {
 
 }
 
-/** The pure rules at each moment over one window, each distinct candidate once; `between` runs after each moment. */
-async function proposalsAt(window: readonly StoredReading[], plan: EngineCarePlan, moments: readonly number[], between?: () => Promise<void>): Promise<Proposal[]> {
+/**
+ * The pure rules at each moment over one window, each distinct candidate once; `between` runs
+ * after each moment. An exception from the rules is this patient's failure (`error`); one from
+ * `between` (the fresh lane's page) is not, and goes on up.
+ */
+async function proposalsAt(
+  rules: PatientRules,
+  window: readonly StoredReading[],
+  plan: EngineCarePlan,
+  moments: readonly number[],
+  between?: () => Promise<void>,
+): Promise<{ readonly proposals: Proposal[] } | { readonly error: string }> {
   const proposals: Proposal[] = [];
   const seen = new Set<string>();
   for (const moment of moments) {
-    for (const candidate of evaluatePatientRules(window, plan.carePlan, new Date(moment))) {
+    let candidates: ReturnType<PatientRules>;
+    try {
+      candidates = rules(window, plan.carePlan, new Date(moment));
+    } catch (error) {
+      return { error: `at ${new Date(moment).toISOString()}: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    for (const candidate of candidates) {
       const key = `${candidate.rule}|${candidate.subject}|${candidate.severity}|${candidate.readingIds.join(',')}|${candidate.measuredAt.getTime()}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -169,7 +244,30 @@ async function proposalsAt(window: readonly StoredReading[], plan: EngineCarePla
     }
     await between?.();
   }
-  return proposals;
+  return { proposals };
+}
+
+/** The technical alert for a patient whose page readings the clinical rules failed on. */
+function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[], error: string, now: Date): Proposal {
+  const measured = fresh.map((r) => r.measuredAt.getTime());
+  const received = fresh.map((r) => r.receivedAt.getTime());
+  const latest = new Date(Math.max(...measured));
+  const count = fresh.length;
+  return {
+    patientId,
+    rule: RULES_FAILED_RULE,
+    subject: RULES_FAILED_SUBJECT,
+    severity: 'medium',
+    explanation:
+      `Technical alert: Homeward's clinical rules failed on ${count} reading${count === 1 ? '' : 's'} from this patient ` +
+      `(latest measured ${latest.toISOString().slice(0, 16).replace('T', ' ')} UTC), so ${count === 1 ? 'it has' : 'they have'} not been checked for NEWS2, limits or trends. ` +
+      'No alert does not mean this patient is well: review these readings yourself, and tell the on-call engineer.',
+    details: { technical: true, uncheckedReadings: count, error, failedAt: now.toISOString() },
+    latestValue: null,
+    measuredAt: latest,
+    readingIds: fresh.map((r) => r.id),
+    evidenceReceivedAt: new Date(Math.max(...received)),
+  };
 }
 
 function groupByPatient(readings: readonly StoredReading[]): Map<string, StoredReading[]> {

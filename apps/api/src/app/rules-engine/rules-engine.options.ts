@@ -1,6 +1,7 @@
 import type { AlertSeverityBand } from '@homeward/domain';
 import type { ReadingLane } from '@homeward/storage';
 import type { Clock } from './clock';
+import type { PatientRules } from './readings.pass';
 
 /** Minutes per severity; null: no timer for that severity. */
 export type MinutesBySeverity = Readonly<Record<AlertSeverityBand, number | null>>;
@@ -69,6 +70,11 @@ export interface RulesEngineOptions extends WardAlertTimers {
    * commits, with the page's lane. Throwing rolls the page back, as a crash at that moment would.
    */
   readonly beforeCommit?: (batch: { readonly readings: number; readonly alerts: number; readonly lane: ReadingLane }) => void | Promise<void>;
+  /**
+   * Test seam: the clinical rules run at each moment (default evaluatePatientRules of
+   * @homeward/rules). A test gives rules that fail for one patient, as a fault would.
+   */
+  readonly clinicalRules?: PatientRules;
 }
 
 /** Defaults from the issue: high unacknowledged after 15 min, medium after 60. */

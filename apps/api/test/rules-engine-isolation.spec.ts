@@ -1,0 +1,109 @@
+import { evaluatePatientRules } from '@homeward/rules';
+import type { Storage } from '@homeward/storage';
+import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, alertsOf, anEngine, readingsAt, settle, summary, untilVisible } from './rules-engine.fixture';
+
+jest.setTimeout(60_000);
+
+const START = new Date('2026-03-01T08:00:00.000Z');
+const ARI_PLAN = { news2: { windowHours: 24, spo2Scale: { scale: 1 }, supplementalOxygen: 'none' } };
+
+describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (backend) => {
+  let storage: Storage;
+  let closeStorage: () => Promise<void>;
+  const engines: Array<{ close(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    ({ storage, close: closeStorage } = await backend.open());
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.close()));
+  });
+  afterAll(async () => {
+    await closeStorage?.();
+  });
+
+  it('does not hold up the ward: the others are alerted, that patient gets a rules-failed alert naming the unchecked readings, and staff a system alert', async () => {
+    const clock = new ManualClock(START);
+    const broken = new Set<string>();
+    const running = await anEngine(storage, clock, {
+      // As a fault in a rule would: an exception for this patient's data, whatever the moment.
+      clinicalRules: (readings, carePlan, now, observations) => {
+        if (broken.has(carePlan.patientId)) throw new Error(`cannot read the care plan of ${carePlan.patientId}`);
+        return evaluatePatientRules(readings, carePlan, now, observations);
+      },
+    });
+    engines.push(running);
+    const engine = running.engine;
+    const consumerName = engine.consumerName;
+    const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    const b = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    broken.add(a.patient.id);
+
+    // Both patients desaturate, in one batch: one page of the stream.
+    const measured = new Date(START.getTime() + 10 * MINUTE);
+    const aReadings = readingsAt(a.patient.id, measured, { spo2: 85, heart_rate: 118 });
+    const stored = await storage.readings.insertBatch([...aReadings, ...readingsAt(b.patient.id, measured, { spo2: 85, heart_rate: 118 })]);
+    await storage.readings.notifyNewReadings();
+    await untilVisible(storage, consumerName, 4);
+    clock.set(new Date(measured.getTime() + MINUTE));
+    await settle(storage, engine); // every reading passed: the page was not retried forever
+
+    const bAlerts = summary(await alertsOf(storage, b.patient.id));
+    expect(bAlerts.some((s) => s.startsWith('vital-threshold spo2') && s.endsWith('high'))).toBe(true);
+
+    const aAlerts = await alertsOf(storage, a.patient.id);
+    expect(summary(aAlerts)).toEqual(['rules-failed clinical-rules medium']);
+    const failed = aAlerts[0];
+    const aIds = stored.stored.filter((r) => r.patientId === a.patient.id).map((r) => r.id);
+    expect(aIds).toHaveLength(2);
+    expect([...(failed?.readingIds ?? [])].sort()).toEqual([...aIds].sort());
+    expect(failed?.state).toBe('open');
+    expect(failed?.details).toMatchObject({ technical: true, uncheckedReadings: 2 });
+    expect(String(failed?.details['error'])).toContain(`cannot read the care plan of ${a.patient.id}`);
+    expect(failed?.explanation).toContain('2 readings from this patient');
+    expect(failed?.explanation).toContain('No alert does not mean this patient is well');
+
+    const system = (await storage.systemAlerts.list()).filter((s) => s.kind === 'rules-evaluation-failed');
+    expect(system).toHaveLength(1);
+    expect(system[0]?.state).toBe('open');
+    expect(system[0]?.details).toMatchObject({ patients: 1, patientIds: [a.patient.id] });
+
+    // Mended: the patient's next readings are checked again; the rules-failed alert waits for a person.
+    broken.delete(a.patient.id);
+    const later = new Date(measured.getTime() + HOUR);
+    await storage.readings.insertBatch(readingsAt(a.patient.id, later, { spo2: 84 }));
+    await storage.readings.notifyNewReadings();
+    clock.set(new Date(later.getTime() + MINUTE));
+    await settle(storage, engine);
+    const after = await alertsOf(storage, a.patient.id);
+    expect(after.find((x) => x.rule === 'rules-failed')?.state).toBe('open');
+    expect(summary(after).some((s) => s.startsWith('vital-threshold spo2') && s.endsWith('high'))).toBe(true);
+  });
+
+  it('a second failure for the same patient repeats the open alert, with the new readings as evidence', async () => {
+    const clock = new ManualClock(START);
+    const running = await anEngine(storage, clock, {
+      clinicalRules: () => {
+        throw new Error('rule fault');
+      },
+    });
+    engines.push(running);
+    const engine = running.engine;
+    const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    const first = await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + MINUTE), { spo2: 96 }));
+    await storage.readings.notifyNewReadings();
+    clock.set(new Date(START.getTime() + 2 * MINUTE));
+    await settle(storage, engine);
+    const second = await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + 30 * MINUTE), { spo2: 95 }));
+    await storage.readings.notifyNewReadings();
+    clock.set(new Date(START.getTime() + 31 * MINUTE));
+    await settle(storage, engine);
+
+    const alerts = await alertsOf(storage, a.patient.id);
+    expect(summary(alerts)).toEqual(['rules-failed clinical-rules medium']);
+    expect(alerts[0]?.occurrences).toBe(2);
+    expect([...(alerts[0]?.readingIds ?? [])].sort()).toEqual([...first.stored, ...second.stored].map((r) => r.id).sort());
+    const events = await storage.alerts.events(alerts[0]?.id ?? '');
+    expect(events.map((e) => e.kind)).toEqual(['raised', 'repeated']);
+  });
+});
