@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type NhsNumber, type Reading, buildReading, unwrap } from '@homeward/domain';
-import { PgDatabase, ReadingRepository, type Storage, openScratchStorage } from '../src';
+import { PgDatabase, ReadingRepository, type Storage, arrayLiteral, openScratchStorage } from '../src';
 import { STORAGE_ENGINES } from './storage-engines';
 
 // insertBatch is a named prepared statement on PostgreSQL (parsed and planned once per
@@ -39,6 +39,19 @@ describe.each(STORAGE_ENGINES)('insertBatch as a prepared statement on %s', (_na
     expect(written.stored).toHaveLength(3);
     const all = await storage.readings.inRange(patient.id, { from: new Date(Date.UTC(2026, 4, 1)), to: new Date(Date.UTC(2027, 4, 1)) });
     expect(all).toHaveLength(minute - from);
+  });
+
+  it('passes every column as an array literal PostgreSQL reads back exactly: quotes, backslashes, commas, braces, NULL and the text "NULL"', async () => {
+    const awkward = ['plain', 'with "quotes"', 'back\\slash', 'a,b', '{braces}', ' spaced ', 'NULL', '', 'ünïcødé ✓', '\\"', null];
+    // As JSON, so the client's own array parser (PGlite's reads an element NULL as the text) is not what is tested.
+    const { rows } = await storage.db.query<{ a: string }>('SELECT to_json($1::text[])::text AS a', [arrayLiteral(awkward, (v) => v)]);
+    expect(JSON.parse(rows[0]?.a ?? 'null')).toEqual(awkward);
+    const patient = await storage.registry.createPatient({ nhsNumber: '9876543210' as NhsNumber, givenName: 'Ada', familyName: 'Literal', dateOfBirth: '1948-02-29' });
+    const at = new Date(Date.UTC(2026, 6, 1, 12, 34, 56, 789));
+    const reading = unwrap(buildReading({ patientId: patient.id, deviceId: null, vital: 'body_temperature', value: 37.15, unit: 'Cel', deviceTime: null, measuredAt: at, receivedAt: at, source: 'manual' }));
+    const { stored } = await storage.readings.insertBatch([reading]);
+    const [back] = await storage.readings.byIds(patient.id, [stored[0]?.id ?? '']);
+    expect(back).toMatchObject({ value: reading.value, measuredAt: at, deviceTime: null, deviceId: null, idempotencyKey: reading.idempotencyKey });
   });
 });
 

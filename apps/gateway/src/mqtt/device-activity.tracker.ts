@@ -20,7 +20,8 @@ export class DeviceActivityTracker {
 
   seen(deviceId: string, at: Date): void {
     const previous = this.pending.get(deviceId);
-    if (!previous || previous < at) this.pending.set(deviceId, at);
+    // getTime: comparing the Dates themselves converts both through valueOf on every message.
+    if (!previous || previous.getTime() < at.getTime()) this.pending.set(deviceId, at);
   }
 
   async flush(): Promise<void> {

@@ -154,6 +154,19 @@ export interface ReadingRow {
   gateway_id?: string | null;
 }
 
+/** PostgreSQL's array literal of one value per item (`{"a","b",NULL}`): each element quoted, `"` and `\` escaped. */
+export function arrayLiteral<T>(items: readonly T[], value: (item: T) => string | null): string {
+  let out = '{';
+  for (let i = 0; i < items.length; i++) {
+    const v = value(items[i] as T);
+    if (i > 0) out += ',';
+    if (v === null) out += 'NULL';
+    else if (v.indexOf('"') === -1 && v.indexOf('\\') === -1) out += `"${v}"`;
+    else out += `"${v.replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
+}
+
 /** The channel new readings are announced on (insertBatch, notifyNewReadings). */
 const READINGS_CHANNEL = 'homeward_readings';
 
@@ -216,49 +229,24 @@ export class ReadingRepository {
   async insertBatch(readings: readonly Reading[], client: SqlClient = this.db, options: { readonly notify?: boolean } = {}): Promise<InsertReadingsResult> {
     if (readings.length === 0) return { stored: [], duplicates: [] };
     const notify = options.notify ?? true;
-    const columns = {
-      patient: [] as string[],
-      device: [] as (string | null)[],
-      vital: [] as string[],
-      value: [] as number[],
-      unit: [] as string[],
-      measured: [] as Date[],
-      deviceTime: [] as (Date | null)[],
-      received: [] as Date[],
-      source: [] as string[],
-      status: [] as string[],
-      key: [] as string[],
-      gateway: [] as (string | null)[],
-    };
-    for (const r of readings) {
-      columns.patient.push(r.patientId);
-      columns.device.push(r.deviceId);
-      columns.vital.push(r.vital);
-      columns.value.push(r.value);
-      columns.unit.push(r.unit);
-      columns.measured.push(r.measuredAt);
-      columns.deviceTime.push(r.deviceTime);
-      columns.received.push(r.receivedAt);
-      columns.source.push(r.source);
-      columns.status.push(r.status.join(','));
-      columns.key.push(r.idempotencyKey);
-      columns.gateway.push(r.gatewayId ?? null);
-    }
+    // Each column as PostgreSQL's array literal, built here: pg's own conversion escapes every
+    // element through two regular expressions and formats each Date field by field, which was a
+    // few per cent of the gateway's CPU at full ingest.
     const result = await client.query<{ id: string; idempotency_key: string }>(
       notify ? INSERT_BATCH_NOTIFY_SQL : INSERT_BATCH_SQL,
       [
-        columns.patient,
-        columns.device,
-        columns.vital,
-        columns.value,
-        columns.unit,
-        columns.measured,
-        columns.deviceTime,
-        columns.received,
-        columns.source,
-        columns.status,
-        columns.key,
-        columns.gateway,
+        arrayLiteral(readings, (r) => r.patientId),
+        arrayLiteral(readings, (r) => r.deviceId),
+        arrayLiteral(readings, (r) => r.vital),
+        arrayLiteral(readings, (r) => String(r.value)),
+        arrayLiteral(readings, (r) => r.unit),
+        arrayLiteral(readings, (r) => r.measuredAt.toISOString()),
+        arrayLiteral(readings, (r) => r.deviceTime?.toISOString() ?? null),
+        arrayLiteral(readings, (r) => r.receivedAt.toISOString()),
+        arrayLiteral(readings, (r) => r.source),
+        arrayLiteral(readings, (r) => r.status.join(',')),
+        arrayLiteral(readings, (r) => r.idempotencyKey),
+        arrayLiteral(readings, (r) => r.gatewayId ?? null),
       ],
       // Prepared once per connection: the statement's parse and plan were a fixed cost of every
       // group commit, which waits on this statement's round trip.
