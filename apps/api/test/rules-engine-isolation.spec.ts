@@ -106,4 +106,25 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
     const events = await storage.alerts.events(alerts[0]?.id ?? '');
     expect(events.map((e) => e.kind)).toEqual(['raised', 'repeated']);
   });
+  it('keeps what the rules found at the moments before the one that failed', async () => {
+    const clock = new ManualClock(START);
+    const failAt = new Date(START.getTime() + 40 * MINUTE);
+    const running = await anEngine(storage, clock, {
+      clinicalRules: (readings, carePlan, now, observations) => {
+        if (now.getTime() >= failAt.getTime()) throw new Error('fault at the second moment');
+        return evaluatePatientRules(readings, carePlan, now, observations);
+      },
+    });
+    engines.push(running);
+    const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    // Two moments in one page: a red SpO2 first, then the moment the rules fail on.
+    await storage.readings.insertBatch([...readingsAt(a.patient.id, new Date(START.getTime() + 10 * MINUTE), { spo2: 85 }), ...readingsAt(a.patient.id, failAt, { spo2: 96 })]);
+    await storage.readings.notifyNewReadings();
+    await untilVisible(storage, running.engine.consumerName, 2);
+    clock.set(new Date(failAt.getTime() + MINUTE));
+    await settle(storage, running.engine);
+    const alerts = summary(await alertsOf(storage, a.patient.id));
+    expect(alerts).toContain('rules-failed clinical-rules medium');
+    expect(alerts.some((x) => x.startsWith('vital-threshold spo2') && x.endsWith('high'))).toBe(true);
+  });
 });

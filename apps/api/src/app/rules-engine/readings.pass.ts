@@ -89,7 +89,8 @@ export class ReadingsPass {
       // Reads the store only for a patient with a silence open (rare); the rest is in memory.
       const checked = await this.silence.onReadings(admission, plan, fresh, now, unresolved.get(admission.patientId) ?? []);
       const error = failed.get(admission.patientId);
-      const clinical = error === undefined ? (evaluated.get(admission.patientId) ?? []) : [rulesFailedProposal(admission.patientId, fresh, error, now)];
+      // What the rules found at the moments before the one that failed stands, beside the failure.
+      const clinical = [...(evaluated.get(admission.patientId) ?? []), ...(error === undefined ? [] : [rulesFailedProposal(admission.patientId, fresh, error, now)])];
       work.push({ admission, proposals: [...clinical, ...checked.proposals], answered: checked.answered });
     }
     if (failed.size > 0) await this.reportFailures(failed, page, now);
@@ -201,8 +202,8 @@ export class ReadingsPass {
           // page yields between moments too, not only between patients.
           if (plan) {
             const outcome = await proposalsAt(this.rules, window, plan, moments.get(patientId) ?? [], late ? page.yieldToFirstLane : undefined);
-            if ('error' in outcome) failed.set(patientId, outcome.error);
-            else proposals.set(patientId, outcome.proposals);
+            proposals.set(patientId, outcome.proposals);
+            if (outcome.error !== undefined) failed.set(patientId, outcome.error);
           }
           await page.yieldToFirstLane();
         },
@@ -217,8 +218,8 @@ export class ReadingsPass {
 
 /**
  * The pure rules at each moment over one window, each distinct candidate once; `between` runs
- * after each moment. An exception from the rules is this patient's failure (`error`); one from
- * `between` (the fresh lane's page) is not, and goes on up.
+ * after each moment. An exception from the rules is this patient's failure (`error`, with what
+ * the moments before it proposed); one from `between` (the fresh lane's page) is not, and goes on up.
  */
 async function proposalsAt(
   rules: PatientRules,
@@ -226,7 +227,7 @@ async function proposalsAt(
   plan: EngineCarePlan,
   moments: readonly number[],
   between?: () => Promise<void>,
-): Promise<{ readonly proposals: Proposal[] } | { readonly error: string }> {
+): Promise<{ readonly proposals: Proposal[]; readonly error?: string }> {
   const proposals: Proposal[] = [];
   const seen = new Set<string>();
   for (const moment of moments) {
@@ -234,7 +235,7 @@ async function proposalsAt(
     try {
       candidates = rules(window, plan.carePlan, new Date(moment));
     } catch (error) {
-      return { error: `at ${new Date(moment).toISOString()}: ${error instanceof Error ? error.message : String(error)}` };
+      return { proposals, error: `at ${new Date(moment).toISOString()}: ${error instanceof Error ? error.message : String(error)}` };
     }
     for (const candidate of candidates) {
       const key = `${candidate.rule}|${candidate.subject}|${candidate.severity}|${candidate.readingIds.join(',')}|${candidate.measuredAt.getTime()}`;
@@ -249,9 +250,8 @@ async function proposalsAt(
 
 /** The technical alert for a patient whose page readings the clinical rules failed on. */
 function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[], error: string, now: Date): Proposal {
-  const measured = fresh.map((r) => r.measuredAt.getTime());
-  const received = fresh.map((r) => r.receivedAt.getTime());
-  const latest = new Date(Math.max(...measured));
+  const latest = new Date(fresh.reduce((t, r) => Math.max(t, r.measuredAt.getTime()), 0));
+  const received = new Date(fresh.reduce((t, r) => Math.max(t, r.receivedAt.getTime()), 0));
   const count = fresh.length;
   return {
     patientId,
@@ -266,7 +266,7 @@ function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[],
     latestValue: null,
     measuredAt: latest,
     readingIds: fresh.map((r) => r.id),
-    evidenceReceivedAt: new Date(Math.max(...received)),
+    evidenceReceivedAt: received,
   };
 }
 
