@@ -127,4 +127,61 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
     expect(alerts).toContain('rules-failed clinical-rules medium');
     expect(alerts.some((x) => x.startsWith('vital-threshold spo2') && x.endsWith('high'))).toBe(true);
   });
+  it('raises it again for readings that failed after a nurse resolved the last one, however long ago they arrived', async () => {
+    const clock = new ManualClock(START);
+    const running = await anEngine(storage, clock, { clinicalRules: () => { throw new Error('rule fault'); } });
+    engines.push(running);
+    const engine = running.engine;
+    const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + MINUTE), { spo2: 96 }));
+    await storage.readings.notifyNewReadings();
+    clock.set(new Date(START.getTime() + 2 * MINUTE));
+    await settle(storage, engine);
+    const [first] = await alertsOf(storage, a.patient.id);
+    const user = await storage.registry.createUser({ email: `${a.patient.id}@nhs.example`, displayName: 'Nurse R', role: 'nurse' });
+    clock.set(new Date(START.getTime() + 20 * MINUTE));
+    const resolved = await storage.alerts.transition(first?.id ?? '', { action: 'resolve', by: { type: 'user', id: user.id }, at: clock.now(), outcome: 'contacted-patient', reason: 'Reviewed the reading' });
+    expect(resolved.ok).toBe(true);
+    // Received before that resolve (a backlog, a page retried), evaluated after it: nobody has seen them.
+    await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + 5 * MINUTE), { spo2: 95 }, new Date(START.getTime() + 6 * MINUTE)));
+    await storage.readings.notifyNewReadings();
+    clock.set(new Date(START.getTime() + 25 * MINUTE));
+    await settle(storage, engine);
+    const alerts = await alertsOf(storage, a.patient.id);
+    expect(alerts.map((x) => `${x.rule} ${x.state}`)).toEqual(['rules-failed resolved', 'rules-failed open']);
+  });
+
+  it('keeps every unchecked reading as evidence, not the latest few a technical alert keeps, and the system alert counts every patient', async () => {
+    const clock = new ManualClock(START);
+    const running = await anEngine(storage, clock, { clinicalRules: () => { throw new Error('rule fault'); } });
+    engines.push(running);
+    const engine = running.engine;
+    const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    const b = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    const before = (await storage.systemAlerts.list()).find((x) => x.kind === 'rules-evaluation-failed' && x.state !== 'resolved');
+    const known = typeof before?.details['patients'] === 'number' ? before.details['patients'] : 0;
+    // 60 moments of patient A in one page, then one more in the next, then patient B alone.
+    const many = Array.from({ length: 60 }, (_, i) => readingsAt(a.patient.id, new Date(START.getTime() + i * MINUTE), { spo2: 96 })).flat();
+    const firstPage = await storage.readings.insertBatch(many);
+    await storage.readings.notifyNewReadings();
+    clock.set(new Date(START.getTime() + 61 * MINUTE));
+    await settle(storage, engine);
+    const secondPage = await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + 62 * MINUTE), { spo2: 96 }));
+    await storage.readings.notifyNewReadings();
+    clock.set(new Date(START.getTime() + 63 * MINUTE));
+    await settle(storage, engine);
+    await storage.readings.insertBatch(readingsAt(b.patient.id, new Date(START.getTime() + 64 * MINUTE), { spo2: 96 }));
+    await storage.readings.notifyNewReadings();
+    clock.set(new Date(START.getTime() + 65 * MINUTE));
+    await settle(storage, engine);
+
+    const [failed] = await alertsOf(storage, a.patient.id);
+    expect(failed?.occurrences).toBe(2);
+    expect(failed?.readingIds).toHaveLength(61);
+    expect([...(failed?.readingIds ?? [])].sort()).toEqual([...firstPage.stored, ...secondPage.stored].map((r) => r.id).sort());
+    const system = (await storage.systemAlerts.list()).filter((x) => x.kind === 'rules-evaluation-failed' && x.state !== 'resolved');
+    expect(system).toHaveLength(1);
+    expect(system[0]?.details['patients']).toBe(known + 2);
+    expect(system[0]?.details['patientIds']).toEqual(expect.arrayContaining(known + 2 <= 20 ? [a.patient.id, b.patient.id] : []));
+  });
 });

@@ -24,6 +24,23 @@ describe.each(STORAGE_ENGINES)('system alerts on %s', (_name, open) => {
     await dispose?.();
   });
 
+  it('reports inside a caller\'s transaction (nothing if it rolls back) and, with mergeWith, makes the repeat from what the alert holds', async () => {
+    const source = `merge-${Math.random()}`;
+    await expect(
+      storage.db.transaction(async (tx) => {
+        await storage.systemAlerts.report(stalled(source, 1), at(0), system, { client: tx });
+        throw new Error('the work that found it failed');
+      }),
+    ).rejects.toThrow('the work that found it failed');
+    expect((await storage.systemAlerts.list()).filter((a) => a.source === source)).toEqual([]);
+
+    await storage.db.transaction((tx) => storage.systemAlerts.report(stalled(source, 1), at(1), system, { client: tx }));
+    const merged = await storage.systemAlerts.report(stalled(source, 2), at(2), system, {
+      mergeWith: (current) => ({ summary: 'both', details: { waiting: Number(current.details['waiting']) + 2 } }),
+    });
+    expect(merged).toMatchObject({ kind: 'repeated', alert: { source, summary: 'both', occurrences: 2, details: { waiting: 3 } } });
+  });
+
   it('raises a condition once, counts repeats without re-opening an acknowledged one, and resolves it when cleared', async () => {
     const source = `rules-${Math.random()}`;
     const raised = await storage.systemAlerts.report(stalled(source, 2), at(0), system);

@@ -37,10 +37,15 @@ export interface AlertChangeBase {
  */
 export const TECHNICAL_EVIDENCE_IDS_KEPT = 50;
 
-/** The episode's reading ids after a finding: all of them, or for a technical alert the latest kept. */
+/**
+ * The episode's reading ids after a finding: all of them, or for a technical alert the latest kept
+ * (unless the finding says `details.allEvidence`: readings the rules could not check are each
+ * evidence a nurse must review).
+ */
 export function episodeReadingIds(kept: readonly string[], finding: Pick<AlertFinding, 'readingIds' | 'details'>): string[] {
   const ids = sortedReadingIds([...kept, ...finding.readingIds]);
-  return finding.details['technical'] === true && ids.length > TECHNICAL_EVIDENCE_IDS_KEPT ? ids.slice(ids.length - TECHNICAL_EVIDENCE_IDS_KEPT) : ids;
+  const capped = finding.details['technical'] === true && finding.details['allEvidence'] !== true;
+  return capped && ids.length > TECHNICAL_EVIDENCE_IDS_KEPT ? ids.slice(ids.length - TECHNICAL_EVIDENCE_IDS_KEPT) : ids;
 }
 
 /**

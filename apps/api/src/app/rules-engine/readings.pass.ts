@@ -1,6 +1,6 @@
 import type { Alert } from '@homeward/domain';
 import { type EngineCarePlan, TREND_VITALS, evaluatePatientRules, rulesLookBack } from '@homeward/rules';
-import type { MonitoredAdmission, PageWrites, ReadingStreamPage, Storage, StoredReading } from '@homeward/storage';
+import type { MonitoredAdmission, PageWrites, ReadingStreamPage, SqlClient, Storage, StoredReading } from '@homeward/storage';
 import { type AlertWriter, type Proposal, proposalOf } from './alert-writer';
 import { RULES_ENGINE_ACTOR, type RulesEngineEvent } from './rules-engine.events';
 import type { RulesEngineOptions } from './rules-engine.options';
@@ -93,11 +93,13 @@ export class ReadingsPass {
       const clinical = [...(evaluated.get(admission.patientId) ?? []), ...(error === undefined ? [] : [rulesFailedProposal(admission.patientId, fresh, error, now)])];
       work.push({ admission, proposals: [...clinical, ...checked.proposals], answered: checked.answered });
     }
-    if (failed.size > 0) await this.reportFailures(failed, page, now);
+    for (const [patientId, error] of failed) this.logError(`clinical rules failed for patient ${patientId} (${page.lane} page): ${error}; raised ${RULES_FAILED_RULE} for their readings`);
     const events: RulesEngineEvent[] = [];
     return {
       write: async (tx) => {
         events.length = 0; // a retried transaction starts again
+        // With the page: a page rolled back (and evaluated again) reports nothing of its own.
+        if (failed.size > 0) await this.reportFailures([...failed], now, tx);
         const raised = await this.writer.raiseMany(
           work.flatMap(({ admission, proposals }) => proposals.map((proposal) => ({ admission, proposal }))),
           now,
@@ -119,29 +121,34 @@ export class ReadingsPass {
   }
 
   /**
-   * Logs each patient's failure and reports them as the `rules-evaluation-failed` system alert (an
-   * event every member of staff sees until a person resolves it). A report that cannot be written
-   * is logged: the patients' own alerts are written with the page regardless.
+   * Reports the page's failures as the `rules-evaluation-failed` system alert (an event every
+   * member of staff sees until a person resolves it), in the page's transaction: it accumulates
+   * the patients (up to FAILED_PATIENTS_NAMED named, all counted) until someone resolves it.
    */
-  private async reportFailures(failed: ReadonlyMap<string, string>, page: ReadingStreamPage, now: Date): Promise<void> {
-    for (const [patientId, error] of failed) this.logError(`clinical rules failed for patient ${patientId} (${page.lane} page): ${error}; raised ${RULES_FAILED_RULE} for their readings`);
-    const named = [...failed.keys()].slice(0, FAILED_PATIENTS_NAMED);
-    try {
-      await this.storage.systemAlerts.report(
-        {
-          kind: RULES_EVALUATION_FAILED,
-          source: RULES_EVALUATION_SOURCE,
-          summary:
-            `The clinical rules failed on the readings of ${failed.size} patient${failed.size === 1 ? '' : 's'}: each has a "rules failed" alert on their ward's worklist, ` +
-            'and their readings must be reviewed by hand. Tell the on-call engineer (the log names the fault).',
-          details: { patients: failed.size, patientIds: named, errors: [...new Set(failed.values())].slice(0, FAILED_PATIENTS_NAMED) },
+  private async reportFailures(failed: readonly (readonly [string, string])[], now: Date, tx: SqlClient): Promise<void> {
+    const seen = (known: readonly string[], count: number, errors: readonly string[]) => {
+      const fresh = failed.map(([patientId]) => patientId).filter((id) => !known.includes(id));
+      const patients = count + fresh.length;
+      return {
+        summary:
+          `The clinical rules failed on the readings of ${patients} patient${patients === 1 ? '' : 's'}: each has a "rules failed" alert on their ward's worklist, ` +
+          'and their readings must be reviewed by hand. Tell the on-call engineer (the log names the fault).',
+        details: {
+          patients,
+          patientIds: [...known, ...fresh].slice(0, FAILED_PATIENTS_NAMED),
+          errors: [...new Set([...errors, ...failed.map(([, error]) => error)])].slice(0, FAILED_PATIENTS_NAMED),
         },
-        now,
-        RULES_ENGINE_ACTOR,
-      );
-    } catch (error) {
-      this.logError(`could not report the rules failure as a system alert: ${error instanceof Error ? error.message : String(error)}`);
-    }
+      };
+    };
+    await this.storage.systemAlerts.report({ kind: RULES_EVALUATION_FAILED, source: RULES_EVALUATION_SOURCE, ...seen([], 0, []) }, now, RULES_ENGINE_ACTOR, {
+      client: tx,
+      mergeWith: (current) => {
+        const known = Array.isArray(current.details['patientIds']) ? (current.details['patientIds'] as unknown[]).filter((id): id is string => typeof id === 'string') : [];
+        const count = typeof current.details['patients'] === 'number' ? current.details['patients'] : known.length;
+        const errors = Array.isArray(current.details['errors']) ? (current.details['errors'] as unknown[]).filter((e): e is string => typeof e === 'string') : [];
+        return seen(known, count, errors);
+      },
+    });
   }
 
   /** The page's patients on a virtual ward (one query for their admissions), with their plans. */
@@ -231,17 +238,17 @@ async function proposalsAt(
   const proposals: Proposal[] = [];
   const seen = new Set<string>();
   for (const moment of moments) {
-    let candidates: ReturnType<PatientRules>;
     try {
-      candidates = rules(window, plan.carePlan, new Date(moment));
+      const found: Proposal[] = [];
+      for (const candidate of rules(window, plan.carePlan, new Date(moment))) {
+        const key = `${candidate.rule}|${candidate.subject}|${candidate.severity}|${candidate.readingIds.join(',')}|${candidate.measuredAt.getTime()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        found.push(proposalOf(candidate));
+      }
+      proposals.push(...found);
     } catch (error) {
       return { proposals, error: `at ${new Date(moment).toISOString()}: ${error instanceof Error ? error.message : String(error)}` };
-    }
-    for (const candidate of candidates) {
-      const key = `${candidate.rule}|${candidate.subject}|${candidate.severity}|${candidate.readingIds.join(',')}|${candidate.measuredAt.getTime()}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      proposals.push(proposalOf(candidate));
     }
     await between?.();
   }
@@ -262,11 +269,13 @@ function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[],
       `Technical alert: Homeward's clinical rules failed on ${count} reading${count === 1 ? '' : 's'} from this patient ` +
       `(latest measured ${latest.toISOString().slice(0, 16).replace('T', ' ')} UTC), so ${count === 1 ? 'it has' : 'they have'} not been checked for NEWS2, limits or trends. ` +
       'No alert does not mean this patient is well: review these readings yourself, and tell the on-call engineer.',
-    details: { technical: true, uncheckedReadings: count, error, failedAt: now.toISOString() },
+    // Every unchecked reading stays its evidence (allEvidence: not the latest few a technical alert keeps).
+    details: { technical: true, allEvidence: true, uncheckedReadings: count, error, failedAt: now.toISOString(), latestReceivedAt: received.toISOString() },
     latestValue: null,
     measuredAt: latest,
     readingIds: fresh.map((r) => r.id),
-    evidenceReceivedAt: received,
+    // The evidence is the failure, found now: a person who resolved an earlier one has not seen these readings.
+    evidenceReceivedAt: now,
   };
 }
 

@@ -50,9 +50,20 @@ const COLUMNS = `id, kind, source, state, summary, details, occurrences, opened_
 export class SystemAlertRepository {
   constructor(private readonly db: Database) {}
 
-  /** A detector sees the problem: raise it, or count it again on the unresolved alert of its kind and source. */
-  async report(problem: SystemProblem, at: Date, by: AlertActor): Promise<{ readonly kind: 'raised' | 'repeated' | 'reopened'; readonly alert: SystemAlert }> {
-    return this.db.transaction(async (tx) => {
+  /**
+   * A detector sees the problem: raise it, or count it again on the unresolved alert of its kind
+   * and source. Seen again, its summary and details replace the alert's, or with `mergeWith` are
+   * what it makes of the alert's (an event that accumulates what it names). With `client`, in
+   * that transaction (the report commits, or not, with the work that found the problem).
+   */
+  async report(
+    problem: SystemProblem,
+    at: Date,
+    by: AlertActor,
+    options: { readonly client?: SqlClient; readonly mergeWith?: (current: SystemAlert) => Pick<SystemProblem, 'summary' | 'details'> } = {},
+  ): Promise<{ readonly kind: 'raised' | 'repeated' | 'reopened'; readonly alert: SystemAlert }> {
+    const run = <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => (options.client ? fn(options.client) : this.db.transaction(fn));
+    return run(async (tx) => {
       // Serialises reports of one kind and source (the unique index alone would fail the second insert).
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`system-alert:${problem.kind}:${problem.source}`]);
       const current = await unresolved(tx, problem.kind, problem.source);
@@ -67,15 +78,16 @@ export class SystemAlertRepository {
         return { kind: 'raised', alert };
       }
       const state: SystemAlertState = decision.reopen ? 'open' : current.state;
+      const seen = options.mergeWith ? options.mergeWith(current) : problem;
       const updated = await tx.query<Row>(
         `UPDATE system_alerts SET summary = $2, details = $3::jsonb, occurrences = occurrences + 1, last_seen_at = greatest(last_seen_at, $4), state = $5,
                 acknowledged_at = CASE WHEN $5 = 'open' THEN NULL ELSE acknowledged_at END, acknowledged_by = CASE WHEN $5 = 'open' THEN NULL ELSE acknowledged_by END
           WHERE id = $1 RETURNING ${COLUMNS}`,
-        [current.id, problem.summary, JSON.stringify(problem.details), at, state],
+        [current.id, seen.summary, JSON.stringify(seen.details), at, state],
       );
       const alert = toAlert(onlyRow(updated, 'system-alert'));
       // A condition seen on every check is one line, not one per check: only re-openings are recorded as events.
-      if (decision.reopen) await event(tx, alert.id, at, 'reopened', by, current.state, 'open', problem.summary);
+      if (decision.reopen) await event(tx, alert.id, at, 'reopened', by, current.state, 'open', seen.summary);
       return { kind: decision.reopen ? 'reopened' : 'repeated', alert };
     });
   }
