@@ -1,6 +1,6 @@
 import { evaluatePatientRules } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
-import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, alertsOf, anEngine, readingsAt, settle, summary, untilVisible } from './rules-engine.fixture';
+import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, alertsOf, anEngine, feed, readingsAt, settle, summary, untilVisible } from './rules-engine.fixture';
 
 jest.setTimeout(60_000);
 
@@ -70,11 +70,7 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
 
     // Mended: the patient's next readings are checked again; the rules-failed alert waits for a person.
     broken.delete(a.patient.id);
-    const later = new Date(measured.getTime() + HOUR);
-    await storage.readings.insertBatch(readingsAt(a.patient.id, later, { spo2: 84 }));
-    await storage.readings.notifyNewReadings();
-    clock.set(new Date(later.getTime() + MINUTE));
-    await settle(storage, engine);
+    await feed(storage, engine, clock, a.patient.id, [{ at: new Date(measured.getTime() + HOUR), values: { spo2: 84 } }]);
     const after = await alertsOf(storage, a.patient.id);
     expect(after.find((x) => x.rule === 'rules-failed')?.state).toBe('open');
     expect(summary(after).some((s) => s.startsWith('vital-threshold spo2') && s.endsWith('high'))).toBe(true);
@@ -90,19 +86,13 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
     engines.push(running);
     const engine = running.engine;
     const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
-    const first = await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + MINUTE), { spo2: 96 }));
-    await storage.readings.notifyNewReadings();
-    clock.set(new Date(START.getTime() + 2 * MINUTE));
-    await settle(storage, engine);
-    const second = await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + 30 * MINUTE), { spo2: 95 }));
-    await storage.readings.notifyNewReadings();
-    clock.set(new Date(START.getTime() + 31 * MINUTE));
-    await settle(storage, engine);
+    const first = await feed(storage, engine, clock, a.patient.id, [{ at: new Date(START.getTime() + MINUTE), values: { spo2: 96 } }]);
+    const second = await feed(storage, engine, clock, a.patient.id, [{ at: new Date(START.getTime() + 30 * MINUTE), values: { spo2: 95 } }]);
 
     const alerts = await alertsOf(storage, a.patient.id);
     expect(summary(alerts)).toEqual(['rules-failed clinical-rules medium']);
     expect(alerts[0]?.occurrences).toBe(2);
-    expect([...(alerts[0]?.readingIds ?? [])].sort()).toEqual([...first.stored, ...second.stored].map((r) => r.id).sort());
+    expect([...(alerts[0]?.readingIds ?? [])].sort()).toEqual([...first, ...second].map((r) => r.id).sort());
     const events = await storage.alerts.events(alerts[0]?.id ?? '');
     expect(events.map((e) => e.kind)).toEqual(['raised', 'repeated']);
   });
@@ -133,10 +123,7 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
     engines.push(running);
     const engine = running.engine;
     const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
-    await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + MINUTE), { spo2: 96 }));
-    await storage.readings.notifyNewReadings();
-    clock.set(new Date(START.getTime() + 2 * MINUTE));
-    await settle(storage, engine);
+    await feed(storage, engine, clock, a.patient.id, [{ at: new Date(START.getTime() + MINUTE), values: { spo2: 96 } }]);
     const [first] = await alertsOf(storage, a.patient.id);
     const user = await storage.registry.createUser({ email: `${a.patient.id}@nhs.example`, displayName: 'Nurse R', role: 'nurse' });
     clock.set(new Date(START.getTime() + 20 * MINUTE));
@@ -166,19 +153,13 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
     await storage.readings.notifyNewReadings();
     clock.set(new Date(START.getTime() + 61 * MINUTE));
     await settle(storage, engine);
-    const secondPage = await storage.readings.insertBatch(readingsAt(a.patient.id, new Date(START.getTime() + 62 * MINUTE), { spo2: 96 }));
-    await storage.readings.notifyNewReadings();
-    clock.set(new Date(START.getTime() + 63 * MINUTE));
-    await settle(storage, engine);
-    await storage.readings.insertBatch(readingsAt(b.patient.id, new Date(START.getTime() + 64 * MINUTE), { spo2: 96 }));
-    await storage.readings.notifyNewReadings();
-    clock.set(new Date(START.getTime() + 65 * MINUTE));
-    await settle(storage, engine);
+    const secondPage = await feed(storage, engine, clock, a.patient.id, [{ at: new Date(START.getTime() + 62 * MINUTE), values: { spo2: 96 } }]);
+    await feed(storage, engine, clock, b.patient.id, [{ at: new Date(START.getTime() + 64 * MINUTE), values: { spo2: 96 } }]);
 
     const [failed] = await alertsOf(storage, a.patient.id);
     expect(failed?.occurrences).toBe(2);
     expect(failed?.readingIds).toHaveLength(61);
-    expect([...(failed?.readingIds ?? [])].sort()).toEqual([...firstPage.stored, ...secondPage.stored].map((r) => r.id).sort());
+    expect([...(failed?.readingIds ?? [])].sort()).toEqual([...firstPage.stored, ...secondPage].map((r) => r.id).sort());
     const system = (await storage.systemAlerts.list()).filter((x) => x.kind === 'rules-evaluation-failed' && x.state !== 'resolved');
     expect(system).toHaveLength(1);
     expect(system[0]?.details['patients']).toBe(known + 2);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Alert, type NhsNumber, type Pathway, type Reading, type VitalKey, VITAL_SIGNS, buildReading, nhsCheckDigit, unwrap } from '@homeward/domain';
-import { PgDatabase, type Storage, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '@homeward/storage';
+import { PgDatabase, type Storage, type StoredReading, createScratchDatabase, prepare, startScratchEmbeddedPostgres } from '@homeward/storage';
 import { PgliteDatabase } from '@homeward/storage/pglite';
 import { type Clock, type RulesEngineOptions, type RulesEngineService, startRulesEngine } from '../src';
 
@@ -154,7 +154,8 @@ export function steadyDays(start: Date, days: number, options: { weight?: boolea
 
 /**
  * Feeds moments as the gateway would: each moment's readings committed in one batch, then the
- * gateway's notification; the clock set to just after they arrived and the engine drained.
+ * gateway's notification; the clock set to just after they arrived and the engine drained. What
+ * was stored, in order.
  */
 export async function feed(
   storage: Storage,
@@ -163,13 +164,15 @@ export async function feed(
   patientId: string,
   moments: readonly Moment[],
   options: { drain?: boolean } = {},
-): Promise<void> {
+): Promise<StoredReading[]> {
+  const stored: StoredReading[] = [];
   for (const moment of moments) {
-    await storage.readings.insertBatch(readingsAt(patientId, moment.at, moment.values));
+    stored.push(...(await storage.readings.insertBatch(readingsAt(patientId, moment.at, moment.values))).stored);
     await storage.readings.notifyNewReadings();
     clock.set(new Date(moment.at.getTime() + MINUTE));
     if (options.drain !== false) await settle(storage, engine);
   }
+  return stored;
 }
 
 /**

@@ -34,3 +34,4 @@ export * from './lib/silence/reading-missing.rule';
 export * from './lib/technical/technical-problems.rule';
 export * from './lib/silence/sms-reminder.decision';
 export * from './lib/silence/timer-checks.decision';
+export { when } from './lib/silence/silence.wording';

@@ -15,6 +15,7 @@ export * from './lib/repositories/escalation-notification.repository';
 export * from './lib/repositories/fhir-subscription.repository';
 export * from './lib/repositories/observation-search.repository';
 export * from './lib/repositories/operations.repository';
+export * from './lib/repositories/array-literal';
 export * from './lib/repositories/reading.repository';
 export * from './lib/repositories/registry.repository';
 export * from './lib/repositories/rejected-message.repository';

@@ -1,5 +1,5 @@
 import type { Alert } from '@homeward/domain';
-import { type EngineCarePlan, TREND_VITALS, evaluatePatientRules, rulesLookBack } from '@homeward/rules';
+import { type EngineCarePlan, TREND_VITALS, evaluatePatientRules, rulesLookBack, when } from '@homeward/rules';
 import type { MonitoredAdmission, PageWrites, ReadingStreamPage, SqlClient, Storage, StoredReading } from '@homeward/storage';
 import { type AlertWriter, type Proposal, proposalOf } from './alert-writer';
 import { RULES_ENGINE_ACTOR, type RulesEngineEvent } from './rules-engine.events';
@@ -267,7 +267,7 @@ function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[],
     severity: 'medium',
     explanation:
       `Technical alert: Homeward's clinical rules failed on ${count} reading${count === 1 ? '' : 's'} from this patient ` +
-      `(latest measured ${latest.toISOString().slice(0, 16).replace('T', ' ')} UTC), so ${count === 1 ? 'it has' : 'they have'} not been checked for NEWS2, limits or trends. ` +
+      `(latest measured ${when(latest, now)}), so ${count === 1 ? 'it has' : 'they have'} not been checked for NEWS2, limits or trends. ` +
       'No alert does not mean this patient is well: review these readings yourself, and tell the on-call engineer.',
     // Every unchecked reading stays its evidence (allEvidence: not the latest few a technical alert keeps).
     details: { technical: true, allEvidence: true, uncheckedReadings: count, error, failedAt: now.toISOString(), latestReceivedAt: received.toISOString() },

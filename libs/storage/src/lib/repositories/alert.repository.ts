@@ -24,6 +24,7 @@ import {
   ok,
 } from '@homeward/domain';
 import { type Database, type SqlClient, onlyRow } from '../database';
+import { arrayLiteral } from './array-literal';
 import { enqueueEscalationDeliveries } from './escalation-notification.repository';
 import { type ReadingCursor, STREAM_END_TXID_SQL } from './reading.repository';
 
@@ -445,7 +446,7 @@ export class AlertRepository {
             x_state: r.state,
             x_severity: r.severity,
             x_occurrences: r.occurrences,
-            x_reading_ids: `{${r.readingIds.join(',')}}`,
+            x_reading_ids: arrayLiteral(r.readingIds, (id) => id),
             x_explanation: r.explanation,
             x_details: r.details,
             x_latest_value: r.latestValue,

@@ -1,5 +1,6 @@
 import { CodedFailure, type Reading, type ReadingSource, type ReadingStatusFlag, type Result, type VitalKey, VITAL_KEYS, fail, ok } from '@homeward/domain';
 import type { Database, SqlClient, StorageEngine } from '../database';
+import { arrayLiteral } from './array-literal';
 
 export interface StoredReading extends Reading {
   readonly id: string;
@@ -152,19 +153,6 @@ export interface ReadingRow {
   idempotency_key: string;
   /** Absent from queries that do not select it. */
   gateway_id?: string | null;
-}
-
-/** PostgreSQL's array literal of one value per item (`{"a","b",NULL}`): each element quoted, `"` and `\` escaped. */
-export function arrayLiteral<T>(items: readonly T[], value: (item: T) => string | null): string {
-  let out = '{';
-  for (let i = 0; i < items.length; i++) {
-    const v = value(items[i] as T);
-    if (i > 0) out += ',';
-    if (v === null) out += 'NULL';
-    else if (v.indexOf('"') === -1 && v.indexOf('\\') === -1) out += `"${v}"`;
-    else out += `"${v.replace(/[\\"]/g, '\\$&')}"`;
-  }
-  return `${out}}`;
 }
 
 /** The channel new readings are announced on (insertBatch, notifyNewReadings). */
