@@ -82,6 +82,7 @@ function anAlert(severity: Alert['severity'], state: Alert['state']): Alert {
     readingIds: ['1'],
     openedAt: at,
     updatedAt: at,
+    evidenceTakenAt: at,
     acknowledgedAt: null,
     escalatedAt: null,
     resolvedAt: state === 'resolved' ? new Date('2026-11-21T09:00:00Z') : null,

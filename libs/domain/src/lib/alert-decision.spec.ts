@@ -1,5 +1,5 @@
 import { ALERT_SEVERITY_BANDS, type AlertSeverityBand, alertSeverityRank } from './alert';
-import { type AlertDecision, type AlertDecisionInput, type AlertFinding, type UnresolvedAlertSnapshot, decideAlert, explanationAfter } from './alert-decision';
+import { type AlertDecision, type AlertDecisionInput, type AlertFinding, TECHNICAL_REFRESH_MS, type UnresolvedAlertSnapshot, decideAlert, explanationAfter } from './alert-decision';
 
 const at = (hhmm: string) => new Date(`2026-04-01T${hhmm}:00.000Z`);
 const NOW = at('08:30');
@@ -15,6 +15,7 @@ const openSpo2: UnresolvedAlertSnapshot = {
   latestValue: 93,
   escalationDueAt: at('09:00'),
   nextReminderAt: at('08:45'),
+  evidenceTakenAt: at('08:01'),
 };
 const acknowledgedSpo2: UnresolvedAlertSnapshot = { ...openSpo2, state: 'acknowledged', escalationDueAt: null };
 
@@ -44,6 +45,32 @@ const redFinding: AlertFinding = {
   nextReminderAt: at('08:45'),
 };
 const nextMediumFinding: AlertFinding = { ...sameFinding, readingIds: ['105'], measuredAt: at('08:20'), evidenceReceivedAt: at('08:21'), explanation: 'SpO2 92 %.', details: { value: 92 }, latestValue: 92 };
+
+/** An open late-delivery alert (a device problem: technical, evidence capped), and the same problem in later readings. */
+const lateDelivery = (overrides: Partial<UnresolvedAlertSnapshot>): UnresolvedAlertSnapshot => ({
+  state: 'open',
+  severity: 'low',
+  readingIds: ['301'],
+  latestMeasuredAt: at('02:00'),
+  explanation: 'Technical: readings arrive late.',
+  details: { technical: true, deviceId: 'd-1', worstDelayMinutes: 400, readings: 1 },
+  latestValue: null,
+  escalationDueAt: null,
+  nextReminderAt: null,
+  evidenceTakenAt: at('08:00'),
+  ...overrides,
+});
+const lateDeliveryAgain: AlertFinding = {
+  severity: 'low',
+  readingIds: ['305'],
+  measuredAt: at('02:10'),
+  evidenceReceivedAt: at('08:29'),
+  explanation: 'Technical: readings arrive late.',
+  details: { technical: true, deviceId: 'd-1', worstDelayMinutes: 380, readings: 1 },
+  latestValue: null,
+  escalationDueAt: null,
+  nextReminderAt: null,
+};
 
 const input = (overrides: Partial<AlertDecisionInput>): AlertDecisionInput => ({
   unresolved: null,
@@ -202,6 +229,46 @@ const scenarios: ReadonlyArray<[string, AlertDecisionInput, AlertDecision]> = [
       finding: { ...sameFinding, severity: 'low', readingIds: [], details: {}, latestValue: null, explanation: 'Weight overdue.' },
     }),
     { kind: 'ignore', reason: 'no-new-evidence' },
+  ],
+  [
+    'a device problem found again within five minutes of its alert last taking in evidence waits',
+    input({ unresolved: lateDelivery({ evidenceTakenAt: new Date(NOW.getTime() - TECHNICAL_REFRESH_MS + 1) }), finding: lateDeliveryAgain }),
+    { kind: 'ignore', reason: 'recently-refreshed' },
+  ],
+  [
+    'an acknowledged device problem found again within the five minutes waits too',
+    input({ unresolved: lateDelivery({ state: 'acknowledged', evidenceTakenAt: at('08:29') }), finding: lateDeliveryAgain }),
+    { kind: 'ignore', reason: 'recently-refreshed' },
+  ],
+  [
+    'a device problem found again five minutes to the millisecond after its last evidence is taken in',
+    input({ unresolved: lateDelivery({ evidenceTakenAt: new Date(NOW.getTime() - TECHNICAL_REFRESH_MS) }), finding: lateDeliveryAgain }),
+    { kind: 'update', countsAsNew: true, takeLatest: true, newReadingIds: ['305'], severity: 'low', escalationDueAt: null, nextReminderAt: null },
+  ],
+  [
+    'a technical finding worse than its alert is never held back',
+    input({ unresolved: lateDelivery({ evidenceTakenAt: at('08:29') }), finding: { ...lateDeliveryAgain, severity: 'medium' } }),
+    {
+      kind: 'update',
+      severityRaisedFrom: 'low',
+      worsenedAt: NOW,
+      countsAsNew: true,
+      takeLatest: true,
+      newReadingIds: ['305'],
+      severity: 'medium',
+      escalationDueAt: null,
+      nextReminderAt: null,
+    },
+  ],
+  [
+    'readings the rules could not check (allEvidence) are always taken in, however recent the last',
+    input({ unresolved: lateDelivery({ evidenceTakenAt: at('08:29') }), finding: { ...lateDeliveryAgain, details: { ...lateDeliveryAgain.details, allEvidence: true } } }),
+    { kind: 'update', countsAsNew: true, takeLatest: true, newReadingIds: ['305'], severity: 'low', escalationDueAt: null, nextReminderAt: null },
+  ],
+  [
+    'a clinical alert takes in a new reading a minute after the last',
+    input({ unresolved: { ...openSpo2, evidenceTakenAt: at('08:29') }, finding: nextMediumFinding }),
+    { kind: 'update', countsAsNew: true, takeLatest: true, newReadingIds: ['105'], severity: 'medium', escalationDueAt: at('09:00'), nextReminderAt: at('08:45') },
   ],
 ];
 

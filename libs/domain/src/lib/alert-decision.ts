@@ -22,6 +22,8 @@ export interface UnresolvedAlertSnapshot {
   readonly latestValue: number | null;
   readonly escalationDueAt: Date | null;
   readonly nextReminderAt: Date | null;
+  /** When the alert last took in new evidence: raised, repeated or worsened (by the engine's clock). */
+  readonly evidenceTakenAt: Date;
 }
 
 /** A rule's finding for the episode, with the timers of its severity counted from now. */
@@ -78,7 +80,24 @@ export type AlertDecision =
       readonly severityRaisedFrom: AlertSeverityBand;
       readonly worsenedAt: Date;
     })
-  | { readonly kind: 'ignore'; readonly reason: 'suppressed' | 'already-resolved' | 'no-new-evidence' };
+  | { readonly kind: 'ignore'; readonly reason: 'suppressed' | 'already-resolved' | 'no-new-evidence' | 'recently-refreshed' };
+
+/**
+ * How often a device problem's alert (a technical finding whose evidence is capped: a clock off,
+ * late delivery, low battery, malformed frames) takes in more of the same: at most once in this
+ * long, unless the finding is worse. A hub uploading a week of readings brings the same problem in
+ * every page of the rules engine; writing each into the alert (its row, a `repeated` event, a
+ * live-stream change) told the nurse nothing new and cost the engine a fifth of its time in the
+ * ingest bench. The alert stays open and shown; its evidence and details are at most this old.
+ * Clinical alerts and the rules-failed alert (whose every unchecked reading is evidence) always
+ * take a finding in.
+ */
+export const TECHNICAL_REFRESH_MS = 5 * 60_000;
+
+/** A finding about a device problem: technical, its evidence capped (episodeReadingIds). */
+export function isDeviceProblemFinding(finding: Pick<AlertFinding, 'details'>): boolean {
+  return finding.details['technical'] === true && finding.details['allEvidence'] !== true;
+}
 
 export function decideAlert(input: AlertDecisionInput): AlertDecision {
   const { unresolved, finding, now } = input;
@@ -136,6 +155,9 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   }
 
   // Same or milder: the severity stays the highest reached, and the timers run on.
+  if (isDeviceProblemFinding(finding) && now.getTime() - unresolved.evidenceTakenAt.getTime() < TECHNICAL_REFRESH_MS) {
+    return { kind: 'ignore', reason: 'recently-refreshed' };
+  }
   const shownChanges =
     takeLatest &&
     (measured > latest ||

@@ -1,4 +1,4 @@
-import type { AlertFinding } from './alert-decision';
+import { type AlertFinding, TECHNICAL_REFRESH_MS } from './alert-decision';
 import { AlertEpisodeLedger, type EpisodeFinding, type RecordedAlertAction, TECHNICAL_EVIDENCE_IDS_KEPT } from './alert-episode';
 
 const at = (hhmm: string) => new Date(`2026-04-01T${hhmm}:00.000Z`);
@@ -62,6 +62,23 @@ describe('AlertEpisodeLedger (the engine’s decisions, in memory, with recorded
       expect(ids[ids.length - 1]).toBe('600');
       expect(ids[0]).toBe(technical ? String(600 - TECHNICAL_EVIDENCE_IDS_KEPT + 1) : '1');
     }
+  });
+
+  it('takes more of a device problem in at most every TECHNICAL_REFRESH_MS, counted from its last evidence, as AlertRepository does', () => {
+    const ledger = new AlertEpisodeLedger();
+    // Measured at hhmm the day before, received now: late.
+    const late = (id: string, hhmm: string): EpisodeFinding => ({ ...finding(id, hhmm, 'low', 1), measuredAt: new Date(at(hhmm).getTime() - 86_400_000), subject: 'late-delivery:hub', details: { technical: true, readings: Number(id) } });
+    expect(ledger.raise(late('1', '08:00'), at('08:00')).kind).toBe('raised');
+    expect(ledger.raise(late('2', '08:01'), at('08:01')).kind).toBe('unchanged');
+    expect(ledger.raise(late('3', '08:04'), new Date(at('08:00').getTime() + TECHNICAL_REFRESH_MS - 1)).kind).toBe('unchanged');
+    expect(ledger.raise(late('4', '08:05'), at('08:05')).kind).toBe('repeated');
+    expect(ledger.raise(late('5', '08:09'), at('08:09')).kind).toBe('unchanged');
+    // A clinical alert takes every finding in.
+    expect(ledger.raise(finding('6', '08:09', 'medium', 93), at('08:09')).kind).toBe('raised');
+    expect(ledger.raise(finding('7', '08:10', 'medium', 92), at('08:10')).kind).toBe('repeated');
+    const [device, clinical] = ledger.alerts();
+    expect(device).toMatchObject({ occurrences: 2, readingIds: ['1', '4'], details: { technical: true, readings: 4 }, evidenceTakenAt: at('08:05') });
+    expect(clinical).toMatchObject({ occurrences: 2, evidenceTakenAt: at('08:10') });
   });
 
   it('raises nothing while a suppression is in force, and again once it is lifted', () => {

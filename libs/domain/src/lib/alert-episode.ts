@@ -1,5 +1,5 @@
 import { type AlertSeverityBand, type AlertState, alertTransitionTarget } from './alert';
-import { type AlertDecision, type AlertFinding, type UnresolvedAlertSnapshot, decideAlert, explanationAfter, sortedReadingIds } from './alert-decision';
+import { type AlertDecision, type AlertFinding, type UnresolvedAlertSnapshot, decideAlert, explanationAfter, isDeviceProblemFinding, sortedReadingIds } from './alert-decision';
 
 /**
  * The engine's alert orchestration at one moment, as pure functions shared by the live engine (its
@@ -44,8 +44,7 @@ export const TECHNICAL_EVIDENCE_IDS_KEPT = 50;
  */
 export function episodeReadingIds(kept: readonly string[], finding: Pick<AlertFinding, 'readingIds' | 'details'>): string[] {
   const ids = sortedReadingIds([...kept, ...finding.readingIds]);
-  const capped = finding.details['technical'] === true && finding.details['allEvidence'] !== true;
-  return capped && ids.length > TECHNICAL_EVIDENCE_IDS_KEPT ? ids.slice(ids.length - TECHNICAL_EVIDENCE_IDS_KEPT) : ids;
+  return isDeviceProblemFinding(finding) && ids.length > TECHNICAL_EVIDENCE_IDS_KEPT ? ids.slice(ids.length - TECHNICAL_EVIDENCE_IDS_KEPT) : ids;
 }
 
 /**
@@ -74,6 +73,17 @@ export function applyAlertChange(alert: AlertChangeBase, decision: Extract<Alert
     worsenedAt: worsened ? (decision.worsenedAt ?? null) : alert.worsenedAt,
     worsenedFrom: worsened ? (decision.severityRaisedFrom ?? null) : alert.worsenedFrom,
   };
+}
+
+/**
+ * What an update or a re-open is in the alert's trail: `worsened` (a re-open), `repeated` (new
+ * evidence, or a rise in severity), or `unchanged` (what is shown changed, with no event). A
+ * `repeated` or `worsened` change is the alert taking in new evidence (its evidenceTakenAt).
+ */
+export function changeKind(decision: Extract<AlertDecision, { kind: 'update' | 'reopen-worsened' }>): 'repeated' | 'worsened' | 'unchanged' {
+  if (decision.kind === 'reopen-worsened') return 'worsened';
+  const worsened = decision.worsenedAt !== undefined && decision.severityRaisedFrom !== undefined;
+  return decision.countsAsNew || worsened ? 'repeated' : 'unchanged';
 }
 
 /** An episode key: one rule about one subject for one patient. */
@@ -126,6 +136,8 @@ export function suppressionInForce(s: RecordedSuppression, key: EpisodeKey, at: 
 /** One alert of a replayed history: its episode, lifetime, severities and evidence. */
 export interface ReplayedAlert extends EpisodeKey, AlertChangeBase {
   readonly openedAt: Date;
+  /** When it last took in new evidence: raised, repeated or worsened (decideAlert's refresh of a device problem counts from it). */
+  readonly evidenceTakenAt: Date;
   readonly acknowledgedAt: Date | null;
   readonly escalatedAt: Date | null;
   readonly resolvedAt: Date | null;
@@ -176,7 +188,7 @@ export class AlertEpisodeLedger {
     });
     switch (decision.kind) {
       case 'ignore':
-        if (decision.reason === 'no-new-evidence' && existing) return { kind: 'unchanged', alert: existing };
+        if ((decision.reason === 'no-new-evidence' || decision.reason === 'recently-refreshed') && existing) return { kind: 'unchanged', alert: existing };
         return { kind: decision.reason === 'suppressed' ? 'suppressed' : 'already-resolved' };
       case 'raise': {
         const alert: ReplayedAlert = {
@@ -197,6 +209,7 @@ export class AlertEpisodeLedger {
           worsenedAt: null,
           worsenedFrom: null,
           openedAt: now,
+          evidenceTakenAt: now,
           acknowledgedAt: null,
           escalatedAt: null,
           resolvedAt: null,
@@ -212,11 +225,15 @@ export class AlertEpisodeLedger {
         if (!existing) throw new Error(`alert decision "${decision.kind}" without an unresolved alert`);
         const changed = applyAlertChange(existing, decision, finding);
         const rose = changed.severity !== existing.severity;
-        const alert: ReplayedAlert = { ...existing, ...changed, severityHistory: rose ? [...existing.severityHistory, { at: now, severity: changed.severity }] : existing.severityHistory };
+        const kind = changeKind(decision);
+        const alert: ReplayedAlert = {
+          ...existing,
+          ...changed,
+          evidenceTakenAt: kind === 'unchanged' ? existing.evidenceTakenAt : now,
+          severityHistory: rose ? [...existing.severityHistory, { at: now, severity: changed.severity }] : existing.severityHistory,
+        };
         this.store(key, alert, existing);
-        if (decision.kind === 'reopen-worsened') return { kind: 'worsened', alert };
-        const worsened = decision.worsenedAt !== undefined && decision.severityRaisedFrom !== undefined;
-        return { kind: decision.countsAsNew || worsened ? 'repeated' : 'unchanged', alert };
+        return { kind, alert };
       }
     }
   }

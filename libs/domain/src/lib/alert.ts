@@ -185,6 +185,8 @@ export interface Alert {
   readonly readingIds: readonly string[];
   readonly openedAt: Date;
   readonly updatedAt: Date;
+  /** When the engine last took new evidence into it: raised, repeated or worsened (decideAlert's refresh of a device problem counts from it). */
+  readonly evidenceTakenAt: Date;
   readonly acknowledgedAt: Date | null;
   readonly escalatedAt: Date | null;
   readonly resolvedAt: Date | null;

@@ -777,6 +777,46 @@ export function describeStorageContract(label: string, backend: ContractBackend)
         expect((await storage.alerts.events(alerts[0]!.id)).map((e) => e.kind)).toEqual(['raised', 'repeated', 'repeated']);
       });
 
+      it('takes more of a device problem into its alert at most every five minutes, counted from its last evidence, not from a note', async () => {
+        const { ward, patient } = await aWardAndPatient();
+        const nurse = await storage.registry.createUser({ email: `${randomUUID()}@example.nhs.uk`, displayName: 'Nurse', role: 'nurse' });
+        const start = at('2026-04-01T08:00:00Z');
+        const late = (n: number, when: Date): RaiseAlertInput =>
+          aCandidate(ward, patient, {
+            rule: 'late-delivery',
+            subject: 'late-delivery:d-1',
+            severity: 'low',
+            explanation: 'Technical: readings arrive late.',
+            details: { technical: true, deviceId: 'd-1', readings: n },
+            latestValue: null,
+            readingIds: [String(200 + n)],
+            measuredAt: minutes(at('2026-03-01T00:00:00Z'), n),
+            evidenceReceivedAt: when,
+            at: when,
+            escalationDueAt: null,
+            nextReminderAt: null,
+          });
+        const raised = await storage.alerts.raise(late(1, start));
+        if (raised.kind !== 'raised') throw new Error(raised.kind);
+        expect(raised.alert.evidenceTakenAt.toISOString()).toBe(start.toISOString());
+        // Within five minutes: unchanged, in raise and in a page's raiseMany alike; a note moves updatedAt only.
+        expect((await storage.alerts.raise(late(2, minutes(start, 1)))).kind).toBe('unchanged');
+        await storage.alerts.addNote(raised.alert.id, { by: { type: 'user', id: nurse.id }, at: minutes(start, 4), note: 'Hub replaced.' });
+        const inPage = await storage.db.transaction((tx) => storage.alerts.raiseMany([late(3, new Date(minutes(start, 5).getTime() - 1))], tx));
+        expect(inPage.map((r) => r.kind)).toEqual(['unchanged']);
+        // Five minutes after the last evidence (not after the note): taken in, and the clock starts again.
+        const taken = await storage.db.transaction((tx) => storage.alerts.raiseMany([late(4, minutes(start, 5))], tx));
+        expect(taken.map((r) => r.kind)).toEqual(['repeated']);
+        expect((await storage.alerts.raise(late(5, minutes(start, 9)))).kind).toBe('unchanged');
+        const later = await storage.alerts.raise(late(6, minutes(start, 10)));
+        expect(later.kind).toBe('repeated');
+        const alert = await storage.alerts.get(raised.alert.id);
+        expect(alert).toMatchObject({ occurrences: 3, readingIds: ['201', '204', '206'], details: { technical: true, deviceId: 'd-1', readings: 6 } });
+        expect(alert?.evidenceTakenAt.toISOString()).toBe(minutes(start, 10).toISOString());
+        expect(alert?.updatedAt.toISOString()).toBe(minutes(start, 10).toISOString());
+        expect((await storage.alerts.events(raised.alert.id)).map((e) => e.kind)).toEqual(['raised', 'noted', 'repeated', 'repeated']);
+      });
+
       it('keeps the highest severity of the episode and shortens its escalation timer', async () => {
         const { ward, patient } = await aWardAndPatient();
         const raised = await storage.alerts.raise(aCandidate(ward, patient));

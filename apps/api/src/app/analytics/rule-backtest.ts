@@ -361,6 +361,7 @@ function carriedAlert(a: OpenAlertAt): ReplayedAlert {
     worsenedAt: a.worsenedAt,
     worsenedFrom: a.worsenedFrom,
     openedAt: a.openedAt,
+    evidenceTakenAt: a.evidenceTakenAt,
     acknowledgedAt: a.acknowledgedAt,
     escalatedAt: a.escalatedAt,
     resolvedAt: null,

@@ -26,6 +26,7 @@ function entry(patient: string, severity: AlertSeverityBand, options: { rule?: s
     readingIds: [],
     openedAt: minutesAgo(options.openedMinutesAgo ?? 10),
     updatedAt: minutesAgo(options.openedMinutesAgo ?? 10),
+    evidenceTakenAt: minutesAgo(options.openedMinutesAgo ?? 10),
     acknowledgedAt: null,
     escalatedAt: options.state === 'escalated' ? NOW : null,
     resolvedAt: null,

@@ -17,6 +17,7 @@ import {
   ACTION_EVENT_KIND,
   CodedFailure,
   applyAlertChange,
+  changeKind,
   decideAlert,
   fail,
   nextAlertState,
@@ -128,6 +129,8 @@ interface AlertRow {
   reading_ids: string;
   opened_at: Date;
   updated_at: Date;
+  /** Null on a row written before migration 0027 or by hand: read as opened_at (ALERT_COLUMNS). */
+  evidence_taken_at: Date;
   acknowledged_at: Date | null;
   escalated_at: Date | null;
   resolved_at: Date | null;
@@ -140,7 +143,8 @@ interface AlertRow {
 }
 
 const ALERT_COLUMNS = `id, patient_id, ward_id, rule, subject, severity, state, owner_id, explanation, details, latest_value,
-  first_measured_at, latest_measured_at, occurrences, reading_ids::text AS reading_ids, opened_at, updated_at, acknowledged_at,
+  first_measured_at, latest_measured_at, occurrences, reading_ids::text AS reading_ids, opened_at, updated_at,
+  coalesce(evidence_taken_at, opened_at) AS evidence_taken_at, acknowledged_at,
   escalated_at, resolved_at, outcome, escalation_due_at, next_reminder_at, reminders, worsened_at, worsened_from`;
 interface WorklistRow {
   id: string;
@@ -281,7 +285,7 @@ export class AlertRepository {
       case 'ignore':
         if (decision.reason === 'suppressed' && suppression) return { kind: 'suppressed', suppression };
         if (decision.reason === 'already-resolved' && resolved) return { kind: 'already-resolved', alertId: resolved.id };
-        if (decision.reason === 'no-new-evidence' && existing) return { kind: 'unchanged', alert: existing };
+        if ((decision.reason === 'no-new-evidence' || decision.reason === 'recently-refreshed') && existing) return { kind: 'unchanged', alert: existing };
         throw new Error(`alert decision "${decision.reason}" without the episode state it refers to`);
       case 'raise':
         return this.insertAlert(tx, input, attempt);
@@ -343,8 +347,8 @@ export class AlertRepository {
   private async insertAlert(tx: SqlClient, input: RaiseAlertInput, attempt: number): Promise<RaiseAlertResult> {
     const { rows: inserted } = await tx.query<AlertRow>(
       `INSERT INTO alerts (patient_id, ward_id, rule, subject, severity, explanation, details, latest_value, first_measured_at,
-                           latest_measured_at, reading_ids, opened_at, updated_at, escalation_due_at, next_reminder_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9, $10::bigint[], $11, $11, $12, $13)
+                           latest_measured_at, reading_ids, opened_at, updated_at, evidence_taken_at, escalation_due_at, next_reminder_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9, $10::bigint[], $11, $11, $11, $12, $13)
        ON CONFLICT (patient_id, rule, subject) WHERE state <> 'resolved' DO NOTHING
        RETURNING ${ALERT_COLUMNS}`,
       [
@@ -391,7 +395,7 @@ export class AlertRepository {
          explanation = $6, details = $7::jsonb, latest_value = $8,
          first_measured_at = $9, latest_measured_at = $10,
          escalation_due_at = $11, next_reminder_at = $12,
-         worsened_at = $13, worsened_from = $14, updated_at = $15
+         worsened_at = $13, worsened_from = $14, updated_at = $15, evidence_taken_at = $16
        WHERE id = $1
        RETURNING ${ALERT_COLUMNS}`,
       [
@@ -410,6 +414,7 @@ export class AlertRepository {
         change.row.worsenedAt,
         change.row.worsenedFrom,
         change.row.updatedAt,
+        change.row.evidenceTakenAt,
       ],
     );
     const updated = toAlert(onlyRow({ rows, rowCount: rows.length }, 'alert update'));
@@ -432,11 +437,12 @@ export class AlertRepository {
          explanation = x.x_explanation, details = x.x_details, latest_value = x.x_latest_value,
          first_measured_at = x.x_first_measured_at, latest_measured_at = x.x_latest_measured_at,
          escalation_due_at = x.x_escalation_due_at, next_reminder_at = x.x_next_reminder_at,
-         worsened_at = x.x_worsened_at, worsened_from = x.x_worsened_from, updated_at = x.x_updated_at
+         worsened_at = x.x_worsened_at, worsened_from = x.x_worsened_from, updated_at = x.x_updated_at,
+         evidence_taken_at = x.x_evidence_taken_at
        FROM jsonb_to_recordset($1::jsonb) AS x(
          x_id uuid, x_state text, x_severity text, x_occurrences integer, x_reading_ids text, x_explanation text, x_details jsonb,
          x_latest_value double precision, x_first_measured_at timestamptz, x_latest_measured_at timestamptz, x_escalation_due_at timestamptz,
-         x_next_reminder_at timestamptz, x_worsened_at timestamptz, x_worsened_from text, x_updated_at timestamptz)
+         x_next_reminder_at timestamptz, x_worsened_at timestamptz, x_worsened_from text, x_updated_at timestamptz, x_evidence_taken_at timestamptz)
        WHERE alerts.id = x.x_id
        RETURNING alerts.id`,
       [
@@ -457,6 +463,7 @@ export class AlertRepository {
             x_worsened_at: r.worsenedAt,
             x_worsened_from: r.worsenedFrom,
             x_updated_at: r.updatedAt,
+            x_evidence_taken_at: r.evidenceTakenAt,
           })),
         ),
       ],
@@ -1020,6 +1027,7 @@ function toAlert(row: AlertRow): Alert {
     readingIds: readingIdsOf(row.reading_ids),
     openedAt: row.opened_at,
     updatedAt: row.updated_at,
+    evidenceTakenAt: row.evidence_taken_at,
     acknowledgedAt: row.acknowledged_at,
     escalatedAt: row.escalated_at,
     resolvedAt: row.resolved_at,
@@ -1112,7 +1120,7 @@ interface PlannedChange {
   /** The locked row the change applies to: its other columns are unchanged. */
   readonly base: Alert;
   /** applyAlertChange's values (libs/domain), with the alert's id and the time of the change. */
-  readonly row: AlertChangeBase & { readonly id: string; readonly updatedAt: Date };
+  readonly row: AlertChangeBase & { readonly id: string; readonly updatedAt: Date; readonly evidenceTakenAt: Date };
   readonly event?: { at: Date; kind: AlertEventKind; by: AlertActor; fromState: AlertState | null; toState: AlertState; note: string | null; details: Record<string, unknown> };
 }
 
@@ -1123,11 +1131,11 @@ function planChange(alert: Alert, decision: ChangeDecision, input: RaiseAlertInp
     const next = nextAlertState({ from: alert.state, action: 'reopen', by: input.by });
     if (!next.ok) throw new CodedFailure(next.error);
   }
-  const worsened = decision.worsenedAt !== undefined && decision.severityRaisedFrom !== undefined;
-  // The values are @homeward/domain's applyAlertChange: the same the rule backtest replays with.
+  // The values are @homeward/domain's applyAlertChange and changeKind: the same the rule backtest replays with.
   const c = applyAlertChange(alert, decision, input);
+  const kind = changeKind(decision);
   const state = c.state;
-  const row = { ...c, id: alert.id, updatedAt: input.at };
+  const row = { ...c, id: alert.id, updatedAt: input.at, evidenceTakenAt: kind === 'unchanged' ? alert.evidenceTakenAt : input.at };
   const details = {
     severity: input.severity,
     ...(decision.severityRaisedFrom === undefined ? {} : { severityRaisedFrom: decision.severityRaisedFrom }),
@@ -1135,10 +1143,10 @@ function planChange(alert: Alert, decision: ChangeDecision, input: RaiseAlertInp
     newReadingIds: decision.newReadingIds,
     measuredAt: input.measuredAt.toISOString(),
   };
-  if (decision.kind === 'reopen-worsened') {
-    return { kind: 'worsened', base: alert, row, event: { at: input.at, kind: 'worsened', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
+  if (kind === 'worsened') {
+    return { kind, base: alert, row, event: { at: input.at, kind: 'worsened', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
   }
   // Only new evidence or a higher severity is history; a re-worded latest explanation is not.
-  if (!decision.countsAsNew && !worsened) return { kind: 'unchanged', base: alert, row };
+  if (kind === 'unchanged') return { kind, base: alert, row };
   return { kind: 'repeated', base: alert, row, event: { at: input.at, kind: 'repeated', by: input.by, fromState: alert.state, toState: state, note: input.explanation, details } };
 }

@@ -82,6 +82,8 @@ export interface OpenAlertAt {
   readonly severity: AlertSeverityBand;
   readonly state: 'open' | 'acknowledged' | 'escalated';
   readonly openedAt: Date;
+  /** When it last took in new evidence before the moment: its latest raised, repeated or worsened event. */
+  readonly evidenceTakenAt: Date;
   readonly acknowledgedAt: Date | null;
   readonly escalatedAt: Date | null;
   readonly firstMeasuredAt: Date;
@@ -133,7 +135,8 @@ function asOfHistory(alert: OpenAlertAt, events: readonly { at: Date; kind: stri
       worsenedFrom = from;
     }
   }
-  return { ...alert, severity, severityHistory, readingIds: sortedReadingIds([...readingIds]), firstMeasuredAt: first, latestMeasuredAt: latest, occurrences, explanation, worsenedAt, worsenedFrom };
+  const evidenceTakenAt = events[events.length - 1]?.at ?? raised.at;
+  return { ...alert, severity, severityHistory, readingIds: sortedReadingIds([...readingIds]), firstMeasuredAt: first, latestMeasuredAt: latest, occurrences, explanation, worsenedAt, worsenedFrom, evidenceTakenAt };
 }
 
 export interface AnalyticsDevice {
@@ -334,6 +337,7 @@ export class AnalyticsRepository {
         severity: r.severity,
         state: r.state_then ?? 'open',
         openedAt: r.opened_at,
+        evidenceTakenAt: r.opened_at,
         acknowledgedAt: r.acknowledged_at,
         escalatedAt: r.escalated_at,
         firstMeasuredAt: r.first_measured_at,
