@@ -1,4 +1,4 @@
-import { evaluatePatientRules } from '@homeward/rules';
+import { evaluatePatientRules, readingProblems } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
 import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, alertsOf, anEngine, feed, readingsAt, settle, summary, untilVisible } from './rules-engine.fixture';
 
@@ -6,6 +6,12 @@ jest.setTimeout(60_000);
 
 const START = new Date('2026-03-01T08:00:00.000Z');
 const ARI_PLAN = { news2: { windowHours: 24, spo2Scale: { scale: 1 }, supplementalOxygen: 'none' } };
+
+/** The open rules-evaluation-failed system alert, and how many patients it counts (0 when none is open). */
+async function openSystemAlert(storage: Storage) {
+  const open = (await storage.systemAlerts.list()).find((x) => x.kind === 'rules-evaluation-failed' && x.state !== 'resolved');
+  return Object.assign(open ?? { details: {} as Record<string, unknown> }, { patients: typeof open?.details['patients'] === 'number' ? open.details['patients'] : 0 });
+}
 
 describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (backend) => {
   let storage: Storage;
@@ -164,5 +170,57 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
     expect(system).toHaveLength(1);
     expect(system[0]?.details['patients']).toBe(known + 2);
     expect(system[0]?.details['patientIds']).toEqual(expect.arrayContaining(known + 2 <= 20 ? [a.patient.id, b.patient.id] : []));
+  });
+
+  it("a fault in one patient's device and silence checks does not hold up the page: their clinical alerts stand, with a low rules-failed alert about the device checks", async () => {
+    const clock = new ManualClock(START);
+    const broken = new Set<string>();
+    const running = await anEngine(storage, clock, {
+      readingProblems: (patientId, fresh, now) => {
+        if (broken.has(patientId)) throw new Error(`cannot read the devices of ${patientId}`);
+        return readingProblems(patientId, fresh, now);
+      },
+    });
+    engines.push(running);
+    const engine = running.engine;
+    const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    const b = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    broken.add(a.patient.id);
+    const before = await openSystemAlert(storage);
+    const measured = new Date(START.getTime() + 10 * MINUTE);
+    const stored = await storage.readings.insertBatch([...readingsAt(a.patient.id, measured, { spo2: 85 }), ...readingsAt(b.patient.id, measured, { spo2: 85 })]);
+    await storage.readings.notifyNewReadings();
+    await untilVisible(storage, engine.consumerName, 2);
+    clock.set(new Date(measured.getTime() + MINUTE));
+    await settle(storage, engine);
+
+    const aAlerts = await alertsOf(storage, a.patient.id);
+    expect(summary(aAlerts).some((x) => x.startsWith('vital-threshold spo2') && x.endsWith('high'))).toBe(true);
+    const failed = aAlerts.find((x) => x.rule === 'rules-failed');
+    expect(failed).toMatchObject({ subject: 'device-checks', severity: 'low', state: 'open', readingIds: stored.stored.filter((r) => r.patientId === a.patient.id).map((r) => r.id) });
+    expect(failed?.details).toMatchObject({ technical: true, allEvidence: true, uncheckedReadings: 1, error: `cannot read the devices of ${a.patient.id}` });
+    expect(failed?.explanation).toContain('NEWS2, limits and trends were checked');
+    expect(summary(await alertsOf(storage, b.patient.id)).some((x) => x.startsWith('rules-failed'))).toBe(false);
+    const system = await openSystemAlert(storage);
+    expect(system?.details['patients']).toBe(before.patients + 1);
+    expect(system?.details['errors']).toEqual(expect.arrayContaining([`device and silence checks: cannot read the devices of ${a.patient.id}`]));
+  });
+
+  it('a patient whose clinical rules and device checks both fail has both alerts and is counted once', async () => {
+    const clock = new ManualClock(START);
+    const running = await anEngine(storage, clock, {
+      clinicalRules: () => {
+        throw new Error('rule fault');
+      },
+      readingProblems: () => {
+        throw new Error('device fault');
+      },
+    });
+    engines.push(running);
+    const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - HOUR));
+    const before = await openSystemAlert(storage);
+    await feed(storage, running.engine, clock, a.patient.id, [{ at: new Date(START.getTime() + MINUTE), values: { spo2: 96 } }]);
+    expect(summary(await alertsOf(storage, a.patient.id)).sort()).toEqual(['rules-failed clinical-rules medium', 'rules-failed device-checks low']);
+    expect((await openSystemAlert(storage))?.details['patients']).toBe(before.patients + 1);
   });
 });

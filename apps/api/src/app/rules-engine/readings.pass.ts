@@ -26,6 +26,8 @@ interface PatientOfPage {
  */
 export const RULES_FAILED_RULE = 'rules-failed';
 export const RULES_FAILED_SUBJECT = 'clinical-rules';
+/** The same alert's subject when the device and silence checks failed on the readings (the clinical rules ran). */
+export const DEVICE_CHECKS_FAILED_SUBJECT = 'device-checks';
 /** The system alert of such failures (SystemAlertKind, an event: it stays until a person resolves it), and its one source. */
 export const RULES_EVALUATION_FAILED = 'rules-evaluation-failed';
 export const RULES_EVALUATION_SOURCE = 'rules';
@@ -76,30 +78,41 @@ export class ReadingsPass {
    * One patient's clinical rules failing (an exception from the rules on their readings) does not
    * hold up the page: the other patients' alerts are written, and that patient gets the
    * `rules-failed` alert naming the readings nobody has checked, so the nurse reviews them by hand.
-   * The failure is logged and reported as the `rules-evaluation-failed` system alert. A failure of
-   * the store is not a patient's: the page fails and is tried again, as before.
+   * The failure is logged and reported as the `rules-evaluation-failed` system alert. So with the
+   * device and silence checks on their readings (the `rules-failed` alert about `device-checks`).
+   * A failure of the store is not a patient's: the page fails and is tried again, as before.
    */
   async onPage(page: ReadingStreamPage, now: Date): Promise<PageWrites> {
     const patients = await this.monitoredOf(page.readings);
     const ids = patients.map((p) => p.admission.patientId);
     const failed = new Map<string, string>();
     const [unresolved, evaluated] = await Promise.all([this.storage.alerts.unresolvedForPatients(ids), this.evaluate(patients, page, failed)]);
+    const checksFailed = new Map<string, string>();
     const work: { admission: MonitoredAdmission; proposals: Proposal[]; answered: readonly Alert[] }[] = [];
     for (const { admission, plan, fresh } of patients) {
+      const patientId = admission.patientId;
       // Reads the store only for a patient with a silence open (rare); the rest is in memory.
-      const checked = await this.silence.onReadings(admission, plan, fresh, now, unresolved.get(admission.patientId) ?? []);
-      const error = failed.get(admission.patientId);
+      const checked = await this.silence.onReadings(admission, plan, fresh, now, unresolved.get(patientId) ?? []);
+      if (checked.error !== undefined) checksFailed.set(patientId, checked.error);
+      const error = failed.get(patientId);
       // What the rules found at the moments before the one that failed stands, beside the failure.
-      const clinical = [...(evaluated.get(admission.patientId) ?? []), ...(error === undefined ? [] : [rulesFailedProposal(admission.patientId, fresh, error, now)])];
-      work.push({ admission, proposals: [...clinical, ...checked.proposals], answered: checked.answered });
+      const proposals = [
+        ...(evaluated.get(patientId) ?? []),
+        ...(error === undefined ? [] : [rulesFailedProposal(patientId, fresh, error, now, 'clinical')]),
+        ...checked.proposals,
+        ...(checked.error === undefined ? [] : [rulesFailedProposal(patientId, fresh, checked.error, now, 'device')]),
+      ];
+      work.push({ admission, proposals, answered: checked.answered });
     }
     for (const [patientId, error] of failed) this.logError(`clinical rules failed for patient ${patientId} (${page.lane} page): ${error}; raised ${RULES_FAILED_RULE} for their readings`);
+    for (const [patientId, error] of checksFailed) this.logError(`device and silence checks failed for patient ${patientId} (${page.lane} page): ${error}; raised ${RULES_FAILED_RULE} (${DEVICE_CHECKS_FAILED_SUBJECT}) for their readings`);
+    const failures = [...[...failed].map(([id, error]) => [id, `clinical rules ${error}`] as const), ...[...checksFailed].map(([id, error]) => [id, `device and silence checks: ${error}`] as const)];
     const events: RulesEngineEvent[] = [];
     return {
       write: async (tx) => {
         events.length = 0; // a retried transaction starts again
         // With the page: a page rolled back (and evaluated again) reports nothing of its own.
-        if (failed.size > 0) await this.reportFailures([...failed], now, tx);
+        if (failures.length > 0) await this.reportFailures(failures, now, tx);
         const raised = await this.writer.raiseMany(
           work.flatMap(({ admission, proposals }) => proposals.map((proposal) => ({ admission, proposal }))),
           now,
@@ -127,11 +140,11 @@ export class ReadingsPass {
    */
   private async reportFailures(failed: readonly (readonly [string, string])[], now: Date, tx: SqlClient): Promise<void> {
     const seen = (known: readonly string[], count: number, errors: readonly string[]) => {
-      const fresh = failed.map(([patientId]) => patientId).filter((id) => !known.includes(id));
+      const fresh = [...new Set(failed.map(([patientId]) => patientId))].filter((id) => !known.includes(id));
       const patients = count + fresh.length;
       return {
         summary:
-          `The clinical rules failed on the readings of ${patients} patient${patients === 1 ? '' : 's'}: each has a "rules failed" alert on their ward's worklist, ` +
+          `Homeward's rules failed on the readings of ${patients} patient${patients === 1 ? '' : 's'}: each has a "rules failed" alert on their ward's worklist, ` +
           'and their readings must be reviewed by hand. Tell the on-call engineer (the log names the fault).',
         details: {
           patients,
@@ -255,20 +268,28 @@ async function proposalsAt(
   return { proposals };
 }
 
-/** The technical alert for a patient whose page readings the clinical rules failed on. */
-function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[], error: string, now: Date): Proposal {
+/**
+ * The technical alert for a patient whose page readings the rules failed on. `clinical`: NEWS2,
+ * limits and trends did not run on them (medium, as a stalled pipeline). `device`: those ran, but
+ * the device and silence checks did not (clock, late delivery, a silence the readings end), so a
+ * silence may still show and a device problem go unflagged (low, as the device problems).
+ */
+function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[], error: string, now: Date, part: 'clinical' | 'device'): Proposal {
   const latest = new Date(fresh.reduce((t, r) => Math.max(t, r.measuredAt.getTime()), 0));
   const received = new Date(fresh.reduce((t, r) => Math.max(t, r.receivedAt.getTime()), 0));
   const count = fresh.length;
+  const readings = `${count} reading${count === 1 ? '' : 's'} from this patient (latest measured ${when(latest, now)})`;
   return {
     patientId,
     rule: RULES_FAILED_RULE,
-    subject: RULES_FAILED_SUBJECT,
-    severity: 'medium',
+    subject: part === 'clinical' ? RULES_FAILED_SUBJECT : DEVICE_CHECKS_FAILED_SUBJECT,
+    severity: part === 'clinical' ? 'medium' : 'low',
     explanation:
-      `Technical alert: Homeward's clinical rules failed on ${count} reading${count === 1 ? '' : 's'} from this patient ` +
-      `(latest measured ${when(latest, now)}), so ${count === 1 ? 'it has' : 'they have'} not been checked for NEWS2, limits or trends. ` +
-      'No alert does not mean this patient is well: review these readings yourself, and tell the on-call engineer.',
+      part === 'clinical'
+        ? `Technical alert: Homeward's clinical rules failed on ${readings}, so ${count === 1 ? 'it has' : 'they have'} not been checked for NEWS2, limits or trends. ` +
+          'No alert does not mean this patient is well: review these readings yourself, and tell the on-call engineer.'
+        : `Technical alert: Homeward's device checks failed on ${readings}. NEWS2, limits and trends were checked, but not the device's clock or late delivery, ` +
+          'and a "no readings" alert these readings answer may still show. Check the device and the patient\'s latest readings yourself, and tell the on-call engineer.',
     // Every unchecked reading stays its evidence (allEvidence: not the latest few a technical alert keeps).
     details: { technical: true, allEvidence: true, uncheckedReadings: count, error, failedAt: now.toISOString(), latestReceivedAt: received.toISOString() },
     latestValue: null,

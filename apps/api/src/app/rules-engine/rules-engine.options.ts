@@ -2,6 +2,7 @@ import type { AlertSeverityBand } from '@homeward/domain';
 import type { ReadingLane } from '@homeward/storage';
 import type { Clock } from './clock';
 import type { PatientRules } from './readings.pass';
+import type { ReadingProblems } from './silence-and-device.checks';
 
 /** Minutes per severity; null: no timer for that severity. */
 export type MinutesBySeverity = Readonly<Record<AlertSeverityBand, number | null>>;
@@ -75,6 +76,11 @@ export interface RulesEngineOptions extends WardAlertTimers {
    * @homeward/rules). A test gives rules that fail for one patient, as a fault would.
    */
   readonly clinicalRules?: PatientRules;
+  /**
+   * Test seam: the device problems found in each page's new readings (default readingProblems of
+   * @homeward/rules). A test gives checks that fail for one patient, as a fault would.
+   */
+  readonly readingProblems?: ReadingProblems;
 }
 
 /** Defaults from the issue: high unacknowledged after 15 min, medium after 60. */

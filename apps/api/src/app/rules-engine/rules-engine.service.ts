@@ -68,7 +68,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     });
     const publish = (event: RulesEngineEvent) => this.eventsSubject.next(event);
     const writer = new AlertWriter(storage, options, (message) => this.logger.warn(message));
-    const silence = new SilenceAndDeviceChecks(storage, this.offlineAfterMinutes);
+    const silence = new SilenceAndDeviceChecks(storage, this.offlineAfterMinutes, options.readingProblems);
     this.readingsPass = new ReadingsPass(storage, writer, silence, publish, options.beforeCommit, options.clinicalRules, (message) => this.logger.error(message));
     this.timerPass = new TimerPass(storage, writer, silence, publish, (message) => this.logger.error(message));
     const stallAfterMs = options.stallAlertAfterMs;

@@ -47,6 +47,18 @@ export interface ChecksOutcome {
 }
 
 /**
+ * onReadings' answer. `error`: the pure checks threw on this patient's readings (a fault met by
+ * their data), so nothing was proposed or answered for them; the caller raises that patient's
+ * rules-failed alert instead of failing the page.
+ */
+export interface ReadingChecksOutcome extends ChecksOutcome {
+  readonly error?: string;
+}
+
+/** The device problems found in newly stored readings (readingProblems of @homeward/rules). */
+export type ReadingProblems = typeof readingProblems;
+
+/**
  * Silence (patient silent, hub or app offline, device unused) and technical problems (device clock
  * off, late delivery, malformed frames, low battery) for one admitted patient, as of `now`. Pure
  * rules from `@homeward/rules` decide; this reads what they judge from the store. Nothing is timed
@@ -57,6 +69,8 @@ export class SilenceAndDeviceChecks {
   constructor(
     private readonly storage: Storage,
     private readonly offlineAfterMinutes: number = DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT,
+    /** Test seam (RulesEngineOptions.readingProblems): a test gives checks that fail for one patient. */
+    private readonly problems: ReadingProblems = readingProblems,
   ) {}
 
   /**
@@ -87,12 +101,17 @@ export class SilenceAndDeviceChecks {
    * the patient's unresolved alerts when the caller read them already (a page's, in one statement
    * for all its patients).
    */
-  async onReadings(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date, unresolved?: readonly Alert[]): Promise<ChecksOutcome> {
-    const proposals = readingProblems(admission.patientId, fresh, now).map(technicalProposal);
+  async onReadings(admission: MonitoredAdmission, plan: EngineCarePlan, fresh: readonly Reading[], now: Date, unresolved?: readonly Alert[]): Promise<ReadingChecksOutcome> {
+    // The store is read first: its failure is the page's, not this patient's (it goes on up).
     const open = (unresolved ?? (await this.storage.alerts.forPatient(admission.patientId))).filter((a) => TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule));
-    if (open.length === 0) return { proposals, answered: [] };
-    const silencesNow = open.some((a) => SILENCE_RULES.has(a.rule)) ? silenceCandidates(await this.silenceInput(admission, plan, now)) : null;
-    return { proposals, answered: readingsAnswer(fresh, now, open, { reading: READING_RULES, silence: SILENCE_RULES }, silencesNow) };
+    const input = open.some((a) => SILENCE_RULES.has(a.rule)) ? await this.silenceInput(admission, plan, now) : null;
+    try {
+      const proposals = this.problems(admission.patientId, fresh, now).map(technicalProposal);
+      if (open.length === 0) return { proposals, answered: [] };
+      return { proposals, answered: readingsAnswer(fresh, now, open, { reading: READING_RULES, silence: SILENCE_RULES }, input ? silenceCandidates(input) : null) };
+    } catch (error) {
+      return { proposals: [], answered: [], error: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   private async silenceInput(admission: MonitoredAdmission, plan: EngineCarePlan, now: Date, known?: readonly DeviceContactState[]): Promise<SilenceInput> {
