@@ -1,4 +1,4 @@
-import { evaluatePatientRules, readingProblems } from '@homeward/rules';
+import { evaluatePatientRules, readingProblems, readingsAnswer } from '@homeward/rules';
 import type { Storage } from '@homeward/storage';
 import { BACKENDS, HOUR, MINUTE, ManualClock, admitPatient, alertsOf, anEngine, feed, readingsAt, settle, summary, untilVisible } from './rules-engine.fixture';
 
@@ -200,10 +200,50 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
     expect(failed).toMatchObject({ subject: 'device-checks', severity: 'low', state: 'open', readingIds: stored.stored.filter((r) => r.patientId === a.patient.id).map((r) => r.id) });
     expect(failed?.details).toMatchObject({ technical: true, allEvidence: true, uncheckedReadings: 1, error: `cannot read the devices of ${a.patient.id}` });
     expect(failed?.explanation).toContain('NEWS2, limits and trends were checked');
-    expect(summary(await alertsOf(storage, b.patient.id)).some((x) => x.startsWith('rules-failed'))).toBe(false);
+    const bAlerts = summary(await alertsOf(storage, b.patient.id));
+    expect(bAlerts.some((x) => x.startsWith('vital-threshold spo2') && x.endsWith('high'))).toBe(true);
+    expect(bAlerts.some((x) => x.startsWith('rules-failed'))).toBe(false);
     const system = await openSystemAlert(storage);
     expect(system?.details['patients']).toBe(before.patients + 1);
     expect(system?.details['errors']).toEqual(expect.arrayContaining([`device and silence checks: cannot read the devices of ${a.patient.id}`]));
+  });
+
+  it('when only the answering of open device alerts fails, the device problems found still raise their alerts', async () => {
+    const clock = new ManualClock(START);
+    const broken = new Set<string>();
+    const running = await anEngine(storage, clock, {
+      readingsAnswer: (fresh, now, open, rules, silences) => {
+        if (fresh.some((r) => broken.has(r.patientId))) throw new Error('cannot match the open alerts');
+        return readingsAnswer(fresh, now, open, rules, silences);
+      },
+    });
+    engines.push(running);
+    const engine = running.engine;
+    const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - 2 * HOUR));
+    broken.add(a.patient.id);
+    // Two oximeters each deliver a reading 8 hours after measuring it: two late-delivery alerts.
+    // The first page has no device alert open, so nothing is answered; the second has one.
+    const deliver = async (measured: Date) => {
+      const received = new Date(measured.getTime() + 8 * HOUR);
+      const stored = await storage.readings.insertBatch(readingsAt(a.patient.id, measured, { spo2: 96 }, received));
+      await storage.readings.notifyNewReadings();
+      await untilVisible(storage, engine.consumerName, 1);
+      clock.set(new Date(received.getTime() + MINUTE));
+      await settle(storage, engine);
+      return stored.stored;
+    };
+    await deliver(new Date(START.getTime() - HOUR));
+    expect((await alertsOf(storage, a.patient.id)).map((x) => x.rule)).toEqual(['late-delivery']);
+    const second = await deliver(new Date(START.getTime() + HOUR));
+
+    const alerts = await alertsOf(storage, a.patient.id);
+    const late = alerts.filter((x) => x.rule === 'late-delivery');
+    expect(late).toHaveLength(2);
+    expect(late.some((x) => second.every((r) => x.readingIds.includes(r.id)))).toBe(true);
+    const failed = alerts.find((x) => x.rule === 'rules-failed');
+    expect(failed).toMatchObject({ subject: 'device-checks', severity: 'low', readingIds: second.map((r) => r.id) });
+    expect(failed?.details).toMatchObject({ error: 'cannot match the open alerts' });
+    expect(failed?.explanation).toContain("the device's clock and late delivery were checked");
   });
 
   it('a patient whose clinical rules and device checks both fail has both alerts and is counted once', async () => {

@@ -246,6 +246,11 @@ const scenarios: ReadonlyArray<[string, AlertDecisionInput, AlertDecision]> = [
     { kind: 'update', countsAsNew: true, takeLatest: true, newReadingIds: ['305'], severity: 'low', escalationDueAt: null, nextReminderAt: null },
   ],
   [
+    'a device problem whose alert took evidence in "after now" (a clock stepped back) is taken in, not held back until the clock catches up',
+    input({ unresolved: lateDelivery({ evidenceTakenAt: new Date(NOW.getTime() + 1) }), finding: lateDeliveryAgain }),
+    { kind: 'update', countsAsNew: true, takeLatest: true, newReadingIds: ['305'], severity: 'low', escalationDueAt: null, nextReminderAt: null },
+  ],
+  [
     'a technical finding worse than its alert is never held back',
     input({ unresolved: lateDelivery({ evidenceTakenAt: at('08:29') }), finding: { ...lateDeliveryAgain, severity: 'medium' } }),
     {

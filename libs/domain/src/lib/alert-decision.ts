@@ -88,9 +88,12 @@ export type AlertDecision =
  * long, unless the finding is worse. A hub uploading a week of readings brings the same problem in
  * every page of the rules engine; writing each into the alert (its row, a `repeated` event, a
  * live-stream change) told the nurse nothing new and cost the engine a fifth of its time in the
- * ingest bench. The alert stays open and shown; its evidence and details are at most this old.
- * Clinical alerts and the rules-failed alert (whose every unchecked reading is evidence) always
- * take a finding in.
+ * ingest bench. The alert stays open and shown at its severity; a finding held back is not added
+ * later (the next finding after the five minutes brings its own readings and details), so when an
+ * upload ends within five minutes of the alert's last refresh, its evidence (already only the
+ * latest few reading ids) and details stop at that refresh. The readings themselves are stored and
+ * checked by the clinical rules like any other. Clinical alerts and the rules-failed alert (whose
+ * every unchecked reading is evidence) always take a finding in.
  */
 export const TECHNICAL_REFRESH_MS = 5 * 60_000;
 
@@ -155,7 +158,10 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   }
 
   // Same or milder: the severity stays the highest reached, and the timers run on.
-  if (isDeviceProblemFinding(finding) && now.getTime() - unresolved.evidenceTakenAt.getTime() < TECHNICAL_REFRESH_MS) {
+  // Held back only within the five minutes after it last took evidence in: an alert whose evidence
+  // is stamped after `now` (another process's clock, a clock stepped back) takes the finding in.
+  const sinceTaken = now.getTime() - unresolved.evidenceTakenAt.getTime();
+  if (isDeviceProblemFinding(finding) && sinceTaken >= 0 && sinceTaken < TECHNICAL_REFRESH_MS) {
     return { kind: 'ignore', reason: 'recently-refreshed' };
   }
   const shownChanges =

@@ -5,6 +5,7 @@ import { type AlertWriter, type Proposal, proposalOf } from './alert-writer';
 import { RULES_ENGINE_ACTOR, type RulesEngineEvent } from './rules-engine.events';
 import type { RulesEngineOptions } from './rules-engine.options';
 import type { SilenceAndDeviceChecks } from './silence-and-device.checks';
+import { errorMessage } from './error-message';
 
 /** A monitored patient of a page, as the page evaluates them. */
 interface PatientOfPage {
@@ -100,7 +101,7 @@ export class ReadingsPass {
         ...(evaluated.get(patientId) ?? []),
         ...(error === undefined ? [] : [rulesFailedProposal(patientId, fresh, error, now, 'clinical')]),
         ...checked.proposals,
-        ...(checked.error === undefined ? [] : [rulesFailedProposal(patientId, fresh, checked.error, now, 'device')]),
+        ...(checked.error === undefined ? [] : [rulesFailedProposal(patientId, fresh, checked.error, now, checked.failedPart === 'answers' ? 'answers' : 'device')]),
       ];
       work.push({ admission, proposals, answered: checked.answered });
     }
@@ -261,7 +262,7 @@ async function proposalsAt(
       }
       proposals.push(...found);
     } catch (error) {
-      return { proposals, error: `at ${new Date(moment).toISOString()}: ${error instanceof Error ? error.message : String(error)}` };
+      return { proposals, error: `at ${new Date(moment).toISOString()}: ${errorMessage(error)}` };
     }
     await between?.();
   }
@@ -273,8 +274,10 @@ async function proposalsAt(
  * limits and trends did not run on them (medium, as a stalled pipeline). `device`: those ran, but
  * the device and silence checks did not (clock, late delivery, a silence the readings end), so a
  * silence may still show and a device problem go unflagged (low, as the device problems).
+ * `answers`: the device problems were looked for too, but not which open silence or device alert
+ * the readings end, so such an alert may still show (low).
  */
-function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[], error: string, now: Date, part: 'clinical' | 'device'): Proposal {
+function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[], error: string, now: Date, part: 'clinical' | 'device' | 'answers'): Proposal {
   const latest = new Date(fresh.reduce((t, r) => Math.max(t, r.measuredAt.getTime()), 0));
   const received = new Date(fresh.reduce((t, r) => Math.max(t, r.receivedAt.getTime()), 0));
   const count = fresh.length;
@@ -288,8 +291,11 @@ function rulesFailedProposal(patientId: string, fresh: readonly StoredReading[],
       part === 'clinical'
         ? `Technical alert: Homeward's clinical rules failed on ${readings}, so ${count === 1 ? 'it has' : 'they have'} not been checked for NEWS2, limits or trends. ` +
           'No alert does not mean this patient is well: review these readings yourself, and tell the on-call engineer.'
-        : `Technical alert: Homeward's device checks failed on ${readings}. NEWS2, limits and trends were checked, but not the device's clock or late delivery, ` +
-          'and a "no readings" alert these readings answer may still show. Check the device and the patient\'s latest readings yourself, and tell the on-call engineer.',
+        : part === 'device'
+          ? `Technical alert: Homeward's device checks failed on ${readings}. NEWS2, limits and trends were checked, but not the device's clock or late delivery, ` +
+            'and a "no readings" alert these readings answer may still show. Check the device and the patient\'s latest readings yourself, and tell the on-call engineer.'
+          : `Technical alert: Homeward's device checks failed on ${readings}. NEWS2, limits, trends, the device's clock and late delivery were checked, ` +
+            'but a "no readings" or device alert these readings answer may still show. Check the patient\'s open alerts against their latest readings yourself, and tell the on-call engineer.',
     // Every unchecked reading stays its evidence (allEvidence: not the latest few a technical alert keeps).
     details: { technical: true, allEvidence: true, uncheckedReadings: count, error, failedAt: now.toISOString(), latestReceivedAt: received.toISOString() },
     latestValue: null,

@@ -2,7 +2,7 @@ import type { AlertSeverityBand } from '@homeward/domain';
 import type { ReadingLane } from '@homeward/storage';
 import type { Clock } from './clock';
 import type { PatientRules } from './readings.pass';
-import type { ReadingProblems } from './silence-and-device.checks';
+import type { ReadingProblems, ReadingsAnswer } from './silence-and-device.checks';
 
 /** Minutes per severity; null: no timer for that severity. */
 export type MinutesBySeverity = Readonly<Record<AlertSeverityBand, number | null>>;
@@ -81,6 +81,8 @@ export interface RulesEngineOptions extends WardAlertTimers {
    * @homeward/rules). A test gives checks that fail for one patient, as a fault would.
    */
   readonly readingProblems?: ReadingProblems;
+  /** Test seam, as readingProblems: the open silence and device alerts the new readings end (default readingsAnswer). */
+  readonly readingsAnswer?: ReadingsAnswer;
 }
 
 /** Defaults from the issue: high unacknowledged after 15 min, medium after 60. */

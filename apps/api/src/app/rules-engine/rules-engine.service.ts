@@ -13,6 +13,7 @@ import { SilenceAndDeviceChecks } from './silence-and-device.checks';
 import { StallWatch } from './stall.watch';
 import { TimerPass } from './timer.pass';
 import { WorkScheduler } from './work.scheduler';
+import { errorMessage } from './error-message';
 
 const HELD_BACK_RETRY_MS = 100;
 const DEFAULT_LEASE_MS = 15_000;
@@ -68,7 +69,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     });
     const publish = (event: RulesEngineEvent) => this.eventsSubject.next(event);
     const writer = new AlertWriter(storage, options, (message) => this.logger.warn(message));
-    const silence = new SilenceAndDeviceChecks(storage, this.offlineAfterMinutes, options.readingProblems);
+    const silence = new SilenceAndDeviceChecks(storage, this.offlineAfterMinutes, options.readingProblems, options.readingsAnswer);
     this.readingsPass = new ReadingsPass(storage, writer, silence, publish, options.beforeCommit, options.clinicalRules, (message) => this.logger.error(message));
     this.timerPass = new TimerPass(storage, writer, silence, publish, (message) => this.logger.error(message));
     const stallAfterMs = options.stallAlertAfterMs;
@@ -132,7 +133,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
           this.work.wake('readings');
         });
       } catch (error) {
-        this.logger.warn(`cannot LISTEN ${READINGS_CHANNEL} (${describe(error)}); polling only`);
+        this.logger.warn(`cannot LISTEN ${READINGS_CHANNEL} (${errorMessage(error)}); polling only`);
       }
     }
     const every = (ms: number, work: Work) => timer(0, ms).pipe(map((): Work => work));
@@ -148,7 +149,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     await stopListening?.().catch(() => undefined);
     await this.work.stop();
     this.stopping = false;
-    await this.stream.release().catch((error: unknown) => this.logger.warn(`could not release partitions: ${describe(error)}`));
+    await this.stream.release().catch((error: unknown) => this.logger.warn(`could not release partitions: ${errorMessage(error)}`));
   }
 
   /** Asks for a pass over new readings soon (the gateway's notification does the same). */
@@ -174,7 +175,7 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
       if (work.has('timers')) await this.runTimersNow();
     } catch (error) {
       // The cursor did not move: the next wake or poll retries the same page.
-      this.logger.error(`rules engine pass failed: ${describe(error)}`);
+      this.logger.error(`rules engine pass failed: ${errorMessage(error)}`);
     }
   }
 
@@ -216,12 +217,8 @@ export class RulesEngineService implements OnApplicationBootstrap, OnModuleDestr
     }
     const now = this.clock.now();
     // The moment is recorded for backtests (rules_timer_ticks); failing to record it never holds up the pass.
-    await this.storage.partitions.recordTimerTick(now, this.workerId).catch((error: unknown) => this.logger.warn(`could not record the timer tick: ${describe(error)}`));
+    await this.storage.partitions.recordTimerTick(now, this.workerId).catch((error: unknown) => this.logger.warn(`could not record the timer tick: ${errorMessage(error)}`));
     // Fresh readings announced during the pass are evaluated between admissions, not after it.
     await this.timerPass.run(now, () => this.stream.yieldToFirstLane((page) => this.readingsPass.onPage(page, this.clock.now())));
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

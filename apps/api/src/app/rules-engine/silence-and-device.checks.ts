@@ -21,6 +21,7 @@ import {
   timerChecks,
 } from '@homeward/rules';
 import type { DeviceContactState, MalformedFrames, MonitoredAdmission, RaiseAlertInput, Storage } from '@homeward/storage';
+import { errorMessage } from './error-message';
 
 /** A proposal from any rule, ready for AlertRepository.raise (the engine adds ward, time and timers). */
 export type SilenceProposal = Omit<RaiseAlertInput, 'wardId' | 'at' | 'escalationDueAt' | 'nextReminderAt' | 'by'>;
@@ -52,11 +53,15 @@ export interface ChecksOutcome {
  * rules-failed alert instead of failing the page.
  */
 export interface ReadingChecksOutcome extends ChecksOutcome {
+  /** The checks failed on these readings: `problems`, the device problems were not looked for; `answers`, they were, but not what the readings end. */
   readonly error?: string;
+  readonly failedPart?: 'problems' | 'answers';
 }
 
 /** The device problems found in newly stored readings (readingProblems of @homeward/rules). */
 export type ReadingProblems = typeof readingProblems;
+/** The open silence and device alerts newly stored readings end (readingsAnswer of @homeward/rules). */
+export type ReadingsAnswer = typeof readingsAnswer;
 
 /**
  * Silence (patient silent, hub or app offline, device unused) and technical problems (device clock
@@ -71,6 +76,8 @@ export class SilenceAndDeviceChecks {
     private readonly offlineAfterMinutes: number = DEVICE_OFFLINE_AFTER_MINUTES_DEFAULT,
     /** Test seam (RulesEngineOptions.readingProblems): a test gives checks that fail for one patient. */
     private readonly problems: ReadingProblems = readingProblems,
+    /** Test seam (RulesEngineOptions.readingsAnswer), as `problems`. */
+    private readonly answer: ReadingsAnswer = readingsAnswer,
   ) {}
 
   /**
@@ -105,12 +112,18 @@ export class SilenceAndDeviceChecks {
     // The store is read first: its failure is the page's, not this patient's (it goes on up).
     const open = (unresolved ?? (await this.storage.alerts.forPatient(admission.patientId))).filter((a) => TIMER_RULES.has(a.rule) || READING_RULES.has(a.rule));
     const input = open.some((a) => SILENCE_RULES.has(a.rule)) ? await this.silenceInput(admission, plan, now) : null;
+    let proposals: SilenceProposal[];
     try {
-      const proposals = this.problems(admission.patientId, fresh, now).map(technicalProposal);
-      if (open.length === 0) return { proposals, answered: [] };
-      return { proposals, answered: readingsAnswer(fresh, now, open, { reading: READING_RULES, silence: SILENCE_RULES }, input ? silenceCandidates(input) : null) };
+      proposals = this.problems(admission.patientId, fresh, now).map(technicalProposal);
     } catch (error) {
-      return { proposals: [], answered: [], error: error instanceof Error ? error.message : String(error) };
+      return { proposals: [], answered: [], error: errorMessage(error), failedPart: 'problems' };
+    }
+    if (open.length === 0) return { proposals, answered: [] };
+    // The device problems found stand when only the answering fails.
+    try {
+      return { proposals, answered: this.answer(fresh, now, open, { reading: READING_RULES, silence: SILENCE_RULES }, input ? silenceCandidates(input) : null) };
+    } catch (error) {
+      return { proposals, answered: [], error: errorMessage(error), failedPart: 'answers' };
     }
   }
 

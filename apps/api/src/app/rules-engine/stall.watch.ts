@@ -3,6 +3,7 @@ import type { Storage } from '@homeward/storage';
 import type { Clock } from './clock';
 import { PipelineStallMonitor } from './pipeline-stall.monitor';
 import type { RulesEngineEvent } from './rules-engine.events';
+import { errorMessage } from './error-message';
 
 export interface StallWatchSettings {
   readonly consumer: string;
@@ -55,7 +56,7 @@ export class StallWatch {
         }
         for (const alert of result.resolved) this.publish({ type: 'resolved', alert });
       })
-      .catch((error: unknown) => this.log.error(`pipeline stall check failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => this.log.error(`pipeline stall check failed: ${errorMessage(error)}`))
       .finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }

@@ -2,6 +2,7 @@ import type { Storage } from '@homeward/storage';
 import type { AlertWriter } from './alert-writer';
 import { RULES_ENGINE_ACTOR, type RulesEngineEvent } from './rules-engine.events';
 import type { SilenceAndDeviceChecks } from './silence-and-device.checks';
+import { errorMessage } from './error-message';
 
 /** The system alert of timed checks that failed (SystemAlertKind), and its one source. */
 export const TIMED_CHECKS_FAILING = 'timed-checks-failing';
@@ -52,7 +53,7 @@ export class TimerPass {
       try {
         await check();
       } catch (error) {
-        failures.push({ ...failure, error: describe(error) });
+        failures.push({ ...failure, error: errorMessage(error) });
       }
     };
     await attempt({ check: 'escalation' }, () => this.escalate(now, attempt));
@@ -104,7 +105,7 @@ export class TimerPass {
       } catch (error) {
         // Not a timed check: the readings stay unevaluated for the engine's next drain, which retries them.
         evaluateFresh = undefined;
-        this.logError(`evaluating fresh readings between timed checks failed, left to the next drain: ${describe(error)}`);
+        this.logError(`evaluating fresh readings between timed checks failed, left to the next drain: ${errorMessage(error)}`);
       }
       await attempt({ check: 'silence-and-devices', admissionId: admission.admissionId, patientId: admission.patientId }, async () => {
         const { proposals, answered } = await this.silence.onTimer(admission, this.writer.planOf(admission), now, facts);
@@ -146,7 +147,7 @@ export class TimerPass {
         RULES_ENGINE_ACTOR,
       );
     } catch (error) {
-      this.logError(`could not record the timed checks' state as a system alert: ${describe(error)}`);
+      this.logError(`could not record the timed checks' state as a system alert: ${errorMessage(error)}`);
     }
   }
 }
@@ -158,9 +159,6 @@ function describeFailure(failure: TimedCheckFailure): string {
   return `${failure.check}, ${what}${failure.patientId ? `, patient ${failure.patientId}` : ''}`;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
