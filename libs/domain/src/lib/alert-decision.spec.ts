@@ -271,6 +271,14 @@ const scenarios: ReadonlyArray<[string, AlertDecisionInput, AlertDecision]> = [
     { kind: 'update', countsAsNew: true, takeLatest: true, newReadingIds: ['305'], severity: 'low', escalationDueAt: null, nextReminderAt: null },
   ],
   [
+    'a technical finding about no device (the pipeline stalled: its backlog is news each time) is taken in a minute after the last',
+    input({
+      unresolved: lateDelivery({ readingIds: [], details: { technical: true, unevaluatedReadings: 120 }, evidenceTakenAt: at('08:29') }),
+      finding: { ...lateDeliveryAgain, readingIds: [], measuredAt: at('02:00'), details: { technical: true, unevaluatedReadings: 480 } },
+    }),
+    { kind: 'update', countsAsNew: false, takeLatest: true, newReadingIds: [], severity: 'low', escalationDueAt: null, nextReminderAt: null },
+  ],
+  [
     'a clinical alert takes in a new reading a minute after the last',
     input({ unresolved: { ...openSpo2, evidenceTakenAt: at('08:29') }, finding: nextMediumFinding }),
     { kind: 'update', countsAsNew: true, takeLatest: true, newReadingIds: ['105'], severity: 'medium', escalationDueAt: at('09:00'), nextReminderAt: at('08:45') },

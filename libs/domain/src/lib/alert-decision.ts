@@ -97,9 +97,13 @@ export type AlertDecision =
  */
 export const TECHNICAL_REFRESH_MS = 5 * 60_000;
 
-/** A finding about a device problem: technical, its evidence capped (episodeReadingIds). */
+/**
+ * A finding about a device problem: technical, about a device (`details.deviceId`), its evidence
+ * capped (episodeReadingIds). Not the pipeline-stalled alert (its backlog count is news each time)
+ * nor the rules-failed alert (every unchecked reading is evidence).
+ */
 export function isDeviceProblemFinding(finding: Pick<AlertFinding, 'details'>): boolean {
-  return finding.details['technical'] === true && finding.details['allEvidence'] !== true;
+  return finding.details['technical'] === true && typeof finding.details['deviceId'] === 'string' && finding.details['allEvidence'] !== true;
 }
 
 export function decideAlert(input: AlertDecisionInput): AlertDecision {

@@ -50,7 +50,7 @@ describe('AlertEpisodeLedger (the engine’s decisions, in memory, with recorded
       ...finding(String(first), '08:00', 'low', 1),
       subject: technical ? 'late-delivery:hub' : 'spo2:at-or-below',
       readingIds: Array.from({ length: 150 }, (_, i) => String(first + i)),
-      details: technical ? { technical: true } : { value: 1 },
+      details: technical ? { technical: true, deviceId: 'd-1' } : { value: 1 },
     });
     for (const technical of [false, true]) {
       const ledger = new AlertEpisodeLedger();
@@ -67,7 +67,7 @@ describe('AlertEpisodeLedger (the engine’s decisions, in memory, with recorded
   it('takes more of a device problem in at most every TECHNICAL_REFRESH_MS, counted from its last evidence, as AlertRepository does', () => {
     const ledger = new AlertEpisodeLedger();
     // Measured at hhmm the day before, received now: late.
-    const late = (id: string, hhmm: string): EpisodeFinding => ({ ...finding(id, hhmm, 'low', 1), measuredAt: new Date(at(hhmm).getTime() - 86_400_000), subject: 'late-delivery:hub', details: { technical: true, readings: Number(id) } });
+    const late = (id: string, hhmm: string): EpisodeFinding => ({ ...finding(id, hhmm, 'low', 1), measuredAt: new Date(at(hhmm).getTime() - 86_400_000), subject: 'late-delivery:hub', details: { technical: true, deviceId: 'hub', readings: Number(id) } });
     expect(ledger.raise(late('1', '08:00'), at('08:00')).kind).toBe('raised');
     expect(ledger.raise(late('2', '08:01'), at('08:01')).kind).toBe('unchanged');
     expect(ledger.raise(late('3', '08:04'), new Date(at('08:00').getTime() + TECHNICAL_REFRESH_MS - 1)).kind).toBe('unchanged');
@@ -77,7 +77,7 @@ describe('AlertEpisodeLedger (the engine’s decisions, in memory, with recorded
     expect(ledger.raise(finding('6', '08:09', 'medium', 93), at('08:09')).kind).toBe('raised');
     expect(ledger.raise(finding('7', '08:10', 'medium', 92), at('08:10')).kind).toBe('repeated');
     const [device, clinical] = ledger.alerts();
-    expect(device).toMatchObject({ occurrences: 2, readingIds: ['1', '4'], details: { technical: true, readings: 4 }, evidenceTakenAt: at('08:05') });
+    expect(device).toMatchObject({ occurrences: 2, readingIds: ['1', '4'], details: { technical: true, deviceId: 'hub', readings: 4 }, evidenceTakenAt: at('08:05') });
     expect(clinical).toMatchObject({ occurrences: 2, evidenceTakenAt: at('08:10') });
   });
 
