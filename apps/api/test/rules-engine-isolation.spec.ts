@@ -218,20 +218,11 @@ describe.each(BACKENDS)('one patient whose clinical rules fail, on $label', (bac
       },
     });
     engines.push(running);
-    const engine = running.engine;
     const a = await admitPatient(storage, 'acute-respiratory-infection', ARI_PLAN, new Date(START.getTime() - 2 * HOUR));
     broken.add(a.patient.id);
     // Two oximeters each deliver a reading 8 hours after measuring it: two late-delivery alerts.
     // The first page has no device alert open, so nothing is answered; the second has one.
-    const deliver = async (measured: Date) => {
-      const received = new Date(measured.getTime() + 8 * HOUR);
-      const stored = await storage.readings.insertBatch(readingsAt(a.patient.id, measured, { spo2: 96 }, received));
-      await storage.readings.notifyNewReadings();
-      await untilVisible(storage, engine.consumerName, 1);
-      clock.set(new Date(received.getTime() + MINUTE));
-      await settle(storage, engine);
-      return stored.stored;
-    };
+    const deliver = (measured: Date) => feed(storage, running.engine, clock, a.patient.id, [{ at: measured, values: { spo2: 96 }, receivedAt: new Date(measured.getTime() + 8 * HOUR) }]);
     await deliver(new Date(START.getTime() - HOUR));
     expect((await alertsOf(storage, a.patient.id)).map((x) => x.rule)).toEqual(['late-delivery']);
     const second = await deliver(new Date(START.getTime() + HOUR));

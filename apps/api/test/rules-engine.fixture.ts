@@ -133,6 +133,8 @@ export function readingsAt(patientId: string, measuredAt: Date, values: Values, 
 export interface Moment {
   readonly at: Date;
   readonly values: Values;
+  /** When the readings reached Homeward (default 30 s after `at`, as readingsAt): a late delivery. */
+  readonly receivedAt?: Date;
 }
 
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length] as T;
@@ -167,9 +169,9 @@ export async function feed(
 ): Promise<StoredReading[]> {
   const stored: StoredReading[] = [];
   for (const moment of moments) {
-    stored.push(...(await storage.readings.insertBatch(readingsAt(patientId, moment.at, moment.values))).stored);
+    stored.push(...(await storage.readings.insertBatch(readingsAt(patientId, moment.at, moment.values, moment.receivedAt))).stored);
     await storage.readings.notifyNewReadings();
-    clock.set(new Date(moment.at.getTime() + MINUTE));
+    clock.set(new Date((moment.receivedAt ?? moment.at).getTime() + MINUTE));
     if (options.drain !== false) await settle(storage, engine);
   }
   return stored;

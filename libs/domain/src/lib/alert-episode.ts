@@ -38,9 +38,9 @@ export interface AlertChangeBase {
 export const TECHNICAL_EVIDENCE_IDS_KEPT = 50;
 
 /**
- * The episode's reading ids after a finding: all of them, or for a technical alert the latest kept
- * (unless the finding says `details.allEvidence`: readings the rules could not check are each
- * evidence a nurse must review).
+ * The episode's reading ids after a finding: all of them, or for a device problem's alert
+ * (isDeviceProblemFinding) the latest kept (never with `details.allEvidence`: readings the rules
+ * could not check are each evidence a nurse must review).
  */
 export function episodeReadingIds(kept: readonly string[], finding: Pick<AlertFinding, 'readingIds' | 'details'>): string[] {
   const ids = sortedReadingIds([...kept, ...finding.readingIds]);

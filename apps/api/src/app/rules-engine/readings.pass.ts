@@ -94,14 +94,14 @@ export class ReadingsPass {
       const patientId = admission.patientId;
       // Reads the store only for a patient with a silence open (rare); the rest is in memory.
       const checked = await this.silence.onReadings(admission, plan, fresh, now, unresolved.get(patientId) ?? []);
-      if (checked.error !== undefined) checksFailed.set(patientId, checked.error);
+      if (checked.failed) checksFailed.set(patientId, checked.failed.error);
       const error = failed.get(patientId);
       // What the rules found at the moments before the one that failed stands, beside the failure.
       const proposals = [
         ...(evaluated.get(patientId) ?? []),
         ...(error === undefined ? [] : [rulesFailedProposal(patientId, fresh, error, now, 'clinical')]),
         ...checked.proposals,
-        ...(checked.error === undefined ? [] : [rulesFailedProposal(patientId, fresh, checked.error, now, checked.failedPart === 'answers' ? 'answers' : 'device')]),
+        ...(checked.failed ? [rulesFailedProposal(patientId, fresh, checked.failed.error, now, checked.failed.part)] : []),
       ];
       work.push({ admission, proposals, answered: checked.answered });
     }

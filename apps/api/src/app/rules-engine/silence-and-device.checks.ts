@@ -53,9 +53,8 @@ export interface ChecksOutcome {
  * rules-failed alert instead of failing the page.
  */
 export interface ReadingChecksOutcome extends ChecksOutcome {
-  /** The checks failed on these readings: `problems`, the device problems were not looked for; `answers`, they were, but not what the readings end. */
-  readonly error?: string;
-  readonly failedPart?: 'problems' | 'answers';
+  /** The checks failed on these readings: `device`, the device problems were not looked for; `answers`, they were, but not what the readings end. */
+  readonly failed?: { readonly part: 'device' | 'answers'; readonly error: string };
 }
 
 /** The device problems found in newly stored readings (readingProblems of @homeward/rules). */
@@ -116,14 +115,14 @@ export class SilenceAndDeviceChecks {
     try {
       proposals = this.problems(admission.patientId, fresh, now).map(technicalProposal);
     } catch (error) {
-      return { proposals: [], answered: [], error: errorMessage(error), failedPart: 'problems' };
+      return { proposals: [], answered: [], failed: { part: 'device', error: errorMessage(error) } };
     }
     if (open.length === 0) return { proposals, answered: [] };
     // The device problems found stand when only the answering fails.
     try {
       return { proposals, answered: this.answer(fresh, now, open, { reading: READING_RULES, silence: SILENCE_RULES }, input ? silenceCandidates(input) : null) };
     } catch (error) {
-      return { proposals, answered: [], error: errorMessage(error), failedPart: 'answers' };
+      return { proposals, answered: [], failed: { part: 'answers', error: errorMessage(error) } };
     }
   }
 
